@@ -1,0 +1,61 @@
+//! Pure types of administrative law enforcement for liuhen (留痕).
+//!
+//! This crate knows the words of the domain and their rules, and nothing of
+//! storage, networks or clocks: every function is deterministic in its
+//! arguments (architecture invariant 3).
+//!
+//! - Organisations: [`OrgUnit`] — an agency (执法机关) with its
+//!   [`Uscc`] (统一社会信用代码) and a tree of departments below it.
+//! - People: [`User`] with a [`Role`]; officers carry a 执法证号.
+//! - Cases: [`Case`] with its [`CaseKind`], [`Stage`], [`Party`] list,
+//!   officers and [`Confidentiality`] label.
+//! - Acts: [`Act`] — an enforcement act with its [`ActKind`], time window,
+//!   [`Place`] and [`Venue`].
+//! - Identity numbers: [`ResidentId`] (GB 11643) and [`Uscc`] (GB 32100),
+//!   checked down to their check characters.
+//! - Ledger entries: [`LedgerEntry`], the canonical record of one change or
+//!   one read.
+//!
+//! ```
+//! use liuhen_domain::{NewCase, CaseKind, Party, PersonIdKind};
+//!
+//! let input = NewCase {
+//!     cause: "销售过期食品".into(),
+//!     kind: CaseKind::Penalty,
+//!     unit_id: None,
+//!     label: None,
+//!     summary: None,
+//!     parties: vec![Party::NaturalPerson {
+//!         name: "张三".into(),
+//!         id_kind: PersonIdKind::ResidentIdCard,
+//!         id_number: "110105194912310021".into(), // wrong check digit
+//!         phone: None,
+//!         address: None,
+//!     }],
+//!     officers: vec![],
+//! };
+//! let err = input.validate().unwrap_err();
+//! assert_eq!(err.field, "parties[0].id_number");
+//! ```
+
+mod act;
+mod case;
+mod error;
+mod idnum;
+mod ids;
+mod labels;
+mod ledger;
+mod org;
+mod user;
+
+pub use act::{Act, ActDraft, ActKind, MAX_ACT_SECONDS, NewAct, Place, Venue};
+pub use case::{
+    Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
+    Stage, case_number, validate_officer_list,
+};
+pub use error::{ValidationError, optional_text, required_text};
+pub use idnum::{IdNumberError, ResidentId, Uscc};
+pub use ids::{ActId, CaseId, CredentialId, UnitId, UserId};
+pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests};
+pub use org::{NewUnit, OrgUnit, UnitKind};
+pub use user::{NewUser, Role, User, validate_login, validate_password};

@@ -1,0 +1,145 @@
+//! Users and their roles. Officers (执法人员) carry an enforcement
+//! certificate number (执法证号) and category (执法类别).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{optional_text, required_text};
+use crate::{UnitId, UserId, ValidationError};
+
+crate::labelled_enum! {
+    /// What a user may do, as DESIGN.md names the people who use liuhen.
+    pub enum Role {
+        /// 执法人员 — opens cases, records acts, docks cameras, drafts documents.
+        Officer = ("officer", "执法人员"),
+        /// 法制审核人员 — reviews major decisions before they are made.
+        Reviewer = ("reviewer", "法制审核人员"),
+        /// 负责人 — approves stage transitions and decisions for a unit and below.
+        Leader = ("leader", "负责人"),
+        /// 档案管理员 — receives and keeps case files.
+        Archivist = ("archivist", "档案管理员"),
+        /// 监督人员 — reads everything in the jurisdiction, changes nothing.
+        Supervisor = ("supervisor", "监督人员"),
+        /// 采集站 — a docking station; only uploads.
+        Station = ("station", "采集站"),
+        /// 系统管理员 — manages units, users and tokens; reads no case.
+        Admin = ("admin", "系统管理员"),
+    }
+}
+
+/// A user as stored; never carries the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: UserId,
+    pub login: String,
+    /// 姓名 or the station's name.
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: UnitId,
+    pub agency_id: UnitId,
+    /// 执法证号 — enforcement certificate number.
+    pub cert_no: Option<String>,
+    /// 执法类别 — enforcement category printed on the certificate.
+    pub enforcement_category: Option<String>,
+    /// 法律职业资格 — holds the legal professional qualification (reviewers).
+    pub legal_qualification: bool,
+    pub active: bool,
+}
+
+/// What an administrator supplies to create a user.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: UnitId,
+    #[serde(default)]
+    pub cert_no: Option<String>,
+    #[serde(default)]
+    pub enforcement_category: Option<String>,
+    #[serde(default)]
+    pub legal_qualification: bool,
+}
+
+/// Checks a login name: 3–64 characters of lower-case ASCII letters, digits, `.`, `_`, `-`.
+pub fn validate_login(login: &str) -> Result<String, ValidationError> {
+    let l = login.trim();
+    let n = l.chars().count();
+    if !(3..=64).contains(&n) {
+        return Err(ValidationError::new("login", "must be 3 to 64 characters long"));
+    }
+    if let Some(c) = l
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(ValidationError::new(
+            "login",
+            format!("character {c:?} is not allowed; use a-z, 0-9, '.', '_' or '-'"),
+        ));
+    }
+    Ok(l.to_owned())
+}
+
+/// Checks a password for length only: 10 to 256 characters (NIST SP 800-63B §5.1.1).
+pub fn validate_password(password: &str) -> Result<(), ValidationError> {
+    let n = password.chars().count();
+    if n < 10 {
+        return Err(ValidationError::new(
+            "password",
+            "must be at least 10 characters long",
+        ));
+    }
+    if n > 256 {
+        return Err(ValidationError::new(
+            "password",
+            "must be at most 256 characters long",
+        ));
+    }
+    Ok(())
+}
+
+impl NewUser {
+    /// Validates the input for a user of unit `unit_id` inside agency `agency_id`.
+    pub fn validate(&self, id: UserId, agency_id: UnitId) -> Result<User, ValidationError> {
+        let login = validate_login(&self.login)?;
+        let display_name = required_text("display_name", &self.display_name, 64)?;
+        let cert_no = optional_text("cert_no", self.cert_no.as_deref().unwrap_or(""), 32)?;
+        if let Some(c) = &cert_no {
+            if !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                return Err(ValidationError::new(
+                    "cert_no",
+                    "执法证号 may hold only letters, digits and '-'",
+                ));
+            }
+        }
+        if self.role == Role::Officer && cert_no.is_none() {
+            return Err(ValidationError::new(
+                "cert_no",
+                "an officer (执法人员) needs a 执法证号",
+            ));
+        }
+        let enforcement_category = optional_text(
+            "enforcement_category",
+            self.enforcement_category.as_deref().unwrap_or(""),
+            32,
+        )?;
+        if self.legal_qualification && self.role == Role::Station {
+            return Err(ValidationError::new(
+                "legal_qualification",
+                "a docking station holds no qualification",
+            ));
+        }
+        Ok(User {
+            id,
+            login,
+            display_name,
+            role: self.role,
+            unit_id: self.unit_id,
+            agency_id,
+            cert_no,
+            enforcement_category,
+            legal_qualification: self.legal_qualification,
+            active: true,
+        })
+    }
+}
