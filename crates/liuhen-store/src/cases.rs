@@ -1,0 +1,551 @@
+//! Cases, their parties and officers, acts, and gapless numbering.
+
+use liuhen_domain::{
+    Act, ActDraft, ActId, ActKind, Case, CaseDraft, CaseId, CaseKind, Confidentiality, Party, PersonIdKind,
+    Place, Stage, UnitId, UserId, Venue,
+};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+use crate::error::{Result, StoreError};
+use crate::rows::{code, col, from_ms, parsed, time_ms, to_ms};
+use crate::{Tx, Write};
+
+/// Which cases a reader may see. The service decides the scope from the
+/// reader's role and unit; the store turns it into a `WHERE` clause, so that
+/// lists, counts and searches can never show more than the scope allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// Every case of an agency (supervisors).
+    Agency(UnitId),
+    /// Cases of an agency that stand in one of these stages (reviewers, archivists).
+    AgencyStages(UnitId, Vec<Stage>),
+    /// Cases handled by a unit or any unit below it (leaders).
+    UnitSubtree(UnitId),
+    /// Cases handled by exactly this unit, or assigned to this user (officers).
+    UnitOrAssigned { unit: UnitId, user: UserId },
+    /// No case at all (stations, administrators).
+    Nothing,
+}
+
+/// Narrowing of a case list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Matches 案由, 案件编号 or a party's name, as a substring.
+    pub query: Option<String>,
+    pub stage: Option<Stage>,
+    pub kind: Option<CaseKind>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// One line of a case list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub number: String,
+    pub cause: String,
+    pub kind: CaseKind,
+    pub stage: Stage,
+    pub label: Confidentiality,
+    pub unit_id: UnitId,
+    pub party_names: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+enum Bind {
+    Text(String),
+}
+
+/// A `WHERE` clause under construction, with its numbered placeholders.
+struct Clause {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl Clause {
+    fn new() -> Self {
+        Clause {
+            sql: String::from(" WHERE 1 = 1"),
+            binds: Vec::new(),
+        }
+    }
+    fn text(&mut self, v: String) -> String {
+        self.binds.push(Bind::Text(v));
+        format!("${}", self.binds.len())
+    }
+    fn and(&mut self, cond: &str) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(cond);
+    }
+    fn scope(&mut self, scope: &CaseScope) {
+        match scope {
+            CaseScope::Agency(a) => {
+                let p = self.text(a.to_string());
+                self.and(&format!("c.agency_id = {p}"));
+            }
+            CaseScope::AgencyStages(a, stages) => {
+                let p = self.text(a.to_string());
+                // Stage codes are compile-time constants, never user text.
+                let list: Vec<String> = stages.iter().map(|s| format!("'{}'", s.code())).collect();
+                let list = if list.is_empty() {
+                    "''".to_owned()
+                } else {
+                    list.join(", ")
+                };
+                self.and(&format!("c.agency_id = {p} AND c.stage IN ({list})"));
+            }
+            CaseScope::UnitSubtree(u) => {
+                let p = self.text(u.to_string());
+                self.and(&format!(
+                    "c.unit_id IN (SELECT d.id FROM org_units d, org_units a \
+                     WHERE a.id = {p} AND substr(d.path, 1, length(a.path)) = a.path)"
+                ));
+            }
+            CaseScope::UnitOrAssigned { unit, user } => {
+                let pu = self.text(unit.to_string());
+                let po = self.text(user.to_string());
+                self.and(&format!(
+                    "(c.unit_id = {pu} OR EXISTS (SELECT 1 FROM case_officers o \
+                     WHERE o.case_id = c.id AND o.user_id = {po}))"
+                ));
+            }
+            CaseScope::Nothing => self.and("1 = 0"),
+        }
+    }
+    fn bind_all<'q>(
+        &self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for b in &self.binds {
+            match b {
+                Bind::Text(s) => q = q.bind(s.clone()),
+            }
+        }
+        q
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that user text matches only itself in `LIKE`.
+fn like_pattern(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+const CASE_COLUMNS: &str = "c.id, c.agency_id, c.unit_id, c.number, c.cause, c.kind, c.stage, c.label, \
+     c.summary, c.created_by, c.created_ms, c.updated_ms";
+
+fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {
+    Ok(CaseSummary {
+        id: parsed(row, "id")?,
+        number: col(row, "number")?,
+        cause: col(row, "cause")?,
+        kind: code(row, "kind", CaseKind::from_code)?,
+        stage: code(row, "stage", Stage::from_code)?,
+        label: code(row, "label", Confidentiality::from_code)?,
+        unit_id: parsed(row, "unit_id")?,
+        party_names: Vec::new(),
+        created_at: time_ms(row, "created_ms")?,
+        updated_at: time_ms(row, "updated_ms")?,
+    })
+}
+
+fn party_from_row(row: &AnyRow) -> Result<Party> {
+    let kind: String = col(row, "kind")?;
+    match kind.as_str() {
+        "natural_person" => Ok(Party::NaturalPerson {
+            name: col(row, "name")?,
+            id_kind: {
+                let s: Option<String> = col(row, "id_kind")?;
+                s.as_deref()
+                    .and_then(PersonIdKind::from_code)
+                    .ok_or_else(|| StoreError::Corrupt("party without id_kind".into()))?
+            },
+            id_number: col(row, "id_number")?,
+            phone: col(row, "phone")?,
+            address: col(row, "address")?,
+        }),
+        "organisation" => Ok(Party::Organisation {
+            name: col(row, "name")?,
+            uscc: col(row, "id_number")?,
+            legal_representative: col(row, "legal_representative")?,
+            address: col(row, "address")?,
+        }),
+        other => Err(StoreError::Corrupt(format!("party kind {other:?}"))),
+    }
+}
+
+impl<M> Tx<M> {
+    /// Lists the cases in `scope` matching `filter`, newest first, and how
+    /// many match in all.
+    pub async fn list_cases(
+        &mut self,
+        scope: &CaseScope,
+        filter: &CaseFilter,
+    ) -> Result<(Vec<CaseSummary>, u64)> {
+        let mut clause = Clause::new();
+        clause.scope(scope);
+        if let Some(q) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
+            let p = clause.text(like_pattern(q.trim()));
+            clause.and(&format!(
+                "(c.cause LIKE {p} ESCAPE '\\' OR c.number LIKE {p} ESCAPE '\\' OR EXISTS \
+                 (SELECT 1 FROM case_parties pq WHERE pq.case_id = c.id AND pq.name LIKE {p} ESCAPE '\\'))"
+            ));
+        }
+        if let Some(s) = filter.stage {
+            let p = clause.text(s.code().to_owned());
+            clause.and(&format!("c.stage = {p}"));
+        }
+        if let Some(k) = filter.kind {
+            let p = clause.text(k.code().to_owned());
+            clause.and(&format!("c.kind = {p}"));
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", clause.sql);
+        let row = clause
+            .bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)))
+            .fetch_one(self.conn())
+            .await?;
+        let total = u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0);
+
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c{} ORDER BY c.created_ms DESC, c.id LIMIT {} OFFSET {}",
+            clause.sql, filter.limit, filter.offset
+        );
+        let rows = clause
+            .bind_all(sqlx::query(sqlx::AssertSqlSafe(list_sql)))
+            .fetch_all(self.conn())
+            .await?;
+        let mut out = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
+        for s in &mut out {
+            let rows = sqlx::query("SELECT name FROM case_parties WHERE case_id = $1 ORDER BY ord")
+                .bind(s.id.to_string())
+                .fetch_all(self.conn())
+                .await?;
+            s.party_names = rows.iter().map(|r| col(r, "name")).collect::<Result<_>>()?;
+        }
+        Ok((out, total))
+    }
+
+    /// The case `id` if it lies within `scope`; `None` both when it does not
+    /// exist and when it is outside the scope, so the two cannot be told apart.
+    pub async fn get_case_in_scope(&mut self, id: CaseId, scope: &CaseScope) -> Result<Option<Case>> {
+        let mut clause = Clause::new();
+        let p = clause.text(id.to_string());
+        clause.and(&format!("c.id = {p}"));
+        clause.scope(scope);
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c{}", clause.sql);
+        let row = clause
+            .bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .fetch_optional(self.conn())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let s = summary_from_row(&row)?;
+        let parties = sqlx::query(
+            "SELECT kind, name, id_kind, id_number, phone, address, legal_representative \
+             FROM case_parties WHERE case_id = $1 ORDER BY ord",
+        )
+        .bind(id.to_string())
+        .fetch_all(self.conn())
+        .await?
+        .iter()
+        .map(party_from_row)
+        .collect::<Result<Vec<_>>>()?;
+        let officers = self.case_officers(id).await?;
+        Ok(Some(Case {
+            id: s.id,
+            agency_id: parsed(&row, "agency_id")?,
+            unit_id: s.unit_id,
+            number: s.number,
+            cause: s.cause,
+            kind: s.kind,
+            stage: s.stage,
+            label: s.label,
+            summary: col(&row, "summary")?,
+            parties,
+            officers,
+            created_by: parsed(&row, "created_by")?,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }))
+    }
+
+    async fn case_officers(&mut self, id: CaseId) -> Result<Vec<UserId>> {
+        sqlx::query("SELECT user_id FROM case_officers WHERE case_id = $1 ORDER BY ord")
+            .bind(id.to_string())
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(|r| parsed(r, "user_id"))
+            .collect()
+    }
+
+    /// The acts of a case in time order.
+    pub async fn list_acts(&mut self, case: CaseId) -> Result<Vec<Act>> {
+        let rows = sqlx::query(
+            "SELECT id, case_id, kind, starts_ms, ends_ms, utc_offset_s, address, latitude, longitude, venue, \
+             venue_name, notes, created_by, created_ms FROM acts WHERE case_id = $1 ORDER BY starts_ms, id",
+        )
+        .bind(case.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        let mut acts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: ActId = parsed(row, "id")?;
+            let offset: i64 = col(row, "utc_offset_s")?;
+            let officers = sqlx::query("SELECT user_id FROM act_officers WHERE act_id = $1 ORDER BY ord")
+                .bind(id.to_string())
+                .fetch_all(self.conn())
+                .await?
+                .iter()
+                .map(|r| parsed(r, "user_id"))
+                .collect::<Result<Vec<UserId>>>()?;
+            let parties =
+                sqlx::query("SELECT party_ord FROM act_parties WHERE act_id = $1 ORDER BY party_ord")
+                    .bind(id.to_string())
+                    .fetch_all(self.conn())
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        col::<i64>(r, "party_ord").and_then(|v| {
+                            u16::try_from(v).map_err(|_| StoreError::Corrupt("party index".into()))
+                        })
+                    })
+                    .collect::<Result<Vec<u16>>>()?;
+            acts.push(Act {
+                id,
+                case_id: parsed(row, "case_id")?,
+                kind: code(row, "kind", ActKind::from_code)?,
+                starts_at: from_ms(col(row, "starts_ms")?, offset)?,
+                ends_at: from_ms(col(row, "ends_ms")?, offset)?,
+                place: Place {
+                    address: col(row, "address")?,
+                    latitude: col(row, "latitude")?,
+                    longitude: col(row, "longitude")?,
+                },
+                venue: code(row, "venue", Venue::from_code)?,
+                venue_name: col(row, "venue_name")?,
+                officers,
+                parties,
+                notes: col(row, "notes")?,
+                created_by: parsed(row, "created_by")?,
+                created_at: time_ms(row, "created_ms")?,
+            });
+        }
+        Ok(acts)
+    }
+}
+
+impl Tx<Write> {
+    /// Takes the next number of a gapless sequence (per agency, kind of number
+    /// and year), starting at 1. Concurrent writers are serialised, and a
+    /// rolled-back transaction gives its number back.
+    pub async fn next_number(&mut self, agency: UnitId, kind: &str, year: i32) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO counters (agency_id, kind, year, value) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (agency_id, kind, year) DO UPDATE SET value = counters.value + 1 RETURNING value",
+        )
+        .bind(agency.to_string())
+        .bind(kind)
+        .bind(i64::from(year))
+        .fetch_one(self.conn())
+        .await?;
+        col(&row, "value")
+    }
+
+    /// Stores a new case with its parties and officers.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_case(
+        &mut self,
+        id: CaseId,
+        agency: UnitId,
+        unit: UnitId,
+        number: &str,
+        year: i32,
+        seq: i64,
+        draft: &CaseDraft,
+        officers: &[UserId],
+        created_by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO cases (id, agency_id, unit_id, number, year, seq, cause, kind, stage, label, summary, \
+             created_by, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+        )
+        .bind(id.to_string())
+        .bind(agency.to_string())
+        .bind(unit.to_string())
+        .bind(number)
+        .bind(i64::from(year))
+        .bind(seq)
+        .bind(&draft.cause)
+        .bind(draft.kind.code())
+        .bind(Stage::Initiation.code())
+        .bind(draft.label.code())
+        .bind(&draft.summary)
+        .bind(created_by.to_string())
+        .bind(to_ms(now))
+        .execute(self.conn())
+        .await
+        .map_err(|e| StoreError::from_sqlx(e, "case number"))?;
+        for (ord, p) in draft.parties.iter().enumerate() {
+            let (kind, id_kind, id_number, phone, address, rep) = match p {
+                Party::NaturalPerson {
+                    id_kind,
+                    id_number,
+                    phone,
+                    address,
+                    ..
+                } => (
+                    "natural_person",
+                    Some(id_kind.code()),
+                    id_number,
+                    phone,
+                    address,
+                    &None,
+                ),
+                Party::Organisation {
+                    uscc,
+                    legal_representative,
+                    address,
+                    ..
+                } => ("organisation", None, uscc, &None, address, legal_representative),
+            };
+            sqlx::query(
+                "INSERT INTO case_parties (case_id, ord, kind, name, id_kind, id_number, phone, address, \
+                 legal_representative) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id.to_string())
+            .bind(ord as i64)
+            .bind(kind)
+            .bind(p.name())
+            .bind(id_kind)
+            .bind(id_number)
+            .bind(phone)
+            .bind(address)
+            .bind(rep)
+            .execute(self.conn())
+            .await?;
+        }
+        self.replace_officers(id, officers, now).await
+    }
+
+    /// Replaces the officers assigned to a case; the first is the lead.
+    pub async fn replace_officers(
+        &mut self,
+        case: CaseId,
+        officers: &[UserId],
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM case_officers WHERE case_id = $1")
+            .bind(case.to_string())
+            .execute(self.conn())
+            .await?;
+        for (ord, o) in officers.iter().enumerate() {
+            sqlx::query("INSERT INTO case_officers (case_id, user_id, ord) VALUES ($1, $2, $3)")
+                .bind(case.to_string())
+                .bind(o.to_string())
+                .bind(ord as i64)
+                .execute(self.conn())
+                .await
+                .map_err(|e| StoreError::from_sqlx(e, "officer"))?;
+        }
+        self.touch_case(case, now).await
+    }
+
+    /// Moves a case to `to`, provided it still stands in `from`.
+    pub async fn set_stage(
+        &mut self,
+        case: CaseId,
+        from: Stage,
+        to: Stage,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let done = sqlx::query("UPDATE cases SET stage = $1, updated_ms = $2 WHERE id = $3 AND stage = $4")
+            .bind(to.code())
+            .bind(to_ms(now))
+            .bind(case.to_string())
+            .bind(from.code())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("case in that stage"));
+        }
+        Ok(())
+    }
+
+    async fn touch_case(&mut self, case: CaseId, now: OffsetDateTime) -> Result<()> {
+        let done = sqlx::query("UPDATE cases SET updated_ms = $1 WHERE id = $2")
+            .bind(to_ms(now))
+            .bind(case.to_string())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("case"));
+        }
+        Ok(())
+    }
+
+    /// Stores an act of a case.
+    pub async fn insert_act(
+        &mut self,
+        id: ActId,
+        case: CaseId,
+        draft: &ActDraft,
+        created_by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO acts (id, case_id, kind, starts_ms, ends_ms, utc_offset_s, address, latitude, longitude, \
+             venue, venue_name, notes, created_by, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id.to_string())
+        .bind(case.to_string())
+        .bind(draft.kind.code())
+        .bind(to_ms(draft.starts_at))
+        .bind(to_ms(draft.ends_at))
+        .bind(i64::from(draft.starts_at.offset().whole_seconds()))
+        .bind(&draft.place.address)
+        .bind(draft.place.latitude)
+        .bind(draft.place.longitude)
+        .bind(draft.venue.code())
+        .bind(&draft.venue_name)
+        .bind(&draft.notes)
+        .bind(created_by.to_string())
+        .bind(to_ms(now))
+        .execute(self.conn())
+        .await
+        .map_err(|e| StoreError::from_sqlx(e, "act"))?;
+        for (ord, o) in draft.officers.iter().enumerate() {
+            sqlx::query("INSERT INTO act_officers (act_id, user_id, ord) VALUES ($1, $2, $3)")
+                .bind(id.to_string())
+                .bind(o.to_string())
+                .bind(ord as i64)
+                .execute(self.conn())
+                .await
+                .map_err(|e| StoreError::from_sqlx(e, "officer"))?;
+        }
+        for p in &draft.parties {
+            sqlx::query("INSERT INTO act_parties (act_id, party_ord) VALUES ($1, $2)")
+                .bind(id.to_string())
+                .bind(i64::from(*p))
+                .execute(self.conn())
+                .await?;
+        }
+        self.touch_case(case, now).await
+    }
+}

@@ -1,0 +1,181 @@
+//! Opening a database: picking the backend from the URL, connection setup,
+//! migrations, and how each backend begins a transaction.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, SqlSafeStr};
+
+use crate::error::{Result, StoreError};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file, one machine: WAL journal, `synchronous = FULL`, one writer connection.
+    Sqlite,
+    /// Several stateless liuhen nodes on one PostgreSQL database.
+    Postgres,
+}
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    fn migrator(self) -> Migrator {
+        let list = match self {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        Migrator::with_migrations(
+            list.iter()
+                .map(|(v, d, sql)| {
+                    Migration::new(
+                        *v,
+                        Cow::Borrowed(*d),
+                        MigrationType::Simple,
+                        sql.into_sql_str(),
+                        false,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The statement that opens a write transaction. SQLite takes the write
+    /// lock up front (`BEGIN IMMEDIATE`) so that a transaction which reads
+    /// before it writes never fails to upgrade; PostgreSQL serialises writers
+    /// on the ledger head row instead (see [`crate::Tx::lock_sequencer`]).
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// The statement that opens a read-only snapshot.
+    pub(crate) fn begin_read(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+}
+
+/// The URL of the SQLite database kept in a data folder.
+pub fn sqlite_url_for_dir(dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("liuhen.db").display())
+}
+
+/// Strips a password from a URL before it is shown anywhere.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = url.get(s + 3..at).unwrap_or_default();
+            let user = creds.split(':').next().unwrap_or_default();
+            format!(
+                "{}{}:***{}",
+                url.get(..s + 3).unwrap_or_default(),
+                user,
+                url.get(at..).unwrap_or_default()
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub(crate) struct Pools {
+    pub backend: Backend,
+    pub writer: AnyPool,
+    pub reader: AnyPool,
+}
+
+pub(crate) async fn connect(url: &str) -> Result<Pools> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::from_url(url)?;
+    let options: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
+    let pools = match backend {
+        Backend::Sqlite => {
+            let make = |max: u32| {
+                AnyPoolOptions::new()
+                    .max_connections(max)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            for pragma in [
+                                "PRAGMA journal_mode = WAL",
+                                "PRAGMA synchronous = FULL",
+                                "PRAGMA foreign_keys = ON",
+                                "PRAGMA busy_timeout = 10000",
+                            ] {
+                                sqlx::query(pragma).execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+            };
+            // One writer connection: SQLite has one writer at a time anyway, and
+            // queueing in the pool is cheaper than spinning on SQLITE_BUSY.
+            let writer = make(1)
+                .connect_with(options.clone())
+                .await
+                .map_err(StoreError::Database)?;
+            let reader = make(4)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Database)?;
+            Pools {
+                backend,
+                writer,
+                reader,
+            }
+        }
+        Backend::Postgres => {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Database)?;
+            Pools {
+                backend,
+                writer: pool.clone(),
+                reader: pool,
+            }
+        }
+    };
+    backend.migrator().run(&pools.writer).await?;
+    Ok(pools)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(
+            redact_url("postgres://liuhen:s3cret@db:5432/x"),
+            "postgres://liuhen:***@db:5432/x"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert!(matches!(
+            Backend::from_url("mysql://x"),
+            Err(StoreError::UnsupportedUrl(_))
+        ));
+    }
+}

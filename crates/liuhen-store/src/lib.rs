@@ -1,0 +1,165 @@
+//! liuhen's metadata store: agencies and their units, users and their
+//! credentials, cases, acts, gapless counters and the ledger's entry
+//! sequence, on SQLite (one machine) or PostgreSQL (several nodes).
+//!
+//! The backend is picked once, from the URL given to [`Store::open`]. Each
+//! backend has its own migrations; everything after connection setup is
+//! plain SQL that both accept, run through sqlx's `Any` driver, so one code
+//! path and one conformance suite cover both.
+//!
+//! Work happens in transactions whose type says what they may do:
+//! [`Tx<Read>`](Tx) is a consistent snapshot, [`Tx<Write>`](Tx) may change
+//! state and must append the ledger entry for the change
+//! ([`Tx::append_entry`]) before [`Tx::commit`] consumes it. Dropping a
+//! transaction without committing rolls it back: nothing is ever half-written.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), liuhen_store::StoreError> {
+//! let store = liuhen_store::Store::open("sqlite:///var/lib/liuhen/liuhen.db?mode=rwc").await?;
+//! let mut tx = store.read().await?;
+//! let agencies = tx.list_agencies().await?;
+//! # Ok(()) }
+//! ```
+
+mod cases;
+mod db;
+mod error;
+mod ledger;
+mod org;
+mod rows;
+
+use std::marker::PhantomData;
+use std::path::Path;
+
+use sqlx::{Any, Transaction};
+
+pub use cases::{CaseFilter, CaseScope, CaseSummary};
+pub use db::{Backend, redact_url, sqlite_url_for_dir};
+pub use error::{Result, StoreError};
+pub use ledger::StoredEntry;
+pub use org::{Credential, CredentialKind, UserWithSecret};
+
+/// Marker: a transaction that only reads.
+pub enum Read {}
+/// Marker: a transaction that may write.
+pub enum Write {}
+
+/// The metadata store. Cheap to clone; all clones share the pools.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    writer: sqlx::AnyPool,
+    reader: sqlx::AnyPool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (and migrates) the database at `url`: `sqlite://PATH?mode=rwc`
+    /// or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store> {
+        let pools = db::connect(url).await?;
+        Ok(Store {
+            backend: pools.backend,
+            writer: pools.writer,
+            reader: pools.reader,
+        })
+    }
+
+    /// Opens the SQLite database kept in the data folder `dir`.
+    pub async fn open_dir(dir: &Path) -> Result<Store> {
+        Store::open(&sqlite_url_for_dir(dir)).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begins a read-only snapshot.
+    pub async fn read(&self) -> Result<Tx<Read>> {
+        let tx = self.reader.begin_with(self.backend.begin_read()).await?;
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            _mode: PhantomData,
+        })
+    }
+
+    /// Begins a write transaction. Writers are serialised: on SQLite by the
+    /// single writer connection and `BEGIN IMMEDIATE`, on PostgreSQL by the
+    /// ledger head row taken here, which every writer needs anyway to append
+    /// its entry. Taking it first gives all writers one lock order.
+    pub async fn write(&self) -> Result<Tx<Write>> {
+        let tx = self.writer.begin_with(self.backend.begin_write()).await?;
+        let mut tx = Tx {
+            tx,
+            backend: self.backend,
+            _mode: PhantomData,
+        };
+        if self.backend == Backend::Postgres {
+            tx.lock_sequencer().await?;
+        }
+        Ok(tx)
+    }
+
+    /// Answers whether the database is reachable.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// Closes the pools, waiting for connections in use.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// A transaction; `M` is [`Read`] or [`Write`].
+pub struct Tx<M> {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    _mode: PhantomData<M>,
+}
+
+impl<M> Tx<M> {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+}
+
+impl Tx<Write> {
+    /// Makes every change of this transaction durable, or none of them.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Tx<Read> {
+    /// Ends the snapshot.
+    pub async fn finish(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Tx<Write> {
+    /// Runs a raw statement. Only for tests that play an operator going
+    /// around liuhen (for example to show the ledger refuses changes).
+    #[doc(hidden)]
+    pub async fn raw_execute_for_tests(&mut self, sql: &'static str) -> Result<()> {
+        sqlx::query(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+}
