@@ -168,6 +168,11 @@ impl LedgerEntry {
     }
 }
 
+/// Milliseconds since the Unix epoch: how entries and the store keep time.
+pub fn unix_ms(t: time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// SHA-256 and SM3 of `nonce ‖ content`.
 pub fn content_digests(nonce: &[u8], content: &[u8]) -> ([u8; 32], [u8; 32]) {
     let mut a = Sha256::new();

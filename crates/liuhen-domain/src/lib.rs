@@ -56,6 +56,6 @@ pub use case::{
 pub use error::{ValidationError, optional_text, required_text};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{ActId, CaseId, CredentialId, UnitId, UserId};
-pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests};
+pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use user::{NewUser, Role, User, validate_login, validate_password};

@@ -57,7 +57,4 @@ pub(crate) fn from_ms(ms: i64, offset_s: i64) -> Result<OffsetDateTime> {
         .map_err(|_| StoreError::Corrupt(format!("time {ms} out of range")))
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn to_ms(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
+pub(crate) use liuhen_domain::unix_ms as to_ms;

@@ -1,0 +1,193 @@
+//! Agencies, units and users: set up by administrators or the command line.
+
+use liuhen_domain::{
+    Actor, EntryKind, NewUnit, NewUser, OrgUnit, Role, UnitId, User, UserId, validate_password,
+};
+
+use crate::error::{Result, ServiceError};
+use crate::secrets::{hash_password, random_bytes};
+use crate::{Principal, Service, record};
+
+/// Who is asking for an administrative change.
+#[derive(Debug, Clone, Copy)]
+pub enum AdminActor<'a> {
+    /// An administrator (系统管理员) through the API: limited to their agency.
+    User(&'a Principal),
+    /// The operator at the machine (`liuhen admin …`): may do anything.
+    CommandLine,
+}
+
+impl AdminActor<'_> {
+    fn actor(&self) -> Actor {
+        match self {
+            AdminActor::User(p) => Actor::User(p.user.id),
+            AdminActor::CommandLine => Actor::System("cli"),
+        }
+    }
+
+    fn check_agency(&self, agency: UnitId) -> Result<()> {
+        match self {
+            AdminActor::CommandLine => Ok(()),
+            AdminActor::User(p) if p.user.role == Role::Admin && p.user.agency_id == agency => Ok(()),
+            AdminActor::User(_) => Err(ServiceError::Forbidden(
+                "only an administrator of the agency may".into(),
+            )),
+        }
+    }
+}
+
+impl Service {
+    /// Creates an agency (no parent; command line only) or a unit below `parent_id`.
+    pub async fn create_unit(&self, who: AdminActor<'_>, input: &NewUnit) -> Result<OrgUnit> {
+        let now = self.now();
+        let id = UnitId::from_bytes(random_bytes()?);
+        let mut tx = self.store.write().await?;
+        let parent = match input.parent_id {
+            Some(p) => Some(
+                tx.get_unit(p)
+                    .await
+                    .map_err(|_| ServiceError::NotFound("parent unit"))?,
+            ),
+            None => None,
+        };
+        match &parent {
+            Some(p) => who.check_agency(p.agency_id)?,
+            None => {
+                if !matches!(who, AdminActor::CommandLine) {
+                    return Err(ServiceError::Forbidden(
+                        "agencies are created from the command line".into(),
+                    ));
+                }
+            }
+        }
+        let unit = input.validate(id, parent.as_ref())?;
+        tx.insert_unit(&unit, now).await?;
+        record(
+            &mut tx,
+            now,
+            EntryKind::UnitCreated,
+            who.actor(),
+            Some(unit.agency_id),
+            vec![unit.id.subject()],
+            Some(&unit),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(unit)
+    }
+
+    /// Creates a user, with a password when one is given.
+    pub async fn create_user(
+        &self,
+        who: AdminActor<'_>,
+        input: &NewUser,
+        password: Option<&str>,
+    ) -> Result<User> {
+        if let Some(p) = password {
+            validate_password(p)?;
+        }
+        let hash = match password {
+            Some(p) => Some(hash_password(p.to_owned()).await?),
+            None => None,
+        };
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let unit = tx
+            .get_unit(input.unit_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("unit"))?;
+        who.check_agency(unit.agency_id)?;
+        let user = input.validate(UserId::from_bytes(random_bytes()?), unit.agency_id)?;
+        tx.insert_user(&user, hash.as_deref(), now).await?;
+        record(
+            &mut tx,
+            now,
+            EntryKind::UserCreated,
+            who.actor(),
+            Some(user.agency_id),
+            vec![user.id.subject()],
+            Some(&user),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Sets a user's password.
+    pub async fn set_password(&self, who: AdminActor<'_>, user: UserId, password: &str) -> Result<()> {
+        validate_password(password)?;
+        let hash = hash_password(password.to_owned()).await?;
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let u = tx.get_user(user).await?;
+        who.check_agency(u.agency_id)?;
+        tx.set_password_hash(user, &hash).await?;
+        record::<()>(
+            &mut tx,
+            now,
+            EntryKind::PasswordSet,
+            who.actor(),
+            Some(u.agency_id),
+            vec![u.id.subject()],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Finds a user by login.
+    pub async fn user_by_login(&self, login: &str) -> Result<User> {
+        let mut tx = self.store.read().await?;
+        let found = tx.find_user_by_login(login).await?;
+        tx.finish().await?;
+        found.map(|u| u.user).ok_or(ServiceError::NotFound("user"))
+    }
+
+    /// Finds a unit by id or by its exact name (within any agency; a name
+    /// used by two units is refused as ambiguous).
+    pub async fn find_unit(&self, id_or_name: &str) -> Result<OrgUnit> {
+        let mut tx = self.store.read().await?;
+        if let Ok(id) = id_or_name.parse::<UnitId>() {
+            let u = tx.get_unit(id).await?;
+            tx.finish().await?;
+            return Ok(u);
+        }
+        let mut matches = Vec::new();
+        for agency in tx.list_agencies().await? {
+            for u in tx.list_units(agency.id).await? {
+                if u.name == id_or_name || u.short_name.as_deref() == Some(id_or_name) {
+                    matches.push(u);
+                }
+            }
+        }
+        tx.finish().await?;
+        match matches.len() {
+            0 => Err(ServiceError::NotFound("unit")),
+            1 => Ok(matches.remove(0)),
+            n => Err(ServiceError::Conflict(format!(
+                "{n} units are named {id_or_name:?}; give the unit id"
+            ))),
+        }
+    }
+
+    /// Units of the caller's agency.
+    pub async fn list_units(&self, me: &Principal) -> Result<Vec<OrgUnit>> {
+        let mut tx = self.store.read().await?;
+        let units = tx.list_units(me.user.agency_id).await?;
+        tx.finish().await?;
+        Ok(units)
+    }
+
+    /// Users of the caller's agency (names, roles and 执法证号 are public
+    /// within the agency, as 执法公示 requires them published anyway).
+    pub async fn list_users(&self, me: &Principal) -> Result<Vec<User>> {
+        if me.user.role == Role::Station {
+            return Err(ServiceError::Forbidden("a docking station only uploads".into()));
+        }
+        let mut tx = self.store.read().await?;
+        let users = tx.list_users(me.user.agency_id).await?;
+        tx.finish().await?;
+        Ok(users)
+    }
+}

@@ -1,0 +1,225 @@
+//! Logging in, sessions and API tokens.
+
+use liuhen_domain::{Actor, CredentialId, EntryKind, User, UserId};
+use liuhen_store::{Credential, CredentialKind};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::error::{Result, ServiceError};
+use crate::secrets::{SESSION_PREFIX, TOKEN_PREFIX, new_secret, random_bytes, secret_hash, verify_password};
+use crate::{Service, record};
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub credential: CredentialId,
+    pub kind: CredentialKind,
+}
+
+/// A successful login: a session secret for the `Authorization: Bearer`
+/// header or the session cookie.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct LoginOutcome {
+    pub token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+    #[serde(skip)]
+    pub user: Option<User>,
+}
+
+impl std::fmt::Debug for LoginOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOutcome")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new API token. The secret is shown once and never again.
+#[derive(Clone)]
+pub struct TokenOutcome {
+    pub id: CredentialId,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for TokenOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenOutcome")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Limits on what a login request may carry, checked before any hashing.
+const MAX_LOGIN_CHARS: usize = 64;
+const MAX_PASSWORD_CHARS: usize = 256;
+
+impl Service {
+    /// Checks a login and password and opens a session. A wrong login and a
+    /// wrong password give the same answer in the same time.
+    pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
+        if login.chars().count() > MAX_LOGIN_CHARS || password.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(ServiceError::Unauthenticated("wrong login or password"));
+        }
+        let found = {
+            let mut tx = self.store.read().await?;
+            let found = tx.find_user_by_login(login.trim()).await?;
+            tx.finish().await?;
+            found
+        };
+        let (user, hash) = match found {
+            Some(u) => (Some(u.user), u.password_hash),
+            None => (None, None),
+        };
+        let ok = verify_password(password.to_owned(), hash).await?;
+        let user = match user {
+            Some(u) if ok && u.active => u,
+            _ => return Err(ServiceError::Unauthenticated("wrong login or password")),
+        };
+        let now = self.now();
+        let expires_at = now + self.config.session_ttl;
+        let (secret, hash) = new_secret(SESSION_PREFIX)?;
+        let cred = Credential {
+            id: CredentialId::from_bytes(random_bytes()?),
+            user_id: user.id,
+            kind: CredentialKind::Session,
+            name: None,
+            created_at: now,
+            expires_at: Some(expires_at),
+            revoked_at: None,
+        };
+        let mut tx = self.store.write().await?;
+        tx.insert_credential(&cred, &hash).await?;
+        record::<()>(
+            &mut tx,
+            now,
+            EntryKind::SessionCreated,
+            Actor::User(user.id),
+            Some(user.agency_id),
+            vec![cred.id.subject()],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(LoginOutcome {
+            token: secret,
+            expires_at,
+            user: Some(user),
+        })
+    }
+
+    /// Resolves a bearer secret (session or API token) to its user.
+    pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
+        if !(secret.starts_with(SESSION_PREFIX) || secret.starts_with(TOKEN_PREFIX)) || secret.len() > 128 {
+            return Err(ServiceError::Unauthenticated("invalid credential"));
+        }
+        let hash = secret_hash(secret);
+        let mut tx = self.store.read().await?;
+        let found = tx.find_credential(&hash).await?;
+        tx.finish().await?;
+        let Some((cred, user)) = found else {
+            return Err(ServiceError::Unauthenticated("invalid credential"));
+        };
+        let now = self.now();
+        if cred.revoked_at.is_some() {
+            return Err(ServiceError::Unauthenticated("credential revoked"));
+        }
+        if cred.expires_at.is_some_and(|e| e <= now) {
+            return Err(ServiceError::Unauthenticated("session expired"));
+        }
+        if !user.active {
+            return Err(ServiceError::Unauthenticated("user disabled"));
+        }
+        Ok(Principal {
+            user,
+            credential: cred.id,
+            kind: cred.kind,
+        })
+    }
+
+    /// Ends the caller's session (or revokes the token used).
+    pub async fn logout(&self, me: &Principal) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.revoke_credential(me.credential, now).await?;
+        let kind = match me.kind {
+            CredentialKind::Session => EntryKind::SessionEnded,
+            CredentialKind::Token => EntryKind::TokenRevoked,
+        };
+        record::<()>(
+            &mut tx,
+            now,
+            kind,
+            Actor::User(me.user.id),
+            Some(me.user.agency_id),
+            vec![me.credential.subject()],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Issues an API token for `user`. `actor` is who asked: an
+    /// administrator, or the command line.
+    pub async fn create_token(
+        &self,
+        actor: Actor,
+        user: UserId,
+        name: Option<String>,
+    ) -> Result<TokenOutcome> {
+        let name = name
+            .map(|n| liuhen_domain::required_text("name", &n, 64))
+            .transpose()?;
+        let now = self.now();
+        let (secret, hash) = new_secret(TOKEN_PREFIX)?;
+        let mut tx = self.store.write().await?;
+        let owner = tx.get_user(user).await?;
+        if !owner.active {
+            return Err(ServiceError::Conflict("the user is disabled".into()));
+        }
+        let cred = Credential {
+            id: CredentialId::from_bytes(random_bytes()?),
+            user_id: user,
+            kind: CredentialKind::Token,
+            name,
+            created_at: now,
+            expires_at: None,
+            revoked_at: None,
+        };
+        tx.insert_credential(&cred, &hash).await?;
+        record::<()>(
+            &mut tx,
+            now,
+            EntryKind::TokenCreated,
+            actor,
+            Some(owner.agency_id),
+            vec![cred.id.subject(), owner.id.subject()],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(TokenOutcome { id: cred.id, secret })
+    }
+
+    /// Revokes a token or session by id.
+    pub async fn revoke_credential(&self, actor: Actor, id: CredentialId) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        tx.revoke_credential(id, now).await?;
+        record::<()>(
+            &mut tx,
+            now,
+            EntryKind::TokenRevoked,
+            actor,
+            None,
+            vec![id.subject()],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,40 @@
+//! Errors of the use cases, in the words a caller can act on.
+
+use liuhen_domain::ValidationError;
+use liuhen_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No valid credential, or a wrong login or password. Deliberately vague.
+    #[error("authentication required: {0}")]
+    Unauthenticated(&'static str),
+    /// Authenticated but not allowed. Used only where the record's existence
+    /// is already known to the caller; otherwise `NotFound` hides it.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationError),
+    /// The request clashes with the current state (a taken login, a stage already left).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Something failed inside; details are logged, not shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ServiceError::NotFound(what),
+            StoreError::AlreadyExists(what) => ServiceError::Conflict(format!("{what} already exists")),
+            StoreError::BrokenReference(what) => {
+                ServiceError::Conflict(format!("a referenced {what} does not exist"))
+            }
+            other => ServiceError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;

@@ -1,0 +1,117 @@
+//! liuhen's use cases. One operation = authorisation + the domain's rule +
+//! one store transaction that writes the state change and its ledger entry
+//! together (architecture invariant 1). The clock is injected ([`Clock`]).
+//!
+//! - [`Service::login`], [`Service::authenticate`]: Argon2id passwords,
+//!   login sessions and revocable API tokens, stored only as hashes.
+//! - [`Service::create_case`], [`Service::list_cases`], [`Service::get_case`],
+//!   [`Service::add_act`], [`Service::assign_officers`],
+//!   [`Service::transition`]: the case procedure, within the caller's
+//!   [`scope`](scope::case_scope).
+//! - [`admin`]: agencies, units, users and tokens, for administrators and
+//!   the command line.
+//! - [`demo::seed`]: a realistic demo agency.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use liuhen_service::{Service, SystemClock, ServiceConfig};
+//! let store = liuhen_store::Store::open_dir(std::path::Path::new("./liuhen-data")).await?;
+//! let service = Service::new(store, Arc::new(SystemClock), ServiceConfig::default());
+//! let login = service.login("officer1", "liuhen-demo-officer1").await?;
+//! let me = service.authenticate(&login.token).await?;
+//! let (cases, total) = service.list_cases(&me, &Default::default()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod admin;
+mod auth;
+mod cases;
+mod clock;
+pub mod demo;
+mod error;
+pub mod scope;
+mod secrets;
+
+use std::sync::Arc;
+
+use liuhen_domain::{Actor, EntryKind, LedgerEntry, UnitId, User};
+use liuhen_store::{Store, Tx, Write};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+pub use auth::{LoginOutcome, Principal, TokenOutcome};
+pub use cases::{CaseQuery, TransitionRequest};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Result, ServiceError};
+pub use secrets::{SESSION_PREFIX, TOKEN_PREFIX, hash_password};
+
+/// Settings of the use cases.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// How long a login session lasts.
+    pub session_ttl: time::Duration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            session_ttl: time::Duration::hours(12),
+        }
+    }
+}
+
+/// The use cases over one store. Cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    config: ServiceConfig,
+}
+
+impl Service {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        Service { store, clock, config }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
+/// Appends the ledger entry of a change to the transaction making it.
+/// `content` is what the entry commits to: its canonical JSON is digested
+/// (salted with the entry's nonce), never stored in the entry.
+pub(crate) async fn record<C: Serialize>(
+    tx: &mut Tx<Write>,
+    now: OffsetDateTime,
+    kind: EntryKind,
+    actor: Actor,
+    org: Option<UnitId>,
+    subjects: Vec<String>,
+    content: Option<&C>,
+) -> Result<u64> {
+    let bytes = content
+        .map(serde_json::to_vec)
+        .transpose()
+        .map_err(|e| ServiceError::Internal(format!("encoding ledger content: {e}")))?;
+    let entry = LedgerEntry::new(
+        kind,
+        liuhen_domain::unix_ms(now),
+        actor,
+        org,
+        subjects,
+        bytes.as_deref(),
+        secrets::random_bytes()?,
+    );
+    Ok(tx.append_entry(&entry, now).await?)
+}
+
+/// The actor of an operation by `user`.
+pub(crate) fn actor(user: &User) -> Actor {
+    Actor::User(user.id)
+}

@@ -1,0 +1,64 @@
+//! Who may see and do what, by role and unit.
+//!
+//! | role | sees | may change |
+//! |---|---|---|
+//! | 执法人员 officer | cases of their own unit, and cases they are assigned to | opens cases in their unit; records acts on cases they are assigned to |
+//! | 负责人 leader | cases of their unit and every unit below | opens cases, records acts, assigns officers, moves stages, in that subtree |
+//! | 法制审核人员 reviewer | cases of their agency from 审核决定 on | nothing here (reviews come with the review workflow) |
+//! | 档案管理员 archivist | archived cases of their agency | nothing here |
+//! | 监督人员 supervisor | every case of their agency | nothing |
+//! | 采集站 station | no case | uploads only |
+//! | 系统管理员 admin | no case | units, users and tokens |
+//!
+//! A case outside the scope answers "not found", exactly like a case that
+//! does not exist, so its existence does not leak.
+
+use liuhen_domain::{Case, Role, Stage, User};
+use liuhen_store::CaseScope;
+
+/// The cases `user` may read.
+pub fn case_scope(user: &User) -> CaseScope {
+    if !user.active {
+        return CaseScope::Nothing;
+    }
+    match user.role {
+        Role::Officer => CaseScope::UnitOrAssigned {
+            unit: user.unit_id,
+            user: user.id,
+        },
+        Role::Leader => CaseScope::UnitSubtree(user.unit_id),
+        Role::Supervisor => CaseScope::Agency(user.agency_id),
+        Role::Reviewer => CaseScope::AgencyStages(
+            user.agency_id,
+            vec![Stage::Decision, Stage::Execution, Stage::Archived],
+        ),
+        Role::Archivist => CaseScope::AgencyStages(user.agency_id, vec![Stage::Archived]),
+        Role::Station | Role::Admin => CaseScope::Nothing,
+    }
+}
+
+/// Whether `user`, who can read `case`, may record acts on it.
+pub fn may_record_acts(user: &User, case: &Case) -> bool {
+    case.stage != Stage::Archived
+        && match user.role {
+            Role::Officer => case.officers.contains(&user.id),
+            Role::Leader => true,
+            _ => false,
+        }
+}
+
+/// Whether `user`, who can read `case`, may assign officers or move its stage.
+pub fn may_direct(user: &User) -> bool {
+    user.role == Role::Leader
+}
+
+/// Whether a user of this role may open cases.
+pub fn may_open_cases(role: Role) -> bool {
+    matches!(role, Role::Officer | Role::Leader)
+}
+
+/// Whether a user may be assigned to cases and acts: an active officer or
+/// leader holding a 执法证.
+pub fn may_enforce(user: &User) -> bool {
+    user.active && matches!(user.role, Role::Officer | Role::Leader) && user.cert_no.is_some()
+}
