@@ -44,7 +44,7 @@ pub use auth::{LoginOutcome, Principal, TokenOutcome};
 pub use cases::{CaseQuery, TransitionRequest};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Result, ServiceError};
-pub use secrets::{SESSION_PREFIX, TOKEN_PREFIX, hash_password};
+pub use secrets::{SESSION_PREFIX, TOKEN_PREFIX, hash_password, random_bytes};
 
 /// Settings of the use cases.
 #[derive(Debug, Clone)]

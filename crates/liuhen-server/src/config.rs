@@ -1,0 +1,228 @@
+//! Configuration, in layers: built-in defaults, then a TOML file, then
+//! `LIUHEN_*` environment variables, then command-line flags. An unknown key
+//! in the file or an unknown `LIUHEN_*` variable is an error, so a typo never
+//! silently leaves a default in force.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Data folder: the SQLite database and, later, local blobs and keys.
+    pub data: PathBuf,
+    pub listen: SocketAddr,
+    /// `postgres://…` to use PostgreSQL; `None` for SQLite in `data`.
+    pub database_url: Option<String>,
+    /// Largest accepted JSON body, in bytes.
+    pub max_body_bytes: usize,
+    /// Login session lifetime, in minutes.
+    pub session_minutes: u32,
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data: PathBuf::from("./liuhen-data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            max_body_bytes: 1024 * 1024,
+            session_minutes: 12 * 60,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// One layer: every key optional, unknown keys refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub data: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub database_url: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub session_minutes: Option<u32>,
+    pub secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Environment variables that are not configuration keys but are read
+/// elsewhere (the log filter, the config file path, test suites).
+const ENV_NOT_KEYS: &[&str] = &["LIUHEN_LOG", "LIUHEN_CONFIG"];
+const ENV_PREFIXES_NOT_KEYS: &[&str] = &["LIUHEN_TEST_"];
+
+impl Layer {
+    pub fn from_toml_file(path: &Path) -> Result<Layer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: path.into(),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// Reads `LIUHEN_*` variables from `vars`.
+    pub fn from_env(vars: impl Iterator<Item = (String, String)>) -> Result<Layer, ConfigError> {
+        let mut layer = Layer::default();
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("LIUHEN_") else {
+                continue;
+            };
+            if ENV_NOT_KEYS.contains(&name.as_str())
+                || ENV_PREFIXES_NOT_KEYS.iter().any(|p| name.starts_with(p))
+            {
+                continue;
+            }
+            let bad = |message: String| ConfigError::Env {
+                name: name.clone(),
+                message,
+            };
+            match key {
+                "DATA" => layer.data = Some(PathBuf::from(value)),
+                "LISTEN" => layer.listen = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
+                "DATABASE_URL" => layer.database_url = Some(value),
+                "MAX_BODY_BYTES" => {
+                    layer.max_body_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "SESSION_MINUTES" => {
+                    layer.session_minutes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "SECURE_COOKIES" => {
+                    layer.secure_cookies = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                _ => return Err(bad("unknown setting".into())),
+            }
+        }
+        Ok(layer)
+    }
+}
+
+impl Config {
+    /// Applies a layer over this configuration.
+    #[must_use]
+    pub fn with(mut self, l: Layer) -> Config {
+        if let Some(v) = l.data {
+            self.data = v;
+        }
+        if let Some(v) = l.listen {
+            self.listen = v;
+        }
+        if let Some(v) = l.database_url {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = l.max_body_bytes {
+            self.max_body_bytes = v;
+        }
+        if let Some(v) = l.session_minutes {
+            self.session_minutes = v;
+        }
+        if let Some(v) = l.secure_cookies {
+            self.secure_cookies = v;
+        }
+        self
+    }
+
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
+            return Err(ConfigError::Invalid(
+                "max_body_bytes must be between 1 KiB and 64 MiB".into(),
+            ));
+        }
+        if !(5..=7 * 24 * 60).contains(&self.session_minutes) {
+            return Err(ConfigError::Invalid(
+                "session_minutes must be between 5 and 10080".into(),
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            liuhen_store::Backend::from_url(url).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        }
+        Ok(self)
+    }
+
+    /// The database URL in effect: the configured one, or SQLite in `data`.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| liuhen_store::sqlite_url_for_dir(&self.data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_minutes = 60\n").unwrap();
+        let c = Config::default()
+            .with(Layer::from_toml_file(&file).unwrap())
+            .with(
+                Layer::from_env(env(&[
+                    ("LIUHEN_SESSION_MINUTES", "30"),
+                    ("PATH", "/bin"),
+                    ("LIUHEN_LOG", "debug"),
+                ]))
+                .unwrap(),
+            )
+            .with(Layer {
+                data: Some("/srv/liuhen".into()),
+                ..Default::default()
+            })
+            .validate()
+            .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.session_minutes, 30);
+        assert_eq!(c.data, PathBuf::from("/srv/liuhen"));
+        assert_eq!(c.max_body_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nlisten_port = 1\n").unwrap();
+        let e = Layer::from_toml_file(&file).unwrap_err().to_string();
+        assert!(e.contains("listen_port"), "{e}");
+        let e = Layer::from_env(env(&[("LIUHEN_LISTN", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("LIUHEN_LISTN") && e.contains("unknown"), "{e}");
+        let e = Layer::from_env(env(&[("LIUHEN_LISTEN", "nowhere")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("LIUHEN_LISTEN"), "{e}");
+        assert!(Layer::from_env(env(&[("LIUHEN_TEST_DATABASE_URL", "x")])).is_ok());
+        let bad = Config {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! liuhen's HTTP server: the JSON API under `/api/v1/`, `/healthz`,
+//! `/metrics` and `/openapi.json`, on axum. This crate is the only one that
+//! knows HTTP (architecture invariant 4); it turns requests into
+//! [`liuhen_service`] calls and errors into `{code, message}` responses
+//! ([`error`]).
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! let config = liuhen_server::Config::default();
+//! let store = liuhen_store::Store::open(&config.effective_database_url()).await?;
+//! let service = liuhen_service::Service::new(store, Arc::new(liuhen_service::SystemClock), Default::default());
+//! let listener = tokio::net::TcpListener::bind(config.listen).await?;
+//! liuhen_server::serve(listener, liuhen_server::AppState::new(service, config), std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, StatusCode};
+use axum::routing::{get, post, put};
+use liuhen_service::Service;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+pub use config::{Config, ConfigError, Layer};
+use error::ApiError;
+use metrics::Metrics;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(service: Service, config: Config) -> Self {
+        AppState {
+            service,
+            config: Arc::new(config),
+            metrics: Metrics::new(),
+        }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(s: &AppState) -> Self {
+        s.metrics.clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "liuhen (留痕) API", description = "行政执法全过程记录: cases, acts and their verifiable ledger."),
+    paths(
+        routes::meta::healthz, routes::meta::metrics, routes::meta::openapi,
+        routes::auth::login, routes::auth::logout, routes::auth::me,
+        routes::org::units, routes::org::users,
+        routes::cases::list, routes::cases::create, routes::cases::get,
+        routes::cases::list_acts, routes::cases::add_act, routes::cases::assign, routes::cases::transition,
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&BearerAuth),
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "meta"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(routes::auth::login))
+        .route("/auth/logout", post(routes::auth::logout))
+        .route("/me", get(routes::auth::me))
+        .route("/units", get(routes::org::units))
+        .route("/users", get(routes::org::users))
+        .route("/cases", get(routes::cases::list).post(routes::cases::create))
+        .route("/cases/{id}", get(routes::cases::get))
+        .route(
+            "/cases/{id}/acts",
+            get(routes::cases::list_acts).post(routes::cases::add_act),
+        )
+        .route("/cases/{id}/officers", put(routes::cases::assign))
+        .route("/cases/{id}/transitions", post(routes::cases::transition));
+    Router::new()
+        .route("/healthz", get(routes::meta::healthz))
+        .route("/metrics", get(routes::meta::metrics))
+        .route("/openapi.json", get(routes::meta::openapi))
+        .nest("/api/v1", api)
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this resource",
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then stops taking connections and
+/// lets requests in flight finish (at most 30 s) before closing the store.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.service.store().clone();
+    let app = router(state);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = tx.send(());
+    });
+    let drained = tokio::spawn(async move {
+        if rx.await.is_ok() {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    });
+    tokio::select! {
+        r = server => r?,
+        _ = drained => tracing::warn!("requests still in flight after 30 s; closing anyway"),
+    }
+    store.close().await;
+    Ok(())
+}

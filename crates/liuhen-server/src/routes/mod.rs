@@ -1,0 +1,4 @@
+pub mod auth;
+pub mod cases;
+pub mod meta;
+pub mod org;

@@ -1,0 +1,485 @@
+//! The HTTP API end to end, in process: the real router over a real store
+//! (SQLite always, PostgreSQL too when `LIUHEN_TEST_DATABASE_URL` is set).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use liuhen_server::{AppState, Config, router};
+use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
+use liuhen_store::Store;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn apps() -> Vec<App> {
+    let mut stores = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    stores.push(Store::open_dir(dir.path()).await.unwrap());
+    if let Ok(url) = std::env::var("LIUHEN_TEST_DATABASE_URL") {
+        use sqlx::Connection;
+        let name = format!("liuhen_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
+        stores.push(Store::open(&format!("{base}/{name}")).await.unwrap());
+    }
+    let mut out = Vec::new();
+    for store in stores {
+        let service = Service::new(store.clone(), Arc::new(SystemClock), ServiceConfig::default());
+        demo::seed(&service).await.unwrap();
+        let config = Config {
+            max_body_bytes: 64 * 1024,
+            ..Config::default()
+        };
+        out.push(App {
+            router: router(AppState::new(service, config)),
+            store,
+            _dir: tempfile::tempdir().unwrap(),
+        });
+    }
+    // Keep the SQLite folder alive as long as its app.
+    if let Some(first) = out.first_mut() {
+        first._dir = dir;
+    }
+    out
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    text: String,
+}
+
+async fn call(app: &App, req: Request<Body>) -> Resp {
+    let resp = app.router.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+fn get(uri: &str, token: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post_json(uri: &str, token: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::from(body.to_owned())).unwrap()
+}
+
+async fn login(app: &App, login: &str) -> String {
+    let body = json!({"login": login, "password": demo::demo_password(login)}).to_string();
+    let r = call(app, post_json("/api/v1/auth/login", None, &body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.body["token"].as_str().unwrap().to_owned()
+}
+
+async fn entries(app: &App) -> u64 {
+    let mut tx = app.store.read().await.unwrap();
+    tx.entry_count().await.unwrap()
+}
+
+#[tokio::test]
+async fn health_openapi_and_metrics() {
+    for app in apps().await {
+        let r = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["status"], "ok");
+        assert!(r.headers.contains_key("x-request-id"));
+
+        let r = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body["openapi"].as_str().unwrap().starts_with("3."));
+        for p in [
+            "/api/v1/auth/login",
+            "/api/v1/cases",
+            "/api/v1/cases/{id}",
+            "/api/v1/cases/{id}/acts",
+            "/api/v1/cases/{id}/transitions",
+        ] {
+            assert!(r.body["paths"][p].is_object(), "openapi lacks {p}");
+        }
+        assert!(r.body["components"]["schemas"]["NewCase"].is_object());
+
+        let r = call(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.text.contains("liuhen_http_requests_total"), "{}", r.text);
+        assert!(r.text.contains("route=\"/openapi.json\""), "{}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn login_list_and_unit_isolation() {
+    for app in apps().await {
+        let body = json!({"login": "officer1", "password": demo::demo_password("officer1")}).to_string();
+        let r = call(&app, post_json("/api/v1/auth/login", None, &body)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body["expires_at"].is_string());
+        let cookie = r
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let t1 = r.body["token"].as_str().unwrap().to_owned();
+
+        let r = call(&app, get("/api/v1/cases", &t1)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["total"], 4);
+        let mine = r.body["items"].as_array().unwrap().clone();
+        let id = mine[0]["id"].as_str().unwrap().to_owned();
+        let cause = mine[0]["cause"].as_str().unwrap().to_owned();
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{id}"), &t1)).await.status,
+            StatusCode::OK
+        );
+
+        // An officer of the other unit learns nothing: not the case, not its title, not a count.
+        let t3 = login(&app, "officer3").await;
+        let r = call(&app, get(&format!("/api/v1/cases/{id}"), &t3)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(!r.text.contains(&cause));
+        let r = call(&app, get(&format!("/api/v1/cases/{id}/acts"), &t3)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let q: String = cause.chars().take(4).collect();
+        let r = call(&app, get(&format!("/api/v1/cases?q={}", urlencode(&q)), &t3)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body["total"], 0);
+        assert!(!r.text.contains(&cause));
+        let r = call(&app, get("/api/v1/cases", &t3)).await;
+        assert!(!r.text.contains(&cause));
+        let random = "00000000-0000-4000-8000-000000000000";
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{random}"), &t3))
+                .await
+                .body["code"],
+            "not_found"
+        );
+
+        // A wrong password and an unknown login look alike.
+        let bad = call(
+            &app,
+            post_json(
+                "/api/v1/auth/login",
+                None,
+                r#"{"login":"officer1","password":"nope-nope-nope"}"#,
+            ),
+        )
+        .await;
+        let unknown = call(
+            &app,
+            post_json(
+                "/api/v1/auth/login",
+                None,
+                r#"{"login":"ghost","password":"nope-nope-nope"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(
+            (bad.status, unknown.status),
+            (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+        );
+        assert_eq!(bad.body, unknown.body);
+        assert_eq!(
+            call(&app, get("/api/v1/cases", "lht_nonsense")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let r = call(&app, Request::get("/api/v1/cases").body(Body::empty()).unwrap()).await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+        );
+
+        // Logging out ends the session.
+        let r = call(
+            &app,
+            Request::post("/api/v1/auth/logout")
+                .header(header::AUTHORIZATION, format!("Bearer {t1}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            call(&app, get("/api/v1/cases", &t1)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn case_body(id_number: &str) -> String {
+    json!({
+        "cause": "销售过期食品",
+        "kind": "行政处罚",
+        "parties": [{"type": "natural_person", "name": "测试人", "id_kind": "resident_id_card", "id_number": id_number}]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_writes_nothing() {
+    for app in apps().await {
+        let t = login(&app, "officer1").await;
+        let before = entries(&app).await;
+        let check = |r: &Resp, status: StatusCode, code: &str, needle: &str| {
+            assert_eq!(r.status, status, "{}", r.text);
+            assert_eq!(r.body["code"], code, "{}", r.text);
+            assert!(
+                r.body["message"].as_str().unwrap().contains(needle),
+                "{:?} lacks {needle:?}",
+                r.body
+            );
+        };
+        check(
+            &call(&app, post_json("/api/v1/cases", Some(&t), "{\"cause\": ")).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "",
+        );
+        let r = call(
+            &app,
+            post_json("/api/v1/cases", Some(&t), &case_body("110105194912310021")),
+        )
+        .await;
+        check(&r, StatusCode::BAD_REQUEST, "invalid", "check character");
+        assert_eq!(r.body["field"], "parties[0].id_number");
+        let unknown = json!({"cause": "x", "kind": "other", "parties": [], "colour": "red"}).to_string();
+        check(
+            &call(&app, post_json("/api/v1/cases", Some(&t), &unknown)).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "colour",
+        );
+        let kind = json!({"cause": "x", "kind": "行政罚款", "parties": []}).to_string();
+        check(
+            &call(&app, post_json("/api/v1/cases", Some(&t), &kind)).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            "kind",
+        );
+        let huge = json!({"cause": "x".repeat(100_000), "kind": "other", "parties": []}).to_string();
+        check(
+            &call(&app, post_json("/api/v1/cases", Some(&t), &huge)).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "",
+        );
+        let plain = Request::post("/api/v1/cases")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::from("{}"))
+            .unwrap();
+        check(
+            &call(&app, plain).await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "",
+        );
+
+        // Dates: a time without its offset names the field.
+        let r = call(&app, get("/api/v1/cases", &t)).await;
+        let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+        let me = call(&app, get("/api/v1/me", &t)).await.body["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let act = json!({"kind": "现场检查", "starts_at": "2026-03-02 09:30", "ends_at": "2026-03-02T10:30:00+08:00",
+            "place": {"address": "某地"}, "venue": "on_site", "officers": [me]}).to_string();
+        let r = call(
+            &app,
+            post_json(&format!("/api/v1/cases/{id}/acts"), Some(&t), &act),
+        )
+        .await;
+        check(&r, StatusCode::BAD_REQUEST, "invalid_json", "starts_at");
+        let act = act.replace("2026-03-02 09:30", "2026-03-02T11:30:00+08:00");
+        let r = call(
+            &app,
+            post_json(&format!("/api/v1/cases/{id}/acts"), Some(&t), &act),
+        )
+        .await;
+        check(&r, StatusCode::BAD_REQUEST, "invalid", "later");
+        assert_eq!(r.body["field"], "ends_at");
+        let r = call(&app, get("/api/v1/cases?limit=1000", &t)).await;
+        check(&r, StatusCode::BAD_REQUEST, "invalid", "limit");
+        let r = call(&app, get("/api/v1/cases?stage=nowhere", &t)).await;
+        check(&r, StatusCode::BAD_REQUEST, "invalid", "");
+        let r = call(&app, get("/api/v1/cases/not-a-uuid", &t)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = call(
+            &app,
+            Request::delete("/api/v1/cases").body(Body::empty()).unwrap(),
+        )
+        .await;
+        check(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "");
+        check(
+            &call(&app, get("/api/v2/nothing", &t)).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "",
+        );
+
+        // Reads made above were recorded; no failed change left an entry.
+        let after = entries(&app).await;
+        let mut tx = app.store.read().await.unwrap();
+        for e in tx.read_entries(before, 100).await.unwrap() {
+            let kind = liuhen_domain::LedgerEntry::decode(&e.body).unwrap().kind;
+            assert_eq!(kind, "case.read", "a failed request wrote {kind}");
+        }
+        assert!(after >= before);
+
+        // And a good case goes through, numbered by the server.
+        let r = call(
+            &app,
+            post_json("/api/v1/cases", Some(&t), &case_body("11010519491231002X")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert!(r.body["number"].as_str().unwrap().starts_with("临市监立〔"));
+        assert_eq!(r.body["stage"], "initiation");
+    }
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_header_to_change_anything() {
+    for app in apps().await {
+        let t = login(&app, "officer1").await;
+        let cookie = format!("liuhen_session={t}");
+        let r = call(
+            &app,
+            Request::get("/api/v1/cases")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let forged = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        assert_eq!(call(&app, forged).await.status, StatusCode::FORBIDDEN);
+        let ok = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("x-liuhen-csrf", "1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        assert_eq!(call(&app, ok).await.status, StatusCode::CREATED);
+    }
+}
+
+#[tokio::test]
+async fn leaders_direct_cases_through_the_api() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let leader = login(&app, "leader1").await;
+        let r = call(
+            &app,
+            post_json("/api/v1/cases", Some(&officer), &case_body("11010519491231002X")),
+        )
+        .await;
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let to = r#"{"to": "调查取证", "reason": "立案审批通过"}"#;
+        assert_eq!(
+            call(
+                &app,
+                post_json(&format!("/api/v1/cases/{id}/transitions"), Some(&officer), to)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = call(
+            &app,
+            post_json(&format!("/api/v1/cases/{id}/transitions"), Some(&leader), to),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.body["stage"].as_str()),
+            (StatusCode::OK, Some("investigation"))
+        );
+        let r = call(
+            &app,
+            post_json(
+                &format!("/api/v1/cases/{id}/transitions"),
+                Some(&leader),
+                r#"{"to": "archived"}"#,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+
+        let users = call(&app, get("/api/v1/users", &leader)).await.body;
+        let find = |login: &str| {
+            users
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["login"] == login)
+                .unwrap()["id"]
+                .clone()
+        };
+        let body = json!({"officers": [find("officer2"), find("officer1")]}).to_string();
+        let req = Request::put(format!("/api/v1/cases/{id}/officers"))
+            .header(header::AUTHORIZATION, format!("Bearer {leader}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let r = call(&app, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["officers"][0], find("officer2"));
+        let body = json!({"officers": [find("supervisor1")]}).to_string();
+        let req = Request::put(format!("/api/v1/cases/{id}/officers"))
+            .header(header::AUTHORIZATION, format!("Bearer {leader}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let r = call(&app, req).await;
+        assert_eq!(
+            (r.status, r.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("officers[0]"))
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! `liuhen`: the one binary. `serve` runs the server; `admin` manages
+//! agencies, units, users and tokens directly on the database.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use liuhen_domain::{CredentialId, NewUnit, NewUser, Role};
+use liuhen_server::{Config, Layer};
+use liuhen_service::admin::AdminActor;
+use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
+
+#[derive(Parser)]
+#[command(
+    name = "liuhen",
+    version,
+    about = "留痕 — full-process recording of administrative law enforcement"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Seed the demo agency, users and cases (idempotent) and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Administration on the database itself (no server needed).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// Where the data lives. Layered: defaults, `--config` file (or
+/// `LIUHEN_CONFIG`), `LIUHEN_*` variables, then these flags.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Data folder [default: ./liuhen-data].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://…) instead of SQLite in the data folder.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// TOML configuration file.
+    #[arg(long, env = "LIUHEN_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Agencies (执法机关).
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+    /// Units (内设机构) inside an agency.
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for machines (docking stations, integrations).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Create an agency; prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        name: String,
+        /// 简称, used in case numbers (e.g. 临市监).
+        #[arg(long)]
+        short_name: String,
+        /// 统一社会信用代码.
+        #[arg(long)]
+        uscc: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Create a unit below PARENT (an id or a unique name); prints its id.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        parent: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. Reads the password from standard input, or generates and prints one.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+        /// 姓名.
+        #[arg(long)]
+        name: String,
+        /// officer, reviewer, leader, archivist, supervisor, station, admin (or the Chinese term).
+        #[arg(long)]
+        role: String,
+        /// The user's unit: an id or a unique name.
+        #[arg(long)]
+        unit: String,
+        /// 执法证号 (required for officers).
+        #[arg(long)]
+        cert_no: Option<String>,
+        /// 执法类别.
+        #[arg(long)]
+        category: Option<String>,
+        /// Holds 法律职业资格.
+        #[arg(long)]
+        legal_qualification: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// No password at all (machines that use tokens only).
+        #[arg(long, conflicts_with = "password_stdin")]
+        no_password: bool,
+    },
+    /// Set a user's password (read from standard input).
+    Password {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for LOGIN and print it alone on standard output.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+        /// A name to recognise the token by (e.g. the station's).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+fn load_config(db: &DbArgs, listen: Option<SocketAddr>) -> Result<Config> {
+    let mut config = Config::default();
+    if let Some(file) = &db.config {
+        config = config.with(Layer::from_toml_file(file)?);
+    }
+    config = config.with(Layer::from_env(std::env::vars())?);
+    config = config.with(Layer {
+        data: db.data.clone(),
+        listen,
+        database_url: db.database_url.clone(),
+        ..Default::default()
+    });
+    Ok(config.validate()?)
+}
+
+async fn open_service(config: &Config) -> Result<Service> {
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    let url = config.effective_database_url();
+    let store = liuhen_store::Store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the database {}", liuhen_store::redact_url(&url)))?;
+    let service_config = ServiceConfig {
+        session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
+    };
+    Ok(Service::new(store, Arc::new(SystemClock), service_config))
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIUHEN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { db, listen, demo } => serve(&db, listen, demo).await,
+        Command::Admin { command } => admin(command).await,
+    }
+}
+
+async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Result<()> {
+    let config = load_config(db, listen)?;
+    let service = open_service(&config).await?;
+    if with_demo {
+        let logins = demo::seed(&service).await.context("seeding the demo data")?;
+        write_demo_logins(&config.data, &logins)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "演示账号 (demo logins), also in {}:",
+            config.data.join("demo-logins.json").display()
+        )?;
+        for l in &logins {
+            writeln!(
+                out,
+                "  {:<12} {:<26} {:<11} {}",
+                l.login, l.password, l.role, l.unit
+            )?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("liuhen listening on http://{addr}");
+    std::io::stdout().flush()?;
+    tracing::info!(%addr, database = %liuhen_store::redact_url(&config.effective_database_url()), "serving");
+    let state = liuhen_server::AppState::new(service, config);
+    liuhen_server::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn write_demo_logins(data: &Path, logins: &[demo::DemoLogin]) -> Result<()> {
+    let path = data.join("demo-logins.json");
+    let tmp = data.join("demo-logins.json.tmp");
+    let body = serde_json::to_vec_pretty(logins)?;
+    std::fs::write(&tmp, body).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn read_password_line() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password: ");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let p = line.trim_end_matches(['\r', '\n']).to_owned();
+    if p.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(p)
+}
+
+/// 20 characters drawn from an alphabet without look-alikes (about 116 bits).
+fn generated_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let bytes: [u8; 20] = liuhen_service::random_bytes()?;
+    // 256 is not a multiple of 56: the slight bias costs under a bit of entropy in all.
+    Ok(bytes
+        .iter()
+        .map(|b| {
+            char::from(
+                ALPHABET
+                    .get(usize::from(*b) % ALPHABET.len())
+                    .copied()
+                    .unwrap_or(b'x'),
+            )
+        })
+        .collect())
+}
+
+async fn admin(command: AdminCommand) -> Result<()> {
+    let who = AdminActor::CommandLine;
+    match command {
+        AdminCommand::Agency {
+            command:
+                AgencyCommand::Add {
+                    db,
+                    name,
+                    short_name,
+                    uscc,
+                },
+        } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let input = NewUnit {
+                name,
+                parent_id: None,
+                short_name: Some(short_name),
+                uscc: Some(uscc),
+            };
+            let unit = service.create_unit(who, &input).await?;
+            println!("{}", unit.id);
+        }
+        AdminCommand::Unit {
+            command: UnitCommand::Add { db, parent, name },
+        } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let parent = service
+                .find_unit(&parent)
+                .await
+                .context("finding the parent unit")?;
+            let input = NewUnit {
+                name,
+                parent_id: Some(parent.id),
+                short_name: None,
+                uscc: None,
+            };
+            let unit = service.create_unit(who, &input).await?;
+            println!("{}", unit.id);
+        }
+        AdminCommand::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    login,
+                    name,
+                    role,
+                    unit,
+                    cert_no,
+                    category,
+                    legal_qualification,
+                    password_stdin,
+                    no_password,
+                },
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: liuhen_domain::ValidationError| anyhow::anyhow!("--role: {}", e.problem))?;
+            let service = open_service(&load_config(&db, None)?).await?;
+            let unit = service.find_unit(&unit).await.context("finding the unit")?;
+            let (password, show) = if no_password {
+                (None, false)
+            } else if password_stdin {
+                (Some(read_password_line()?), false)
+            } else {
+                (Some(generated_password()?), true)
+            };
+            let input = NewUser {
+                login,
+                display_name: name,
+                role,
+                unit_id: unit.id,
+                cert_no,
+                enforcement_category: category,
+                legal_qualification,
+            };
+            let user = service.create_user(who, &input, password.as_deref()).await?;
+            println!("{}", user.id);
+            if let (true, Some(p)) = (show, password) {
+                eprintln!("generated password for {}: {p}", user.login);
+            }
+        }
+        AdminCommand::User {
+            command: UserCommand::Password { db, login },
+        } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let user = service.user_by_login(&login).await?;
+            let password = read_password_line()?;
+            service.set_password(who, user.id, &password).await?;
+        }
+        AdminCommand::Token {
+            command: TokenCommand::Create { db, login, name },
+        } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let user = service
+                .user_by_login(&login)
+                .await
+                .with_context(|| format!("no user {login:?}"))?;
+            let token = service
+                .create_token(liuhen_domain::Actor::System("cli"), user.id, name)
+                .await?;
+            eprintln!("token id {} (use it to revoke)", token.id);
+            println!("{}", token.secret);
+        }
+        AdminCommand::Token {
+            command: TokenCommand::Revoke { db, id },
+        } => {
+            let id: CredentialId = id.parse().context("--id must be a token id (a UUID)")?;
+            let service = open_service(&load_config(&db, None)?).await?;
+            service
+                .revoke_credential(liuhen_domain::Actor::System("cli"), id)
+                .await?;
+        }
+    }
+    Ok(())
+}
