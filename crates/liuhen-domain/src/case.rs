@@ -133,16 +133,15 @@ impl Party {
                     }
                 };
                 let phone = optional_text("phone", phone.as_deref().unwrap_or(""), 32)?;
-                if let Some(p) = &phone {
-                    if !p
+                if let Some(p) = &phone
+                    && !p
                         .chars()
                         .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
-                    {
-                        return Err(ValidationError::new(
-                            "phone",
-                            "may hold only digits, '+', '-' and spaces",
-                        ));
-                    }
+                {
+                    return Err(ValidationError::new(
+                        "phone",
+                        "may hold only digits, '+', '-' and spaces",
+                    ));
                 }
                 Ok(Party::NaturalPerson {
                     name,

@@ -104,13 +104,13 @@ impl NewUser {
         let login = validate_login(&self.login)?;
         let display_name = required_text("display_name", &self.display_name, 64)?;
         let cert_no = optional_text("cert_no", self.cert_no.as_deref().unwrap_or(""), 32)?;
-        if let Some(c) = &cert_no {
-            if !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(ValidationError::new(
-                    "cert_no",
-                    "执法证号 may hold only letters, digits and '-'",
-                ));
-            }
+        if let Some(c) = &cert_no
+            && !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ValidationError::new(
+                "cert_no",
+                "执法证号 may hold only letters, digits and '-'",
+            ));
         }
         if self.role == Role::Officer && cert_no.is_none() {
             return Err(ValidationError::new(

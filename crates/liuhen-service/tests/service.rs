@@ -1,5 +1,11 @@
 //! Use cases over a real store: SQLite always, PostgreSQL too when
 //! `LIUHEN_TEST_DATABASE_URL` is set.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 

@@ -1,6 +1,12 @@
 //! One behaviour suite for every backend: SQLite always, PostgreSQL when
 //! `LIUHEN_TEST_DATABASE_URL` names a server where the test user may create
 //! databases (each test gets a fresh one).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use liuhen_domain::{
     ActDraft, ActId, ActKind, Actor, CaseDraft, CaseId, CaseKind, Confidentiality, CredentialId, EntryKind,

@@ -1,5 +1,11 @@
 //! Integration tests: known-answer vectors from `tests/vectors/` (see the
 //! README there for provenance) and proptest properties.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use serde_json::Value;
 
