@@ -20,6 +20,7 @@ id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql p
 mkdir -p "$dir"
 chown postgres "$dir"
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg test -w "$dir" || { echo "start-postgres: the postgres user cannot write $dir (check its parents' permissions)" >&2; exit 1; }
 if [ ! -f "$dir/data/PG_VERSION" ]; then
   as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; exit 1; }

@@ -22,6 +22,12 @@ pub struct Config {
     pub session_minutes: u32,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// The ledger's origin line, e.g. `liuhen.example.gov.cn/ledger`: names the log in checkpoints.
+    pub ledger_origin: String,
+    /// Serve checkpoints, hash tiles and proofs without authentication.
+    pub ledger_public: bool,
+    /// Also sign checkpoints with an SM2 key (signed-note type 0xff).
+    pub ledger_sm2: bool,
 }
 
 impl Default for Config {
@@ -33,6 +39,9 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             session_minutes: 12 * 60,
             secure_cookies: false,
+            ledger_origin: "liuhen.localhost/ledger".to_owned(),
+            ledger_public: true,
+            ledger_sm2: false,
         }
     }
 }
@@ -47,6 +56,9 @@ pub struct Layer {
     pub max_body_bytes: Option<usize>,
     pub session_minutes: Option<u32>,
     pub secure_cookies: Option<bool>,
+    pub ledger_origin: Option<String>,
+    pub ledger_public: Option<bool>,
+    pub ledger_sm2: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +119,11 @@ impl Layer {
                 "SECURE_COOKIES" => {
                     layer.secure_cookies = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                "LEDGER_ORIGIN" => layer.ledger_origin = Some(value),
+                "LEDGER_PUBLIC" => {
+                    layer.ledger_public = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "LEDGER_SM2" => layer.ledger_sm2 = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
                 _ => return Err(bad("unknown setting".into())),
             }
         }
@@ -136,6 +153,15 @@ impl Config {
         if let Some(v) = l.secure_cookies {
             self.secure_cookies = v;
         }
+        if let Some(v) = l.ledger_origin {
+            self.ledger_origin = v;
+        }
+        if let Some(v) = l.ledger_public {
+            self.ledger_public = v;
+        }
+        if let Some(v) = l.ledger_sm2 {
+            self.ledger_sm2 = v;
+        }
         self
     }
 
@@ -149,6 +175,12 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "session_minutes must be between 5 and 10080".into(),
             ));
+        }
+        if !liuhen_tlog::is_valid_key_name(&self.ledger_origin) {
+            return Err(ConfigError::Invalid(format!(
+                "ledger_origin {:?} cannot name a log: use a schema-less URL without spaces or '+'",
+                self.ledger_origin
+            )));
         }
         if let Some(url) = &self.database_url {
             liuhen_store::Backend::from_url(url).map_err(|e| ConfigError::Invalid(e.to_string()))?;

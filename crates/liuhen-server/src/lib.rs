@@ -9,7 +9,9 @@
 //! use std::sync::Arc;
 //! let config = liuhen_server::Config::default();
 //! let store = liuhen_store::Store::open(&config.effective_database_url()).await?;
-//! let service = liuhen_service::Service::new(store, Arc::new(liuhen_service::SystemClock), Default::default());
+//! let key = liuhen_tlog::SignerKey::ed25519_from_seed("example.gov.cn/ledger", &[1; 32])?;
+//! let signer = liuhen_service::ledger::LedgerSigner::new("example.gov.cn/ledger", vec![key])?;
+//! let service = liuhen_service::Service::new(store, Arc::new(liuhen_service::SystemClock), Default::default(), signer);
 //! let listener = tokio::net::TcpListener::bind(config.listen).await?;
 //! liuhen_server::serve(listener, liuhen_server::AppState::new(service, config), std::future::pending()).await?;
 //! # Ok(()) }
@@ -71,10 +73,12 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::org::units, routes::org::users,
         routes::cases::list, routes::cases::create, routes::cases::get,
         routes::cases::list_acts, routes::cases::add_act, routes::cases::assign, routes::cases::transition,
+        routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
+        routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -107,11 +111,21 @@ pub fn router(state: AppState) -> Router {
             get(routes::cases::list_acts).post(routes::cases::add_act),
         )
         .route("/cases/{id}/officers", put(routes::cases::assign))
-        .route("/cases/{id}/transitions", post(routes::cases::transition));
+        .route("/cases/{id}/transitions", post(routes::cases::transition))
+        .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
+        .route("/ledger/proof/consistency", get(routes::ledger::consistency))
+        .route("/ledger/entries/{index}", get(routes::ledger::entry))
+        .route(
+            "/ledger/entries/{index}/tlog-proof",
+            get(routes::ledger::tlog_proof),
+        );
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
         .route("/metrics", get(routes::meta::metrics))
         .route("/openapi.json", get(routes::meta::openapi))
+        .route("/ledger/checkpoint", get(routes::ledger::checkpoint))
+        .route("/ledger/keys", get(routes::ledger::keys))
+        .route("/ledger/tile/{*path}", get(routes::ledger::tile))
         .nest("/api/v1", api)
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource") })
         .method_not_allowed_fallback(|| async {
@@ -147,6 +161,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.service.store().clone();
+    // Whatever was sequenced before a crash is integrated before serving.
+    if let Err(e) = state.service.integrate().await {
+        tracing::error!(error = %e, "integrating the ledger at start");
+    }
+    let integrator = tokio::spawn(integrate_forever(state.service.clone()));
     let app = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -164,6 +183,24 @@ pub async fn serve(
         r = server => r?,
         _ = drained => tracing::warn!("requests still in flight after 30 s; closing anyway"),
     }
+    integrator.abort();
     store.close().await;
     Ok(())
+}
+
+/// How often the ledger integrates new entries and signs a checkpoint:
+/// well under the promised second between an entry and its checkpoint.
+pub const INTEGRATE_EVERY: Duration = Duration::from_millis(250);
+
+async fn integrate_forever(service: liuhen_service::Service) {
+    let mut tick = tokio::time::interval(INTEGRATE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match service.integrate().await {
+            Ok(Some(cp)) => tracing::debug!(size = cp.size, "checkpoint signed"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "integrating the ledger"),
+        }
+    }
 }

@@ -42,7 +42,12 @@ async fn apps() -> Vec<App> {
     }
     let mut out = Vec::new();
     for store in stores {
-        let service = Service::new(store.clone(), Arc::new(SystemClock), ServiceConfig::default());
+        let service = Service::new(
+            store.clone(),
+            Arc::new(SystemClock),
+            ServiceConfig::default(),
+            test_signer(),
+        );
         demo::seed(&service).await.unwrap();
         let config = Config {
             max_body_bytes: 64 * 1024,
@@ -59,6 +64,12 @@ async fn apps() -> Vec<App> {
         first._dir = dir;
     }
     out
+}
+
+fn test_signer() -> liuhen_service::ledger::LedgerSigner {
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    liuhen_service::ledger::LedgerSigner::new(origin, vec![key]).unwrap()
 }
 
 struct Resp {

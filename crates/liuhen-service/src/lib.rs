@@ -17,7 +17,9 @@
 //! use std::sync::Arc;
 //! use liuhen_service::{Service, SystemClock, ServiceConfig};
 //! let store = liuhen_store::Store::open_dir(std::path::Path::new("./liuhen-data")).await?;
-//! let service = Service::new(store, Arc::new(SystemClock), ServiceConfig::default());
+//! let key = liuhen_tlog::SignerKey::ed25519_from_seed("example.gov.cn/ledger", &[1; 32])?;
+//! let signer = liuhen_service::ledger::LedgerSigner::new("example.gov.cn/ledger", vec![key])?;
+//! let service = Service::new(store, Arc::new(SystemClock), ServiceConfig::default(), signer);
 //! let login = service.login("officer1", "liuhen-demo-officer1").await?;
 //! let me = service.authenticate(&login.token).await?;
 //! let (cases, total) = service.list_cases(&me, &Default::default()).await?;
@@ -30,8 +32,10 @@ mod cases;
 mod clock;
 pub mod demo;
 mod error;
+pub mod ledger;
 pub mod scope;
 mod secrets;
+pub mod verify;
 
 use std::sync::Arc;
 
@@ -67,11 +71,22 @@ pub struct Service {
     store: Store,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
+    ledger: Arc<ledger::LedgerSigner>,
 }
 
 impl Service {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
-        Service { store, clock, config }
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        config: ServiceConfig,
+        ledger: ledger::LedgerSigner,
+    ) -> Self {
+        Service {
+            store,
+            clock,
+            config,
+            ledger: Arc::new(ledger),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -24,7 +24,7 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
     out.push((
-        Service::new(store, clock.clone(), ServiceConfig::default()),
+        Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()),
         clock,
         Some(dir),
     ));
@@ -40,12 +40,18 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>
         let store = Store::open(&format!("{base}/{name}")).await.unwrap();
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
         out.push((
-            Service::new(store, clock.clone(), ServiceConfig::default()),
+            Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()),
             clock,
             None,
         ));
     }
     out
+}
+
+fn test_signer() -> liuhen_service::ledger::LedgerSigner {
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    liuhen_service::ledger::LedgerSigner::new(origin, vec![key]).unwrap()
 }
 
 async fn as_user(s: &Service, login: &str) -> Principal {
@@ -303,5 +309,155 @@ async fn sessions_expire_and_tokens_revoke() {
         ));
         assert!(s.authenticate("lht_forged").await.is_err());
         assert!(s.authenticate("Basic abc").await.is_err());
+    }
+}
+
+mod ledger {
+    use super::*;
+    use liuhen_tlog::{Checkpoint, Hash, Sha256Hasher, TlogProof, TreeHasher};
+
+    const ORIGIN: &str = "test.liuhen/ledger";
+
+    #[tokio::test]
+    async fn entries_are_integrated_signed_and_provable() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let cp = s.integrate().await.unwrap().expect("a first checkpoint");
+            let p = s.ledger_progress().await.unwrap();
+            assert_eq!((p.integrated, cp.size), (p.sequenced, p.sequenced));
+            assert!(
+                s.integrate().await.unwrap().is_none(),
+                "nothing new, nothing signed"
+            );
+
+            let keys = s.ledger_signer().verifier_keys();
+            let (c, _) = Checkpoint::open(cp.note.as_bytes(), ORIGIN, &keys).unwrap();
+            assert_eq!((c.size, c.root.0), (cp.size, cp.root));
+
+            let mut tx = s.store().read().await.unwrap();
+            let entries = tx.read_entries(0, 100_000).await.unwrap();
+            tx.finish().await.unwrap();
+            for e in &entries {
+                let proof = s.inclusion_proof(e.seq, cp.size).await.unwrap();
+                liuhen_tlog::verify_inclusion::<Sha256Hasher>(
+                    e.seq,
+                    cp.size,
+                    &Sha256Hasher::hash_leaf(&e.body),
+                    &proof,
+                    &c.root,
+                )
+                .unwrap_or_else(|err| panic!("entry {}: {err}", e.seq));
+            }
+            assert!(s.inclusion_proof(cp.size, cp.size).await.is_err());
+            assert!(s.inclusion_proof(0, cp.size + 1).await.is_err());
+
+            // More entries: a new checkpoint, consistent with the first.
+            for _ in 0..300 {
+                s.login("officer1", &demo::demo_password("officer1"))
+                    .await
+                    .unwrap();
+            }
+            let cp2 = s.integrate().await.unwrap().unwrap();
+            assert_eq!(cp2.size, cp.size + 300);
+            let proof = s.consistency_proof(cp.size, cp2.size).await.unwrap();
+            liuhen_tlog::verify_consistency::<Sha256Hasher>(
+                cp.size,
+                cp2.size,
+                &Hash(cp.root),
+                &Hash(cp2.root),
+                &proof,
+            )
+            .unwrap();
+            let tile = s
+                .hash_tile(liuhen_tlog::Tile::new(0, 0, 256).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(tile.len(), 256 * 32);
+            assert!(
+                s.hash_tile(liuhen_tlog::Tile::new(0, 9, 256).unwrap())
+                    .await
+                    .is_err()
+            );
+
+            // A tlog-proof carries the entry and verifies offline; only some roles get one.
+            let sup = as_user(&s, "supervisor1").await;
+            let text = s.tlog_proof(&sup, 3).await.unwrap();
+            let parsed = TlogProof::parse(text.as_bytes()).unwrap();
+            let policy = liuhen_tlog::ProofPolicy {
+                origin: ORIGIN.into(),
+                log_key: keys[0].clone(),
+                witnesses: vec![],
+                quorum: 0,
+            };
+            parsed.verify(parsed.extra.as_deref().unwrap(), &policy).unwrap();
+            assert!(parsed.verify(b"another entry", &policy).is_err());
+            let officer = as_user(&s, "officer1").await;
+            assert!(matches!(
+                s.tlog_proof(&officer, 3).await,
+                Err(ServiceError::Forbidden(_))
+            ));
+
+            let report = s.verify_ledger(ORIGIN, &keys).await.unwrap();
+            assert!(report.ok(), "{report:?}");
+            assert_eq!(report.checkpoints, 2);
+        }
+    }
+
+    /// Plays an operator with database access who goes around liuhen.
+    async fn raw(s: &Service, dir: &Option<tempfile::TempDir>, sql: &str, bind: Option<Vec<u8>>) {
+        use sqlx::Connection;
+        let Some(dir) = dir else { return };
+        let url = liuhen_store::sqlite_url_for_dir(dir.path());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+        if let Some(b) = bind {
+            q = q.bind(b);
+        }
+        q.execute(&mut c).await.unwrap();
+        let _ = s;
+    }
+
+    #[tokio::test]
+    async fn a_changed_entry_is_named_and_a_forked_tree_is_never_signed() {
+        let (s, _clock, dir) = services().await.into_iter().next().unwrap();
+        demo::seed(&s).await.unwrap();
+        s.integrate().await.unwrap().unwrap();
+        let keys = s.ledger_signer().verifier_keys();
+
+        // Rewrite entry 17 in place.
+        let mut tx = s.store().read().await.unwrap();
+        let mut body = tx.read_entries(17, 1).await.unwrap().remove(0).body;
+        tx.finish().await.unwrap();
+        let at = body.windows(9).position(|w| w == b"\"nonce\":\"").unwrap() + 9;
+        body[at] = if body[at] == b'0' { b'1' } else { b'0' };
+        raw(&s, &dir, "DROP TRIGGER ledger_entries_no_update", None).await;
+        raw(
+            &s,
+            &dir,
+            "UPDATE ledger_entries SET body = $1 WHERE seq = 17",
+            Some(body),
+        )
+        .await;
+        let report = s.verify_ledger(ORIGIN, &keys).await.unwrap();
+        let failure = report.failure.expect("tampering must be found");
+        assert_eq!(failure.entry, Some(17), "{}", failure.message);
+
+        // Rewrite the tree's right edge too, as a forger would: the next
+        // integration builds on it, and the result is not signed.
+        raw(&s, &dir, "DROP TRIGGER ledger_hashes_no_update", None).await;
+        raw(
+            &s,
+            &dir,
+            "UPDATE ledger_hashes SET hash = $1 WHERE idx = (SELECT MAX(idx) FROM ledger_hashes)",
+            Some(vec![0u8; 32]),
+        )
+        .await;
+        let before = s.latest_checkpoint().await.unwrap().unwrap();
+        s.login("officer1", &demo::demo_password("officer1"))
+            .await
+            .unwrap();
+        let err = s.integrate().await.unwrap_err();
+        assert!(err.to_string().contains("not consistent"), "{err}");
+        assert_eq!(s.latest_checkpoint().await.unwrap().unwrap(), before);
     }
 }

@@ -8,6 +8,44 @@ use crate::error::{Result, StoreError};
 use crate::rows::{col, time_ms, to_ms};
 use crate::{Tx, Write};
 
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    pub root: [u8; 32],
+    /// The whole signed note (checkpoint body and signature lines).
+    pub note: String,
+    pub signed_at: OffsetDateTime,
+}
+
+/// How far the log has got: entries sequenced, and entries whose tree hashes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerProgress {
+    pub sequenced: u64,
+    pub integrated: u64,
+}
+
+fn u64_col(row: &sqlx::any::AnyRow, name: &str) -> Result<u64> {
+    u64::try_from(col::<i64>(row, name)?).map_err(|_| StoreError::Corrupt(format!("negative {name}")))
+}
+
+fn i64_of(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn hash32(v: Vec<u8>, what: &str) -> Result<[u8; 32]> {
+    <[u8; 32]>::try_from(v).map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))
+}
+
+fn checkpoint_from_row(r: &sqlx::any::AnyRow) -> Result<StoredCheckpoint> {
+    Ok(StoredCheckpoint {
+        size: u64_col(r, "size")?,
+        root: hash32(col(r, "root")?, "checkpoint root")?,
+        note: col(r, "note")?,
+        signed_at: time_ms(r, "signed_ms")?,
+    })
+}
+
 /// An entry as stored, with its position in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEntry {
@@ -23,6 +61,60 @@ impl<M> Tx<M> {
             .fetch_one(self.conn())
             .await?;
         u64::try_from(col::<i64>(&row, "next_seq")?).map_err(|_| StoreError::Corrupt("ledger head".into()))
+    }
+
+    /// Sequenced and integrated sizes.
+    pub async fn ledger_progress(&mut self) -> Result<LedgerProgress> {
+        let row = sqlx::query("SELECT next_seq, integrated FROM ledger_head WHERE id = 0")
+            .fetch_one(self.conn())
+            .await?;
+        Ok(LedgerProgress {
+            sequenced: u64_col(&row, "next_seq")?,
+            integrated: u64_col(&row, "integrated")?,
+        })
+    }
+
+    /// The stored tree hashes at these stored-hash indexes; `None` for an
+    /// index not (yet) stored.
+    pub async fn read_tree_hashes(&mut self, indexes: &[u64]) -> Result<Vec<Option<[u8; 32]>>> {
+        let mut found = std::collections::HashMap::with_capacity(indexes.len());
+        for chunk in indexes.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in chunk {
+                q = q.bind(i64_of(*i));
+            }
+            for row in q.fetch_all(self.conn()).await? {
+                found.insert(u64_col(&row, "idx")?, hash32(col(&row, "hash")?, "tree hash")?);
+            }
+        }
+        Ok(indexes.iter().map(|i| found.get(i).copied()).collect())
+    }
+
+    /// The checkpoint with the largest tree size, if any.
+    pub async fn latest_checkpoint(&mut self) -> Result<Option<StoredCheckpoint>> {
+        let row = sqlx::query(
+            "SELECT size, root, note, signed_ms FROM ledger_checkpoints ORDER BY size DESC LIMIT 1",
+        )
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(checkpoint_from_row).transpose()
+    }
+
+    /// Checkpoints with tree sizes in `from..`, smallest first, at most `limit`.
+    pub async fn checkpoints(&mut self, from: u64, limit: u32) -> Result<Vec<StoredCheckpoint>> {
+        sqlx::query("SELECT size, root, note, signed_ms FROM ledger_checkpoints WHERE size >= $1 ORDER BY size LIMIT $2")
+            .bind(i64_of(from))
+            .bind(i64::from(limit))
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(checkpoint_from_row)
+            .collect()
     }
 
     /// Entries `from..from+limit` in order.
@@ -54,6 +146,50 @@ impl Tx<Write> {
         sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0 FOR UPDATE")
             .fetch_one(self.conn())
             .await?;
+        Ok(())
+    }
+
+    /// Stores the tree hashes produced by integrating entries up to
+    /// `integrated` (exclusive); `first_index` is the stored-hash index of
+    /// `hashes[0]`. Refuses to move backwards.
+    pub async fn append_tree_hashes(
+        &mut self,
+        first_index: u64,
+        hashes: &[[u8; 32]],
+        integrated: u64,
+    ) -> Result<()> {
+        for (i, h) in hashes.iter().enumerate() {
+            sqlx::query("INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)")
+                .bind(i64_of(first_index + i as u64))
+                .bind(h.to_vec())
+                .execute(self.conn())
+                .await
+                .map_err(|e| StoreError::from_sqlx(e, "tree hash"))?;
+        }
+        let done = sqlx::query(
+            "UPDATE ledger_head SET integrated = $1 WHERE id = 0 AND integrated <= $1 AND next_seq >= $1",
+        )
+        .bind(i64_of(integrated))
+        .execute(self.conn())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Corrupt(format!(
+                "cannot move the integrated size to {integrated}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores a signed checkpoint.
+    pub async fn insert_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<()> {
+        sqlx::query("INSERT INTO ledger_checkpoints (size, root, note, signed_ms) VALUES ($1, $2, $3, $4)")
+            .bind(i64_of(cp.size))
+            .bind(cp.root.to_vec())
+            .bind(&cp.note)
+            .bind(to_ms(cp.signed_at))
+            .execute(self.conn())
+            .await
+            .map_err(|e| StoreError::from_sqlx(e, "checkpoint"))?;
         Ok(())
     }
 

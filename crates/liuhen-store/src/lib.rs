@@ -36,7 +36,7 @@ use sqlx::{Any, Transaction};
 pub use cases::{CaseFilter, CaseScope, CaseSummary};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};
-pub use ledger::StoredEntry;
+pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
 pub use org::{Credential, CredentialKind, UserWithSecret};
 
 /// Marker: a transaction that only reads.

@@ -13,6 +13,9 @@ use liuhen_server::{Config, Layer};
 use liuhen_service::admin::AdminActor;
 use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
 
+mod keys;
+mod verify_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "liuhen",
@@ -41,6 +44,45 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// The verifiable ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// Verify a file offline: a C2SP tlog-proof (`.tlog-proof`). Exit 0 verified, 1 failed, 2 cannot run.
+    Verify {
+        /// The file to verify.
+        file: PathBuf,
+        /// The log's verifier key (`name+id+base64`), or a file of keys such as the server's /ledger/keys.
+        /// Every key given must have signed.
+        #[arg(long, required = true)]
+        key: Vec<String>,
+        /// The log's origin [default: the first key's name].
+        #[arg(long)]
+        origin: Option<String>,
+        /// The entry's bytes, when the proof does not carry them.
+        #[arg(long)]
+        entry: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Replay the whole log from the database: recompute every hash, check every checkpoint.
+    /// Exit 0 verified, 1 failed (the first divergence is named), 2 cannot run.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Verifier keys to require [default: the keys in DATA/keys].
+        #[arg(long)]
+        key: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -201,7 +243,8 @@ async fn open_service(config: &Config) -> Result<Service> {
     let service_config = ServiceConfig {
         session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
     };
-    Ok(Service::new(store, Arc::new(SystemClock), service_config))
+    let signer = keys::ledger_signer(config)?;
+    Ok(Service::new(store, Arc::new(SystemClock), service_config, signer))
 }
 
 fn main() -> std::process::ExitCode {
@@ -220,19 +263,65 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let verifying = matches!(cli.command, Command::Verify { .. } | Command::Ledger { .. });
     match runtime.block_on(run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(if verifying { 2 } else { 1 })
         }
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
+/// Runs a command; the exit status is 0 for success, 1 for a failed verification.
+async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Serve { db, listen, demo } => serve(&db, listen, demo).await,
-        Command::Admin { command } => admin(command).await,
+        Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
+        Command::Admin { command } => admin(command).await.map(|()| 0),
+        Command::Verify {
+            file,
+            key,
+            origin,
+            entry,
+            json,
+        } => {
+            let keys = verify_cmd::read_keys(&key)?;
+            let outcome = verify_cmd::verify_tlog_proof(&file, &keys, origin.as_deref(), entry.as_deref())?;
+            outcome.print(json)?;
+            Ok(if outcome.verified { 0 } else { 1 })
+        }
+        Command::Ledger {
+            command: LedgerCommand::Verify { db, key, json },
+        } => {
+            let config = load_config(&db, None)?;
+            let service = open_service(&config).await?;
+            let keys = if key.is_empty() {
+                service.ledger_signer().verifier_keys()
+            } else {
+                verify_cmd::read_keys(&key)?
+            };
+            let report = service.verify_ledger(&config.ledger_origin, &keys).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} entries ({} integrated), {} checkpoints; latest checkpoint {} {}",
+                    report.entries,
+                    report.integrated,
+                    report.checkpoints,
+                    report
+                        .latest_size
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    report.latest_root.as_deref().unwrap_or("-")
+                );
+                match &report.failure {
+                    None => println!("ledger verified"),
+                    Some(d) => println!("ledger verification FAILED: {}", d.message),
+                }
+            }
+            Ok(if report.ok() { 0 } else { 1 })
+        }
     }
 }
 

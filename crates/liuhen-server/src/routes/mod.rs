@@ -1,4 +1,5 @@
 pub mod auth;
 pub mod cases;
+pub mod ledger;
 pub mod meta;
 pub mod org;
