@@ -1,0 +1,429 @@
+//! The real binary, as users and courts run it: a server process with its
+//! demo data, the ledger's public endpoints, offline verification, replay,
+//! and `kill -9` at random moments.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use liuhen_tlog::{Checkpoint, Hash, Sha256Hasher, VerifierKey};
+
+const BIN: &str = env!("CARGO_BIN_EXE_liuhen");
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &Path, demo: bool) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(data);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .env("LIUHEN_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(a) = line.strip_prefix("liuhen listening on http://") {
+                let _ = tx.send(a.parse::<SocketAddr>().unwrap());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("the server did not start");
+    Server { child, addr }
+}
+
+/// A minimal HTTP/1.1 exchange (one request per connection).
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or(std::io::ErrorKind::InvalidData)?;
+    let mut payload = raw[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = payload.as_slice();
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + n]);
+            rest = &rest[eol + 2 + n + 2..];
+        }
+        payload = out;
+    }
+    Ok((status, payload))
+}
+
+fn get_text(addr: SocketAddr, path: &str, token: Option<&str>) -> String {
+    let (status, body) = http(addr, "GET", path, token, None).unwrap();
+    assert_eq!(status, 200, "GET {path}: {}", String::from_utf8_lossy(&body));
+    String::from_utf8(body).unwrap()
+}
+
+fn json(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let (status, b) = http(addr, method, path, token, body).unwrap();
+    (
+        status,
+        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn login(addr: SocketAddr, who: &str) -> String {
+    let body = format!(r#"{{"login":"{who}","password":"liuhen-demo-{who}"}}"#);
+    let (status, v) = json(addr, "POST", "/api/v1/auth/login", None, Some(&body));
+    assert_eq!(status, 200, "{v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+fn keys(addr: SocketAddr) -> Vec<VerifierKey> {
+    get_text(addr, "/ledger/keys", None)
+        .lines()
+        .map(|l| VerifierKey::parse(l).unwrap())
+        .collect()
+}
+
+/// The newest checkpoint, once it covers at least `min` entries.
+fn checkpoint(addr: SocketAddr, keys: &[VerifierKey], min: u64) -> Checkpoint {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok((200, body)) = http(addr, "GET", "/ledger/checkpoint", None, None) {
+            let (cp, _) = Checkpoint::open(&body, keys[0].name(), keys).unwrap();
+            if cp.size >= min {
+                return cp;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no checkpoint covering {min} entries within 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("LIUHEN_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_tlog_proof_verifies_offline_and_a_changed_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), true);
+    let ks = keys(server.addr);
+    checkpoint(server.addr, &ks, 10);
+    let sup = login(server.addr, "supervisor1");
+    let proof = get_text(server.addr, "/api/v1/ledger/entries/3/tlog-proof", Some(&sup));
+    let officer = login(server.addr, "officer1");
+    let (status, _) = http(
+        server.addr,
+        "GET",
+        "/api/v1/ledger/entries/3/tlog-proof",
+        Some(&officer),
+        None,
+    )
+    .unwrap();
+    assert_eq!(status, 403);
+    drop(server);
+
+    let p = dir.path().join("e3.tlog-proof");
+    let k = dir.path().join("keys.txt");
+    std::fs::write(&p, &proof).unwrap();
+    std::fs::write(&k, ks.iter().map(|k| format!("{k}\n")).collect::<String>()).unwrap();
+    let (code, out) = run(&["verify", p.to_str().unwrap(), "--key", k.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("verified"));
+    let (code, out) = run(&[
+        "verify",
+        p.to_str().unwrap(),
+        "--key",
+        &ks[0].to_string(),
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["verified"],
+        true
+    );
+
+    // One changed character in a proof hash: exit 1.
+    let lines: Vec<&str> = proof.lines().collect();
+    let i = lines.iter().position(|l| l.starts_with("index ")).unwrap() + 1;
+    let mut bad: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let first = bad[i].chars().next().unwrap();
+    bad[i].replace_range(0..1, if first == 'A' { "B" } else { "A" });
+    std::fs::write(&p, bad.join("\n") + "\n").unwrap();
+    let (code, out) = run(&["verify", p.to_str().unwrap(), "--key", k.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    // Cannot run: no such file, or no usable key.
+    assert_eq!(
+        run(&["verify", "/nonexistent.tlog-proof", "--key", k.to_str().unwrap()]).0,
+        2
+    );
+    assert_eq!(run(&["verify", p.to_str().unwrap(), "--key", "not-a-key"]).0, 2);
+}
+
+#[test]
+fn ledger_verify_names_a_changed_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), true);
+    let ks = keys(server.addr);
+    checkpoint(server.addr, &ks, 20);
+    drop(server);
+    let data = dir.path().to_str().unwrap();
+    let (code, out) = run(&["ledger", "verify", "--data", data]);
+    assert_eq!(code, 0, "{out}");
+    let db = dir.path().join("liuhen.db");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::{Connection, Row};
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let row = sqlx::query("SELECT body FROM ledger_entries WHERE seq = 12")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        let mut body: Vec<u8> = row.get("body");
+        let at = body.windows(6).position(|w| w == b"\"time\"").unwrap() + 7;
+        body[at] = if body[at] == b'1' { b'2' } else { b'1' };
+        sqlx::query("DROP TRIGGER ledger_entries_no_update")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger_entries SET body = $1 WHERE seq = 12")
+            .bind(body)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let (code, out) = run(&["ledger", "verify", "--data", data]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("entry 12"), "{out}");
+}
+
+/// A small deterministic generator for kill delays.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[test]
+fn kill_9_at_random_moments_loses_nothing_acknowledged() {
+    let rounds: usize = std::env::var("LIUHEN_TEST_CRASH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let dir = tempfile::tempdir().unwrap();
+    drop(start(dir.path(), true));
+    let (code, token) = run(&[
+        "admin",
+        "token",
+        "create",
+        "--data",
+        dir.path().to_str().unwrap(),
+        "--login",
+        "officer1",
+    ]);
+    assert_eq!(code, 0);
+    let token = token.trim().to_owned();
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut seen: Vec<(u64, Hash)> = Vec::new();
+    let mut rng = Lcg(0x5eed);
+    let mut acked_before_round = 0u64;
+    for round in 0..rounds {
+        let mut server = start(dir.path(), false);
+        let addr = server.addr;
+        let ks = keys(addr);
+        // Everything acknowledged before the last kill is in the log, and
+        // every checkpoint seen before is a prefix of the new tree.
+        let before = acked.lock().unwrap().len() as u64;
+        // Each acknowledged case is one entry: the new tree must hold at least those.
+        let cp = checkpoint(
+            addr,
+            &ks,
+            seen.last().map(|s| s.0).unwrap_or(1) + (before - acked_before_round),
+        );
+        acked_before_round = before;
+        for (size, root) in &seen {
+            if *size == cp.size {
+                assert_eq!(*root, cp.root, "round {round}: two roots for size {size}");
+                continue;
+            }
+            let (status, v) = json(
+                addr,
+                "GET",
+                &format!("/api/v1/ledger/proof/consistency?from={size}&to={}", cp.size),
+                None,
+                None,
+            );
+            assert_eq!(status, 200, "round {round}: {v}");
+            let proof: Vec<Hash> = v["proof"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| Hash::from_base64(h.as_str().unwrap()).unwrap())
+                .collect();
+            liuhen_tlog::verify_consistency::<Sha256Hasher>(*size, cp.size, root, &cp.root, &proof)
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "round {round}: checkpoint {size} is not a prefix of {}: {e}",
+                        cp.size
+                    )
+                });
+        }
+        seen.push((cp.size, cp.root));
+        let (status, v) = json(addr, "GET", "/api/v1/cases?limit=1", Some(&token), None);
+        assert_eq!(status, 200);
+        assert!(
+            v["total"].as_u64().unwrap() >= before + 4,
+            "round {round}: acknowledged cases are missing"
+        );
+
+        // Load, then kill -9 at a random moment.
+        let stop = Arc::new(AtomicBool::new(false));
+        let workers: Vec<_> = (0..4)
+            .map(|w| {
+                let (stop, acked, token) = (stop.clone(), acked.clone(), token.clone());
+                std::thread::spawn(move || {
+                    let body = format!(r#"{{"cause":"压力测试 {round}-{w}","kind":"other","parties":[]}}"#);
+                    while !stop.load(Ordering::Relaxed) {
+                        match http(addr, "POST", "/api/v1/cases", Some(&token), Some(&body)) {
+                            Ok((201, b)) => {
+                                let v: serde_json::Value = serde_json::from_slice(&b).unwrap();
+                                acked.lock().unwrap().push(v["id"].as_str().unwrap().to_owned());
+                            }
+                            Ok((status, b)) => panic!("unexpected {status}: {}", String::from_utf8_lossy(&b)),
+                            Err(_) => break, // the server is gone
+                        }
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(50 + rng.next(450)));
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for w in workers {
+            w.join().unwrap();
+        }
+    }
+    // After the last crash: every acknowledged case and its ledger entry are there, and the log replays.
+    let server = start(dir.path(), false);
+    let ks = keys(server.addr);
+    checkpoint(server.addr, &ks, seen.last().unwrap().0 + 1);
+    drop(server);
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > rounds,
+        "the load acknowledged only {} cases",
+        acked.len()
+    );
+    eprintln!(
+        "{rounds} kills, {} acknowledged cases, {} checkpoints checked for consistency",
+        acked.len(),
+        seen.len()
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = liuhen_store::Store::open_dir(dir.path()).await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let entries = tx.read_entries(0, u32::MAX).await.unwrap();
+        let created: std::collections::HashSet<String> = entries
+            .iter()
+            .map(|e| liuhen_domain::LedgerEntry::decode(&e.body).unwrap())
+            .filter(|e| e.kind == "case.created")
+            .flat_map(|e| e.subjects)
+            .collect();
+        for id in &acked {
+            assert!(
+                created.contains(&format!("case:{id}")),
+                "acknowledged case {id} has no ledger entry"
+            );
+        }
+    });
+    let (code, out) = run(&["ledger", "verify", "--data", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+}
