@@ -144,16 +144,10 @@ impl NewAct {
         match (self.place.latitude, self.place.longitude) {
             (Some(lat), Some(lon)) => {
                 if !(-90.0..=90.0).contains(&lat) {
-                    return Err(ValidationError::new(
-                        "place.latitude",
-                        "must be between -90 and 90",
-                    ));
+                    return Err(ValidationError::new("place.latitude", "must be between -90 and 90"));
                 }
                 if !(-180.0..=180.0).contains(&lon) {
-                    return Err(ValidationError::new(
-                        "place.longitude",
-                        "must be between -180 and 180",
-                    ));
+                    return Err(ValidationError::new("place.longitude", "must be between -180 and 180"));
                 }
             }
             (None, None) => {}
@@ -166,16 +160,10 @@ impl NewAct {
         }
         let venue_name = optional_text("venue_name", self.venue_name.as_deref().unwrap_or(""), 64)?;
         if self.venue == Venue::CaseHandlingVenue && venue_name.is_none() {
-            return Err(ValidationError::new(
-                "venue_name",
-                "name the 执法办案场所 (e.g. 第一询问室)",
-            ));
+            return Err(ValidationError::new("venue_name", "name the 执法办案场所 (e.g. 第一询问室)"));
         }
         if self.officers.is_empty() {
-            return Err(ValidationError::new(
-                "officers",
-                "an act needs at least one officer",
-            ));
+            return Err(ValidationError::new("officers", "an act needs at least one officer"));
         }
         validate_officer_list("officers", &self.officers)?;
         for (i, p) in self.parties.iter().enumerate() {
@@ -193,11 +181,7 @@ impl NewAct {
             kind: self.kind,
             starts_at: self.starts_at,
             ends_at: self.ends_at,
-            place: Place {
-                address,
-                latitude: self.place.latitude,
-                longitude: self.place.longitude,
-            },
+            place: Place { address, latitude: self.place.latitude, longitude: self.place.longitude },
             venue: self.venue,
             venue_name,
             officers: self.officers.clone(),

@@ -108,13 +108,7 @@ impl Party {
     /// Validates and normalises a party (trimmed text, upper-case check characters).
     pub fn validated(&self) -> Result<Party, ValidationError> {
         match self {
-            Party::NaturalPerson {
-                name,
-                id_kind,
-                id_number,
-                phone,
-                address,
-            } => {
+            Party::NaturalPerson { name, id_kind, id_number, phone, address } => {
                 let name = required_text("name", name, 64)?;
                 let id_number = match id_kind {
                     PersonIdKind::ResidentIdCard => id_number
@@ -134,14 +128,9 @@ impl Party {
                 };
                 let phone = optional_text("phone", phone.as_deref().unwrap_or(""), 32)?;
                 if let Some(p) = &phone
-                    && !p
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
+                    && !p.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
                 {
-                    return Err(ValidationError::new(
-                        "phone",
-                        "may hold only digits, '+', '-' and spaces",
-                    ));
+                    return Err(ValidationError::new("phone", "may hold only digits, '+', '-' and spaces"));
                 }
                 Ok(Party::NaturalPerson {
                     name,
@@ -151,12 +140,7 @@ impl Party {
                     address: optional_text("address", address.as_deref().unwrap_or(""), 200)?,
                 })
             }
-            Party::Organisation {
-                name,
-                uscc,
-                legal_representative,
-                address,
-            } => Ok(Party::Organisation {
+            Party::Organisation { name, uscc, legal_representative, address } => Ok(Party::Organisation {
                 name: required_text("name", name, 100)?,
                 uscc: uscc
                     .parse::<Uscc>()
@@ -237,10 +221,7 @@ impl NewCase {
     pub fn validate(&self) -> Result<CaseDraft, ValidationError> {
         let cause = required_text("cause", &self.cause, 200)?;
         if self.parties.len() > MAX_PARTIES {
-            return Err(ValidationError::new(
-                "parties",
-                format!("at most {MAX_PARTIES} parties"),
-            ));
+            return Err(ValidationError::new("parties", format!("at most {MAX_PARTIES} parties")));
         }
         let parties = self
             .parties
@@ -262,10 +243,7 @@ impl NewCase {
 /// Checks a list of officers for size and duplicates.
 pub fn validate_officer_list(field: &str, officers: &[UserId]) -> Result<(), ValidationError> {
     if officers.len() > MAX_OFFICERS {
-        return Err(ValidationError::new(
-            field,
-            format!("at most {MAX_OFFICERS} officers"),
-        ));
+        return Err(ValidationError::new(field, format!("at most {MAX_OFFICERS} officers")));
     }
     for (i, o) in officers.iter().enumerate() {
         if officers.iter().take(i).any(|p| p == o) {

@@ -14,20 +14,14 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(field: impl Into<String>, problem: impl fmt::Display) -> Self {
-        Self {
-            field: field.into(),
-            problem: problem.to_string(),
-        }
+        Self { field: field.into(), problem: problem.to_string() }
     }
 
     /// The same error seen from one level up: `id_number` inside `parties[1]`
     /// becomes `parties[1].id_number`.
     #[must_use]
     pub fn within(self, parent: impl fmt::Display) -> Self {
-        Self {
-            field: format!("{parent}.{}", self.field),
-            problem: self.problem,
-        }
+        Self { field: format!("{parent}.{}", self.field), problem: self.problem }
     }
 }
 

@@ -38,18 +38,12 @@ impl ResidentId {
         let mut sum = 0u32;
         let mut count = 0usize;
         for ((i, c), w) in first17.chars().enumerate().zip(RESIDENT_WEIGHTS) {
-            let d = c.to_digit(10).ok_or(IdNumberError::Character {
-                position: i + 1,
-                found: c,
-            })?;
+            let d = c.to_digit(10).ok_or(IdNumberError::Character { position: i + 1, found: c })?;
             sum += d * w;
             count += 1;
         }
         if count != 17 || first17.chars().count() != 17 {
-            return Err(IdNumberError::Length {
-                expected: 17,
-                got: first17.chars().count(),
-            });
+            return Err(IdNumberError::Length { expected: 17, got: first17.chars().count() });
         }
         Ok(RESIDENT_CHECK.get((sum % 11) as usize).copied().unwrap_or('?'))
     }
@@ -76,10 +70,7 @@ impl FromStr for ResidentId {
         for (i, c) in s.chars().enumerate() {
             let ok = c.is_ascii_digit() || (i == 17 && c == 'X');
             if !ok || (i == 0 && c == '0') {
-                return Err(IdNumberError::Character {
-                    position: i + 1,
-                    found: c,
-                });
+                return Err(IdNumberError::Character { position: i + 1, found: c });
             }
         }
         let first17 = s.get(..17).unwrap_or_default();
@@ -128,10 +119,7 @@ impl Uscc {
         }
         let mut sum = 0u32;
         for ((i, c), w) in first17.chars().enumerate().zip(USCC_WEIGHTS) {
-            let v = uscc_value(c).ok_or(IdNumberError::Character {
-                position: i + 1,
-                found: c,
-            })?;
+            let v = uscc_value(c).ok_or(IdNumberError::Character { position: i + 1, found: c })?;
             sum += v * w;
         }
         let check = (31 - sum % 31) % 31;
@@ -152,16 +140,9 @@ impl FromStr for Uscc {
             return Err(IdNumberError::Length { expected: 18, got: n });
         }
         for (i, c) in s.chars().enumerate() {
-            let ok = if (2..8).contains(&i) {
-                c.is_ascii_digit()
-            } else {
-                uscc_value(c).is_some()
-            };
+            let ok = if (2..8).contains(&i) { c.is_ascii_digit() } else { uscc_value(c).is_some() };
             if !ok {
-                return Err(IdNumberError::Character {
-                    position: i + 1,
-                    found: c,
-                });
+                return Err(IdNumberError::Character { position: i + 1, found: c });
             }
         }
         let expected = Self::check_character(s.get(..17).unwrap_or_default())?;
@@ -200,11 +181,7 @@ string_newtype_impls!(Uscc);
 /// region code and a mask so that logs never carry them whole.
 impl fmt::Debug for ResidentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "ResidentId({}************)",
-            self.0.get(..6).unwrap_or_default()
-        )
+        write!(f, "ResidentId({}************)", self.0.get(..6).unwrap_or_default())
     }
 }
 
@@ -231,17 +208,11 @@ mod tests {
     fn resident_id_errors_are_precise() {
         assert_eq!(
             "110105194912310021".parse::<ResidentId>(),
-            Err(IdNumberError::CheckCharacter {
-                expected: 'X',
-                found: '1'
-            })
+            Err(IdNumberError::CheckCharacter { expected: 'X', found: '1' })
         );
         assert_eq!(
             "1101051949123100".parse::<ResidentId>(),
-            Err(IdNumberError::Length {
-                expected: 18,
-                got: 16
-            })
+            Err(IdNumberError::Length { expected: 18, got: 16 })
         );
         assert_eq!(
             "11010519490231002X".parse::<ResidentId>(),
@@ -249,10 +220,7 @@ mod tests {
         );
         assert_eq!(
             "1101051949123100AX".parse::<ResidentId>(),
-            Err(IdNumberError::Character {
-                position: 17,
-                found: 'A'
-            })
+            Err(IdNumberError::Character { position: 17, found: 'A' })
         );
         assert!(format!("{:?}", "11010519491231002X".parse::<ResidentId>().unwrap()).contains("110105*"));
     }
@@ -264,24 +232,15 @@ mod tests {
         }
         assert_eq!(
             "911100001000013663".parse::<Uscc>(),
-            Err(IdNumberError::CheckCharacter {
-                expected: 'T',
-                found: '3'
-            })
+            Err(IdNumberError::CheckCharacter { expected: 'T', found: '3' })
         );
         assert_eq!(
             "91350100I000100Y43".parse::<Uscc>(),
-            Err(IdNumberError::Character {
-                position: 9,
-                found: 'I'
-            })
+            Err(IdNumberError::Character { position: 9, found: 'I' })
         );
         assert_eq!(
             "913501A0M000100Y43".parse::<Uscc>(),
-            Err(IdNumberError::Character {
-                position: 7,
-                found: 'A'
-            })
+            Err(IdNumberError::Character { position: 7, found: 'A' })
         );
     }
 

@@ -205,10 +205,7 @@ mod tests {
         let e = sample();
         let bytes = e.encode().unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(
-            text.starts_with(r#"{"actor":"system:cli","kind":"case.created","nonce":"0707"#),
-            "{text}"
-        );
+        assert!(text.starts_with(r#"{"actor":"system:cli","kind":"case.created","nonce":"0707"#), "{text}");
         assert!(!text.contains("张三") && !text.contains("11010519491231002X"));
         assert_eq!(LedgerEntry::decode(&bytes).unwrap(), e);
         assert!(e.commits_to("张三 11010519491231002X".as_bytes()));
@@ -219,24 +216,15 @@ mod tests {
     fn non_canonical_bytes_are_refused() {
         let text = String::from_utf8(sample().encode().unwrap()).unwrap();
         let spaced = text.replacen(':', ": ", 1);
-        assert!(matches!(
-            LedgerEntry::decode(spaced.as_bytes()),
-            Err(EntryError::NotCanonical)
-        ));
+        assert!(matches!(LedgerEntry::decode(spaced.as_bytes()), Err(EntryError::NotCanonical)));
         let extra = text.replacen('{', r#"{"zz":1,"#, 1);
-        assert!(matches!(
-            LedgerEntry::decode(extra.as_bytes()),
-            Err(EntryError::Malformed(_))
-        ));
+        assert!(matches!(LedgerEntry::decode(extra.as_bytes()), Err(EntryError::Malformed(_))));
     }
 
     #[test]
     fn sm3_matches_the_standard_example() {
         // GB/T 32905-2016 Appendix A.1: SM3("abc").
         let (_, sm3) = content_digests(b"", b"abc");
-        assert_eq!(
-            hex::encode(sm3),
-            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-        );
+        assert_eq!(hex::encode(sm3), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
     }
 }

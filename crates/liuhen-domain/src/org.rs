@@ -77,10 +77,7 @@ impl NewUnit {
             }
             Some(p) => {
                 if self.uscc.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-                    return Err(ValidationError::new(
-                        "uscc",
-                        "only an agency carries a 统一社会信用代码",
-                    ));
+                    return Err(ValidationError::new("uscc", "only an agency carries a 统一社会信用代码"));
                 }
                 Ok(OrgUnit {
                     id,

@@ -68,9 +68,8 @@ pub fn validate_login(login: &str) -> Result<String, ValidationError> {
     if !(3..=64).contains(&n) {
         return Err(ValidationError::new("login", "must be 3 to 64 characters long"));
     }
-    if let Some(c) = l
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
+    if let Some(c) =
+        l.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
     {
         return Err(ValidationError::new(
             "login",
@@ -84,16 +83,10 @@ pub fn validate_login(login: &str) -> Result<String, ValidationError> {
 pub fn validate_password(password: &str) -> Result<(), ValidationError> {
     let n = password.chars().count();
     if n < 10 {
-        return Err(ValidationError::new(
-            "password",
-            "must be at least 10 characters long",
-        ));
+        return Err(ValidationError::new("password", "must be at least 10 characters long"));
     }
     if n > 256 {
-        return Err(ValidationError::new(
-            "password",
-            "must be at most 256 characters long",
-        ));
+        return Err(ValidationError::new("password", "must be at most 256 characters long"));
     }
     Ok(())
 }
@@ -107,22 +100,13 @@ impl NewUser {
         if let Some(c) = &cert_no
             && !c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
-            return Err(ValidationError::new(
-                "cert_no",
-                "执法证号 may hold only letters, digits and '-'",
-            ));
+            return Err(ValidationError::new("cert_no", "执法证号 may hold only letters, digits and '-'"));
         }
         if self.role == Role::Officer && cert_no.is_none() {
-            return Err(ValidationError::new(
-                "cert_no",
-                "an officer (执法人员) needs a 执法证号",
-            ));
+            return Err(ValidationError::new("cert_no", "an officer (执法人员) needs a 执法证号"));
         }
-        let enforcement_category = optional_text(
-            "enforcement_category",
-            self.enforcement_category.as_deref().unwrap_or(""),
-            32,
-        )?;
+        let enforcement_category =
+            optional_text("enforcement_category", self.enforcement_category.as_deref().unwrap_or(""), 32)?;
         if self.legal_qualification && self.role == Role::Station {
             return Err(ValidationError::new(
                 "legal_qualification",

@@ -80,14 +80,10 @@ const ENV_PREFIXES_NOT_KEYS: &[&str] = &["LIUHEN_TEST_"];
 
 impl Layer {
     pub fn from_toml_file(path: &Path) -> Result<Layer, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::File {
-            path: path.into(),
-            message: e.message().to_owned(),
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        toml::from_str(&text)
+            .map_err(|e| ConfigError::File { path: path.into(), message: e.message().to_owned() })
     }
 
     /// Reads `LIUHEN_*` variables from `vars`.
@@ -102,10 +98,7 @@ impl Layer {
             {
                 continue;
             }
-            let bad = |message: String| ConfigError::Env {
-                name: name.clone(),
-                message,
-            };
+            let bad = |message: String| ConfigError::Env { name: name.clone(), message };
             match key {
                 "DATA" => layer.data = Some(PathBuf::from(value)),
                 "LISTEN" => layer.listen = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
@@ -167,14 +160,10 @@ impl Config {
 
     pub fn validate(self) -> Result<Config, ConfigError> {
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
-            return Err(ConfigError::Invalid(
-                "max_body_bytes must be between 1 KiB and 64 MiB".into(),
-            ));
+            return Err(ConfigError::Invalid("max_body_bytes must be between 1 KiB and 64 MiB".into()));
         }
         if !(5..=7 * 24 * 60).contains(&self.session_minutes) {
-            return Err(ConfigError::Invalid(
-                "session_minutes must be between 5 and 10080".into(),
-            ));
+            return Err(ConfigError::Invalid("session_minutes must be between 5 and 10080".into()));
         }
         if !liuhen_tlog::is_valid_key_name(&self.ledger_origin) {
             return Err(ConfigError::Invalid(format!(
@@ -190,9 +179,7 @@ impl Config {
 
     /// The database URL in effect: the configured one, or SQLite in `data`.
     pub fn effective_database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| liuhen_store::sqlite_url_for_dir(&self.data))
+        self.database_url.clone().unwrap_or_else(|| liuhen_store::sqlite_url_for_dir(&self.data))
     }
 }
 
@@ -201,11 +188,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Iterator<Item = (String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect::<Vec<_>>()
-            .into_iter()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>().into_iter()
     }
 
     #[test]
@@ -223,10 +206,7 @@ mod tests {
                 ]))
                 .unwrap(),
             )
-            .with(Layer {
-                data: Some("/srv/liuhen".into()),
-                ..Default::default()
-            })
+            .with(Layer { data: Some("/srv/liuhen".into()), ..Default::default() })
             .validate()
             .unwrap();
         assert_eq!(c.listen.port(), 9000);
@@ -242,19 +222,12 @@ mod tests {
         std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nlisten_port = 1\n").unwrap();
         let e = Layer::from_toml_file(&file).unwrap_err().to_string();
         assert!(e.contains("listen_port"), "{e}");
-        let e = Layer::from_env(env(&[("LIUHEN_LISTN", "x")]))
-            .unwrap_err()
-            .to_string();
+        let e = Layer::from_env(env(&[("LIUHEN_LISTN", "x")])).unwrap_err().to_string();
         assert!(e.contains("LIUHEN_LISTN") && e.contains("unknown"), "{e}");
-        let e = Layer::from_env(env(&[("LIUHEN_LISTEN", "nowhere")]))
-            .unwrap_err()
-            .to_string();
+        let e = Layer::from_env(env(&[("LIUHEN_LISTEN", "nowhere")])).unwrap_err().to_string();
         assert!(e.contains("LIUHEN_LISTEN"), "{e}");
         assert!(Layer::from_env(env(&[("LIUHEN_TEST_DATABASE_URL", "x")])).is_ok());
-        let bad = Config {
-            database_url: Some("mysql://x".into()),
-            ..Default::default()
-        };
+        let bad = Config { database_url: Some("mysql://x".into()), ..Default::default() };
         assert!(bad.validate().is_err());
     }
 }

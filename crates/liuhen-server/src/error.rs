@@ -30,14 +30,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            body: ErrorBody {
-                code,
-                message: message.into(),
-                field: None,
-            },
-        }
+        ApiError { status, body: ErrorBody { code, message: message.into(), field: None } }
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -53,11 +46,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(v) => ApiError {
                 status: StatusCode::BAD_REQUEST,
-                body: ErrorBody {
-                    code: "invalid",
-                    message: v.to_string(),
-                    field: Some(v.field),
-                },
+                body: ErrorBody { code: "invalid", message: v.to_string(), field: Some(v.field) },
             },
             ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             ServiceError::Internal(detail) => {

@@ -40,11 +40,7 @@ fn json_rejection(e: JsonRejection) -> ApiError {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
         _ => "invalid_json",
     };
-    let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
-        StatusCode::BAD_REQUEST
-    } else {
-        status
-    };
+    let status = if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };
     ApiError::new(status, code, e.body_text())
 }
 
@@ -86,11 +82,7 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
             let v = v.to_str().unwrap_or_default();
             let secret = v.strip_prefix("Bearer ").ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "use Authorization: Bearer TOKEN",
-                )
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "use Authorization: Bearer TOKEN")
             })?;
             return Ok(Caller(state.service.authenticate(secret.trim()).await?));
         }

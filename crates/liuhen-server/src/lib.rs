@@ -50,11 +50,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(service: Service, config: Config) -> Self {
-        AppState {
-            service,
-            config: Arc::new(config),
-            metrics: Metrics::new(),
-        }
+        AppState { service, config: Arc::new(config), metrics: Metrics::new() }
     }
 }
 
@@ -106,19 +102,13 @@ pub fn router(state: AppState) -> Router {
         .route("/users", get(routes::org::users))
         .route("/cases", get(routes::cases::list).post(routes::cases::create))
         .route("/cases/{id}", get(routes::cases::get))
-        .route(
-            "/cases/{id}/acts",
-            get(routes::cases::list_acts).post(routes::cases::add_act),
-        )
+        .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))
-        .route(
-            "/ledger/entries/{index}/tlog-proof",
-            get(routes::ledger::tlog_proof),
-        );
+        .route("/ledger/entries/{index}/tlog-proof", get(routes::ledger::tlog_proof));
     Router::new()
         .route("/healthz", get(routes::meta::healthz))
         .route("/metrics", get(routes::meta::metrics))
@@ -135,18 +125,11 @@ pub fn router(state: AppState) -> Router {
                 "method not allowed on this resource",
             )
         })
-        .layer(axum::middleware::from_fn_with_state(
-            state.metrics.clone(),
-            metrics::track,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

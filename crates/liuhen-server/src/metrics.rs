@@ -44,22 +44,9 @@ impl Metrics {
         });
         let in_flight = Gauge::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register(
-            "http_request_duration_seconds",
-            "Time to answer an HTTP request",
-            latency.clone(),
-        );
-        registry.register(
-            "http_requests_in_flight",
-            "HTTP requests being answered",
-            in_flight.clone(),
-        );
-        Arc::new(Metrics {
-            registry,
-            requests,
-            latency,
-            in_flight,
-        })
+        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", latency.clone());
+        registry.register("http_requests_in_flight", "HTTP requests being answered", in_flight.clone());
+        Arc::new(Metrics { registry, requests, latency, in_flight })
     }
 
     /// The metrics in Prometheus text exposition format.
@@ -85,18 +72,8 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, req: Request, next: Next
     metrics.in_flight.dec();
     metrics
         .latency
-        .get_or_create(&RouteLabels {
-            method: method.clone(),
-            route: route.clone(),
-        })
+        .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
         .observe(start.elapsed().as_secs_f64());
-    metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            method,
-            route,
-            status: resp.status().as_u16(),
-        })
-        .inc();
+    metrics.requests.get_or_create(&RequestLabels { method, route, status: resp.status().as_u16() }).inc();
     resp
 }

@@ -9,15 +9,15 @@ use crate::secrets::{hash_password, random_bytes};
 use crate::{Principal, Service, record};
 
 /// Who is asking for an administrative change.
-#[derive(Debug, Clone, Copy)]
-pub enum AdminActor<'a> {
+#[derive(Debug, Clone)]
+pub enum AdminActor {
     /// An administrator (系统管理员) through the API: limited to their agency.
-    User(&'a Principal),
+    User(Box<Principal>),
     /// The operator at the machine (`liuhen admin …`): may do anything.
     CommandLine,
 }
 
-impl AdminActor<'_> {
+impl AdminActor {
     fn actor(&self) -> Actor {
         match self {
             AdminActor::User(p) => Actor::User(p.user.id),
@@ -29,57 +29,61 @@ impl AdminActor<'_> {
         match self {
             AdminActor::CommandLine => Ok(()),
             AdminActor::User(p) if p.user.role == Role::Admin && p.user.agency_id == agency => Ok(()),
-            AdminActor::User(_) => Err(ServiceError::Forbidden(
-                "only an administrator of the agency may".into(),
-            )),
+            AdminActor::User(_) => {
+                Err(ServiceError::Forbidden("only an administrator of the agency may".into()))
+            }
         }
     }
 }
 
 impl Service {
     /// Creates an agency (no parent; command line only) or a unit below `parent_id`.
-    pub async fn create_unit(&self, who: AdminActor<'_>, input: &NewUnit) -> Result<OrgUnit> {
+    pub async fn create_unit(&self, who: AdminActor, input: &NewUnit) -> Result<OrgUnit> {
         let now = self.now();
         let id = UnitId::from_bytes(random_bytes()?);
-        let mut tx = self.store.write().await?;
-        let parent = match input.parent_id {
-            Some(p) => Some(
-                tx.get_unit(p)
-                    .await
-                    .map_err(|_| ServiceError::NotFound("parent unit"))?,
-            ),
-            None => None,
-        };
-        match &parent {
-            Some(p) => who.check_agency(p.agency_id)?,
-            None => {
-                if !matches!(who, AdminActor::CommandLine) {
-                    return Err(ServiceError::Forbidden(
-                        "agencies are created from the command line".into(),
-                    ));
-                }
-            }
-        }
-        let unit = input.validate(id, parent.as_ref())?;
-        tx.insert_unit(&unit, now).await?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::UnitCreated,
-            who.actor(),
-            Some(unit.agency_id),
-            vec![unit.id.subject()],
-            Some(&unit),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(unit)
+        let who = who.clone();
+        let input = input.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let parent = match input.parent_id {
+                        Some(p) => {
+                            Some(tx.get_unit(p).await.map_err(|_| ServiceError::NotFound("parent unit"))?)
+                        }
+                        None => None,
+                    };
+                    match &parent {
+                        Some(p) => who.check_agency(p.agency_id)?,
+                        None => {
+                            if !matches!(who, AdminActor::CommandLine) {
+                                return Err(ServiceError::Forbidden(
+                                    "agencies are created from the command line".into(),
+                                ));
+                            }
+                        }
+                    }
+                    let unit = input.validate(id, parent.as_ref())?;
+                    tx.insert_unit(&unit, now).await?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::UnitCreated,
+                        who.actor(),
+                        Some(unit.agency_id),
+                        vec![unit.id.subject()],
+                        Some(&unit),
+                    )
+                    .await?;
+                    Ok(unit)
+                })
+            })
+            .await
     }
 
     /// Creates a user, with a password when one is given.
     pub async fn create_user(
         &self,
-        who: AdminActor<'_>,
+        who: AdminActor,
         input: &NewUser,
         password: Option<&str>,
     ) -> Result<User> {
@@ -91,49 +95,58 @@ impl Service {
             None => None,
         };
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let unit = tx
-            .get_unit(input.unit_id)
+        let who = who.clone();
+        let input = input.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let unit =
+                        tx.get_unit(input.unit_id).await.map_err(|_| ServiceError::NotFound("unit"))?;
+                    who.check_agency(unit.agency_id)?;
+                    let user = input.validate(UserId::from_bytes(random_bytes()?), unit.agency_id)?;
+                    tx.insert_user(&user, hash.as_deref(), now).await?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::UserCreated,
+                        who.actor(),
+                        Some(user.agency_id),
+                        vec![user.id.subject()],
+                        Some(&user),
+                    )
+                    .await?;
+                    Ok(user)
+                })
+            })
             .await
-            .map_err(|_| ServiceError::NotFound("unit"))?;
-        who.check_agency(unit.agency_id)?;
-        let user = input.validate(UserId::from_bytes(random_bytes()?), unit.agency_id)?;
-        tx.insert_user(&user, hash.as_deref(), now).await?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::UserCreated,
-            who.actor(),
-            Some(user.agency_id),
-            vec![user.id.subject()],
-            Some(&user),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(user)
     }
 
     /// Sets a user's password.
-    pub async fn set_password(&self, who: AdminActor<'_>, user: UserId, password: &str) -> Result<()> {
+    pub async fn set_password(&self, who: AdminActor, user: UserId, password: &str) -> Result<()> {
         validate_password(password)?;
         let hash = hash_password(password.to_owned()).await?;
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let u = tx.get_user(user).await?;
-        who.check_agency(u.agency_id)?;
-        tx.set_password_hash(user, &hash).await?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::PasswordSet,
-            who.actor(),
-            Some(u.agency_id),
-            vec![u.id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let who = who.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let u = tx.get_user(user).await?;
+                    who.check_agency(u.agency_id)?;
+                    tx.set_password_hash(user, &hash).await?;
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::PasswordSet,
+                        who.actor(),
+                        Some(u.agency_id),
+                        vec![u.id.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// Finds a user by login.
@@ -165,9 +178,7 @@ impl Service {
         match matches.len() {
             0 => Err(ServiceError::NotFound("unit")),
             1 => Ok(matches.remove(0)),
-            n => Err(ServiceError::Conflict(format!(
-                "{n} units are named {id_or_name:?}; give the unit id"
-            ))),
+            n => Err(ServiceError::Conflict(format!("{n} units are named {id_or_name:?}; give the unit id"))),
         }
     }
 

@@ -31,9 +31,7 @@ pub struct LoginOutcome {
 
 impl std::fmt::Debug for LoginOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginOutcome")
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
+        f.debug_struct("LoginOutcome").field("expires_at", &self.expires_at).finish_non_exhaustive()
     }
 }
 
@@ -46,9 +44,7 @@ pub struct TokenOutcome {
 
 impl std::fmt::Debug for TokenOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenOutcome")
-            .field("id", &self.id)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenOutcome").field("id", &self.id).finish_non_exhaustive()
     }
 }
 
@@ -90,24 +86,24 @@ impl Service {
             expires_at: Some(expires_at),
             revoked_at: None,
         };
-        let mut tx = self.store.write().await?;
-        tx.insert_credential(&cred, &hash).await?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::SessionCreated,
-            Actor::User(user.id),
-            Some(user.agency_id),
-            vec![cred.id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(LoginOutcome {
-            token: secret,
-            expires_at,
-            user: Some(user),
-        })
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.insert_credential(&cred, &hash).await?;
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::SessionCreated,
+                        Actor::User(user.id),
+                        Some(user.agency_id),
+                        vec![cred.id.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(LoginOutcome { token: secret, expires_at, user: Some(user) })
+                })
+            })
+            .await
     }
 
     /// Resolves a bearer secret (session or API token) to its user.
@@ -132,34 +128,35 @@ impl Service {
         if !user.active {
             return Err(ServiceError::Unauthenticated("user disabled"));
         }
-        Ok(Principal {
-            user,
-            credential: cred.id,
-            kind: cred.kind,
-        })
+        Ok(Principal { user, credential: cred.id, kind: cred.kind })
     }
 
     /// Ends the caller's session (or revokes the token used).
     pub async fn logout(&self, me: &Principal) -> Result<()> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        tx.revoke_credential(me.credential, now).await?;
-        let kind = match me.kind {
-            CredentialKind::Session => EntryKind::SessionEnded,
-            CredentialKind::Token => EntryKind::TokenRevoked,
-        };
-        record::<()>(
-            &mut tx,
-            now,
-            kind,
-            Actor::User(me.user.id),
-            Some(me.user.agency_id),
-            vec![me.credential.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let me = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.revoke_credential(me.credential, now).await?;
+                    let kind = match me.kind {
+                        CredentialKind::Session => EntryKind::SessionEnded,
+                        CredentialKind::Token => EntryKind::TokenRevoked,
+                    };
+                    record::<()>(
+                        tx,
+                        now,
+                        kind,
+                        Actor::User(me.user.id),
+                        Some(me.user.agency_id),
+                        vec![me.credential.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// Issues an API token for `user`. `actor` is who asked: an
@@ -170,56 +167,54 @@ impl Service {
         user: UserId,
         name: Option<String>,
     ) -> Result<TokenOutcome> {
-        let name = name
-            .map(|n| liuhen_domain::required_text("name", &n, 64))
-            .transpose()?;
+        let name = name.map(|n| liuhen_domain::required_text("name", &n, 64)).transpose()?;
         let now = self.now();
         let (secret, hash) = new_secret(TOKEN_PREFIX)?;
-        let mut tx = self.store.write().await?;
-        let owner = tx.get_user(user).await?;
-        if !owner.active {
-            return Err(ServiceError::Conflict("the user is disabled".into()));
-        }
-        let cred = Credential {
-            id: CredentialId::from_bytes(random_bytes()?),
-            user_id: user,
-            kind: CredentialKind::Token,
-            name,
-            created_at: now,
-            expires_at: None,
-            revoked_at: None,
-        };
-        tx.insert_credential(&cred, &hash).await?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::TokenCreated,
-            actor,
-            Some(owner.agency_id),
-            vec![cred.id.subject(), owner.id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(TokenOutcome { id: cred.id, secret })
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let owner = tx.get_user(user).await?;
+                    if !owner.active {
+                        return Err(ServiceError::Conflict("the user is disabled".into()));
+                    }
+                    let cred = Credential {
+                        id: CredentialId::from_bytes(random_bytes()?),
+                        user_id: user,
+                        kind: CredentialKind::Token,
+                        name,
+                        created_at: now,
+                        expires_at: None,
+                        revoked_at: None,
+                    };
+                    tx.insert_credential(&cred, &hash).await?;
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::TokenCreated,
+                        actor,
+                        Some(owner.agency_id),
+                        vec![cred.id.subject(), owner.id.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(TokenOutcome { id: cred.id, secret })
+                })
+            })
+            .await
     }
 
     /// Revokes a token or session by id.
     pub async fn revoke_credential(&self, actor: Actor, id: CredentialId) -> Result<()> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        tx.revoke_credential(id, now).await?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::TokenRevoked,
-            actor,
-            None,
-            vec![id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.revoke_credential(id, now).await?;
+                    record::<()>(tx, now, EntryKind::TokenRevoked, actor, None, vec![id.subject()], None)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
     }
 }

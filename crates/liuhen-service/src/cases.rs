@@ -58,61 +58,58 @@ impl Service {
     /// sequence in the same transaction.
     pub async fn create_case(&self, me: &Principal, input: &NewCase) -> Result<Case> {
         if !may_open_cases(me.user.role) {
-            return Err(ServiceError::Forbidden(
-                "only officers and leaders open cases".into(),
-            ));
+            return Err(ServiceError::Forbidden("only officers and leaders open cases".into()));
         }
         let draft = input.validate()?;
         let now = self.now();
-        let year = now
-            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
-            .year();
-        let mut tx = self.store.write().await?;
-        let unit_id = input.unit_id.unwrap_or(me.user.unit_id);
-        if unit_id != me.user.unit_id {
-            let allowed = me.user.role == liuhen_domain::Role::Leader
-                && tx.unit_is_within(unit_id, me.user.unit_id).await?;
-            if !allowed {
-                return Err(ValidationError::new(
-                    "unit_id",
-                    "you may open cases only in your own unit or below",
-                )
-                .into());
-            }
-        }
-        let officers = if input.officers.is_empty() {
-            vec![me.user.id]
-        } else {
-            input.officers.clone()
-        };
-        check_officers(&mut tx, "officers", &officers, me.user.agency_id).await?;
-        let agency = tx.get_unit(me.user.agency_id).await?;
-        let short = agency.short_name.clone().unwrap_or_else(|| agency.name.clone());
-        let seq = tx.next_number(agency.id, "case", year).await?;
-        let number = case_number(&short, year, seq);
-        let id = CaseId::from_bytes(random_bytes()?);
-        tx.insert_case(
-            id, agency.id, unit_id, &number, year, seq, &draft, &officers, me.user.id, now,
-        )
-        .await?;
-        let case = tx
-            .get_case_in_scope(id, &liuhen_store::CaseScope::Agency(agency.id))
-            .await?
-            .ok_or(ServiceError::Internal(
-                "case vanished inside its own transaction".into(),
-            ))?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::CaseCreated,
-            actor(&me.user),
-            Some(agency.id),
-            vec![id.subject()],
-            Some(&case),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(case)
+        let year = now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).year();
+        let me = me.clone();
+        let input = input.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let unit_id = input.unit_id.unwrap_or(me.user.unit_id);
+                    if unit_id != me.user.unit_id {
+                        let allowed = me.user.role == liuhen_domain::Role::Leader
+                            && tx.unit_is_within(unit_id, me.user.unit_id).await?;
+                        if !allowed {
+                            return Err(ValidationError::new(
+                                "unit_id",
+                                "you may open cases only in your own unit or below",
+                            )
+                            .into());
+                        }
+                    }
+                    let officers =
+                        if input.officers.is_empty() { vec![me.user.id] } else { input.officers.clone() };
+                    check_officers(tx, "officers", &officers, me.user.agency_id).await?;
+                    let agency = tx.get_unit(me.user.agency_id).await?;
+                    let short = agency.short_name.clone().unwrap_or_else(|| agency.name.clone());
+                    let seq = tx.next_number(agency.id, "case", year).await?;
+                    let number = case_number(&short, year, seq);
+                    let id = CaseId::from_bytes(random_bytes()?);
+                    tx.insert_case(
+                        id, agency.id, unit_id, &number, year, seq, &draft, &officers, me.user.id, now,
+                    )
+                    .await?;
+                    let case =
+                        tx.get_case_in_scope(id, &liuhen_store::CaseScope::Agency(agency.id)).await?.ok_or(
+                            ServiceError::Internal("case vanished inside its own transaction".into()),
+                        )?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::CaseCreated,
+                        actor(&me.user),
+                        Some(agency.id),
+                        vec![id.subject()],
+                        Some(&case),
+                    )
+                    .await?;
+                    Ok(case)
+                })
+            })
+            .await
     }
 
     /// Lists the cases the caller may see. Counts and search results never
@@ -122,18 +119,8 @@ impl Service {
         if !(1..=200).contains(&limit) {
             return Err(ValidationError::new("limit", "must be between 1 and 200").into());
         }
-        let query =
-            q.q.as_deref()
-                .map(|s| liuhen_domain::optional_text("q", s, 100))
-                .transpose()?
-                .flatten();
-        let filter = CaseFilter {
-            query,
-            stage: q.stage,
-            kind: q.kind,
-            limit,
-            offset: q.offset.unwrap_or(0),
-        };
+        let query = q.q.as_deref().map(|s| liuhen_domain::optional_text("q", s, 100)).transpose()?.flatten();
+        let filter = CaseFilter { query, stage: q.stage, kind: q.kind, limit, offset: q.offset.unwrap_or(0) };
         let mut tx = self.store.read().await?;
         let out = tx.list_cases(&case_scope(&me.user), &filter).await?;
         tx.finish().await?;
@@ -144,87 +131,99 @@ impl Service {
     /// case is returned.
     pub async fn get_case(&self, me: &Principal, id: CaseId) -> Result<Case> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let case = tx
-            .get_case_in_scope(id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::CaseRead,
-            actor(&me.user),
-            Some(case.agency_id),
-            vec![id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(case)
+        let me = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case = tx
+                        .get_case_in_scope(id, &case_scope(&me.user))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::CaseRead,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![id.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(case)
+                })
+            })
+            .await
     }
 
     /// The acts of a case the caller may see.
     pub async fn list_acts(&self, me: &Principal, id: CaseId) -> Result<Vec<Act>> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let case = tx
-            .get_case_in_scope(id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        let acts = tx.list_acts(id).await?;
-        record::<()>(
-            &mut tx,
-            now,
-            EntryKind::CaseRead,
-            actor(&me.user),
-            Some(case.agency_id),
-            vec![id.subject()],
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(acts)
+        let me = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case = tx
+                        .get_case_in_scope(id, &case_scope(&me.user))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    let acts = tx.list_acts(id).await?;
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::CaseRead,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![id.subject()],
+                        None,
+                    )
+                    .await?;
+                    Ok(acts)
+                })
+            })
+            .await
     }
 
     /// Records an enforcement act on a case.
     pub async fn add_act(&self, me: &Principal, case_id: CaseId, input: &NewAct) -> Result<Act> {
         let now = self.now();
-        let mut tx = self.store.write().await?;
-        let case = tx
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        if !may_record_acts(&me.user, &case) {
-            return Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
-                "the case is archived".into()
-            } else {
-                "only the assigned officers or a leader record acts on this case".into()
-            }));
-        }
-        let draft = input.validate(case.parties.len())?;
-        check_officers(&mut tx, "officers", &draft.officers, case.agency_id).await?;
-        let id = ActId::from_bytes(random_bytes()?);
-        tx.insert_act(id, case_id, &draft, me.user.id, now).await?;
-        let act = tx
-            .list_acts(case_id)
-            .await?
-            .into_iter()
-            .find(|a| a.id == id)
-            .ok_or(ServiceError::Internal(
-                "act vanished inside its own transaction".into(),
-            ))?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::ActRecorded,
-            actor(&me.user),
-            Some(case.agency_id),
-            vec![case_id.subject(), id.subject()],
-            Some(&act),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(act)
+        let me = me.clone();
+        let input = input.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case = tx
+                        .get_case_in_scope(case_id, &case_scope(&me.user))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    if !may_record_acts(&me.user, &case) {
+                        return Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
+                            "the case is archived".into()
+                        } else {
+                            "only the assigned officers or a leader record acts on this case".into()
+                        }));
+                    }
+                    let draft = input.validate(case.parties.len())?;
+                    check_officers(tx, "officers", &draft.officers, case.agency_id).await?;
+                    let id = ActId::from_bytes(random_bytes()?);
+                    tx.insert_act(id, case_id, &draft, me.user.id, now).await?;
+                    let act =
+                        tx.list_acts(case_id).await?.into_iter().find(|a| a.id == id).ok_or(
+                            ServiceError::Internal("act vanished inside its own transaction".into()),
+                        )?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::ActRecorded,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![case_id.subject(), id.subject()],
+                        Some(&act),
+                    )
+                    .await?;
+                    Ok(act)
+                })
+            })
+            .await
     }
 
     /// Replaces the officers assigned to a case (leaders).
@@ -240,37 +239,36 @@ impl Service {
         }
         let now = self.now();
         let scope = case_scope(&me.user);
-        let mut tx = self.store.write().await?;
-        let case = tx
-            .get_case_in_scope(case_id, &scope)
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        if !may_direct(&me.user) {
-            return Err(ServiceError::Forbidden(
-                "only a leader (负责人) assigns officers".into(),
-            ));
-        }
-        check_officers(&mut tx, "officers", officers, case.agency_id).await?;
-        tx.replace_officers(case_id, officers, now).await?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::OfficersAssigned,
-            actor(&me.user),
-            Some(case.agency_id),
-            vec![case_id.subject()],
-            Some(&OfficerChange {
-                case: case_id,
-                officers,
-            }),
-        )
-        .await?;
-        let case = tx
-            .get_case_in_scope(case_id, &scope)
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        tx.commit().await?;
-        Ok(case)
+        let me = me.clone();
+        let officers = officers.to_vec();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case =
+                        tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
+                    if !may_direct(&me.user) {
+                        return Err(ServiceError::Forbidden(
+                            "only a leader (负责人) assigns officers".into(),
+                        ));
+                    }
+                    check_officers(tx, "officers", &officers, case.agency_id).await?;
+                    tx.replace_officers(case_id, &officers, now).await?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::OfficersAssigned,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![case_id.subject()],
+                        Some(&OfficerChange { case: case_id, officers: &officers }),
+                    )
+                    .await?;
+                    let case =
+                        tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
+                    Ok(case)
+                })
+            })
+            .await
     }
 
     /// Moves a case to its next stage (leaders). Stages are never skipped
@@ -284,48 +282,49 @@ impl Service {
             .flatten();
         let now = self.now();
         let scope = case_scope(&me.user);
-        let mut tx = self.store.write().await?;
-        let case = tx
-            .get_case_in_scope(case_id, &scope)
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        if !may_direct(&me.user) {
-            return Err(ServiceError::Forbidden(
-                "only a leader (负责人) moves a case between stages".into(),
-            ));
-        }
-        if case.stage.next() != Some(req.to) {
-            return Err(ServiceError::Conflict(format!(
-                "the case stands in {}; it can move only to {}",
-                case.stage.label_zh(),
-                case.stage
-                    .next()
-                    .map(|s| s.label_zh())
-                    .unwrap_or("nothing: it is archived")
-            )));
-        }
-        tx.set_stage(case_id, case.stage, req.to, now).await?;
-        record(
-            &mut tx,
-            now,
-            EntryKind::StageChanged,
-            actor(&me.user),
-            Some(case.agency_id),
-            vec![case_id.subject()],
-            Some(&StageChange {
-                case: case_id,
-                from: case.stage,
-                to: req.to,
-                reason: reason.as_deref(),
-            }),
-        )
-        .await?;
-        let case = tx
-            .get_case_in_scope(case_id, &liuhen_store::CaseScope::Agency(case.agency_id))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        tx.commit().await?;
-        Ok(case)
+        let me = me.clone();
+        let req = req.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case =
+                        tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
+                    if !may_direct(&me.user) {
+                        return Err(ServiceError::Forbidden(
+                            "only a leader (负责人) moves a case between stages".into(),
+                        ));
+                    }
+                    if case.stage.next() != Some(req.to) {
+                        return Err(ServiceError::Conflict(format!(
+                            "the case stands in {}; it can move only to {}",
+                            case.stage.label_zh(),
+                            case.stage.next().map(|s| s.label_zh()).unwrap_or("nothing: it is archived")
+                        )));
+                    }
+                    tx.set_stage(case_id, case.stage, req.to, now).await?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::StageChanged,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![case_id.subject()],
+                        Some(&StageChange {
+                            case: case_id,
+                            from: case.stage,
+                            to: req.to,
+                            reason: reason.as_deref(),
+                        }),
+                    )
+                    .await?;
+                    let case = tx
+                        .get_case_in_scope(case_id, &liuhen_store::CaseScope::Agency(case.agency_id))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    Ok(case)
+                })
+            })
+            .await
     }
 }
 

@@ -84,21 +84,9 @@ const USERS: &[DemoUser] = &[
         cert: Some("33010026000"),
         legal: false,
     },
+    DemoUser { login: "reviewer1", name: "赵敏", role: Role::Reviewer, unit: 3, cert: None, legal: true },
     DemoUser {
-        login: "reviewer1",
-        name: "赵敏",
-        role: Role::Reviewer,
-        unit: 3,
-        cert: None,
-        legal: true,
-    },
-    DemoUser {
-        login: "archivist1",
-        name: "孙丽",
-        role: Role::Archivist,
-        unit: 0,
-        cert: None,
-        legal: false,
+        login: "archivist1", name: "孙丽", role: Role::Archivist, unit: 0, cert: None, legal: false
     },
     DemoUser {
         login: "supervisor1",
@@ -117,12 +105,7 @@ const USERS: &[DemoUser] = &[
         legal: false,
     },
     DemoUser {
-        login: "admin",
-        name: "系统管理员",
-        role: Role::Admin,
-        unit: 0,
-        cert: None,
-        legal: false,
+        login: "admin", name: "系统管理员", role: Role::Admin, unit: 0, cert: None, legal: false
     },
 ];
 
@@ -247,9 +230,7 @@ pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
     let mut logins = Vec::new();
     let mut ids = Vec::new();
     for u in USERS {
-        let unit = units
-            .get(u.unit)
-            .ok_or(ServiceError::Internal("demo unit index".into()))?;
+        let unit = units.get(u.unit).ok_or(ServiceError::Internal("demo unit index".into()))?;
         ids.push(ensure_user(service, u, unit).await?);
         logins.push(DemoLogin {
             login: u.login.into(),
@@ -270,9 +251,7 @@ pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
     for (i, c) in CASES.iter().enumerate() {
         let (lead, partner) = if c.team == 1 { &teams[0] } else { &teams[1] };
         let partner = partner.ok_or(ServiceError::Internal("demo partner".into()))?;
-        let team_unit = units
-            .get(c.team)
-            .ok_or(ServiceError::Internal("demo team".into()))?;
+        let team_unit = units.get(c.team).ok_or(ServiceError::Internal("demo team".into()))?;
         ensure_case(service, &leader, lead, partner, team_unit, c, i).await?;
     }
     service.logout(&leader).await?;
@@ -283,10 +262,7 @@ pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
 }
 
 async fn ensure_agency(service: &Service) -> Result<OrgUnit> {
-    let uscc = format!(
-        "{AGENCY_USCC_BODY}{}",
-        Uscc::check_character(AGENCY_USCC_BODY).unwrap_or('0')
-    );
+    let uscc = format!("{AGENCY_USCC_BODY}{}", Uscc::check_character(AGENCY_USCC_BODY).unwrap_or('0'));
     let mut tx = service.store().read().await?;
     let found = tx.find_agency_by_uscc(&uscc).await?;
     tx.finish().await?;
@@ -304,21 +280,12 @@ async fn ensure_agency(service: &Service) -> Result<OrgUnit> {
 
 async fn ensure_unit(service: &Service, agency: &OrgUnit, name: &str) -> Result<OrgUnit> {
     let mut tx = service.store().read().await?;
-    let found = tx
-        .list_units(agency.id)
-        .await?
-        .into_iter()
-        .find(|u| u.name == name);
+    let found = tx.list_units(agency.id).await?.into_iter().find(|u| u.name == name);
     tx.finish().await?;
     if let Some(u) = found {
         return Ok(u);
     }
-    let input = NewUnit {
-        name: name.into(),
-        parent_id: Some(agency.id),
-        short_name: None,
-        uscc: None,
-    };
+    let input = NewUnit { name: name.into(), parent_id: Some(agency.id), short_name: None, uscc: None };
     service.create_unit(AdminActor::CommandLine, &input).await
 }
 
@@ -335,10 +302,7 @@ async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<
         enforcement_category: u.cert.map(|_| "市场监管综合执法".into()),
         legal_qualification: u.legal,
     };
-    Ok(service
-        .create_user(AdminActor::CommandLine, &input, Some(&demo_password(u.login)))
-        .await?
-        .id)
+    Ok(service.create_user(AdminActor::CommandLine, &input, Some(&demo_password(u.login))).await?.id)
 }
 
 /// The acts a case has by the time it reaches `stage`.
@@ -371,14 +335,7 @@ async fn ensure_case(
     index: usize,
 ) -> Result<()> {
     let (found, _) = service
-        .list_cases(
-            leader,
-            &CaseQuery {
-                q: Some(c.cause.into()),
-                limit: Some(10),
-                ..Default::default()
-            },
-        )
+        .list_cases(leader, &CaseQuery { q: Some(c.cause.into()), limit: Some(10), ..Default::default() })
         .await?;
     let id: CaseId = match found.into_iter().find(|s| s.cause == c.cause) {
         Some(s) => s.id,

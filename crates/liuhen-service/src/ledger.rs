@@ -35,9 +35,7 @@ impl LedgerSigner {
     /// Ed25519 key; an SM2 key may follow.
     pub fn new(origin: &str, signers: Vec<SignerKey>) -> Result<Self> {
         if signers.is_empty() {
-            return Err(ServiceError::Internal(
-                "a ledger needs at least one signing key".into(),
-            ));
+            return Err(ServiceError::Internal("a ledger needs at least one signing key".into()));
         }
         if let Some(k) = signers.iter().find(|k| k.name() != origin) {
             return Err(ServiceError::Conflict(format!(
@@ -45,10 +43,7 @@ impl LedgerSigner {
                 k.name()
             )));
         }
-        Ok(LedgerSigner {
-            origin: origin.to_owned(),
-            signers,
-        })
+        Ok(LedgerSigner { origin: origin.to_owned(), signers })
     }
 
     pub fn origin(&self) -> &str {
@@ -120,9 +115,7 @@ impl FetchingReader {
                 Err(e) => return Err(ServiceError::Internal(format!("ledger tree: {e}"))),
             }
         }
-        Err(ServiceError::Internal(
-            "ledger tree: hash reads did not settle".into(),
-        ))
+        Err(ServiceError::Internal("ledger tree: hash reads did not settle".into()))
     }
 }
 
@@ -174,9 +167,7 @@ impl Service {
                 }
                 let n = size;
                 let hs = reader
-                    .run(&mut tx, |r| {
-                        liuhen_tlog::stored_hashes::<Sha256Hasher>(n, &e.body, r)
-                    })
+                    .run(&mut tx, |r| liuhen_tlog::stored_hashes::<Sha256Hasher>(n, &e.body, r))
                     .await?;
                 let at = liuhen_tlog::stored_hash_count(n).map_err(tlog_err)?;
                 for (k, h) in hs.iter().enumerate() {
@@ -192,15 +183,10 @@ impl Service {
             tx.commit().await?;
             return Ok(None);
         }
-        let root = reader
-            .run(&mut tx, |r| liuhen_tlog::tree_hash::<Sha256Hasher>(size, r))
-            .await?;
+        let root = reader.run(&mut tx, |r| liuhen_tlog::tree_hash::<Sha256Hasher>(size, r)).await?;
         if let Some(prev) = &latest {
-            let proof = reader
-                .run(&mut tx, |r| {
-                    liuhen_tlog::prove_tree::<Sha256Hasher>(size, prev.size, r)
-                })
-                .await?;
+            let proof =
+                reader.run(&mut tx, |r| liuhen_tlog::prove_tree::<Sha256Hasher>(size, prev.size, r)).await?;
             if let Err(e) = liuhen_tlog::verify_consistency::<Sha256Hasher>(
                 prev.size,
                 size,
@@ -215,16 +201,9 @@ impl Service {
                 )));
             }
         }
-        let body = Checkpoint::new(&self.ledger.origin, size, root)
-            .to_note_text()
-            .map_err(tlog_err)?;
+        let body = Checkpoint::new(&self.ledger.origin, size, root).to_note_text().map_err(tlog_err)?;
         let note = self.ledger.sign(&body)?;
-        let cp = StoredCheckpoint {
-            size,
-            root: root.0,
-            note: note.to_text(),
-            signed_at: self.now(),
-        };
+        let cp = StoredCheckpoint { size, root: root.0, note: note.to_text(), signed_at: self.now() };
         tx.insert_checkpoint(&cp).await?;
         tx.commit().await?;
         Ok(Some(cp))
@@ -257,17 +236,12 @@ impl Service {
     pub async fn hash_tile(&self, tile: Tile) -> Result<Vec<u8>> {
         let (mut tx, size) = self.integrated_snapshot().await?;
         let level_nodes = size.checked_shr(8 * u32::from(tile.level)).unwrap_or(0);
-        let end = tile
-            .index
-            .saturating_mul(256)
-            .saturating_add(u64::from(tile.width));
+        let end = tile.index.saturating_mul(256).saturating_add(u64::from(tile.width));
         if end > level_nodes {
             return Err(ServiceError::NotFound("tile"));
         }
         let mut reader = FetchingReader::default();
-        let data = reader
-            .run(&mut tx, |r| liuhen_tlog::read_tile_data(tile, r))
-            .await?;
+        let data = reader.run(&mut tx, |r| liuhen_tlog::read_tile_data(tile, r)).await?;
         tx.finish().await?;
         Ok(data)
     }
@@ -289,9 +263,7 @@ impl Service {
         let entries = tx.read_entries(start, u32::from(bundle.width)).await?;
         tx.finish().await?;
         if entries.len() != usize::from(bundle.width) {
-            return Err(ServiceError::Internal(
-                "entries missing below the integrated size".into(),
-            ));
+            return Err(ServiceError::Internal("entries missing below the integrated size".into()));
         }
         let bodies: Vec<&[u8]> = entries.iter().map(|e| e.body.as_slice()).collect();
         liuhen_tlog::encode_entry_bundle(&bodies).map_err(tlog_err)
@@ -307,10 +279,7 @@ impl Service {
         let mut tx = self.store.read().await?;
         let e = tx.read_entries(index, 1).await?;
         tx.finish().await?;
-        e.into_iter()
-            .find(|e| e.seq == index)
-            .map(|e| e.body)
-            .ok_or(ServiceError::NotFound("ledger entry"))
+        e.into_iter().find(|e| e.seq == index).map(|e| e.body).ok_or(ServiceError::NotFound("ledger entry"))
     }
 
     /// Inclusion proof of entry `index` in the tree of `size` entries.
@@ -320,11 +289,8 @@ impl Service {
             return Err(ServiceError::NotFound("entry in a tree of that size"));
         }
         let mut reader = FetchingReader::default();
-        let proof = reader
-            .run(&mut tx, |r| {
-                liuhen_tlog::prove_record::<Sha256Hasher>(size, index, r)
-            })
-            .await?;
+        let proof =
+            reader.run(&mut tx, |r| liuhen_tlog::prove_record::<Sha256Hasher>(size, index, r)).await?;
         tx.finish().await?;
         Ok(proof)
     }
@@ -336,9 +302,7 @@ impl Service {
             return Err(ServiceError::NotFound("trees of those sizes"));
         }
         let mut reader = FetchingReader::default();
-        let proof = reader
-            .run(&mut tx, |r| liuhen_tlog::prove_tree::<Sha256Hasher>(to, from, r))
-            .await?;
+        let proof = reader.run(&mut tx, |r| liuhen_tlog::prove_tree::<Sha256Hasher>(to, from, r)).await?;
         tx.finish().await?;
         Ok(proof)
     }
@@ -359,18 +323,9 @@ impl Service {
             }
         };
         let mut reader = FetchingReader::default();
-        let proof = reader
-            .run(&mut tx, |r| {
-                liuhen_tlog::prove_record::<Sha256Hasher>(cp.size, index, r)
-            })
-            .await?;
+        let proof =
+            reader.run(&mut tx, |r| liuhen_tlog::prove_record::<Sha256Hasher>(cp.size, index, r)).await?;
         tx.finish().await?;
-        Ok(TlogProof {
-            extra: Some(entry),
-            index,
-            proof,
-            checkpoint: cp.note,
-        }
-        .to_text())
+        Ok(TlogProof { extra: Some(entry), index, proof, checkpoint: cp.note }.to_text())
     }
 }

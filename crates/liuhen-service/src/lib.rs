@@ -59,9 +59,7 @@ pub struct ServiceConfig {
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig {
-            session_ttl: time::Duration::hours(12),
-        }
+        ServiceConfig { session_ttl: time::Duration::hours(12) }
     }
 }
 
@@ -81,12 +79,7 @@ impl Service {
         config: ServiceConfig,
         ledger: ledger::LedgerSigner,
     ) -> Self {
-        Service {
-            store,
-            clock,
-            config,
-            ledger: Arc::new(ledger),
-        }
+        Service { store, clock, config, ledger: Arc::new(ledger) }
     }
 
     pub fn store(&self) -> &Store {

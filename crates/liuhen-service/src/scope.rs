@@ -22,16 +22,12 @@ pub fn case_scope(user: &User) -> CaseScope {
         return CaseScope::Nothing;
     }
     match user.role {
-        Role::Officer => CaseScope::UnitOrAssigned {
-            unit: user.unit_id,
-            user: user.id,
-        },
+        Role::Officer => CaseScope::UnitOrAssigned { unit: user.unit_id, user: user.id },
         Role::Leader => CaseScope::UnitSubtree(user.unit_id),
         Role::Supervisor => CaseScope::Agency(user.agency_id),
-        Role::Reviewer => CaseScope::AgencyStages(
-            user.agency_id,
-            vec![Stage::Decision, Stage::Execution, Stage::Archived],
-        ),
+        Role::Reviewer => {
+            CaseScope::AgencyStages(user.agency_id, vec![Stage::Decision, Stage::Execution, Stage::Archived])
+        }
         Role::Archivist => CaseScope::AgencyStages(user.agency_id, vec![Stage::Archived]),
         Role::Station | Role::Admin => CaseScope::Nothing,
     }

@@ -23,10 +23,7 @@ pub const TOKEN_PREFIX: &str = "lht_";
 /// SHA-256 under which it is stored.
 pub fn new_secret(prefix: &str) -> Result<(String, [u8; 32])> {
     let raw: [u8; 32] = random_bytes()?;
-    let secret = format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-    );
+    let secret = format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw));
     let hash = secret_hash(&secret);
     Ok((secret, hash))
 }
@@ -64,11 +61,7 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
     let ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false)
     })
     .await
@@ -84,16 +77,8 @@ mod tests {
     async fn passwords_round_trip() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(
-            verify_password("correct horse battery".into(), Some(h.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("wrong horse battery".into(), Some(h))
-                .await
-                .unwrap()
-        );
+        assert!(verify_password("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify_password("wrong horse battery".into(), Some(h)).await.unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
         assert!(
             PasswordHash::new(DUMMY_HASH).is_ok(),

@@ -60,11 +60,7 @@ impl Service {
         };
         let fail =
             |report: &mut LedgerReport, entry: Option<u64>, checkpoint: Option<u64>, message: String| {
-                report.failure = Some(Divergence {
-                    entry,
-                    checkpoint,
-                    message,
-                });
+                report.failure = Some(Divergence { entry, checkpoint, message });
             };
         // Recompute every stored hash from the entries alone.
         let mut hashes: Vec<Hash> = Vec::new();
@@ -86,12 +82,7 @@ impl Service {
                     return Ok(report);
                 }
                 if let Err(err) = LedgerEntry::decode(&e.body) {
-                    fail(
-                        &mut report,
-                        Some(next),
-                        None,
-                        format!("entry {next} is not a valid entry: {err}"),
-                    );
+                    fail(&mut report, Some(next), None, format!("entry {next} is not a valid entry: {err}"));
                     return Ok(report);
                 }
                 match liuhen_tlog::stored_hashes::<Sha256Hasher>(next, &e.body, &hashes) {
@@ -188,10 +179,7 @@ impl Service {
                         &mut report,
                         None,
                         at,
-                        format!(
-                            "checkpoint {} covers more entries than the {next} stored",
-                            cp.size
-                        ),
+                        format!("checkpoint {} covers more entries than the {next} stored", cp.size),
                     );
                     return Ok(report);
                 }
@@ -227,10 +215,7 @@ impl Service {
                             &mut report,
                             None,
                             at,
-                            format!(
-                                "checkpoint {} is not consistent with checkpoint {psize}: {e}",
-                                cp.size
-                            ),
+                            format!("checkpoint {} is not consistent with checkpoint {psize}: {e}", cp.size),
                         );
                         return Ok(report);
                     }

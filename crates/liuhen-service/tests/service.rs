@@ -1,11 +1,6 @@
 //! Use cases over a real store: SQLite always, PostgreSQL too when
 //! `LIUHEN_TEST_DATABASE_URL` is set.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::Arc;
 
@@ -23,11 +18,7 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
-    out.push((
-        Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()),
-        clock,
-        Some(dir),
-    ));
+    out.push((Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()), clock, Some(dir)));
     if let Ok(url) = std::env::var("LIUHEN_TEST_DATABASE_URL") {
         use sqlx::Connection;
         let name = format!("liuhen_test_{}", uuid::Uuid::new_v4().simple());
@@ -39,11 +30,7 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>
         let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
         let store = Store::open(&format!("{base}/{name}")).await.unwrap();
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
-        out.push((
-            Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()),
-            clock,
-            None,
-        ));
+        out.push((Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()), clock, None));
     }
     out
 }
@@ -88,15 +75,7 @@ async fn demo_seed_is_complete_and_idempotent() {
         let logins = demo::seed(&s).await.unwrap();
         assert_eq!(logins.len(), 10);
         let roles: std::collections::BTreeSet<_> = logins.iter().map(|l| l.role.as_str()).collect();
-        for r in [
-            "officer",
-            "leader",
-            "reviewer",
-            "archivist",
-            "supervisor",
-            "station",
-            "admin",
-        ] {
+        for r in ["officer", "leader", "reviewer", "archivist", "supervisor", "station", "admin"] {
             assert!(roles.contains(r), "no demo user with role {r}");
         }
         let sup = as_user(&s, "supervisor1").await;
@@ -118,12 +97,8 @@ async fn demo_seed_is_complete_and_idempotent() {
         for e in later {
             let kind = LedgerEntry::decode(&e.body).unwrap().kind;
             assert!(
-                [
-                    "credential.session_created",
-                    "credential.session_ended",
-                    "case.read"
-                ]
-                .contains(&kind.as_str()),
+                ["credential.session_created", "credential.session_ended", "case.read"]
+                    .contains(&kind.as_str()),
                 "unexpected {kind} on re-seed"
             );
         }
@@ -138,19 +113,11 @@ async fn scopes_follow_role_and_unit() {
             let s = s.clone();
             async move { s.list_cases(&p, &CaseQuery::default()).await.unwrap().1 }
         };
-        assert_eq!(
-            count(as_user(&s, "officer1").await).await,
-            4,
-            "team 1 has four cases"
-        );
+        assert_eq!(count(as_user(&s, "officer1").await).await, 4, "team 1 has four cases");
         assert_eq!(count(as_user(&s, "officer3").await).await, 4);
         assert_eq!(count(as_user(&s, "leader1").await).await, 8);
         assert_eq!(count(as_user(&s, "supervisor1").await).await, 8);
-        assert_eq!(
-            count(as_user(&s, "reviewer1").await).await,
-            4,
-            "decision, execution and archived cases"
-        );
+        assert_eq!(count(as_user(&s, "reviewer1").await).await, 4, "decision, execution and archived cases");
         assert_eq!(count(as_user(&s, "archivist1").await).await, 1);
         assert_eq!(count(as_user(&s, "station1").await).await, 0);
         assert_eq!(count(as_user(&s, "admin").await).await, 0);
@@ -160,27 +127,15 @@ async fn scopes_follow_role_and_unit() {
         let o3 = as_user(&s, "officer3").await;
         let (mine, _) = s.list_cases(&o1, &CaseQuery::default()).await.unwrap();
         let foreign = mine[0].id;
-        assert!(matches!(
-            s.get_case(&o3, foreign).await,
-            Err(ServiceError::NotFound(_))
-        ));
-        let search = CaseQuery {
-            q: Some(mine[0].cause.clone()),
-            ..Default::default()
-        };
+        assert!(matches!(s.get_case(&o3, foreign).await, Err(ServiceError::NotFound(_))));
+        let search = CaseQuery { q: Some(mine[0].cause.clone()), ..Default::default() };
         assert_eq!(s.list_cases(&o3, &search).await.unwrap().1, 0);
 
         // Supervisors read but never change.
         let sup = as_user(&s, "supervisor1").await;
         assert!(s.get_case(&sup, foreign).await.is_ok());
-        assert!(matches!(
-            s.create_case(&sup, &new_case("x")).await,
-            Err(ServiceError::Forbidden(_))
-        ));
-        let req = TransitionRequest {
-            to: Stage::Investigation,
-            reason: None,
-        };
+        assert!(matches!(s.create_case(&sup, &new_case("x")).await, Err(ServiceError::Forbidden(_))));
+        let req = TransitionRequest { to: Stage::Investigation, reason: None };
         assert!(s.transition(&sup, foreign, &req).await.is_err());
     }
 }
@@ -204,11 +159,7 @@ async fn every_change_and_read_is_one_ledger_entry() {
             kind: ActKind::OnSiteInspection,
             starts_at: datetime!(2026-11-27 10:00 +08:00),
             ends_at: datetime!(2026-11-27 09:00 +08:00),
-            place: Place {
-                address: "某地".into(),
-                latitude: None,
-                longitude: None,
-            },
+            place: Place { address: "某地".into(), latitude: None, longitude: None },
             venue: Venue::OnSite,
             venue_name: None,
             officers: vec![o1.user.id],
@@ -216,39 +167,20 @@ async fn every_change_and_read_is_one_ledger_entry() {
             notes: None,
         };
         let err = s.add_act(&o1, case.id, &bad).await.unwrap_err();
-        assert!(
-            matches!(&err, ServiceError::Invalid(v) if v.field == "ends_at"),
-            "{err:?}"
-        );
+        assert!(matches!(&err, ServiceError::Invalid(v) if v.field == "ends_at"), "{err:?}");
         assert_eq!(entry_count(&s).await, before + 2);
 
-        let good = NewAct {
-            ends_at: datetime!(2026-11-27 11:00 +08:00),
-            parties: vec![0],
-            ..bad
-        };
+        let good = NewAct { ends_at: datetime!(2026-11-27 11:00 +08:00), parties: vec![0], ..bad };
         let act = s.add_act(&o1, case.id, &good).await.unwrap();
         assert_eq!(act.parties, vec![0]);
         assert_eq!(entry_count(&s).await, before + 3);
 
         // Only leaders move stages, one step at a time.
-        let req = TransitionRequest {
-            to: Stage::Investigation,
-            reason: Some("立案审批通过".into()),
-        };
-        assert!(matches!(
-            s.transition(&o1, case.id, &req).await,
-            Err(ServiceError::Forbidden(_))
-        ));
+        let req = TransitionRequest { to: Stage::Investigation, reason: Some("立案审批通过".into()) };
+        assert!(matches!(s.transition(&o1, case.id, &req).await, Err(ServiceError::Forbidden(_))));
         let leader = as_user(&s, "leader1").await;
-        let skip = TransitionRequest {
-            to: Stage::Decision,
-            reason: None,
-        };
-        assert!(matches!(
-            s.transition(&leader, case.id, &skip).await,
-            Err(ServiceError::Conflict(_))
-        ));
+        let skip = TransitionRequest { to: Stage::Decision, reason: None };
+        assert!(matches!(s.transition(&leader, case.id, &skip).await, Err(ServiceError::Conflict(_))));
         let before_move = entry_count(&s).await;
         clock.advance(time::Duration::minutes(5));
         let moved = s.transition(&leader, case.id, &req).await.unwrap();
@@ -272,18 +204,12 @@ async fn every_change_and_read_is_one_ledger_entry() {
 async fn sessions_expire_and_tokens_revoke() {
     for (s, clock, _dir) in services().await {
         demo::seed(&s).await.unwrap();
-        assert!(matches!(
-            s.login("officer1", "wrong-password").await,
-            Err(ServiceError::Unauthenticated(_))
-        ));
+        assert!(matches!(s.login("officer1", "wrong-password").await, Err(ServiceError::Unauthenticated(_))));
         assert!(matches!(
             s.login("nobody", "whatever-password").await,
             Err(ServiceError::Unauthenticated(_))
         ));
-        let out = s
-            .login("officer1", &demo::demo_password("officer1"))
-            .await
-            .unwrap();
+        let out = s.login("officer1", &demo::demo_password("officer1")).await.unwrap();
         assert!(s.authenticate(&out.token).await.is_ok());
         clock.advance(time::Duration::hours(13));
         assert!(matches!(
@@ -293,11 +219,7 @@ async fn sessions_expire_and_tokens_revoke() {
 
         let station = s.user_by_login("station1").await.unwrap();
         let tok = s
-            .create_token(
-                liuhen_domain::Actor::System("cli"),
-                station.id,
-                Some("dock-1".into()),
-            )
+            .create_token(liuhen_domain::Actor::System("cli"), station.id, Some("dock-1".into()))
             .await
             .unwrap();
         let p = s.authenticate(&tok.secret).await.unwrap();
@@ -325,10 +247,7 @@ mod ledger {
             let cp = s.integrate().await.unwrap().expect("a first checkpoint");
             let p = s.ledger_progress().await.unwrap();
             assert_eq!((p.integrated, cp.size), (p.sequenced, p.sequenced));
-            assert!(
-                s.integrate().await.unwrap().is_none(),
-                "nothing new, nothing signed"
-            );
+            assert!(s.integrate().await.unwrap().is_none(), "nothing new, nothing signed");
 
             let keys = s.ledger_signer().verifier_keys();
             let (c, _) = Checkpoint::open(cp.note.as_bytes(), ORIGIN, &keys).unwrap();
@@ -353,9 +272,7 @@ mod ledger {
 
             // More entries: a new checkpoint, consistent with the first.
             for _ in 0..300 {
-                s.login("officer1", &demo::demo_password("officer1"))
-                    .await
-                    .unwrap();
+                s.login("officer1", &demo::demo_password("officer1")).await.unwrap();
             }
             let cp2 = s.integrate().await.unwrap().unwrap();
             assert_eq!(cp2.size, cp.size + 300);
@@ -368,16 +285,9 @@ mod ledger {
                 &proof,
             )
             .unwrap();
-            let tile = s
-                .hash_tile(liuhen_tlog::Tile::new(0, 0, 256).unwrap())
-                .await
-                .unwrap();
+            let tile = s.hash_tile(liuhen_tlog::Tile::new(0, 0, 256).unwrap()).await.unwrap();
             assert_eq!(tile.len(), 256 * 32);
-            assert!(
-                s.hash_tile(liuhen_tlog::Tile::new(0, 9, 256).unwrap())
-                    .await
-                    .is_err()
-            );
+            assert!(s.hash_tile(liuhen_tlog::Tile::new(0, 9, 256).unwrap()).await.is_err());
 
             // A tlog-proof carries the entry and verifies offline; only some roles get one.
             let sup = as_user(&s, "supervisor1").await;
@@ -392,10 +302,7 @@ mod ledger {
             parsed.verify(parsed.extra.as_deref().unwrap(), &policy).unwrap();
             assert!(parsed.verify(b"another entry", &policy).is_err());
             let officer = as_user(&s, "officer1").await;
-            assert!(matches!(
-                s.tlog_proof(&officer, 3).await,
-                Err(ServiceError::Forbidden(_))
-            ));
+            assert!(matches!(s.tlog_proof(&officer, 3).await, Err(ServiceError::Forbidden(_))));
 
             let report = s.verify_ledger(ORIGIN, &keys).await.unwrap();
             assert!(report.ok(), "{report:?}");
@@ -431,13 +338,7 @@ mod ledger {
         let at = body.windows(9).position(|w| w == b"\"nonce\":\"").unwrap() + 9;
         body[at] = if body[at] == b'0' { b'1' } else { b'0' };
         raw(&s, &dir, "DROP TRIGGER ledger_entries_no_update", None).await;
-        raw(
-            &s,
-            &dir,
-            "UPDATE ledger_entries SET body = $1 WHERE seq = 17",
-            Some(body),
-        )
-        .await;
+        raw(&s, &dir, "UPDATE ledger_entries SET body = $1 WHERE seq = 17", Some(body)).await;
         let report = s.verify_ledger(ORIGIN, &keys).await.unwrap();
         let failure = report.failure.expect("tampering must be found");
         assert_eq!(failure.entry, Some(17), "{}", failure.message);
@@ -453,9 +354,7 @@ mod ledger {
         )
         .await;
         let before = s.latest_checkpoint().await.unwrap().unwrap();
-        s.login("officer1", &demo::demo_password("officer1"))
-            .await
-            .unwrap();
+        s.login("officer1", &demo::demo_password("officer1")).await.unwrap();
         let err = s.integrate().await.unwrap_err();
         assert!(err.to_string().contains("not consistent"), "{err}");
         assert_eq!(s.latest_checkpoint().await.unwrap().unwrap(), before);

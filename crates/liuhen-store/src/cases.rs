@@ -71,10 +71,7 @@ struct Clause {
 
 impl Clause {
     fn new() -> Self {
-        Clause {
-            sql: String::from(" WHERE 1 = 1"),
-            binds: Vec::new(),
-        }
+        Clause { sql: String::from(" WHERE 1 = 1"), binds: Vec::new() }
     }
     fn text(&mut self, v: String) -> String {
         self.binds.push(Bind::Text(v));
@@ -94,11 +91,7 @@ impl Clause {
                 let p = self.text(a.to_string());
                 // Stage codes are compile-time constants, never user text.
                 let list: Vec<String> = stages.iter().map(|s| format!("'{}'", s.code())).collect();
-                let list = if list.is_empty() {
-                    "''".to_owned()
-                } else {
-                    list.join(", ")
-                };
+                let list = if list.is_empty() { "''".to_owned() } else { list.join(", ") };
                 self.and(&format!("c.agency_id = {p} AND c.stage IN ({list})"));
             }
             CaseScope::UnitSubtree(u) => {
@@ -215,20 +208,14 @@ impl<M> Tx<M> {
             clause.and(&format!("c.kind = {p}"));
         }
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", clause.sql);
-        let row = clause
-            .bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql)))
-            .fetch_one(self.conn())
-            .await?;
+        let row = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql))).fetch_one(self.conn()).await?;
         let total = u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0);
 
         let list_sql = format!(
             "SELECT {CASE_COLUMNS} FROM cases c{} ORDER BY c.created_ms DESC, c.id LIMIT {} OFFSET {}",
             clause.sql, filter.limit, filter.offset
         );
-        let rows = clause
-            .bind_all(sqlx::query(sqlx::AssertSqlSafe(list_sql)))
-            .fetch_all(self.conn())
-            .await?;
+        let rows = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(list_sql))).fetch_all(self.conn()).await?;
         let mut out = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
         for s in &mut out {
             let rows = sqlx::query("SELECT name FROM case_parties WHERE case_id = $1 ORDER BY ord")
@@ -248,10 +235,7 @@ impl<M> Tx<M> {
         clause.and(&format!("c.id = {p}"));
         clause.scope(scope);
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases c{}", clause.sql);
-        let row = clause
-            .bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)))
-            .fetch_optional(self.conn())
-            .await?;
+        let row = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(self.conn()).await?;
         let Some(row) = row else { return Ok(None) };
         let s = summary_from_row(&row)?;
         let parties = sqlx::query(
@@ -403,26 +387,12 @@ impl Tx<Write> {
         .map_err(|e| StoreError::from_sqlx(e, "case number"))?;
         for (ord, p) in draft.parties.iter().enumerate() {
             let (kind, id_kind, id_number, phone, address, rep) = match p {
-                Party::NaturalPerson {
-                    id_kind,
-                    id_number,
-                    phone,
-                    address,
-                    ..
-                } => (
-                    "natural_person",
-                    Some(id_kind.code()),
-                    id_number,
-                    phone,
-                    address,
-                    &None,
-                ),
-                Party::Organisation {
-                    uscc,
-                    legal_representative,
-                    address,
-                    ..
-                } => ("organisation", None, uscc, &None, address, legal_representative),
+                Party::NaturalPerson { id_kind, id_number, phone, address, .. } => {
+                    ("natural_person", Some(id_kind.code()), id_number, phone, address, &None)
+                }
+                Party::Organisation { uscc, legal_representative, address, .. } => {
+                    ("organisation", None, uscc, &None, address, legal_representative)
+                }
             };
             sqlx::query(
                 "INSERT INTO case_parties (case_id, ord, kind, name, id_kind, id_number, phone, address, \

@@ -22,19 +22,11 @@ pub enum Backend {
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/sqlite/0001_init.sql")),
-    (
-        2,
-        "ledger tree",
-        include_str!("../migrations/sqlite/0002_ledger_tree.sql"),
-    ),
+    (2, "ledger tree", include_str!("../migrations/sqlite/0002_ledger_tree.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
-    (
-        2,
-        "ledger tree",
-        include_str!("../migrations/postgres/0002_ledger_tree.sql"),
-    ),
+    (2, "ledger tree", include_str!("../migrations/postgres/0002_ledger_tree.sql")),
 ];
 
 impl Backend {
@@ -56,13 +48,7 @@ impl Backend {
         Migrator::with_migrations(
             list.iter()
                 .map(|(v, d, sql)| {
-                    Migration::new(
-                        *v,
-                        Cow::Borrowed(*d),
-                        MigrationType::Simple,
-                        sql.into_sql_str(),
-                        false,
-                    )
+                    Migration::new(*v, Cow::Borrowed(*d), MigrationType::Simple, sql.into_sql_str(), false)
                 })
                 .collect(),
         )
@@ -142,19 +128,9 @@ pub(crate) async fn connect(url: &str) -> Result<Pools> {
             };
             // One writer connection: SQLite has one writer at a time anyway, and
             // queueing in the pool is cheaper than spinning on SQLITE_BUSY.
-            let writer = make(1)
-                .connect_with(options.clone())
-                .await
-                .map_err(StoreError::Database)?;
-            let reader = make(4)
-                .connect_with(options)
-                .await
-                .map_err(StoreError::Database)?;
-            Pools {
-                backend,
-                writer,
-                reader,
-            }
+            let writer = make(1).connect_with(options.clone()).await.map_err(StoreError::Database)?;
+            let reader = make(4).connect_with(options).await.map_err(StoreError::Database)?;
+            Pools { backend, writer, reader }
         }
         Backend::Postgres => {
             let pool = AnyPoolOptions::new()
@@ -163,11 +139,7 @@ pub(crate) async fn connect(url: &str) -> Result<Pools> {
                 .connect_with(options)
                 .await
                 .map_err(StoreError::Database)?;
-            Pools {
-                backend,
-                writer: pool.clone(),
-                reader: pool,
-            }
+            Pools { backend, writer: pool.clone(), reader: pool }
         }
     };
     backend.migrator().run(&pools.writer).await?;
@@ -180,14 +152,8 @@ mod tests {
 
     #[test]
     fn passwords_never_show() {
-        assert_eq!(
-            redact_url("postgres://liuhen:s3cret@db:5432/x"),
-            "postgres://liuhen:***@db:5432/x"
-        );
+        assert_eq!(redact_url("postgres://liuhen:s3cret@db:5432/x"), "postgres://liuhen:***@db:5432/x");
         assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
-        assert!(matches!(
-            Backend::from_url("mysql://x"),
-            Err(StoreError::UnsupportedUrl(_))
-        ));
+        assert!(matches!(Backend::from_url("mysql://x"), Err(StoreError::UnsupportedUrl(_))));
     }
 }

@@ -21,6 +21,16 @@ pub enum StoreError {
     /// Schema migration failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The operation clashes with the current state; a job may return this
+    /// to refuse, and everything it wrote is rolled back.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The writer is not taking work (shutting down, or its database failed).
+    #[error("the database writer is unavailable: {0}")]
+    Unavailable(&'static str),
+    /// The commit of a batch failed: nothing of it took effect.
+    #[error("the commit failed, nothing was written: {0}")]
+    CommitFailed(String),
     /// The database failed or could not be reached.
     #[error("database error: {0}")]
     Database(sqlx::Error),

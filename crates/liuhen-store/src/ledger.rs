@@ -57,9 +57,7 @@ pub struct StoredEntry {
 impl<M> Tx<M> {
     /// How many entries the log holds.
     pub async fn entry_count(&mut self) -> Result<u64> {
-        let row = sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0")
-            .fetch_one(self.conn())
-            .await?;
+        let row = sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0").fetch_one(self.conn()).await?;
         u64::try_from(col::<i64>(&row, "next_seq")?).map_err(|_| StoreError::Corrupt("ledger head".into()))
     }
 
@@ -68,10 +66,7 @@ impl<M> Tx<M> {
         let row = sqlx::query("SELECT next_seq, integrated FROM ledger_head WHERE id = 0")
             .fetch_one(self.conn())
             .await?;
-        Ok(LedgerProgress {
-            sequenced: u64_col(&row, "next_seq")?,
-            integrated: u64_col(&row, "integrated")?,
-        })
+        Ok(LedgerProgress { sequenced: u64_col(&row, "next_seq")?, integrated: u64_col(&row, "integrated")? })
     }
 
     /// The stored tree hashes at these stored-hash indexes; `None` for an
@@ -80,10 +75,8 @@ impl<M> Tx<M> {
         let mut found = std::collections::HashMap::with_capacity(indexes.len());
         for chunk in indexes.chunks(500) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})",
-                placeholders.join(", ")
-            );
+            let sql =
+                format!("SELECT idx, hash FROM ledger_hashes WHERE idx IN ({})", placeholders.join(", "));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for i in chunk {
                 q = q.bind(i64_of(*i));
@@ -173,9 +166,7 @@ impl Tx<Write> {
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Corrupt(format!(
-                "cannot move the integrated size to {integrated}"
-            )));
+            return Err(StoreError::Corrupt(format!("cannot move the integrated size to {integrated}")));
         }
         Ok(())
     }

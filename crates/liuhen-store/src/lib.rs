@@ -22,6 +22,7 @@
 //! ```
 
 mod cases;
+mod committer;
 mod db;
 mod error;
 mod ledger;
@@ -30,10 +31,12 @@ mod rows;
 
 use std::marker::PhantomData;
 use std::path::Path;
+use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
 pub use cases::{CaseFilter, CaseScope, CaseSummary};
+pub use committer::{MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};
 pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
@@ -44,19 +47,39 @@ pub enum Read {}
 /// Marker: a transaction that may write.
 pub enum Write {}
 
-/// The metadata store. Cheap to clone; all clones share the pools.
+/// The metadata store. Cheap to clone; all clones share the pools and the
+/// committer.
 #[derive(Clone)]
 pub struct Store {
+    db: Arc<Db>,
+    committer: Arc<committer::Committer>,
+}
+
+/// The pools, shared by every clone of the store and by the committer task.
+pub(crate) struct Db {
     backend: Backend,
     writer: sqlx::AnyPool,
     reader: sqlx::AnyPool,
 }
 
+impl Db {
+    /// Begins a write transaction. Writers are serialised: on SQLite by the
+    /// single writer connection and `BEGIN IMMEDIATE`, on PostgreSQL by the
+    /// ledger head row taken here, which every writer needs anyway to append
+    /// its entry. Taking it first gives all writers one lock order.
+    pub(crate) async fn begin_write(&self) -> Result<Tx<Write>> {
+        let tx = self.writer.begin_with(self.backend.begin_write()).await?;
+        let mut tx = Tx { tx, backend: self.backend, _mode: PhantomData };
+        if self.backend == Backend::Postgres {
+            tx.lock_sequencer().await?;
+        }
+        Ok(tx)
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
     }
 }
 
@@ -65,11 +88,9 @@ impl Store {
     /// or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store> {
         let pools = db::connect(url).await?;
-        Ok(Store {
-            backend: pools.backend,
-            writer: pools.writer,
-            reader: pools.reader,
-        })
+        let db = Arc::new(Db { backend: pools.backend, writer: pools.writer, reader: pools.reader });
+        let committer = Arc::new(committer::Committer::start(db.clone()));
+        Ok(Store { db, committer })
     }
 
     /// Opens the SQLite database kept in the data folder `dir`.
@@ -78,46 +99,32 @@ impl Store {
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.db.backend
     }
 
     /// Begins a read-only snapshot.
     pub async fn read(&self) -> Result<Tx<Read>> {
-        let tx = self.reader.begin_with(self.backend.begin_read()).await?;
-        Ok(Tx {
-            tx,
-            backend: self.backend,
-            _mode: PhantomData,
-        })
+        let tx = self.db.reader.begin_with(self.db.backend.begin_read()).await?;
+        Ok(Tx { tx, backend: self.db.backend, _mode: PhantomData })
     }
 
-    /// Begins a write transaction. Writers are serialised: on SQLite by the
-    /// single writer connection and `BEGIN IMMEDIATE`, on PostgreSQL by the
-    /// ledger head row taken here, which every writer needs anyway to append
-    /// its entry. Taking it first gives all writers one lock order.
+    /// Begins a write transaction of its own, outside the group commit (see
+    /// [`Store::transact`], the usual way to write). Writers are serialised
+    /// either way.
     pub async fn write(&self) -> Result<Tx<Write>> {
-        let tx = self.writer.begin_with(self.backend.begin_write()).await?;
-        let mut tx = Tx {
-            tx,
-            backend: self.backend,
-            _mode: PhantomData,
-        };
-        if self.backend == Backend::Postgres {
-            tx.lock_sequencer().await?;
-        }
-        Ok(tx)
+        self.db.begin_write().await
     }
 
     /// Answers whether the database is reachable.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        sqlx::query("SELECT 1").execute(&self.db.reader).await?;
         Ok(())
     }
 
     /// Closes the pools, waiting for connections in use.
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        self.db.writer.close().await;
+        self.db.reader.close().await;
     }
 }
 
@@ -139,6 +146,12 @@ impl<M> Tx<M> {
 }
 
 impl Tx<Write> {
+    /// Runs a savepoint statement (the committer's per-job isolation).
+    pub(crate) async fn savepoint(&mut self, sql: &'static str) -> Result<()> {
+        sqlx::query(sql).execute(self.conn()).await?;
+        Ok(())
+    }
+
     /// Makes every change of this transaction durable, or none of them.
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;

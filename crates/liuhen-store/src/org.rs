@@ -17,9 +17,7 @@ pub struct UserWithSecret {
 
 impl std::fmt::Debug for UserWithSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserWithSecret")
-            .field("user", &self.user)
-            .finish_non_exhaustive()
+        f.debug_struct("UserWithSecret").field("user", &self.user).finish_non_exhaustive()
     }
 }
 
@@ -122,27 +120,20 @@ impl<M> Tx<M> {
     /// Every unit of an agency, the agency first, then in tree order.
     pub async fn list_units(&mut self, agency: UnitId) -> Result<Vec<OrgUnit>> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE agency_id = $1 ORDER BY path");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency.to_string())
-            .fetch_all(self.conn())
-            .await?;
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.to_string()).fetch_all(self.conn()).await?;
         rows.iter().map(unit_from_row).collect()
     }
 
     pub async fn list_agencies(&mut self) -> Result<Vec<OrgUnit>> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE parent_id IS NULL ORDER BY name");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .fetch_all(self.conn())
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.conn()).await?;
         rows.iter().map(unit_from_row).collect()
     }
 
     pub async fn find_agency_by_uscc(&mut self, uscc: &str) -> Result<Option<OrgUnit>> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM org_units WHERE uscc = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(uscc)
-            .fetch_optional(self.conn())
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(uscc).fetch_optional(self.conn()).await?;
         row.as_ref().map(unit_from_row).transpose()
     }
 
@@ -180,19 +171,14 @@ impl<M> Tx<M> {
 
     pub async fn find_user_by_login(&mut self, login: &str) -> Result<Option<UserWithSecret>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(login)
-            .fetch_optional(self.conn())
-            .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(login).fetch_optional(self.conn()).await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn list_users(&mut self, agency: UnitId) -> Result<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 ORDER BY login");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(agency.to_string())
-            .fetch_all(self.conn())
-            .await?;
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.to_string()).fetch_all(self.conn()).await?;
         rows.iter().map(|r| user_from_row(r).map(|u| u.user)).collect()
     }
 

@@ -12,23 +12,18 @@ pub(crate) fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T>
 where
     T: Decode<'r, Any> + Type<Any>,
 {
-    row.try_get(name)
-        .map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
+    row.try_get(name).map_err(|e| StoreError::Corrupt(format!("column {name}: {e}")))
 }
 
 pub(crate) fn parsed<T: FromStr>(row: &AnyRow, name: &str) -> Result<T> {
     let s: String = col(row, name)?;
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("column {name}: unexpected value {s:?}")))
+    s.parse().map_err(|_| StoreError::Corrupt(format!("column {name}: unexpected value {s:?}")))
 }
 
 pub(crate) fn parsed_opt<T: FromStr>(row: &AnyRow, name: &str) -> Result<Option<T>> {
     let s: Option<String> = col(row, name)?;
-    s.map(|s| {
-        s.parse()
-            .map_err(|_| StoreError::Corrupt(format!("column {name}: unexpected value {s:?}")))
-    })
-    .transpose()
+    s.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("column {name}: unexpected value {s:?}"))))
+        .transpose()
 }
 
 /// Parses a labelled enum stored by its code.

@@ -1,12 +1,7 @@
 //! One behaviour suite for every backend: SQLite always, PostgreSQL when
 //! `LIUHEN_TEST_DATABASE_URL` names a server where the test user may create
 //! databases (each test gets a fresh one).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use liuhen_domain::{
     ActDraft, ActId, ActKind, Actor, CaseDraft, CaseId, CaseKind, Confidentiality, CredentialId, EntryKind,
@@ -31,13 +26,8 @@ async fn backends() -> Vec<(Store, Option<tempfile::TempDir>)> {
 async fn fresh_pg_database(url: &str) -> String {
     use sqlx::Connection;
     let name = format!("liuhen_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connect to LIUHEN_TEST_DATABASE_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
+    let mut admin = sqlx::PgConnection::connect(url).await.expect("connect to LIUHEN_TEST_DATABASE_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
     let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
     format!("{base}/{name}")
 }
@@ -63,16 +53,10 @@ fn unit(id: u8, agency: Option<&OrgUnit>, parent: Option<&OrgUnit>, name: &str) 
         id,
         agency_id: agency.map(|a| a.id).unwrap_or(id),
         parent_id: parent.map(|p| p.id),
-        kind: if agency.is_none() {
-            UnitKind::Agency
-        } else {
-            UnitKind::Department
-        },
+        kind: if agency.is_none() { UnitKind::Agency } else { UnitKind::Department },
         name: name.into(),
         short_name: agency.is_none().then(|| "临市监".into()),
-        uscc: agency
-            .is_none()
-            .then(|| "113301000024998766".parse::<Uscc>().unwrap()),
+        uscc: agency.is_none().then(|| "113301000024998766".parse::<Uscc>().unwrap()),
     }
 }
 
@@ -102,19 +86,10 @@ async fn world(store: &Store) -> World {
     for u in [&agency, &team1, &team1a, &team2] {
         tx.insert_unit(u, NOW).await.unwrap();
     }
-    tx.insert_user(&officer1, Some("$argon2id$fake"), NOW)
-        .await
-        .unwrap();
+    tx.insert_user(&officer1, Some("$argon2id$fake"), NOW).await.unwrap();
     tx.insert_user(&officer2, None, NOW).await.unwrap();
     tx.commit().await.unwrap();
-    World {
-        agency,
-        team1,
-        team1a,
-        team2,
-        officer1,
-        officer2,
-    }
+    World { agency, team1, team1a, team2, officer1, officer2 }
 }
 
 fn draft(cause: &str, party: &str) -> CaseDraft {
@@ -193,10 +168,7 @@ async fn units_form_a_tree() {
         dup.id = UnitId::from_bytes(id_bytes(99));
         dup.agency_id = dup.id;
         let mut tx = store.write().await.unwrap();
-        assert!(matches!(
-            tx.insert_unit(&dup, NOW).await,
-            Err(StoreError::AlreadyExists(_))
-        ));
+        assert!(matches!(tx.insert_unit(&dup, NOW).await, Err(StoreError::AlreadyExists(_))));
     }
 }
 
@@ -212,19 +184,13 @@ async fn users_and_credentials() {
 
         let mut again = w.officer2.clone();
         again.id = UserId::from_bytes(id_bytes(50));
-        assert!(matches!(
-            tx.insert_user(&again, None, NOW).await,
-            Err(StoreError::AlreadyExists(_))
-        ));
+        assert!(matches!(tx.insert_user(&again, None, NOW).await, Err(StoreError::AlreadyExists(_))));
         tx.commit().await.unwrap_or(());
 
         let mut tx = store.write().await.unwrap();
         let mut orphan = user(51, "orphan", Role::Officer, &w.team1, "X1");
         orphan.unit_id = UnitId::from_bytes(id_bytes(77));
-        assert!(matches!(
-            tx.insert_user(&orphan, None, NOW).await,
-            Err(StoreError::BrokenReference(_))
-        ));
+        assert!(matches!(tx.insert_user(&orphan, None, NOW).await, Err(StoreError::BrokenReference(_))));
         drop(tx);
 
         let cred = Credential {
@@ -238,9 +204,7 @@ async fn users_and_credentials() {
         };
         let mut tx = store.write().await.unwrap();
         tx.insert_credential(&cred, &[9; 32]).await.unwrap();
-        tx.set_password_hash(w.officer2.id, "$argon2id$other")
-            .await
-            .unwrap();
+        tx.set_password_hash(w.officer2.id, "$argon2id$other").await.unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = store.write().await.unwrap();
@@ -267,40 +231,25 @@ async fn cases_are_seen_only_within_scope() {
         let c2 = open_case(&store, &w, &w.team2, "虚假宣传 100%_有效", "赵六", &w.officer2).await;
 
         let mut tx = store.read().await.unwrap();
-        let all = CaseFilter {
-            limit: 50,
-            ..Default::default()
-        };
+        let all = CaseFilter { limit: 50, ..Default::default() };
         let ids = |v: &Vec<liuhen_store::CaseSummary>| v.iter().map(|s| s.id).collect::<Vec<_>>();
 
-        let (list, total) = tx
-            .list_cases(&CaseScope::Agency(w.agency.id), &all)
-            .await
-            .unwrap();
+        let (list, total) = tx.list_cases(&CaseScope::Agency(w.agency.id), &all).await.unwrap();
         assert_eq!(total, 3);
         assert_eq!(list.len(), 3);
 
-        let (list, total) = tx
-            .list_cases(&CaseScope::UnitSubtree(w.team1.id), &all)
-            .await
-            .unwrap();
+        let (list, total) = tx.list_cases(&CaseScope::UnitSubtree(w.team1.id), &all).await.unwrap();
         assert_eq!(total, 2);
         assert!(ids(&list).contains(&c1) && ids(&list).contains(&c1a));
 
-        let officer_scope = CaseScope::UnitOrAssigned {
-            unit: w.team2.id,
-            user: w.officer2.id,
-        };
+        let officer_scope = CaseScope::UnitOrAssigned { unit: w.team2.id, user: w.officer2.id };
         let (list, _) = tx.list_cases(&officer_scope, &all).await.unwrap();
         assert_eq!(ids(&list), vec![c2]);
         assert!(tx.get_case_in_scope(c1, &officer_scope).await.unwrap().is_none());
         assert!(tx.get_case_in_scope(c2, &officer_scope).await.unwrap().is_some());
 
         // An officer of team 2 assigned to a team-1 case sees it.
-        let assigned = CaseScope::UnitOrAssigned {
-            unit: w.team2.id,
-            user: w.officer1.id,
-        };
+        let assigned = CaseScope::UnitOrAssigned { unit: w.team2.id, user: w.officer1.id };
         let (list, _) = tx.list_cases(&assigned, &all).await.unwrap();
         assert_eq!(list.len(), 3);
 
@@ -313,40 +262,17 @@ async fn cases_are_seen_only_within_scope() {
         // Search: substring of 案由, of a party name, of the number; LIKE
         // wildcards in the query match only themselves.
         let agency = CaseScope::Agency(w.agency.id);
-        let search = |q: &str| CaseFilter {
-            query: Some(q.into()),
-            limit: 50,
-            ..Default::default()
-        };
-        assert_eq!(
-            ids(&tx.list_cases(&agency, &search("过期")).await.unwrap().0),
-            vec![c1]
-        );
-        assert_eq!(
-            ids(&tx.list_cases(&agency, &search("王五")).await.unwrap().0),
-            vec![c1a]
-        );
-        assert_eq!(
-            tx.list_cases(&agency, &search("临市监立〔2026〕"))
-                .await
-                .unwrap()
-                .1,
-            3
-        );
-        assert_eq!(
-            ids(&tx.list_cases(&agency, &search("100%_")).await.unwrap().0),
-            vec![c2]
-        );
+        let search = |q: &str| CaseFilter { query: Some(q.into()), limit: 50, ..Default::default() };
+        assert_eq!(ids(&tx.list_cases(&agency, &search("过期")).await.unwrap().0), vec![c1]);
+        assert_eq!(ids(&tx.list_cases(&agency, &search("王五")).await.unwrap().0), vec![c1a]);
+        assert_eq!(tx.list_cases(&agency, &search("临市监立〔2026〕")).await.unwrap().1, 3);
+        assert_eq!(ids(&tx.list_cases(&agency, &search("100%_")).await.unwrap().0), vec![c2]);
         assert_eq!(tx.list_cases(&agency, &search("%")).await.unwrap().1, 1);
         assert_eq!(tx.list_cases(&agency, &search("_")).await.unwrap().1, 1);
         // Search never widens the scope.
         assert_eq!(tx.list_cases(&officer_scope, &search("张三")).await.unwrap().1, 0);
 
-        let page = CaseFilter {
-            limit: 2,
-            offset: 2,
-            ..Default::default()
-        };
+        let page = CaseFilter { limit: 2, offset: 2, ..Default::default() };
         let (list, total) = tx.list_cases(&agency, &page).await.unwrap();
         assert_eq!((list.len(), total), (1, 3));
 
@@ -366,17 +292,12 @@ async fn stages_officers_and_acts() {
         let c = open_case(&store, &w, &w.team1, "销售过期食品", "张三", &w.officer1).await;
         let later = NOW + time::Duration::hours(1);
         let mut tx = store.write().await.unwrap();
-        tx.set_stage(c, Stage::Initiation, Stage::Investigation, later)
-            .await
-            .unwrap();
+        tx.set_stage(c, Stage::Initiation, Stage::Investigation, later).await.unwrap();
         assert!(matches!(
-            tx.set_stage(c, Stage::Initiation, Stage::Investigation, later)
-                .await,
+            tx.set_stage(c, Stage::Initiation, Stage::Investigation, later).await,
             Err(StoreError::NotFound(_))
         ));
-        tx.replace_officers(c, &[w.officer2.id, w.officer1.id], later)
-            .await
-            .unwrap();
+        tx.replace_officers(c, &[w.officer2.id, w.officer1.id], later).await.unwrap();
         let act = ActDraft {
             kind: ActKind::OnSiteInspection,
             starts_at: datetime!(2026-03-02 09:30 +08:00),
@@ -393,17 +314,11 @@ async fn stages_officers_and_acts() {
             notes: Some("检查仓库".into()),
         };
         let act_id = ActId::from_bytes(id_bytes(70));
-        tx.insert_act(act_id, c, &act, w.officer1.id, later)
-            .await
-            .unwrap();
+        tx.insert_act(act_id, c, &act, w.officer1.id, later).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = store.read().await.unwrap();
-        let case = tx
-            .get_case_in_scope(c, &CaseScope::Agency(w.agency.id))
-            .await
-            .unwrap()
-            .unwrap();
+        let case = tx.get_case_in_scope(c, &CaseScope::Agency(w.agency.id)).await.unwrap().unwrap();
         assert_eq!(case.stage, Stage::Investigation);
         assert_eq!(case.officers, vec![w.officer2.id, w.officer1.id]);
         assert_eq!(case.updated_at, later);
@@ -411,15 +326,8 @@ async fn stages_officers_and_acts() {
         assert_eq!(acts.len(), 1);
         let a = &acts[0];
         assert_eq!(a.starts_at, act.starts_at);
-        assert_eq!(
-            a.starts_at.offset().whole_hours(),
-            8,
-            "the act keeps its local offset"
-        );
-        assert_eq!(
-            (a.officers.clone(), a.parties.clone()),
-            (act.officers.clone(), vec![1])
-        );
+        assert_eq!(a.starts_at.offset().whole_hours(), 8, "the act keeps its local offset");
+        assert_eq!((a.officers.clone(), a.parties.clone()), (act.officers.clone(), vec![1]));
         assert_eq!(a.place, act.place);
     }
 }
@@ -460,24 +368,14 @@ async fn a_dropped_transaction_leaves_nothing() {
         }
         let mut tx = store.write().await.unwrap();
         assert_eq!(
-            tx.list_cases(
-                &CaseScope::Agency(w.agency.id),
-                &CaseFilter {
-                    limit: 9,
-                    ..Default::default()
-                }
-            )
-            .await
-            .unwrap()
-            .1,
+            tx.list_cases(&CaseScope::Agency(w.agency.id), &CaseFilter { limit: 9, ..Default::default() })
+                .await
+                .unwrap()
+                .1,
             0
         );
         assert_eq!(tx.entry_count().await.unwrap(), 0);
-        assert_eq!(
-            tx.next_number(w.agency.id, "case", 2026).await.unwrap(),
-            1,
-            "the number was given back"
-        );
+        assert_eq!(tx.next_number(w.agency.id, "case", 2026).await.unwrap(), 1, "the number was given back");
     }
 }
 
@@ -506,10 +404,7 @@ async fn ledger_entries_are_numbered_and_append_only() {
         assert_eq!(decoded.time, 2);
         drop(tx);
 
-        for sql in [
-            "UPDATE ledger_entries SET created_ms = 0",
-            "DELETE FROM ledger_entries WHERE seq = 1",
-        ] {
+        for sql in ["UPDATE ledger_entries SET created_ms = 0", "DELETE FROM ledger_entries WHERE seq = 1"] {
             let err = raw_exec(&store, sql).await;
             assert!(err.contains("append-only"), "{sql}: {err}");
         }
@@ -553,24 +448,66 @@ async fn numbers_are_gapless_under_concurrency() {
             all.extend(t.await.unwrap());
         }
         all.sort_unstable();
-        assert_eq!(
-            all,
-            (1..=160).collect::<Vec<i64>>(),
-            "backend {:?}",
-            store.backend()
-        );
+        assert_eq!(all, (1..=160).collect::<Vec<i64>>(), "backend {:?}", store.backend());
     }
 }
 
 #[tokio::test]
 async fn backend_is_picked_from_the_url() {
     assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
-    assert_eq!(
-        Backend::from_url("postgresql://u@h/db").unwrap(),
-        Backend::Postgres
-    );
-    assert!(matches!(
-        Store::open("mysql://u@h/db").await,
-        Err(StoreError::UnsupportedUrl(_))
-    ));
+    assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+    assert!(matches!(Store::open("mysql://u@h/db").await, Err(StoreError::UnsupportedUrl(_))));
+}
+
+#[tokio::test]
+async fn group_commit_isolates_failing_jobs_and_answers_after_commit() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let mut tasks = Vec::new();
+        for i in 0..300u32 {
+            let store = store.clone();
+            let agency = w.agency.id;
+            tasks.push(tokio::spawn(async move {
+                store
+                    .transact(move |tx| {
+                        Box::pin(async move {
+                            let n = tx.next_number(agency, "job", 2026).await?;
+                            let e = LedgerEntry::new(
+                                EntryKind::CaseRead,
+                                i64::from(i),
+                                Actor::System("test"),
+                                None,
+                                vec![],
+                                None,
+                                [0; 16],
+                            );
+                            tx.append_entry(&e, NOW).await?;
+                            if i % 7 == 3 {
+                                // Wrote a number and an entry, then failed: both must vanish.
+                                return Err(StoreError::Conflict("refused on purpose"));
+                            }
+                            Ok(n)
+                        })
+                    })
+                    .await
+            }));
+        }
+        let mut numbers = Vec::new();
+        let mut refused = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(n) => numbers.push(n),
+                Err(StoreError::Conflict(_)) => refused += 1,
+                Err(e) => panic!("unexpected {e}"),
+            }
+        }
+        numbers.sort_unstable();
+        let ok = numbers.len() as i64;
+        assert_eq!(refused, 43);
+        assert_eq!(numbers, (1..=ok).collect::<Vec<_>>(), "gapless despite rolled-back jobs");
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.entry_count().await.unwrap(), ok as u64);
+        let entries = tx.read_entries(0, 1000).await.unwrap();
+        assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (0..ok as u64).collect::<Vec<_>>());
+    }
 }

@@ -36,12 +36,7 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// A checkpoint without extension lines.
     pub fn new(origin: &str, size: u64, root: Hash) -> Self {
-        Checkpoint {
-            origin: origin.to_owned(),
-            size,
-            root,
-            extensions: Vec::new(),
-        }
+        Checkpoint { origin: origin.to_owned(), size, root, extensions: Vec::new() }
     }
 
     /// The note text (body) of the checkpoint. Fails if a line is empty or
@@ -62,18 +57,11 @@ impl Checkpoint {
 
     /// Parses a checkpoint body (the note text).
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or(Error::MalformedCheckpoint("must end in newline"))?;
+        let body = text.strip_suffix('\n').ok_or(Error::MalformedCheckpoint("must end in newline"))?;
         let mut lines = body.split('\n');
-        let origin = lines
-            .next()
-            .filter(|l| !l.is_empty())
-            .ok_or(Error::MalformedCheckpoint("empty origin"))?;
-        let size = lines
-            .next()
-            .and_then(parse_decimal)
-            .ok_or(Error::MalformedCheckpoint("bad tree size"))?;
+        let origin =
+            lines.next().filter(|l| !l.is_empty()).ok_or(Error::MalformedCheckpoint("empty origin"))?;
+        let size = lines.next().and_then(parse_decimal).ok_or(Error::MalformedCheckpoint("bad tree size"))?;
         let root = lines
             .next()
             .ok_or(Error::MalformedCheckpoint("missing root hash"))
@@ -88,12 +76,7 @@ impl Checkpoint {
         if origin.bytes().any(|b| b < 0x20) || extensions.iter().any(|e| e.bytes().any(|b| b < 0x20)) {
             return Err(Error::MalformedCheckpoint("control character"));
         }
-        Ok(Checkpoint {
-            origin: origin.to_owned(),
-            size,
-            root,
-            extensions,
-        })
+        Ok(Checkpoint { origin: origin.to_owned(), size, root, extensions })
     }
 
     /// Parses a signed checkpoint note, verifies it against `verifiers` (see
@@ -106,10 +89,7 @@ impl Checkpoint {
         let note = Note::parse(msg)?;
         let checkpoint = Checkpoint::parse(&note.text)?;
         if checkpoint.origin != origin {
-            return Err(Error::OriginMismatch {
-                want: origin.to_owned(),
-                got: checkpoint.origin,
-            });
+            return Err(Error::OriginMismatch { want: origin.to_owned(), got: checkpoint.origin });
         }
         let verified = note.verify(verifiers)?;
         Ok((checkpoint, verified))

@@ -26,9 +26,7 @@ impl Hash {
 
     /// Builds a hash from a slice that must be exactly 32 bytes long.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
-        <[u8; 32]>::try_from(bytes)
-            .map(Hash)
-            .map_err(|_| Error::InvalidHashLength(bytes.len()))
+        <[u8; 32]>::try_from(bytes).map(Hash).map_err(|_| Error::InvalidHashLength(bytes.len()))
     }
 
     /// Parses 64 hex digits.

@@ -81,10 +81,7 @@ impl KeyAlgorithm {
 
 /// Whether `name` is a valid key name: non-empty, no Unicode spaces, no `+`.
 pub fn is_valid_key_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name
-            .chars()
-            .any(|c| c.is_whitespace() || c == '+' || u32::from(c) < 0x20)
+    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+' || u32::from(c) < 0x20)
 }
 
 /// `SHA-256(name || 0x0A || type || public key)[:4]` as a big-endian `u32`.
@@ -171,9 +168,8 @@ impl VerifierKey {
         let (Some(name), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(Error::MalformedVerifierKey("want name+id+key"));
         };
-        let id = parse_hex_id(id).ok_or(Error::MalformedVerifierKey(
-            "key id must be 8 lower-case hex digits",
-        ))?;
+        let id =
+            parse_hex_id(id).ok_or(Error::MalformedVerifierKey("key id must be 8 lower-case hex digits"))?;
         let data = b64_decode(b64)?;
         let (alg, key) = KeyAlgorithm::split(&data).ok_or(Error::MalformedVerifierKey("unknown key type"))?;
         let v = Self::new(name, alg, key)?;
@@ -228,9 +224,7 @@ impl VerifierKey {
 
 fn ed25519_verify(vk: &ed25519_dalek::VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
     match <[u8; 64]>::try_from(sig) {
-        Ok(arr) => vk
-            .verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&arr))
-            .is_ok(),
+        Ok(arr) => vk.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(&arr)).is_ok(),
         Err(_) => false,
     }
 }
@@ -244,12 +238,6 @@ impl fmt::Display for VerifierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut data = self.algorithm.type_bytes().to_vec();
         data.extend_from_slice(&self.key_bytes);
-        write!(
-            f,
-            "{}+{}+{}",
-            self.name,
-            hex_encode(&self.key_id.to_be_bytes()),
-            b64_encode(&data)
-        )
+        write!(f, "{}+{}+{}", self.name, hex_encode(&self.key_id.to_be_bytes()), b64_encode(&data))
     }
 }

@@ -53,12 +53,11 @@ impl NoteSignature {
     }
 
     fn parse_line(line: &str) -> Result<Self, Error> {
-        let rest = line.strip_prefix(SIG_PREFIX).ok_or(Error::MalformedNote(
-            "signature line must start with em dash and space",
-        ))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(Error::MalformedNote("signature line needs name and signature"))?;
+        let rest = line
+            .strip_prefix(SIG_PREFIX)
+            .ok_or(Error::MalformedNote("signature line must start with em dash and space"))?;
+        let (name, b64) =
+            rest.split_once(' ').ok_or(Error::MalformedNote("signature line needs name and signature"))?;
         if !is_valid_key_name(name) {
             return Err(Error::MalformedNote("invalid key name"));
         }
@@ -66,23 +65,15 @@ impl NoteSignature {
         if data.len() < 5 {
             return Err(Error::MalformedNote("signature too short"));
         }
-        let (id, sig) = data
-            .split_first_chunk::<4>()
-            .ok_or(Error::MalformedNote("signature too short"))?;
-        Ok(NoteSignature {
-            name: name.to_owned(),
-            key_id: u32::from_be_bytes(*id),
-            signature: sig.to_vec(),
-        })
+        let (id, sig) = data.split_first_chunk::<4>().ok_or(Error::MalformedNote("signature too short"))?;
+        Ok(NoteSignature { name: name.to_owned(), key_id: u32::from_be_bytes(*id), signature: sig.to_vec() })
     }
 
     /// For a cosignature v1 (type `0x04`): the timestamp and Ed25519
     /// signature. Fails if the signature bytes have the wrong shape.
     pub fn cosignature_v1(&self) -> Result<(u64, [u8; 64]), Error> {
-        let (ts, sig) = self
-            .signature
-            .split_first_chunk::<8>()
-            .ok_or(Error::MalformedNote("cosignature too short"))?;
+        let (ts, sig) =
+            self.signature.split_first_chunk::<8>().ok_or(Error::MalformedNote("cosignature too short"))?;
         let sig =
             <[u8; 64]>::try_from(sig).map_err(|_| Error::MalformedNote("cosignature must be 72 bytes"))?;
         let ts = u64::from_be_bytes(*ts);
@@ -116,9 +107,7 @@ pub struct VerifiedNote {
 impl VerifiedNote {
     /// Whether a signature by `key` was verified.
     pub fn is_signed_by(&self, key: &VerifierKey) -> bool {
-        self.verified
-            .iter()
-            .any(|s| s.name == key.name() && s.key_id == key.key_id())
+        self.verified.iter().any(|s| s.name == key.name() && s.key_id == key.key_id())
     }
 }
 
@@ -149,18 +138,11 @@ impl Note {
         if has_forbidden_control(msg) {
             return Err(Error::MalformedNote("control characters"));
         }
-        let split = msg
-            .rfind("\n\n")
-            .ok_or(Error::MalformedNote("missing blank line before signatures"))?;
-        let (text, sigs) = msg
-            .split_at_checked(split + 1)
-            .ok_or(Error::MalformedNote("missing blank line"))?;
-        let sigs = sigs
-            .strip_prefix('\n')
-            .ok_or(Error::MalformedNote("missing blank line"))?;
-        let body = sigs
-            .strip_suffix('\n')
-            .ok_or(Error::MalformedNote("signatures must end in newline"))?;
+        let split = msg.rfind("\n\n").ok_or(Error::MalformedNote("missing blank line before signatures"))?;
+        let (text, sigs) =
+            msg.split_at_checked(split + 1).ok_or(Error::MalformedNote("missing blank line"))?;
+        let sigs = sigs.strip_prefix('\n').ok_or(Error::MalformedNote("missing blank line"))?;
+        let body = sigs.strip_suffix('\n').ok_or(Error::MalformedNote("signatures must end in newline"))?;
         if body.is_empty() {
             return Err(Error::MalformedNote("no signatures"));
         }
@@ -171,19 +153,13 @@ impl Note {
             }
             signatures.push(NoteSignature::parse_line(line)?);
         }
-        Ok(Note {
-            text: text.to_owned(),
-            signatures,
-        })
+        Ok(Note { text: text.to_owned(), signatures })
     }
 
     /// Signs `text` with each signer (in order).
     pub fn sign(text: &str, signers: &[&SignerKey]) -> Result<Self, Error> {
         check_note_text(text)?;
-        let mut note = Note {
-            text: text.to_owned(),
-            signatures: Vec::new(),
-        };
+        let mut note = Note { text: text.to_owned(), signatures: Vec::new() };
         for s in signers {
             note.add_signature(s)?;
         }
@@ -221,15 +197,10 @@ impl Note {
         let mut verified: Vec<NoteSignature> = Vec::new();
         let mut unverified: Vec<NoteSignature> = Vec::new();
         for sig in &self.signatures {
-            if verified
-                .iter()
-                .any(|v| v.name == sig.name && v.key_id == sig.key_id)
-            {
+            if verified.iter().any(|v| v.name == sig.name && v.key_id == sig.key_id) {
                 continue;
             }
-            let mut matching = verifiers
-                .iter()
-                .filter(|v| v.name() == sig.name && v.key_id() == sig.key_id);
+            let mut matching = verifiers.iter().filter(|v| v.name() == sig.name && v.key_id() == sig.key_id);
             let Some(key) = matching.next() else {
                 if !unverified.contains(sig) {
                     unverified.push(sig.clone());
@@ -237,27 +208,17 @@ impl Note {
                 continue;
             };
             if matching.next().is_some() {
-                return Err(Error::AmbiguousKey {
-                    name: sig.name.clone(),
-                    key_id: sig.key_id,
-                });
+                return Err(Error::AmbiguousKey { name: sig.name.clone(), key_id: sig.key_id });
             }
             if !key.verify(self.text.as_bytes(), &sig.signature) {
-                return Err(Error::InvalidSignature {
-                    name: sig.name.clone(),
-                    key_id: sig.key_id,
-                });
+                return Err(Error::InvalidSignature { name: sig.name.clone(), key_id: sig.key_id });
             }
             verified.push(sig.clone());
         }
         if verified.is_empty() {
             return Err(Error::UnverifiedNote);
         }
-        Ok(VerifiedNote {
-            text: self.text.clone(),
-            verified,
-            unverified,
-        })
+        Ok(VerifiedNote { text: self.text.clone(), verified, unverified })
     }
 }
 

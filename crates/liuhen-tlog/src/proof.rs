@@ -74,10 +74,7 @@ fn range_hashes<H: TreeHasher>(
             hashes
                 .get(a..b)
                 .and_then(fold_right::<H>)
-                .ok_or(Error::ReaderLength {
-                    got: hashes.len(),
-                    want: indexes.len(),
-                })
+                .ok_or(Error::ReaderLength { got: hashes.len(), want: indexes.len() })
         })
         .collect()
 }
@@ -110,10 +107,7 @@ pub fn prove_record<H: TreeHasher>(
     reader: &(impl HashReader + ?Sized),
 ) -> Result<Vec<Hash>, Error> {
     if index >= tree_size {
-        return Err(Error::IndexOutOfRange {
-            index,
-            size: tree_size,
-        });
+        return Err(Error::IndexOutOfRange { index, size: tree_size });
     }
     let mut ranges = Vec::new();
     path_ranges(index, 0, tree_size, &mut ranges);
@@ -160,10 +154,7 @@ pub fn root_from_inclusion_proof_bytes<H: TreeHasher, P: AsRef<[u8]>>(
     check_len(leaf_hash)?;
     let want = inclusion_proof_len(index, size)?;
     if proof.len() != want {
-        return Err(Error::ProofLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(Error::ProofLength { got: proof.len(), want });
     }
     let mut fnode = index;
     let mut snode = size - 1;
@@ -172,10 +163,7 @@ pub fn root_from_inclusion_proof_bytes<H: TreeHasher, P: AsRef<[u8]>>(
         let p = p.as_ref();
         check_len(p)?;
         if snode == 0 {
-            return Err(Error::ProofLength {
-                got: proof.len(),
-                want,
-            });
+            return Err(Error::ProofLength { got: proof.len(), want });
         }
         if fnode & 1 == 1 || fnode == snode {
             r = node::<H>(p, &r);
@@ -192,10 +180,7 @@ pub fn root_from_inclusion_proof_bytes<H: TreeHasher, P: AsRef<[u8]>>(
         snode >>= 1;
     }
     if snode != 0 {
-        return Err(Error::ProofLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(Error::ProofLength { got: proof.len(), want });
     }
     Ok(Hash(r))
 }
@@ -241,31 +226,18 @@ pub fn verify_consistency_bytes<H: TreeHasher, P: AsRef<[u8]>>(
     }
     if size1 == size2 {
         if !proof.is_empty() {
-            return Err(Error::ProofLength {
-                got: proof.len(),
-                want: 0,
-            });
+            return Err(Error::ProofLength { got: proof.len(), want: 0 });
         }
-        return if root1 == root2 {
-            Ok(())
-        } else {
-            Err(Error::RootMismatch)
-        };
+        return if root1 == root2 { Ok(()) } else { Err(Error::RootMismatch) };
     }
     let want = consistency_proof_len(size1, size2)?;
     if proof.len() != want {
-        return Err(Error::ProofLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(Error::ProofLength { got: proof.len(), want });
     }
     for p in proof {
         check_len(p.as_ref())?;
     }
-    let bad_len = Error::ProofLength {
-        got: proof.len(),
-        want,
-    };
+    let bad_len = Error::ProofLength { got: proof.len(), want };
     // Step 2: if size1 is a power of two, the path starts with root1.
     let mut path: Vec<&[u8]> = Vec::with_capacity(proof.len() + 1);
     if size1.is_power_of_two() {

@@ -40,10 +40,7 @@ impl SignerKey {
     pub fn ed25519_from_seed(name: &str, seed: &[u8; 32]) -> Result<Self, Error> {
         let sk = ed25519_dalek::SigningKey::from_bytes(seed);
         let verifier = VerifierKey::new(name, KeyAlgorithm::Ed25519, sk.verifying_key().as_bytes())?;
-        Ok(SignerKey {
-            verifier,
-            secret: SecretKey::Ed25519(Box::new(sk)),
-        })
+        Ok(SignerKey { verifier, secret: SecretKey::Ed25519(Box::new(sk)) })
     }
 
     /// An SM2 signer from its 32-byte big-endian private scalar.
@@ -52,10 +49,7 @@ impl SignerKey {
             .map_err(|_| Error::MalformedSignerKey("bad SM2 private key"))?;
         let public = sm2_public_bytes(sk.verifying_key())?;
         let verifier = VerifierKey::new(name, KeyAlgorithm::Sm2, &public)?;
-        Ok(SignerKey {
-            verifier,
-            secret: SecretKey::Sm2(Box::new(sk)),
-        })
+        Ok(SignerKey { verifier, secret: SecretKey::Sm2(Box::new(sk)) })
     }
 
     /// Parses a signer key string, checking the key ID against the derived
@@ -68,9 +62,8 @@ impl SignerKey {
         let (Some(name), Some(id), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(Error::MalformedSignerKey("want name+id+key"));
         };
-        let id = parse_hex_id(id).ok_or(Error::MalformedSignerKey(
-            "key id must be 8 lower-case hex digits",
-        ))?;
+        let id =
+            parse_hex_id(id).ok_or(Error::MalformedSignerKey("key id must be 8 lower-case hex digits"))?;
         let data = b64_decode(b64)?;
         let (alg, key) = KeyAlgorithm::split(&data).ok_or(Error::MalformedSignerKey("unknown key type"))?;
         let key = <&[u8; 32]>::try_from(key)

@@ -158,10 +158,8 @@ pub fn parse_index(s: &str) -> Result<(u64, u16), Error> {
     let (last, init) = groups.split_last().ok_or(Error::TilePath("empty index"))?;
     let mut n: u64 = 0;
     for (i, g) in init.iter().enumerate() {
-        let v = g
-            .strip_prefix('x')
-            .and_then(three_digits)
-            .ok_or(Error::TilePath("index group must be xDDD"))?;
+        let v =
+            g.strip_prefix('x').and_then(three_digits).ok_or(Error::TilePath("index group must be xDDD"))?;
         if i == 0 && v == 0 {
             return Err(Error::TilePath("leading x000 group"));
         }
@@ -171,18 +169,13 @@ pub fn parse_index(s: &str) -> Result<(u64, u16), Error> {
             .ok_or(Error::TilePath("index overflows u64"))?;
     }
     let v = three_digits(last).ok_or(Error::TilePath("last index group must be DDD"))?;
-    n = n
-        .checked_mul(1000)
-        .and_then(|n| n.checked_add(v))
-        .ok_or(Error::TilePath("index overflows u64"))?;
+    n = n.checked_mul(1000).and_then(|n| n.checked_add(v)).ok_or(Error::TilePath("index overflows u64"))?;
     Ok((n, width))
 }
 
 /// Parses a `tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]` path.
 pub fn parse_tile_path(path: &str) -> Result<TilePath, Error> {
-    let rest = path
-        .strip_prefix("tile/")
-        .ok_or(Error::TilePath("missing tile/ prefix"))?;
+    let rest = path.strip_prefix("tile/").ok_or(Error::TilePath("missing tile/ prefix"))?;
     let (first, rest) = rest.split_once('/').ok_or(Error::TilePath("missing index"))?;
     let (index, width) = parse_index(rest)?;
     if first == "entries" {
@@ -210,10 +203,7 @@ pub const MAX_NEW_TILES: u64 = 1 << 20;
 /// would be returned.
 pub fn new_tiles(old_size: u64, new_size: u64) -> Result<Vec<Tile>, Error> {
     if old_size > new_size {
-        return Err(Error::InvalidTreeSizes {
-            size1: old_size,
-            size2: new_size,
-        });
+        return Err(Error::InvalidTreeSizes { size1: old_size, size2: new_size });
     }
     let mut total: u64 = 0;
     for level in 0..=MAX_TILE_LEVEL {
@@ -267,10 +257,7 @@ pub fn tile_in_tree(level: u8, index: u64, size: u64) -> Result<Tile, Error> {
 /// The entry bundle holding entry `index` of a log of `log_size` entries.
 pub fn entry_bundle_for_index(index: u64, log_size: u64) -> Result<EntryBundle, Error> {
     if index >= log_size {
-        return Err(Error::IndexOutOfRange {
-            index,
-            size: log_size,
-        });
+        return Err(Error::IndexOutOfRange { index, size: log_size });
     }
     let bundle = index >> TILE_HEIGHT;
     let start = bundle << TILE_HEIGHT;
@@ -312,13 +299,10 @@ pub fn parse_entry_bundle(mut data: &[u8]) -> Result<Vec<&[u8]>, Error> {
         if out.len() >= usize::from(TILE_WIDTH) {
             return Err(Error::EntryBundle("more than 256 entries"));
         }
-        let (len, rest) = data
-            .split_first_chunk::<2>()
-            .ok_or(Error::EntryBundle("truncated length prefix"))?;
+        let (len, rest) =
+            data.split_first_chunk::<2>().ok_or(Error::EntryBundle("truncated length prefix"))?;
         let len = usize::from(u16::from_be_bytes(*len));
-        let (entry, rest) = rest
-            .split_at_checked(len)
-            .ok_or(Error::EntryBundle("truncated entry"))?;
+        let (entry, rest) = rest.split_at_checked(len).ok_or(Error::EntryBundle("truncated entry"))?;
         out.push(entry);
         data = rest;
     }

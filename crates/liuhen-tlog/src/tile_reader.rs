@@ -32,10 +32,7 @@ pub trait TileReader {
 pub fn read_tile_data(tile: Tile, reader: &(impl HashReader + ?Sized)) -> Result<Vec<u8>, Error> {
     let tile = Tile::new(tile.level, tile.index, tile.width)?;
     let level = tile.hash_level();
-    let start = tile
-        .index
-        .checked_mul(u64::from(TILE_WIDTH))
-        .ok_or(Error::InvalidTile("index overflow"))?;
+    let start = tile.index.checked_mul(u64::from(TILE_WIDTH)).ok_or(Error::InvalidTile("index overflow"))?;
     let indexes = (0..u64::from(tile.width))
         .map(|i| stored_hash_index(level, start + i))
         .collect::<Result<Vec<_>, _>>()?;
@@ -112,12 +109,7 @@ pub struct TileHashReader<'a, H, R: ?Sized> {
 impl<'a, H: TreeHasher, R: TileReader + ?Sized> TileHashReader<'a, H, R> {
     /// A reader for the tree `(tree_size, root)` whose tiles come from `tiles`.
     pub fn new(tree_size: u64, root: Hash, tiles: &'a R) -> Self {
-        TileHashReader {
-            tree_size,
-            root,
-            tiles,
-            _hasher: PhantomData,
-        }
+        TileHashReader { tree_size, root, tiles, _hasher: PhantomData }
     }
 
     /// Partial tiles along the right edge (they determine the root).
@@ -201,9 +193,7 @@ impl<H: TreeHasher, R: TileReader + ?Sized> HashReader for TileHashReader<'_, H,
             }
             let parent_level = tile.level.checked_add(1).ok_or(Error::InvalidTile("level"))?;
             let parent = tile_in_tree(parent_level, tile.index >> TILE_HEIGHT, self.tree_size)?;
-            let parent_hashes = fetched
-                .get(&parent)
-                .ok_or(Error::TileData("missing parent tile"))?;
+            let parent_hashes = fetched.get(&parent).ok_or(Error::TileData("missing parent tile"))?;
             let slot = subtree_of(parent_hashes, tile.index & 0xff, 1)?;
             if slot.first() != Some(&mth::<H>(hashes)?) {
                 return Err(Error::TileData("tile does not match its parent"));
@@ -242,11 +232,7 @@ mod tests {
             let root = tree_hash::<Sha256Hasher>(size, &store).unwrap();
             let tiles = StoredTiles(&store);
             let reader = TileHashReader::<Sha256Hasher, _>::new(size, root, &tiles);
-            assert_eq!(
-                tree_hash::<Sha256Hasher>(size, &reader).unwrap(),
-                root,
-                "size {size}"
-            );
+            assert_eq!(tree_hash::<Sha256Hasher>(size, &reader).unwrap(), root, "size {size}");
         }
     }
 }

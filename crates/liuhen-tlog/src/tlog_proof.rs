@@ -71,9 +71,7 @@ pub struct VerifiedProof {
 
 /// Splits off the next newline-terminated line.
 fn take_line<'a>(rest: &mut &'a str) -> Result<&'a str, Error> {
-    let (line, tail) = rest
-        .split_once('\n')
-        .ok_or(Error::MalformedTlogProof("unexpected end of input"))?;
+    let (line, tail) = rest.split_once('\n').ok_or(Error::MalformedTlogProof("unexpected end of input"))?;
     *rest = tail;
     Ok(line)
 }
@@ -130,12 +128,7 @@ impl TlogProof {
         if rest.is_empty() {
             return Err(Error::MalformedTlogProof("missing checkpoint"));
         }
-        Ok(TlogProof {
-            extra,
-            index,
-            proof,
-            checkpoint: rest.to_owned(),
-        })
+        Ok(TlogProof { extra, index, proof, checkpoint: rest.to_owned() })
     }
 
     /// Verifies that `entry` (raw entry data, hashed as an RFC 6962 leaf) is
@@ -153,10 +146,7 @@ impl TlogProof {
         let note = Note::parse(self.checkpoint.as_bytes())?;
         let checkpoint = Checkpoint::parse(&note.text)?;
         if checkpoint.origin != policy.origin {
-            return Err(Error::OriginMismatch {
-                want: policy.origin.clone(),
-                got: checkpoint.origin,
-            });
+            return Err(Error::OriginMismatch { want: policy.origin.clone(), got: checkpoint.origin });
         }
         let mut keys = Vec::with_capacity(policy.witnesses.len() + 1);
         keys.push(policy.log_key.clone());
@@ -165,16 +155,9 @@ impl TlogProof {
         if !verified.is_signed_by(&policy.log_key) {
             return Err(Error::MissingLogSignature);
         }
-        let witnesses = policy
-            .witnesses
-            .iter()
-            .filter(|w| verified.is_signed_by(w))
-            .count();
+        let witnesses = policy.witnesses.iter().filter(|w| verified.is_signed_by(w)).count();
         if witnesses < policy.quorum {
-            return Err(Error::WitnessQuorum {
-                got: witnesses,
-                want: policy.quorum,
-            });
+            return Err(Error::WitnessQuorum { got: witnesses, want: policy.quorum });
         }
         verify_inclusion::<Sha256Hasher>(
             self.index,
@@ -183,10 +166,6 @@ impl TlogProof {
             &self.proof,
             &checkpoint.root,
         )?;
-        Ok(VerifiedProof {
-            checkpoint,
-            note: verified,
-            witnesses,
-        })
+        Ok(VerifiedProof { checkpoint, note: verified, witnesses })
     }
 }

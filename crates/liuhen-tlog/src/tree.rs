@@ -34,11 +34,7 @@ impl HashReader for [Hash] {
         indexes
             .iter()
             .map(|&i| {
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|u| self.get(u))
-                    .copied()
-                    .ok_or(Error::HashNotFound(i))
+                usize::try_from(i).ok().and_then(|u| self.get(u)).copied().ok_or(Error::HashNotFound(i))
             })
             .collect()
     }
@@ -60,10 +56,7 @@ impl<T: HashReader + ?Sized> HashReader for &T {
 pub(crate) fn read_checked<R: HashReader + ?Sized>(reader: &R, indexes: &[u64]) -> Result<Vec<Hash>, Error> {
     let hashes = reader.read_hashes(indexes)?;
     if hashes.len() != indexes.len() {
-        return Err(Error::ReaderLength {
-            got: hashes.len(),
-            want: indexes.len(),
-        });
+        return Err(Error::ReaderLength { got: hashes.len(), want: indexes.len() });
     }
     Ok(hashes)
 }
@@ -95,9 +88,7 @@ pub fn split_stored_hash_index(index: u64) -> (u64, u64) {
     let mut at = count_for(n).unwrap_or(0);
     loop {
         // Record n stores 1 + trailing_ones(n) hashes.
-        let next = at
-            .checked_add(1)
-            .and_then(|x| x.checked_add(u64::from(n.trailing_ones())));
+        let next = at.checked_add(1).and_then(|x| x.checked_add(u64::from(n.trailing_ones())));
         let Some(next) = next.filter(|x| *x <= index) else {
             break;
         };
@@ -105,10 +96,7 @@ pub fn split_stored_hash_index(index: u64) -> (u64, u64) {
         at = next;
     }
     let level = index - at;
-    let n = u32::try_from(level)
-        .ok()
-        .and_then(|l| n.checked_shr(l))
-        .unwrap_or(0);
+    let n = u32::try_from(level).ok().and_then(|l| n.checked_shr(l)).unwrap_or(0);
     (level, n)
 }
 

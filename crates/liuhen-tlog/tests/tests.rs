@@ -1,11 +1,6 @@
 //! Integration tests: known-answer vectors from `tests/vectors/` (see the
 //! README there for provenance) and proptest properties.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use serde_json::Value;
 

@@ -240,9 +240,8 @@ async fn open_service(config: &Config) -> Result<Service> {
     let store = liuhen_store::Store::open(&url)
         .await
         .with_context(|| format!("cannot open the database {}", liuhen_store::redact_url(&url)))?;
-    let service_config = ServiceConfig {
-        session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
-    };
+    let service_config =
+        ServiceConfig { session_ttl: time::Duration::minutes(i64::from(config.session_minutes)) };
     let signer = keys::ledger_signer(config)?;
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer))
 }
@@ -278,21 +277,13 @@ async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
         Command::Admin { command } => admin(command).await.map(|()| 0),
-        Command::Verify {
-            file,
-            key,
-            origin,
-            entry,
-            json,
-        } => {
+        Command::Verify { file, key, origin, entry, json } => {
             let keys = verify_cmd::read_keys(&key)?;
             let outcome = verify_cmd::verify_tlog_proof(&file, &keys, origin.as_deref(), entry.as_deref())?;
             outcome.print(json)?;
             Ok(if outcome.verified { 0 } else { 1 })
         }
-        Command::Ledger {
-            command: LedgerCommand::Verify { db, key, json },
-        } => {
+        Command::Ledger { command: LedgerCommand::Verify { db, key, json } } => {
             let config = load_config(&db, None)?;
             let service = open_service(&config).await?;
             let keys = if key.is_empty() {
@@ -309,10 +300,7 @@ async fn run(cli: Cli) -> Result<u8> {
                     report.entries,
                     report.integrated,
                     report.checkpoints,
-                    report
-                        .latest_size
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "-".into()),
+                    report.latest_size.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
                     report.latest_root.as_deref().unwrap_or("-")
                 );
                 match &report.failure {
@@ -332,17 +320,9 @@ async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Resu
         let logins = demo::seed(&service).await.context("seeding the demo data")?;
         write_demo_logins(&config.data, &logins)?;
         let mut out = std::io::stdout().lock();
-        writeln!(
-            out,
-            "演示账号 (demo logins), also in {}:",
-            config.data.join("demo-logins.json").display()
-        )?;
+        writeln!(out, "演示账号 (demo logins), also in {}:", config.data.join("demo-logins.json").display())?;
         for l in &logins {
-            writeln!(
-                out,
-                "  {:<12} {:<26} {:<11} {}",
-                l.login, l.password, l.role, l.unit
-            )?;
+            writeln!(out, "  {:<12} {:<26} {:<11} {}", l.login, l.password, l.role, l.unit)?;
         }
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -410,53 +390,23 @@ fn generated_password() -> Result<String> {
     // 256 is not a multiple of 56: the slight bias costs under a bit of entropy in all.
     Ok(bytes
         .iter()
-        .map(|b| {
-            char::from(
-                ALPHABET
-                    .get(usize::from(*b) % ALPHABET.len())
-                    .copied()
-                    .unwrap_or(b'x'),
-            )
-        })
+        .map(|b| char::from(ALPHABET.get(usize::from(*b) % ALPHABET.len()).copied().unwrap_or(b'x')))
         .collect())
 }
 
 async fn admin(command: AdminCommand) -> Result<()> {
     let who = AdminActor::CommandLine;
     match command {
-        AdminCommand::Agency {
-            command:
-                AgencyCommand::Add {
-                    db,
-                    name,
-                    short_name,
-                    uscc,
-                },
-        } => {
+        AdminCommand::Agency { command: AgencyCommand::Add { db, name, short_name, uscc } } => {
             let service = open_service(&load_config(&db, None)?).await?;
-            let input = NewUnit {
-                name,
-                parent_id: None,
-                short_name: Some(short_name),
-                uscc: Some(uscc),
-            };
+            let input = NewUnit { name, parent_id: None, short_name: Some(short_name), uscc: Some(uscc) };
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }
-        AdminCommand::Unit {
-            command: UnitCommand::Add { db, parent, name },
-        } => {
+        AdminCommand::Unit { command: UnitCommand::Add { db, parent, name } } => {
             let service = open_service(&load_config(&db, None)?).await?;
-            let parent = service
-                .find_unit(&parent)
-                .await
-                .context("finding the parent unit")?;
-            let input = NewUnit {
-                name,
-                parent_id: Some(parent.id),
-                short_name: None,
-                uscc: None,
-            };
+            let parent = service.find_unit(&parent).await.context("finding the parent unit")?;
+            let input = NewUnit { name, parent_id: Some(parent.id), short_name: None, uscc: None };
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }
@@ -502,36 +452,23 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 eprintln!("generated password for {}: {p}", user.login);
             }
         }
-        AdminCommand::User {
-            command: UserCommand::Password { db, login },
-        } => {
+        AdminCommand::User { command: UserCommand::Password { db, login } } => {
             let service = open_service(&load_config(&db, None)?).await?;
             let user = service.user_by_login(&login).await?;
             let password = read_password_line()?;
             service.set_password(who, user.id, &password).await?;
         }
-        AdminCommand::Token {
-            command: TokenCommand::Create { db, login, name },
-        } => {
+        AdminCommand::Token { command: TokenCommand::Create { db, login, name } } => {
             let service = open_service(&load_config(&db, None)?).await?;
-            let user = service
-                .user_by_login(&login)
-                .await
-                .with_context(|| format!("no user {login:?}"))?;
-            let token = service
-                .create_token(liuhen_domain::Actor::System("cli"), user.id, name)
-                .await?;
+            let user = service.user_by_login(&login).await.with_context(|| format!("no user {login:?}"))?;
+            let token = service.create_token(liuhen_domain::Actor::System("cli"), user.id, name).await?;
             eprintln!("token id {} (use it to revoke)", token.id);
             println!("{}", token.secret);
         }
-        AdminCommand::Token {
-            command: TokenCommand::Revoke { db, id },
-        } => {
+        AdminCommand::Token { command: TokenCommand::Revoke { db, id } } => {
             let id: CredentialId = id.parse().context("--id must be a token id (a UUID)")?;
             let service = open_service(&load_config(&db, None)?).await?;
-            service
-                .revoke_credential(liuhen_domain::Actor::System("cli"), id)
-                .await?;
+            service.revoke_credential(liuhen_domain::Actor::System("cli"), id).await?;
         }
     }
     Ok(())

@@ -28,15 +28,7 @@ impl Outcome {
             for f in &self.failures {
                 println!("FAILED: {f}");
             }
-            println!(
-                "{}: {}",
-                self.subject,
-                if self.verified {
-                    "verified"
-                } else {
-                    "verification FAILED"
-                }
-            );
+            println!("{}: {}", self.subject, if self.verified { "verified" } else { "verification FAILED" });
         }
         Ok(())
     }
@@ -86,10 +78,7 @@ pub fn verify_tlog_proof(
     };
     let entry_bytes = match entry {
         Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
-        None => proof
-            .extra
-            .clone()
-            .context("the proof carries no entry; give it with --entry FILE")?,
+        None => proof.extra.clone().context("the proof carries no entry; give it with --entry FILE")?,
     };
     let log_key = keys.first().cloned().context("no key")?;
     let policy = ProofPolicy {
@@ -118,18 +107,8 @@ pub fn verify_tlog_proof(
                     e.kind, e.actor, e.time, e.subjects
                 ));
             }
-            Ok(Outcome {
-                verified: failures.is_empty(),
-                subject,
-                details,
-                failures,
-            })
+            Ok(Outcome { verified: failures.is_empty(), subject, details, failures })
         }
-        Err(e) => Ok(Outcome {
-            verified: false,
-            subject,
-            details,
-            failures: vec![e.to_string()],
-        }),
+        Err(e) => Ok(Outcome { verified: false, subject, details, failures: vec![e.to_string()] }),
     }
 }

@@ -1,12 +1,7 @@
 //! The real binary, as users and courts run it: a server process with its
 //! demo data, the ledger's public endpoints, offline verification, replay,
 //! and `kill -9` at random moments.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -38,12 +33,8 @@ fn start(data: &Path, demo: bool) -> Server {
     if demo {
         cmd.arg("--demo");
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env("LIUHEN_LOG", "warn")
-        .spawn()
-        .unwrap();
+    let mut child =
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null()).env("LIUHEN_LOG", "warn").spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -53,9 +44,7 @@ fn start(data: &Path, demo: bool) -> Server {
             }
         }
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("the server did not start");
+    let addr = rx.recv_timeout(Duration::from_secs(120)).expect("the server did not start");
     Server { child, addr }
 }
 
@@ -75,26 +64,17 @@ fn http(
     }
     let body = body.unwrap_or("");
     if !body.is_empty() {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
     req.push_str(body);
     s.write_all(req.as_bytes())?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or(std::io::ErrorKind::UnexpectedEof)?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or(std::io::ErrorKind::UnexpectedEof)?;
     let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or(std::io::ErrorKind::InvalidData)?;
+    let status: u16 =
+        head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::InvalidData)?;
     let mut payload = raw[split + 4..].to_vec();
     if head.contains("transfer-encoding: chunked") {
         let mut out = Vec::new();
@@ -126,10 +106,7 @@ fn json(
     body: Option<&str>,
 ) -> (u16, serde_json::Value) {
     let (status, b) = http(addr, method, path, token, body).unwrap();
-    (
-        status,
-        serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
-    )
+    (status, serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null))
 }
 
 fn login(addr: SocketAddr, who: &str) -> String {
@@ -140,10 +117,7 @@ fn login(addr: SocketAddr, who: &str) -> String {
 }
 
 fn keys(addr: SocketAddr) -> Vec<VerifierKey> {
-    get_text(addr, "/ledger/keys", None)
-        .lines()
-        .map(|l| VerifierKey::parse(l).unwrap())
-        .collect()
+    get_text(addr, "/ledger/keys", None).lines().map(|l| VerifierKey::parse(l).unwrap()).collect()
 }
 
 /// The newest checkpoint, once it covers at least `min` entries.
@@ -156,24 +130,14 @@ fn checkpoint(addr: SocketAddr, keys: &[VerifierKey], min: u64) -> Checkpoint {
                 return cp;
             }
         }
-        assert!(
-            Instant::now() < deadline,
-            "no checkpoint covering {min} entries within 10 s"
-        );
+        assert!(Instant::now() < deadline, "no checkpoint covering {min} entries within 10 s");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("LIUHEN_LOG", "error")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let out = Command::new(BIN).args(args).env("LIUHEN_LOG", "error").output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]
@@ -185,14 +149,8 @@ fn a_tlog_proof_verifies_offline_and_a_changed_one_does_not() {
     let sup = login(server.addr, "supervisor1");
     let proof = get_text(server.addr, "/api/v1/ledger/entries/3/tlog-proof", Some(&sup));
     let officer = login(server.addr, "officer1");
-    let (status, _) = http(
-        server.addr,
-        "GET",
-        "/api/v1/ledger/entries/3/tlog-proof",
-        Some(&officer),
-        None,
-    )
-    .unwrap();
+    let (status, _) =
+        http(server.addr, "GET", "/api/v1/ledger/entries/3/tlog-proof", Some(&officer), None).unwrap();
     assert_eq!(status, 403);
     drop(server);
 
@@ -203,18 +161,9 @@ fn a_tlog_proof_verifies_offline_and_a_changed_one_does_not() {
     let (code, out) = run(&["verify", p.to_str().unwrap(), "--key", k.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("verified"));
-    let (code, out) = run(&[
-        "verify",
-        p.to_str().unwrap(),
-        "--key",
-        &ks[0].to_string(),
-        "--json",
-    ]);
+    let (code, out) = run(&["verify", p.to_str().unwrap(), "--key", &ks[0].to_string(), "--json"]);
     assert_eq!(code, 0);
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&out).unwrap()["verified"],
-        true
-    );
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["verified"], true);
 
     // One changed character in a proof hash: exit 1.
     let lines: Vec<&str> = proof.lines().collect();
@@ -226,10 +175,7 @@ fn a_tlog_proof_verifies_offline_and_a_changed_one_does_not() {
     let (code, out) = run(&["verify", p.to_str().unwrap(), "--key", k.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     // Cannot run: no such file, or no usable key.
-    assert_eq!(
-        run(&["verify", "/nonexistent.tlog-proof", "--key", k.to_str().unwrap()]).0,
-        2
-    );
+    assert_eq!(run(&["verify", "/nonexistent.tlog-proof", "--key", k.to_str().unwrap()]).0, 2);
     assert_eq!(run(&["verify", p.to_str().unwrap(), "--key", "not-a-key"]).0, 2);
 }
 
@@ -244,26 +190,16 @@ fn ledger_verify_names_a_changed_entry() {
     let (code, out) = run(&["ledger", "verify", "--data", data]);
     assert_eq!(code, 0, "{out}");
     let db = dir.path().join("liuhen.db");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         use sqlx::{Connection, Row};
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        let row = sqlx::query("SELECT body FROM ledger_entries WHERE seq = 12")
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let row =
+            sqlx::query("SELECT body FROM ledger_entries WHERE seq = 12").fetch_one(&mut c).await.unwrap();
         let mut body: Vec<u8> = row.get("body");
         let at = body.windows(6).position(|w| w == b"\"time\"").unwrap() + 7;
         body[at] = if body[at] == b'1' { b'2' } else { b'1' };
-        sqlx::query("DROP TRIGGER ledger_entries_no_update")
-            .execute(&mut c)
-            .await
-            .unwrap();
+        sqlx::query("DROP TRIGGER ledger_entries_no_update").execute(&mut c).await.unwrap();
         sqlx::query("UPDATE ledger_entries SET body = $1 WHERE seq = 12")
             .bind(body)
             .execute(&mut c)
@@ -279,31 +215,19 @@ fn ledger_verify_names_a_changed_entry() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }
 }
 
 #[test]
 fn kill_9_at_random_moments_loses_nothing_acknowledged() {
-    let rounds: usize = std::env::var("LIUHEN_TEST_CRASH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50);
+    let rounds: usize =
+        std::env::var("LIUHEN_TEST_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
     let dir = tempfile::tempdir().unwrap();
     drop(start(dir.path(), true));
-    let (code, token) = run(&[
-        "admin",
-        "token",
-        "create",
-        "--data",
-        dir.path().to_str().unwrap(),
-        "--login",
-        "officer1",
-    ]);
+    let (code, token) =
+        run(&["admin", "token", "create", "--data", dir.path().to_str().unwrap(), "--login", "officer1"]);
     assert_eq!(code, 0);
     let token = token.trim().to_owned();
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -318,11 +242,7 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
         // every checkpoint seen before is a prefix of the new tree.
         let before = acked.lock().unwrap().len() as u64;
         // Each acknowledged case is one entry: the new tree must hold at least those.
-        let cp = checkpoint(
-            addr,
-            &ks,
-            seen.last().map(|s| s.0).unwrap_or(1) + (before - acked_before_round),
-        );
+        let cp = checkpoint(addr, &ks, seen.last().map(|s| s.0).unwrap_or(1) + (before - acked_before_round));
         acked_before_round = before;
         for (size, root) in &seen {
             if *size == cp.size {
@@ -345,19 +265,13 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
                 .collect();
             liuhen_tlog::verify_consistency::<Sha256Hasher>(*size, cp.size, root, &cp.root, &proof)
                 .unwrap_or_else(|e| {
-                    panic!(
-                        "round {round}: checkpoint {size} is not a prefix of {}: {e}",
-                        cp.size
-                    )
+                    panic!("round {round}: checkpoint {size} is not a prefix of {}: {e}", cp.size)
                 });
         }
         seen.push((cp.size, cp.root));
         let (status, v) = json(addr, "GET", "/api/v1/cases?limit=1", Some(&token), None);
         assert_eq!(status, 200);
-        assert!(
-            v["total"].as_u64().unwrap() >= before + 4,
-            "round {round}: acknowledged cases are missing"
-        );
+        assert!(v["total"].as_u64().unwrap() >= before + 4, "round {round}: acknowledged cases are missing");
 
         // Load, then kill -9 at a random moment.
         let stop = Arc::new(AtomicBool::new(false));
@@ -393,20 +307,13 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
     checkpoint(server.addr, &ks, seen.last().unwrap().0 + 1);
     drop(server);
     let acked = acked.lock().unwrap().clone();
-    assert!(
-        acked.len() > rounds,
-        "the load acknowledged only {} cases",
-        acked.len()
-    );
+    assert!(acked.len() > rounds, "the load acknowledged only {} cases", acked.len());
     eprintln!(
         "{rounds} kills, {} acknowledged cases, {} checkpoints checked for consistency",
         acked.len(),
         seen.len()
     );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let store = liuhen_store::Store::open_dir(dir.path()).await.unwrap();
         let mut tx = store.read().await.unwrap();
@@ -418,10 +325,7 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
             .flat_map(|e| e.subjects)
             .collect();
         for id in &acked {
-            assert!(
-                created.contains(&format!("case:{id}")),
-                "acknowledged case {id} has no ledger entry"
-            );
+            assert!(created.contains(&format!("case:{id}")), "acknowledged case {id} has no ledger entry");
         }
     });
     let (code, out) = run(&["ledger", "verify", "--data", dir.path().to_str().unwrap()]);

@@ -21,9 +21,7 @@ pub struct LoginRequest {
 
 impl std::fmt::Debug for LoginRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("login", &self.login)
-            .finish_non_exhaustive()
+        f.debug_struct("LoginRequest").field("login", &self.login).finish_non_exhaustive()
     }
 }
 
@@ -43,8 +41,7 @@ pub async fn login(State(s): State<AppState>, ApiJson(req): ApiJson<LoginRequest
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
 

@@ -50,10 +50,7 @@ pub async fn create(
     Caller(me): Caller,
     ApiJson(input): ApiJson<NewCase>,
 ) -> ApiResult<(StatusCode, Json<Case>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(s.service.create_case(&me, &input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(s.service.create_case(&me, &input).await?)))
 }
 
 /// One case. Every read is recorded in the ledger.
@@ -92,10 +89,7 @@ pub async fn add_act(
     ApiPath(id): ApiPath<CaseId>,
     ApiJson(input): ApiJson<NewAct>,
 ) -> ApiResult<(StatusCode, Json<Act>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(s.service.add_act(&me, id, &input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(s.service.add_act(&me, id, &input).await?)))
 }
 
 /// Replaces the officers assigned to a case (负责人 only).

@@ -35,28 +35,16 @@ impl FromRequestParts<AppState> for LedgerReader {
 
 fn text(body: String, cache: &'static str) -> Response {
     let mut resp = body.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     resp
 }
 
 fn bytes(body: Vec<u8>, immutable: bool) -> Response {
     let mut resp = body.into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    let cache = if immutable {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     resp
 }
 
@@ -64,11 +52,7 @@ fn bytes(body: Vec<u8>, immutable: bool) -> Response {
 #[utoipa::path(get, path = "/ledger/checkpoint", tag = "ledger",
     responses((status = 200, content_type = "text/plain"), (status = 404, body = ErrorBody)))]
 pub async fn checkpoint(State(s): State<AppState>, _r: LedgerReader) -> ApiResult<Response> {
-    let cp = s
-        .service
-        .latest_checkpoint()
-        .await?
-        .ok_or_else(|| ApiError::not_found("checkpoint"))?;
+    let cp = s.service.latest_checkpoint().await?.ok_or_else(|| ApiError::not_found("checkpoint"))?;
     Ok(text(cp.note, "no-cache"))
 }
 
@@ -88,12 +72,7 @@ pub async fn keys(State(s): State<AppState>) -> Response {
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
 pub async fn tile(State(s): State<AppState>, parts: Parts) -> ApiResult<Response> {
     let mut parts = parts;
-    let rest = parts
-        .uri
-        .path()
-        .strip_prefix("/ledger/")
-        .unwrap_or_default()
-        .to_owned();
+    let rest = parts.uri.path().strip_prefix("/ledger/").unwrap_or_default().to_owned();
     let parsed = liuhen_tlog::parse_tile_path(&rest)
         .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()))?;
     match parsed {
@@ -187,8 +166,7 @@ pub async fn entry(
 ) -> ApiResult<Response> {
     let body = s.service.ledger_entry(&me, index).await?;
     let mut resp = body.into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(resp)
 }
 
@@ -203,9 +181,8 @@ pub async fn tlog_proof(
     ApiPath(index): ApiPath<u64>,
 ) -> ApiResult<Response> {
     let mut resp = text(s.service.tlog_proof(&me, index).await?, "no-cache");
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"liuhen-entry-{index}.tlog-proof\""
-    )) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"liuhen-entry-{index}.tlog-proof\""))
+    {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)

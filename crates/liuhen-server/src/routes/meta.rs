@@ -31,11 +31,7 @@ pub async fn healthz(State(s): State<AppState>) -> Result<Json<Health>, ApiError
         })),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "database unreachable",
-            ))
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "database unreachable"))
         }
     }
 }
@@ -44,10 +40,8 @@ pub async fn healthz(State(s): State<AppState>) -> Result<Json<Health>, ApiError
 #[utoipa::path(get, path = "/metrics", tag = "meta", responses((status = 200, content_type = "text/plain")))]
 pub async fn metrics(State(s): State<AppState>) -> Response {
     let mut resp = s.metrics.render().into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     resp
 }
 

@@ -28,10 +28,7 @@ fn hash_primitives() {
 }
 
 fn reference_store(d: &Value) -> (Vec<Vec<u8>>, Vec<Hash>) {
-    let leaves: Vec<Vec<u8>> = arr(&d["reference_tree"]["leaf_inputs_hex"])
-        .iter()
-        .map(hx)
-        .collect();
+    let leaves: Vec<Vec<u8>> = arr(&d["reference_tree"]["leaf_inputs_hex"]).iter().map(hx).collect();
     let store = build_stored_hashes::<Sha256Hasher>(&leaves).unwrap();
     (leaves, store)
 }
@@ -45,11 +42,7 @@ fn reference_tree_roots_and_nodes() {
     assert_eq!(roots.len(), 9);
     for r in roots {
         let size = n(&r["tree_size"]);
-        assert_eq!(
-            tree_hash::<Sha256Hasher>(size, &store).unwrap(),
-            h(&r["root"]),
-            "size {size}"
-        );
+        assert_eq!(tree_hash::<Sha256Hasher>(size, &store).unwrap(), h(&r["root"]), "size {size}");
     }
     let mut count = 0;
     for lvl in arr(&d["reference_tree"]["node_hashes_by_level"]) {
@@ -75,11 +68,7 @@ fn reference_inclusion_proofs() {
         let leaf = Sha256Hasher::hash_leaf(&hx(&v["leaf_input_hex"]));
         assert_eq!(leaf, h(&v["leaf_hash"]));
         let want = hashes(&v["proof"]);
-        assert_eq!(
-            prove_record::<Sha256Hasher>(size, index, &store).unwrap(),
-            want,
-            "{index}/{size}"
-        );
+        assert_eq!(prove_record::<Sha256Hasher>(size, index, &store).unwrap(), want, "{index}/{size}");
         assert_eq!(inclusion_proof_len(index, size).unwrap(), want.len());
         verify_inclusion::<Sha256Hasher>(index, size, &leaf, &want, &h(&v["root"])).unwrap();
     }
@@ -94,11 +83,7 @@ fn reference_consistency_proofs() {
     for v in vectors {
         let (size1, size2) = (n(&v["size1"]), n(&v["size2"]));
         let want = hashes(&v["proof"]);
-        assert_eq!(
-            prove_tree::<Sha256Hasher>(size2, size1, &store).unwrap(),
-            want,
-            "{size1}->{size2}"
-        );
+        assert_eq!(prove_tree::<Sha256Hasher>(size2, size1, &store).unwrap(), want, "{size1}->{size2}");
         verify_consistency::<Sha256Hasher>(size1, size2, &h(&v["root1"]), &h(&v["root2"]), &want).unwrap();
     }
 }
@@ -122,13 +107,7 @@ fn probe_cases_inclusion() {
             &hx(&c["root"]),
         );
         let want_err = c["want_err"].as_bool().unwrap();
-        assert_eq!(
-            got.is_err(),
-            want_err,
-            "{} {}: {got:?}",
-            s(&c["file"]),
-            s(&c["desc"])
-        );
+        assert_eq!(got.is_err(), want_err, "{} {}: {got:?}", s(&c["file"]), s(&c["desc"]));
         errs += usize::from(want_err);
     }
     assert_eq!(errs, 92);
@@ -149,13 +128,7 @@ fn probe_cases_consistency() {
             &raw_list(&c["proof"]),
         );
         let want_err = c["want_err"].as_bool().unwrap();
-        assert_eq!(
-            got.is_err(),
-            want_err,
-            "{} {}: {got:?}",
-            s(&c["file"]),
-            s(&c["desc"])
-        );
+        assert_eq!(got.is_err(), want_err, "{} {}: {got:?}", s(&c["file"]), s(&c["desc"]));
         errs += usize::from(want_err);
     }
     assert_eq!(errs, 92);
@@ -229,14 +202,8 @@ fn sm3_tree_differs_and_verifies() {
     assert_ne!(root, tree_hash::<Sha256Hasher>(37, &sha).unwrap());
     assert_eq!(Sm3Hasher::hash_leaf(b"abc"), Sm3Hasher::digest(&[b"\x00abc"]));
     let proof = prove_record::<Sm3Hasher>(37, 20, &sm).unwrap();
-    verify_inclusion::<Sm3Hasher>(
-        20,
-        37,
-        &Sm3Hasher::hash_leaf(leaves[20].as_bytes()),
-        &proof,
-        &root,
-    )
-    .unwrap();
+    verify_inclusion::<Sm3Hasher>(20, 37, &Sm3Hasher::hash_leaf(leaves[20].as_bytes()), &proof, &root)
+        .unwrap();
     assert!(verify_inclusion::<Sha256Hasher>(
         20,
         37,

@@ -31,10 +31,7 @@ fn keys_parse_and_round_trip() {
             assert_eq!(signer.verifier(), &v);
             assert_eq!(signer.to_secret_string(), s(skey));
             let seed: [u8; 32] = hx(&k["ed25519_seed_hex"]).try_into().unwrap();
-            assert_eq!(
-                SignerKey::ed25519_from_seed(v.name(), &seed).unwrap().verifier(),
-                &v
-            );
+            assert_eq!(SignerKey::ed25519_from_seed(v.name(), &seed).unwrap().verifier(), &v);
         }
     }
 }
@@ -49,10 +46,8 @@ fn notes_verify() {
         "sum.golang.org-checkpoint-with-3-extra-cosigners",
     ] {
         let x = note_by_id(&d, id);
-        let verifiers: Vec<VerifierKey> = arr(&x["verify_with"])
-            .iter()
-            .map(|v| VerifierKey::parse(s(v)).unwrap())
-            .collect();
+        let verifiers: Vec<VerifierKey> =
+            arr(&x["verify_with"]).iter().map(|v| VerifierKey::parse(s(v)).unwrap()).collect();
         let note = Note::parse(s(&x["note"]).as_bytes()).unwrap();
         if let Some(st) = x.get("signed_text") {
             assert_eq!(note.text, s(st));
@@ -65,10 +60,7 @@ fn notes_verify() {
         for i in 0..note.signatures.len() {
             let mut bad = note.clone();
             bad.signatures[i].signature[0] ^= 1;
-            assert!(
-                matches!(bad.verify(&verifiers), Err(Error::InvalidSignature { .. })),
-                "{id}"
-            );
+            assert!(matches!(bad.verify(&verifiers), Err(Error::InvalidSignature { .. })), "{id}");
         }
         let mut bad = note.clone();
         bad.text.insert(0, 'X');
@@ -103,13 +95,7 @@ fn peter_and_enoch_verifier_sets() {
     let dup = [enoch.clone(), peter.clone(), enoch.clone()];
     let mut only_enoch = note.clone();
     only_enoch.signatures.remove(0);
-    assert!(matches!(
-        only_enoch.verify(&dup),
-        Err(Error::AmbiguousKey {
-            key_id: 0xaf0cfe78,
-            ..
-        })
-    ));
+    assert!(matches!(only_enoch.verify(&dup), Err(Error::AmbiguousKey { key_id: 0xaf0cfe78, .. })));
     let mut only_peter = note.clone();
     only_peter.signatures.remove(1);
     assert!(only_peter.verify(&dup).is_ok());
@@ -129,14 +115,8 @@ fn parse_only_notes() {
     let note = Note::parse(s(&x["note"]).as_bytes()).unwrap();
     assert_eq!(note.text, s(&x["signed_text"]), "last blank line separates");
     assert_eq!(note.signatures[0].name, s(&x["parsed"]["key_name"]));
-    assert_eq!(
-        format!("{:08x}", note.signatures[0].key_id),
-        s(&x["parsed"]["key_id"])
-    );
-    assert_eq!(
-        note.signatures[0].signature.len() as u64,
-        n(&x["parsed"]["signature_len"])
-    );
+    assert_eq!(format!("{:08x}", note.signatures[0].key_id), s(&x["parsed"]["key_id"]));
+    assert_eq!(note.signatures[0].signature.len() as u64, n(&x["parsed"]["signature_len"]));
 
     let x = note_by_id(&d, "c2sp-tlog-checkpoint-example");
     let note = Note::parse(s(&x["note"]).as_bytes()).unwrap();
@@ -149,10 +129,7 @@ fn parse_only_notes() {
     let x = note_by_id(&d, "c2sp-tlog-cosignature-example");
     let note = Note::parse(s(&x["note"]).as_bytes()).unwrap();
     let p = &x["parsed"];
-    assert_eq!(
-        format!("{:08x}", note.signatures[0].key_id),
-        s(&p["log_sig_key_id"])
-    );
+    assert_eq!(format!("{:08x}", note.signatures[0].key_id), s(&p["log_sig_key_id"]));
     let cosig = &note.signatures[1];
     assert_eq!(cosig.name, s(&p["cosig_key_name"]));
     assert_eq!(format!("{:08x}", cosig.key_id), s(&p["cosig_key_id"]));
@@ -177,35 +154,24 @@ fn negative_notes() {
             hx(h)
         } else {
             let x = note_by_id(&d, "go-peterneumann");
-            let line = format!(
-                "{}\n",
-                Note::parse(s(&x["note"]).as_bytes()).unwrap().signatures[0].to_line()
-            );
+            let line =
+                format!("{}\n", Note::parse(s(&x["note"]).as_bytes()).unwrap().signatures[0].to_line());
             format!("{}\n{}", s(&x["signed_text"]), line.repeat(101)).into_bytes()
         };
         let parsed = Note::parse(&bytes);
         if s(&c["expect"]).starts_with("malformed") {
-            assert!(
-                matches!(parsed, Err(Error::MalformedNote(_))),
-                "{case}: {parsed:?}"
-            );
+            assert!(matches!(parsed, Err(Error::MalformedNote(_))), "{case}: {parsed:?}");
         } else {
             let r = parsed.and_then(|n| n.verify(std::slice::from_ref(&peter)));
             assert!(
-                matches!(
-                    r,
-                    Err(Error::InvalidSignature { .. }) | Err(Error::MalformedNote(_))
-                ),
+                matches!(r, Err(Error::InvalidSignature { .. }) | Err(Error::MalformedNote(_))),
                 "{case}: {r:?}"
             );
         }
     }
     // 16 signatures (the spec minimum) and 100 are accepted.
     let x = note_by_id(&d, "go-peterneumann");
-    let line = format!(
-        "{}\n",
-        Note::parse(s(&x["note"]).as_bytes()).unwrap().signatures[0].to_line()
-    );
+    let line = format!("{}\n", Note::parse(s(&x["note"]).as_bytes()).unwrap().signatures[0].to_line());
     let ok = format!("{}\n{}", s(&x["signed_text"]), line.repeat(100));
     let v = open(ok.as_bytes(), std::slice::from_ref(&peter)).unwrap();
     assert_eq!(v.verified.len(), 1);
@@ -280,11 +246,7 @@ fn sumdb_checkpoint_open() {
     assert_eq!(cp.size, n(&x["checkpoint"]["tree_size"]));
     assert_eq!(cp.root.to_base64(), s(&x["checkpoint"]["root_hash_b64"]));
     assert!(matches!(
-        Checkpoint::open(
-            s(&x["note"]).as_bytes(),
-            "Go rocks but I might have the wrong ID",
-            &k
-        ),
+        Checkpoint::open(s(&x["note"]).as_bytes(), "Go rocks but I might have the wrong ID", &k),
         Err(Error::OriginMismatch { .. })
     ));
 
@@ -309,10 +271,7 @@ fn sm2_notes() {
     assert_eq!(&data[..11], b"\xffliuhen-sm2");
     assert_eq!(data.len(), 11 + 65);
     assert_eq!(VerifierKey::parse(&vs).unwrap(), v);
-    assert_eq!(
-        SignerKey::parse(&signer.to_secret_string()).unwrap().verifier(),
-        &v
-    );
+    assert_eq!(SignerKey::parse(&signer.to_secret_string()).unwrap().verifier(), &v);
     let note = Note::sign("hello sm2\n", &[&signer]).unwrap();
     assert_eq!(note.signatures[0].signature.len(), 64);
     let text = note.to_text();

@@ -15,9 +15,7 @@ fn leaf(i: u64) -> Hash {
 #[test]
 fn exhaustive_small_trees() {
     let store = store_of(70);
-    let roots: Vec<Hash> = (0..=70)
-        .map(|n| tree_hash::<Sha256Hasher>(n, &store).unwrap())
-        .collect();
+    let roots: Vec<Hash> = (0..=70).map(|n| tree_hash::<Sha256Hasher>(n, &store).unwrap()).collect();
     for size in 1..=70u64 {
         let root = roots[size as usize];
         for index in 0..size {

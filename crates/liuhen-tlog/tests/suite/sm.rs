@@ -11,17 +11,9 @@ fn sm3_vectors() {
     let v = arr(&d["vectors"]);
     assert_eq!(v.len(), 10);
     for x in v {
-        assert_eq!(
-            sm3(&hx(&x["input_hex"])).to_hex(),
-            s(&x["digest"]),
-            "{}",
-            s(&x["label"])
-        );
+        assert_eq!(sm3(&hx(&x["input_hex"])).to_hex(), s(&x["digest"]), "{}", s(&x["label"]));
         // The SM3 tree hasher is the same digest.
-        assert_eq!(
-            Sm3Hasher::digest(&[&hx(&x["input_hex"])]).to_hex(),
-            s(&x["digest"])
-        );
+        assert_eq!(Sm3Hasher::digest(&[&hx(&x["input_hex"])]).to_hex(), s(&x["digest"]));
     }
 }
 

@@ -97,12 +97,7 @@ fn node_coords() {
     let d = load("tlog_tiles_paths.json");
     for v in arr(&d["node_coords_to_tile_address"]["vectors"]) {
         let got = node_coords_to_tile_address(n(&v["tree_level"]), n(&v["tree_index"]));
-        let want = (
-            n(&v["tile_level"]),
-            n(&v["tile_index"]),
-            n(&v["node_level"]),
-            n(&v["node_index"]),
-        );
+        let want = (n(&v["tile_level"]), n(&v["tile_index"]), n(&v["node_level"]), n(&v["node_index"]));
         assert_eq!(got, want);
     }
 }
@@ -112,10 +107,7 @@ fn go_sumdb_paths_rejected_by_c2sp_parser() {
     let d = load("tlog_tiles_paths.json");
     for v in arr(&d["go_sumdb_style_paths_with_height"]["vectors"]) {
         let p = s(&v["path"]);
-        assert!(
-            parse_tile_path(p).is_err(),
-            "H-style path {p} must not parse as C2SP"
-        );
+        assert!(parse_tile_path(p).is_err(), "H-style path {p} must not parse as C2SP");
     }
 }
 
@@ -179,11 +171,7 @@ fn new_tiles_between_sizes() {
     assert_eq!(new_tiles(7, 7).unwrap(), vec![]);
     assert_eq!(
         new_tiles(255, 257).unwrap(),
-        vec![
-            Tile::new(0, 0, 256).unwrap(),
-            Tile::new(0, 1, 1).unwrap(),
-            Tile::new(1, 0, 1).unwrap()
-        ]
+        vec![Tile::new(0, 0, 256).unwrap(), Tile::new(0, 1, 1).unwrap(), Tile::new(1, 0, 1).unwrap()]
     );
     // Every tile of the bigger tree is either unchanged or listed.
     let all = tiles_for_size(70000).unwrap();

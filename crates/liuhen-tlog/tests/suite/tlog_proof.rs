@@ -22,10 +22,7 @@ fn complete_proof_verifies() {
     assert_eq!(p.to_text(), text);
     assert_eq!(p.extra, None);
     assert_eq!(p.index, n(&c["parsed"]["index"]));
-    let want: Vec<String> = arr(&c["parsed"]["proof_hex"])
-        .iter()
-        .map(|h| s(h).to_owned())
-        .collect();
+    let want: Vec<String> = arr(&c["parsed"]["proof_hex"]).iter().map(|h| s(h).to_owned()).collect();
     assert_eq!(p.proof.iter().map(|h| h.to_hex()).collect::<Vec<_>>(), want);
 
     let witness = VerifierKey::parse(s(&c["witness_vkey"])).unwrap();
@@ -35,30 +32,16 @@ fn complete_proof_verifies() {
     let ok = p.verify(&entry, &oak_policy(c, 1)).unwrap();
     assert_eq!(ok.witnesses, 1);
     assert_eq!(ok.checkpoint.size, n(&c["parsed"]["checkpoint_tree_size"]));
-    let cosig = ok
-        .note
-        .verified
-        .iter()
-        .find(|s| s.name == "test-witness")
-        .unwrap();
-    assert_eq!(
-        cosig.cosignature_v1().unwrap().0,
-        n(&c["recomputed_check"]["witness_timestamp"])
-    );
+    let cosig = ok.note.verified.iter().find(|s| s.name == "test-witness").unwrap();
+    assert_eq!(cosig.cosignature_v1().unwrap().0, n(&c["recomputed_check"]["witness_timestamp"]));
 
     // Negative: wrong entry, too high quorum, wrong origin, tampered proof,
     // tampered cosignature, log key missing.
     assert!(p.verify(b"other entry", &oak_policy(c, 1)).is_err());
-    assert!(matches!(
-        p.verify(&entry, &oak_policy(c, 2)),
-        Err(Error::WitnessQuorum { got: 1, want: 2 })
-    ));
+    assert!(matches!(p.verify(&entry, &oak_policy(c, 2)), Err(Error::WitnessQuorum { got: 1, want: 2 })));
     let mut pol = oak_policy(c, 1);
     pol.origin = "other".into();
-    assert!(matches!(
-        p.verify(&entry, &pol),
-        Err(Error::OriginMismatch { .. })
-    ));
+    assert!(matches!(p.verify(&entry, &pol), Err(Error::OriginMismatch { .. })));
     let mut bad = p.clone();
     bad.proof[1].0[3] ^= 1;
     assert!(bad.verify(&entry, &oak_policy(c, 1)).is_err());
@@ -67,10 +50,7 @@ fn complete_proof_verifies() {
     assert!(bad.verify(&entry, &oak_policy(c, 1)).is_err());
     let tampered = text.replace("JjSe8AAAAABpmI8+", "JjSe8AAAAABpmI8/");
     let bad = TlogProof::parse(tampered.as_bytes()).unwrap();
-    assert!(matches!(
-        bad.verify(&entry, &oak_policy(c, 1)),
-        Err(Error::InvalidSignature { .. })
-    ));
+    assert!(matches!(bad.verify(&entry, &oak_policy(c, 1)), Err(Error::InvalidSignature { .. })));
     let mut pol = oak_policy(c, 0);
     pol.log_key = pol.witnesses.pop().unwrap();
     assert!(p.verify(&entry, &pol).is_err());
@@ -82,16 +62,11 @@ fn inclusion_only() {
     for c in arr(&d["inclusion_only"]) {
         let leaf = Sha256Hasher::hash_leaf(&hx(&c["entry_hex"]));
         assert_eq!(leaf.to_hex(), s(&c["leaf_hash"]));
-        let proof: Vec<Hash> = arr(&c["proof_b64"])
-            .iter()
-            .map(|h| Hash::from_base64(s(h)).unwrap())
-            .collect();
+        let proof: Vec<Hash> =
+            arr(&c["proof_b64"]).iter().map(|h| Hash::from_base64(s(h)).unwrap()).collect();
         let root = Hash::from_base64(s(&c["root_b64"])).unwrap();
         verify_inclusion::<Sha256Hasher>(n(&c["index"]), n(&c["tree_size"]), &leaf, &proof, &root).unwrap();
-        assert_eq!(
-            inclusion_proof_len(n(&c["index"]), n(&c["tree_size"])).unwrap(),
-            proof.len()
-        );
+        assert_eq!(inclusion_proof_len(n(&c["index"]), n(&c["tree_size"])).unwrap(), proof.len());
     }
 }
 
@@ -116,10 +91,7 @@ fn serialization_cases() {
         let p = TlogProof {
             extra: c.get("extra_utf8").map(|e| s(e).as_bytes().to_vec()),
             index: n(&c["index"]),
-            proof: arr(&c["hashes_hex"])
-                .iter()
-                .map(|h| Hash::from_hex(s(h)).unwrap())
-                .collect(),
+            proof: arr(&c["hashes_hex"]).iter().map(|h| Hash::from_hex(s(h)).unwrap()).collect(),
             checkpoint: s(&c["checkpoint"]).to_owned(),
         };
         assert_eq!(p.to_text(), s(&c["want"]), "{}", s(&c["name"]));
