@@ -145,7 +145,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.service.store().clone();
     // Whatever was sequenced before a crash is integrated before serving.
-    if let Err(e) = state.service.integrate().await {
+    if let Err(e) = state.service.integrate_all().await {
         tracing::error!(error = %e, "integrating the ledger at start");
     }
     let integrator = tokio::spawn(integrate_forever(state.service.clone()));

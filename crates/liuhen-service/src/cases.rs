@@ -131,56 +131,25 @@ impl Service {
     /// case is returned.
     pub async fn get_case(&self, me: &Principal, id: CaseId) -> Result<Case> {
         let now = self.now();
-        let me = me.clone();
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    let case = tx
-                        .get_case_in_scope(id, &case_scope(&me.user))
-                        .await?
-                        .ok_or(ServiceError::NotFound("case"))?;
-                    record::<()>(
-                        tx,
-                        now,
-                        EntryKind::CaseRead,
-                        actor(&me.user),
-                        Some(case.agency_id),
-                        vec![id.subject()],
-                        None,
-                    )
-                    .await?;
-                    Ok(case)
-                })
-            })
-            .await
+        let case = self
+            .store
+            .get_case_in_scope(id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        self.record_read(now, actor(&me.user), Some(case.agency_id), vec![id.subject()]).await?;
+        Ok(case)
     }
 
-    /// The acts of a case the caller may see.
+    /// The acts of a case the caller may see. Recorded as a read of the case.
     pub async fn list_acts(&self, me: &Principal, id: CaseId) -> Result<Vec<Act>> {
         let now = self.now();
-        let me = me.clone();
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    let case = tx
-                        .get_case_in_scope(id, &case_scope(&me.user))
-                        .await?
-                        .ok_or(ServiceError::NotFound("case"))?;
-                    let acts = tx.list_acts(id).await?;
-                    record::<()>(
-                        tx,
-                        now,
-                        EntryKind::CaseRead,
-                        actor(&me.user),
-                        Some(case.agency_id),
-                        vec![id.subject()],
-                        None,
-                    )
-                    .await?;
-                    Ok(acts)
-                })
-            })
-            .await
+        let mut tx = self.store.read().await?;
+        let case =
+            tx.get_case_in_scope(id, &case_scope(&me.user)).await?.ok_or(ServiceError::NotFound("case"))?;
+        let acts = tx.list_acts(id).await?;
+        tx.finish().await?;
+        self.record_read(now, actor(&me.user), Some(case.agency_id), vec![id.subject()]).await?;
+        Ok(acts)
     }
 
     /// Records an enforcement act on a case.

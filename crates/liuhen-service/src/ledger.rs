@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use liuhen_domain::Role;
-use liuhen_store::{LedgerProgress, Read, StoredCheckpoint, Tx};
+use liuhen_store::{LedgerProgress, Read, StoreError, StoredCheckpoint, Tx};
 use liuhen_tlog::{
     Checkpoint, EntryBundle, Hash, HashReader, Note, Sha256Hasher, SignerKey, Tile, TlogProof, VerifierKey,
 };
@@ -62,7 +62,9 @@ impl LedgerSigner {
 }
 
 /// Entries integrated per inner step.
-const INTEGRATE_BATCH: u32 = 1024;
+const INTEGRATE_BATCH: u32 = 4096;
+/// Most entries integrated in one round; a backlog takes several rounds.
+const MAX_PER_ROUND: u64 = 200_000;
 
 /// A [`HashReader`] over hashes fetched so far; a miss is recorded so the
 /// caller can fetch it from the store and run the pure computation again.
@@ -138,26 +140,29 @@ impl Service {
     /// for the new size. Returns the new checkpoint, if one was signed.
     /// Refuses to sign a tree that is not consistent with the last checkpoint.
     pub async fn integrate(&self) -> Result<Option<StoredCheckpoint>> {
-        {
-            let mut tx = self.store.read().await?;
-            let p = tx.ledger_progress().await?;
-            let latest = tx.latest_checkpoint().await?.map(|c| c.size).unwrap_or(0);
-            tx.finish().await?;
-            if p.integrated == p.sequenced && latest == p.sequenced {
-                return Ok(None);
-            }
-        }
-        let mut tx = self.store.write().await?;
+        // 1. A snapshot: what is sequenced, what is integrated, the last checkpoint.
+        let mut tx = self.store.read().await?;
         let p = tx.ledger_progress().await?;
+        let latest = tx.latest_checkpoint().await?;
+        let latest_size = latest.as_ref().map(|c| c.size);
+        if p.integrated == p.sequenced && latest_size.unwrap_or(0) == p.sequenced {
+            tx.finish().await?;
+            return Ok(None);
+        }
+        // 2. Hash the new entries in memory, with no lock held: entries are
+        //    immutable once committed.
+        let from = p.integrated;
+        let to = p.sequenced.min(from.saturating_add(MAX_PER_ROUND));
+        let first_index = liuhen_tlog::stored_hash_count(from).map_err(tlog_err)?;
         let mut reader = FetchingReader::default();
-        let mut size = p.integrated;
-        while size < p.sequenced {
-            let entries = tx.read_entries(size, INTEGRATE_BATCH).await?;
+        let mut new_hashes: Vec<[u8; 32]> = Vec::new();
+        let mut size = from;
+        while size < to {
+            let want = u32::try_from(to - size).unwrap_or(u32::MAX).min(INTEGRATE_BATCH);
+            let entries = tx.read_entries(size, want).await?;
             if entries.is_empty() {
                 return Err(ServiceError::Internal(format!("ledger entry {size} is missing")));
             }
-            let first_index = liuhen_tlog::stored_hash_count(size).map_err(tlog_err)?;
-            let mut new_hashes = Vec::new();
             for e in &entries {
                 if e.seq != size {
                     return Err(ServiceError::Internal(format!(
@@ -176,37 +181,75 @@ impl Service {
                 new_hashes.extend(hs.iter().map(|h| h.0));
                 size += 1;
             }
-            tx.append_tree_hashes(first_index, &new_hashes, size).await?;
         }
-        let latest = tx.latest_checkpoint().await?;
-        if size == 0 || latest.as_ref().is_some_and(|c| c.size >= size) {
-            tx.commit().await?;
-            return Ok(None);
+        // 3. The new tree head, checked against the last checkpoint before it is signed.
+        let checkpoint = if to > 0 && latest_size.is_none_or(|s| s < to) {
+            let root = reader.run(&mut tx, |r| liuhen_tlog::tree_hash::<Sha256Hasher>(to, r)).await?;
+            if let Some(prev) = &latest {
+                let proof = reader
+                    .run(&mut tx, |r| liuhen_tlog::prove_tree::<Sha256Hasher>(to, prev.size, r))
+                    .await?;
+                if let Err(e) = liuhen_tlog::verify_consistency::<Sha256Hasher>(
+                    prev.size,
+                    to,
+                    &Hash(prev.root),
+                    &root,
+                    &proof,
+                ) {
+                    tracing::error!(from = prev.size, to, error = %e, "refusing to sign: tree inconsistent with the last checkpoint");
+                    return Err(ServiceError::Internal(format!(
+                        "the tree at size {to} is not consistent with the checkpoint at size {}: not signed",
+                        prev.size
+                    )));
+                }
+            }
+            let body = Checkpoint::new(&self.ledger.origin, to, root).to_note_text().map_err(tlog_err)?;
+            let note = self.ledger.sign(&body)?;
+            Some(StoredCheckpoint { size: to, root: root.0, note: note.to_text(), signed_at: self.now() })
+        } else {
+            None
+        };
+        tx.finish().await?;
+        // 4. One short job of the group commit stores it all, provided nobody
+        //    (another node) integrated or signed meanwhile.
+        let outcome = self
+            .store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if to > from {
+                        tx.append_tree_hashes(first_index, &new_hashes, from, to).await?;
+                    }
+                    if let Some(cp) = &checkpoint {
+                        if tx.latest_checkpoint().await?.map(|c| c.size) != latest_size {
+                            return Err(StoreError::Conflict("a checkpoint was signed meanwhile"));
+                        }
+                        tx.insert_checkpoint(cp).await?;
+                    }
+                    Ok(checkpoint)
+                })
+            })
+            .await;
+        match outcome {
+            Ok(cp) => Ok(cp),
+            Err(StoreError::Conflict(why)) => {
+                tracing::debug!(why, "integration skipped");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
         }
-        let root = reader.run(&mut tx, |r| liuhen_tlog::tree_hash::<Sha256Hasher>(size, r)).await?;
-        if let Some(prev) = &latest {
-            let proof =
-                reader.run(&mut tx, |r| liuhen_tlog::prove_tree::<Sha256Hasher>(size, prev.size, r)).await?;
-            if let Err(e) = liuhen_tlog::verify_consistency::<Sha256Hasher>(
-                prev.size,
-                size,
-                &Hash(prev.root),
-                &root,
-                &proof,
-            ) {
-                tracing::error!(from = prev.size, to = size, error = %e, "refusing to sign: tree inconsistent with the last checkpoint");
-                return Err(ServiceError::Internal(format!(
-                    "the tree at size {size} is not consistent with the checkpoint at size {}: not signed",
-                    prev.size
-                )));
+    }
+
+    /// Integrates until everything sequenced so far is in the tree (at start,
+    /// after a crash, a backlog may take several rounds).
+    pub async fn integrate_all(&self) -> Result<()> {
+        loop {
+            self.integrate().await?;
+            let p = self.ledger_progress().await?;
+            let signed = self.latest_checkpoint().await?.map(|c| c.size).unwrap_or(0);
+            if p.integrated >= p.sequenced && signed >= p.integrated {
+                return Ok(());
             }
         }
-        let body = Checkpoint::new(&self.ledger.origin, size, root).to_note_text().map_err(tlog_err)?;
-        let note = self.ledger.sign(&body)?;
-        let cp = StoredCheckpoint { size, root: root.0, note: note.to_text(), signed_at: self.now() };
-        tx.insert_checkpoint(&cp).await?;
-        tx.commit().await?;
-        Ok(Some(cp))
     }
 
     /// Sequenced and integrated sizes.

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use crate::error::{Result, StoreError};
 use crate::rows::{code, col, from_ms, parsed, time_ms, to_ms};
-use crate::{Tx, Write};
+use crate::{Backend, Tx, Write};
 
 /// Which cases a reader may see. The service decides the scope from the
 /// reader's role and unit; the store turns it into a `WHERE` clause, so that
@@ -157,29 +157,128 @@ fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {
     })
 }
 
-fn party_from_row(row: &AnyRow) -> Result<Party> {
-    let kind: String = col(row, "kind")?;
-    match kind.as_str() {
-        "natural_person" => Ok(Party::NaturalPerson {
-            name: col(row, "name")?,
-            id_kind: {
-                let s: Option<String> = col(row, "id_kind")?;
-                s.as_deref()
-                    .and_then(PersonIdKind::from_code)
-                    .ok_or_else(|| StoreError::Corrupt("party without id_kind".into()))?
-            },
-            id_number: col(row, "id_number")?,
-            phone: col(row, "phone")?,
-            address: col(row, "address")?,
-        }),
-        "organisation" => Ok(Party::Organisation {
-            name: col(row, "name")?,
-            uscc: col(row, "id_number")?,
-            legal_representative: col(row, "legal_representative")?,
-            address: col(row, "address")?,
-        }),
-        other => Err(StoreError::Corrupt(format!("party kind {other:?}"))),
+/// The parties of case `c` as one JSON array column, in their order.
+fn parties_json_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT json_group_array(json_object('ord', p.ord, 'kind', p.kind, 'name', p.name, \
+             'id_kind', p.id_kind, 'id_number', p.id_number, 'phone', p.phone, 'address', p.address, \
+             'legal_representative', p.legal_representative)) FROM case_parties p WHERE p.case_id = c.id)"
+        }
+        Backend::Postgres => {
+            "(SELECT COALESCE(json_agg(json_build_object('ord', p.ord, 'kind', p.kind, 'name', p.name, \
+             'id_kind', p.id_kind, 'id_number', p.id_number, 'phone', p.phone, 'address', p.address, \
+             'legal_representative', p.legal_representative)), '[]'::json)::text \
+             FROM case_parties p WHERE p.case_id = c.id)"
+        }
     }
+}
+
+/// The officers of case `c` as one JSON array column of `[ord, user_id]` pairs.
+fn officers_json_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT json_group_array(json_array(o.ord, o.user_id)) FROM case_officers o WHERE o.case_id = c.id)"
+        }
+        Backend::Postgres => {
+            "(SELECT COALESCE(json_agg(json_build_array(o.ord, o.user_id)), '[]'::json)::text \
+             FROM case_officers o WHERE o.case_id = c.id)"
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PartyRow {
+    ord: i64,
+    kind: String,
+    name: String,
+    id_kind: Option<String>,
+    id_number: String,
+    phone: Option<String>,
+    address: Option<String>,
+    legal_representative: Option<String>,
+}
+
+fn parties_from_json(row: &AnyRow) -> Result<Vec<Party>> {
+    let text: String = col(row, "parties_json")?;
+    let mut rows: Vec<PartyRow> =
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("parties of a case: {e}")))?;
+    rows.sort_by_key(|r| r.ord);
+    rows.into_iter()
+        .map(|r| match r.kind.as_str() {
+            "natural_person" => Ok(Party::NaturalPerson {
+                name: r.name,
+                id_kind: r
+                    .id_kind
+                    .as_deref()
+                    .and_then(PersonIdKind::from_code)
+                    .ok_or_else(|| StoreError::Corrupt("party without id_kind".into()))?,
+                id_number: r.id_number,
+                phone: r.phone,
+                address: r.address,
+            }),
+            "organisation" => Ok(Party::Organisation {
+                name: r.name,
+                uscc: r.id_number,
+                legal_representative: r.legal_representative,
+                address: r.address,
+            }),
+            other => Err(StoreError::Corrupt(format!("party kind {other:?}"))),
+        })
+        .collect()
+}
+
+fn officers_from_json(row: &AnyRow) -> Result<Vec<UserId>> {
+    let text: String = col(row, "officers_json")?;
+    let mut pairs: Vec<(i64, String)> =
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("officers of a case: {e}")))?;
+    pairs.sort_by_key(|p| p.0);
+    pairs
+        .into_iter()
+        .map(|(_, id)| id.parse().map_err(|_| StoreError::Corrupt(format!("officer id {id:?}"))))
+        .collect()
+}
+
+/// One case within a scope, in one statement: its row with its parties and
+/// officers aggregated, so the read is consistent without a transaction.
+pub(crate) async fn fetch_case<'e, E>(
+    executor: E,
+    backend: Backend,
+    id: CaseId,
+    scope: &CaseScope,
+) -> Result<Option<Case>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let mut clause = Clause::new();
+    let p = clause.text(id.to_string());
+    clause.and(&format!("c.id = {p}"));
+    clause.scope(scope);
+    let sql = format!(
+        "SELECT {CASE_COLUMNS}, {} AS parties_json, {} AS officers_json FROM cases c{}",
+        parties_json_sql(backend),
+        officers_json_sql(backend),
+        clause.sql
+    );
+    let row = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(executor).await?;
+    let Some(row) = row else { return Ok(None) };
+    let s = summary_from_row(&row)?;
+    Ok(Some(Case {
+        id: s.id,
+        agency_id: parsed(&row, "agency_id")?,
+        unit_id: s.unit_id,
+        number: s.number,
+        cause: s.cause,
+        kind: s.kind,
+        stage: s.stage,
+        label: s.label,
+        summary: col(&row, "summary")?,
+        parties: parties_from_json(&row)?,
+        officers: officers_from_json(&row)?,
+        created_by: parsed(&row, "created_by")?,
+        created_at: s.created_at,
+        updated_at: s.updated_at,
+    }))
 }
 
 impl<M> Tx<M> {
@@ -212,17 +311,18 @@ impl<M> Tx<M> {
         let total = u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0);
 
         let list_sql = format!(
-            "SELECT {CASE_COLUMNS} FROM cases c{} ORDER BY c.created_ms DESC, c.id LIMIT {} OFFSET {}",
-            clause.sql, filter.limit, filter.offset
+            "SELECT {CASE_COLUMNS}, {} AS parties_json FROM cases c{} ORDER BY c.created_ms DESC, c.id LIMIT {} OFFSET {}",
+            parties_json_sql(self.backend),
+            clause.sql,
+            filter.limit,
+            filter.offset
         );
         let rows = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(list_sql))).fetch_all(self.conn()).await?;
-        let mut out = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
-        for s in &mut out {
-            let rows = sqlx::query("SELECT name FROM case_parties WHERE case_id = $1 ORDER BY ord")
-                .bind(s.id.to_string())
-                .fetch_all(self.conn())
-                .await?;
-            s.party_names = rows.iter().map(|r| col(r, "name")).collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut summary = summary_from_row(row)?;
+            summary.party_names = parties_from_json(row)?.into_iter().map(|p| p.name().to_owned()).collect();
+            out.push(summary);
         }
         Ok((out, total))
     }
@@ -230,51 +330,8 @@ impl<M> Tx<M> {
     /// The case `id` if it lies within `scope`; `None` both when it does not
     /// exist and when it is outside the scope, so the two cannot be told apart.
     pub async fn get_case_in_scope(&mut self, id: CaseId, scope: &CaseScope) -> Result<Option<Case>> {
-        let mut clause = Clause::new();
-        let p = clause.text(id.to_string());
-        clause.and(&format!("c.id = {p}"));
-        clause.scope(scope);
-        let sql = format!("SELECT {CASE_COLUMNS} FROM cases c{}", clause.sql);
-        let row = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(self.conn()).await?;
-        let Some(row) = row else { return Ok(None) };
-        let s = summary_from_row(&row)?;
-        let parties = sqlx::query(
-            "SELECT kind, name, id_kind, id_number, phone, address, legal_representative \
-             FROM case_parties WHERE case_id = $1 ORDER BY ord",
-        )
-        .bind(id.to_string())
-        .fetch_all(self.conn())
-        .await?
-        .iter()
-        .map(party_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let officers = self.case_officers(id).await?;
-        Ok(Some(Case {
-            id: s.id,
-            agency_id: parsed(&row, "agency_id")?,
-            unit_id: s.unit_id,
-            number: s.number,
-            cause: s.cause,
-            kind: s.kind,
-            stage: s.stage,
-            label: s.label,
-            summary: col(&row, "summary")?,
-            parties,
-            officers,
-            created_by: parsed(&row, "created_by")?,
-            created_at: s.created_at,
-            updated_at: s.updated_at,
-        }))
-    }
-
-    async fn case_officers(&mut self, id: CaseId) -> Result<Vec<UserId>> {
-        sqlx::query("SELECT user_id FROM case_officers WHERE case_id = $1 ORDER BY ord")
-            .bind(id.to_string())
-            .fetch_all(self.conn())
-            .await?
-            .iter()
-            .map(|r| parsed(r, "user_id"))
-            .collect()
+        let backend = self.backend;
+        fetch_case(self.conn(), backend, id, scope).await
     }
 
     /// The acts of a case in time order.

@@ -29,9 +29,19 @@ pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
 /// (or the commit error) to its caller.
 type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
 
-/// A type-erased job: runs in the shared transaction and returns how to
-/// deliver its result, or `None` when it failed (and has already answered).
-type Job = Box<dyn for<'t> FnOnce(&'t mut Tx<Write>) -> TxFuture<'t, Option<Deliver>> + Send>;
+/// A type-erased transaction job: runs in the shared transaction and
+/// returns how to deliver its result, or `None` when it failed (and has
+/// already answered).
+type TxJob = Box<dyn for<'t> FnOnce(&'t mut Tx<Write>) -> TxFuture<'t, Option<Deliver>> + Send>;
+
+/// Work for the committer.
+pub(crate) enum Job {
+    /// Arbitrary reads and writes, isolated in a savepoint.
+    Tx(TxJob),
+    /// Ledger entries only (the record of a read): no SQL until the batch
+    /// commits, so no savepoint either.
+    Append { bodies: Vec<Vec<u8>>, now: time::OffsetDateTime, answer: oneshot::Sender<Result<Vec<u64>>> },
+}
 
 /// Most jobs in one batch.
 pub const MAX_BATCH: usize = 1024;
@@ -52,13 +62,32 @@ impl Committer {
     }
 }
 
+/// Under load, a batch smaller than this waits up to [`GATHER`] for more jobs.
+const GATHER_TARGET: usize = 64;
+/// How long a small batch may wait for company when jobs keep arriving.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+
 async fn run(db: Arc<Db>, mut receiver: mpsc::UnboundedReceiver<Job>) {
     let mut batch: Vec<Job> = Vec::new();
+    let mut last_commit = std::time::Instant::now();
     loop {
         if receiver.recv_many(&mut batch, MAX_BATCH).await == 0 {
             return; // every Store clone is gone
         }
+        // Jobs that arrive right after a commit mean load: wait briefly so
+        // that one commit serves many of them. An idle store commits at once.
+        if batch.len() < GATHER_TARGET && last_commit.elapsed() < GATHER {
+            let deadline = tokio::time::Instant::now() + GATHER;
+            while batch.len() < GATHER_TARGET {
+                let room = MAX_BATCH - batch.len();
+                match tokio::time::timeout_at(deadline, receiver.recv_many(&mut batch, room)).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        }
         commit_batch(&db, std::mem::take(&mut batch)).await;
+        last_commit = std::time::Instant::now();
     }
 }
 
@@ -73,36 +102,66 @@ async fn commit_batch(db: &Db, jobs: Vec<Job>) {
         }
     };
     let mut delivers: Vec<Deliver> = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        if let Err(e) = tx.savepoint("SAVEPOINT job").await {
-            // The transaction is unusable; this job and the ones that follow
-            // never ran, and the ones that ran will not be committed.
-            tracing::error!(error = %e, "savepoint failed; abandoning the batch");
-            for d in delivers {
-                d(Some(StoreError::Unavailable("the batch could not be committed")));
-            }
-            return;
+    let abandon = |delivers: Vec<Deliver>| {
+        for d in delivers {
+            d(Some(StoreError::Unavailable("the batch could not be committed")));
         }
-        match job(&mut tx).await {
-            Some(deliver) => {
-                if let Err(e) = tx.savepoint("RELEASE SAVEPOINT job").await {
-                    deliver(Some(e));
-                    for d in delivers {
-                        d(Some(StoreError::Unavailable("the batch could not be committed")));
+    };
+    for job in jobs {
+        match job {
+            Job::Append { bodies, now, answer } => {
+                let mark = tx.pending_mark();
+                let mut seqs = Vec::with_capacity(bodies.len());
+                let mut failed = None;
+                for b in bodies {
+                    match tx.append_encoded(b, now).await {
+                        Ok(seq) => seqs.push(seq),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
                     }
+                }
+                match failed {
+                    None => delivers.push(Box::new(move |commit_error| {
+                        let _ = answer.send(match commit_error {
+                            None => Ok(seqs),
+                            Some(e) => Err(e),
+                        });
+                    })),
+                    Some(e) => {
+                        tx.rollback_pending(mark);
+                        let _ = answer.send(Err(e));
+                    }
+                }
+            }
+            Job::Tx(job) => {
+                let mark = tx.pending_mark();
+                if let Err(e) = tx.savepoint("SAVEPOINT job").await {
+                    // The transaction is unusable; nothing of the batch will be committed.
+                    tracing::error!(error = %e, "savepoint failed; abandoning the batch");
+                    abandon(delivers);
                     return;
                 }
-                delivers.push(deliver);
-            }
-            None => {
-                // The job failed and was answered; undo whatever it wrote.
-                let undone = tx.savepoint("ROLLBACK TO SAVEPOINT job").await;
-                let released = tx.savepoint("RELEASE SAVEPOINT job").await;
-                if undone.is_err() || released.is_err() {
-                    for d in delivers {
-                        d(Some(StoreError::Unavailable("the batch could not be committed")));
+                match job(&mut tx).await {
+                    Some(deliver) => {
+                        if let Err(e) = tx.savepoint("RELEASE SAVEPOINT job").await {
+                            deliver(Some(e));
+                            abandon(delivers);
+                            return;
+                        }
+                        delivers.push(deliver);
                     }
-                    return;
+                    None => {
+                        // The job failed and was answered; undo whatever it wrote.
+                        tx.rollback_pending(mark);
+                        let undone = tx.savepoint("ROLLBACK TO SAVEPOINT job").await;
+                        let released = tx.savepoint("RELEASE SAVEPOINT job").await;
+                        if undone.is_err() || released.is_err() {
+                            abandon(delivers);
+                            return;
+                        }
+                    }
                 }
             }
         }
@@ -134,7 +193,7 @@ impl Store {
         F: for<'t> FnOnce(&'t mut Tx<Write>) -> TxFuture<'t, std::result::Result<T, E>> + Send + 'static,
     {
         let (answer, result) = oneshot::channel::<std::result::Result<T, E>>();
-        let job: Job = Box::new(move |tx| {
+        let job: TxJob = Box::new(move |tx| {
             Box::pin(async move {
                 match f(tx).await {
                     Ok(value) => {
@@ -153,7 +212,16 @@ impl Store {
                 }
             })
         });
-        self.committer.submit(job).map_err(E::from)?;
+        self.committer.submit(Job::Tx(job)).map_err(E::from)?;
         result.await.map_err(|_| E::from(StoreError::Unavailable("the writer stopped before answering")))?
+    }
+
+    /// Appends encoded ledger entries through the group commit and returns
+    /// their numbers once they are durable. For records of reads, which
+    /// change nothing else.
+    pub async fn append_entries(&self, bodies: Vec<Vec<u8>>, now: time::OffsetDateTime) -> Result<Vec<u64>> {
+        let (answer, result) = oneshot::channel();
+        self.committer.submit(Job::Append { bodies, now, answer })?;
+        result.await.map_err(|_| StoreError::Unavailable("the writer stopped before answering"))?
     }
 }

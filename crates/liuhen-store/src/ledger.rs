@@ -8,6 +8,26 @@ use crate::error::{Result, StoreError};
 use crate::rows::{col, time_ms, to_ms};
 use crate::{Tx, Write};
 
+/// Entries appended in a write transaction and not yet written: they get
+/// their numbers at once (so callers learn them) and reach the table in one
+/// multi-row insert at commit, with one update of the head row.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    /// The next number to give; loaded from the head row on first use.
+    next_seq: Option<i64>,
+    rows: Vec<(i64, Vec<u8>, i64)>,
+}
+
+/// Where a transaction's pending entries stood, to roll back to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingMark {
+    next_seq: Option<i64>,
+    len: usize,
+}
+
+/// Rows per multi-row insert (three parameters each, well under SQLite's limit).
+const INSERT_CHUNK: usize = 500;
+
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -57,6 +77,9 @@ pub struct StoredEntry {
 impl<M> Tx<M> {
     /// How many entries the log holds.
     pub async fn entry_count(&mut self) -> Result<u64> {
+        if let Some(n) = self.ledger.next_seq {
+            return u64::try_from(n).map_err(|_| StoreError::Corrupt("ledger head".into()));
+        }
         let row = sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0").fetch_one(self.conn()).await?;
         u64::try_from(col::<i64>(&row, "next_seq")?).map_err(|_| StoreError::Corrupt("ledger head".into()))
     }
@@ -142,31 +165,36 @@ impl Tx<Write> {
         Ok(())
     }
 
-    /// Stores the tree hashes produced by integrating entries up to
-    /// `integrated` (exclusive); `first_index` is the stored-hash index of
-    /// `hashes[0]`. Refuses to move backwards.
+    /// Stores the tree hashes produced by integrating entries `from..to`;
+    /// `first_index` is the stored-hash index of `hashes[0]`. Refused with
+    /// [`StoreError::Conflict`] unless the integrated size is still `from`
+    /// (another node got there first).
     pub async fn append_tree_hashes(
         &mut self,
         first_index: u64,
         hashes: &[[u8; 32]],
-        integrated: u64,
+        from: u64,
+        to: u64,
     ) -> Result<()> {
-        for (i, h) in hashes.iter().enumerate() {
-            sqlx::query("INSERT INTO ledger_hashes (idx, hash) VALUES ($1, $2)")
-                .bind(i64_of(first_index + i as u64))
-                .bind(h.to_vec())
-                .execute(self.conn())
-                .await
-                .map_err(|e| StoreError::from_sqlx(e, "tree hash"))?;
-        }
-        let done = sqlx::query(
-            "UPDATE ledger_head SET integrated = $1 WHERE id = 0 AND integrated <= $1 AND next_seq >= $1",
+        let moved = sqlx::query(
+            "UPDATE ledger_head SET integrated = $1 WHERE id = 0 AND integrated = $2 AND next_seq >= $1",
         )
-        .bind(i64_of(integrated))
+        .bind(i64_of(to))
+        .bind(i64_of(from))
         .execute(self.conn())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Corrupt(format!("cannot move the integrated size to {integrated}")));
+        if moved.rows_affected() == 0 {
+            return Err(StoreError::Conflict("the ledger was integrated meanwhile"));
+        }
+        for (c, chunk) in hashes.chunks(INSERT_CHUNK).enumerate() {
+            let values: Vec<String> =
+                (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+            let sql = format!("INSERT INTO ledger_hashes (idx, hash) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (i, h) in chunk.iter().enumerate() {
+                q = q.bind(i64_of(first_index + (c * INSERT_CHUNK + i) as u64)).bind(h.to_vec());
+            }
+            q.execute(self.conn()).await.map_err(|e| StoreError::from_sqlx(e, "tree hash"))?;
         }
         Ok(())
     }
@@ -188,17 +216,58 @@ impl Tx<Write> {
     /// the log if and only if this transaction commits.
     pub async fn append_entry(&mut self, entry: &LedgerEntry, now: OffsetDateTime) -> Result<u64> {
         let body = entry.encode().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let row =
-            sqlx::query("UPDATE ledger_head SET next_seq = next_seq + 1 WHERE id = 0 RETURNING next_seq")
-                .fetch_one(self.conn())
-                .await?;
-        let seq = col::<i64>(&row, "next_seq")? - 1;
-        sqlx::query("INSERT INTO ledger_entries (seq, body, created_ms) VALUES ($1, $2, $3)")
-            .bind(seq)
-            .bind(body)
-            .bind(to_ms(now))
+        self.append_encoded(body, now).await
+    }
+
+    /// Appends an already encoded entry.
+    pub(crate) async fn append_encoded(&mut self, body: Vec<u8>, now: OffsetDateTime) -> Result<u64> {
+        let seq = match self.ledger.next_seq {
+            Some(n) => n,
+            None => {
+                let row = sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0")
+                    .fetch_one(self.conn())
+                    .await?;
+                col::<i64>(&row, "next_seq")?
+            }
+        };
+        self.ledger.next_seq = Some(seq + 1);
+        self.ledger.rows.push((seq, body, to_ms(now)));
+        u64::try_from(seq).map_err(|_| StoreError::Corrupt("ledger head".into()))
+    }
+
+    pub(crate) fn pending_mark(&self) -> PendingMark {
+        PendingMark { next_seq: self.ledger.next_seq, len: self.ledger.rows.len() }
+    }
+
+    pub(crate) fn rollback_pending(&mut self, mark: PendingMark) {
+        self.ledger.next_seq = mark.next_seq;
+        self.ledger.rows.truncate(mark.len);
+    }
+
+    /// Writes the pending entries and moves the head.
+    pub(crate) async fn flush_entries(&mut self) -> Result<()> {
+        let Some(next) = self.ledger.next_seq else { return Ok(()) };
+        let rows = std::mem::take(&mut self.ledger.rows);
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let sql =
+                format!("INSERT INTO ledger_entries (seq, body, created_ms) VALUES {}", values.join(", "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (seq, body, ms) in chunk {
+                q = q.bind(*seq).bind(body.clone()).bind(*ms);
+            }
+            q.execute(self.conn()).await?;
+        }
+        let done = sqlx::query("UPDATE ledger_head SET next_seq = $1 WHERE id = 0 AND next_seq <= $1")
+            .bind(next)
             .execute(self.conn())
             .await?;
-        u64::try_from(seq).map_err(|_| StoreError::Corrupt("ledger head".into()))
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Corrupt("the ledger head moved under a writer".into()));
+        }
+        self.ledger.next_seq = None;
+        Ok(())
     }
 }

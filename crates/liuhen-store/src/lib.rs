@@ -69,7 +69,7 @@ impl Db {
     /// its entry. Taking it first gives all writers one lock order.
     pub(crate) async fn begin_write(&self) -> Result<Tx<Write>> {
         let tx = self.writer.begin_with(self.backend.begin_write()).await?;
-        let mut tx = Tx { tx, backend: self.backend, _mode: PhantomData };
+        let mut tx = Tx { tx, backend: self.backend, ledger: ledger::Pending::default(), _mode: PhantomData };
         if self.backend == Backend::Postgres {
             tx.lock_sequencer().await?;
         }
@@ -105,7 +105,7 @@ impl Store {
     /// Begins a read-only snapshot.
     pub async fn read(&self) -> Result<Tx<Read>> {
         let tx = self.db.reader.begin_with(self.db.backend.begin_read()).await?;
-        Ok(Tx { tx, backend: self.db.backend, _mode: PhantomData })
+        Ok(Tx { tx, backend: self.db.backend, ledger: ledger::Pending::default(), _mode: PhantomData })
     }
 
     /// Begins a write transaction of its own, outside the group commit (see
@@ -113,6 +113,16 @@ impl Store {
     /// either way.
     pub async fn write(&self) -> Result<Tx<Write>> {
         self.db.begin_write().await
+    }
+
+    /// The case `id` if it lies within `scope`, read in one statement
+    /// outside any transaction (see [`Tx::get_case_in_scope`]).
+    pub async fn get_case_in_scope(
+        &self,
+        id: liuhen_domain::CaseId,
+        scope: &CaseScope,
+    ) -> Result<Option<liuhen_domain::Case>> {
+        cases::fetch_case(&self.db.reader, self.db.backend, id, scope).await
     }
 
     /// Answers whether the database is reachable.
@@ -132,6 +142,8 @@ impl Store {
 pub struct Tx<M> {
     tx: Transaction<'static, Any>,
     backend: Backend,
+    /// Ledger entries appended in this transaction, written at commit.
+    ledger: ledger::Pending,
     _mode: PhantomData<M>,
 }
 
@@ -153,7 +165,8 @@ impl Tx<Write> {
     }
 
     /// Makes every change of this transaction durable, or none of them.
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush_entries().await?;
         self.tx.commit().await?;
         Ok(())
     }

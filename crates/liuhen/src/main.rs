@@ -240,8 +240,10 @@ async fn open_service(config: &Config) -> Result<Service> {
     let store = liuhen_store::Store::open(&url)
         .await
         .with_context(|| format!("cannot open the database {}", liuhen_store::redact_url(&url)))?;
-    let service_config =
-        ServiceConfig { session_ttl: time::Duration::minutes(i64::from(config.session_minutes)) };
+    let service_config = ServiceConfig {
+        session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
+        record_reads: true,
+    };
     let signer = keys::ledger_signer(config)?;
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer))
 }
