@@ -360,3 +360,26 @@ mod ledger {
         assert_eq!(s.latest_checkpoint().await.unwrap().unwrap(), before);
     }
 }
+
+#[tokio::test]
+async fn checkpoints_carry_ed25519_and_sm2_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let origin = "test.liuhen/ledger";
+    let ed = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    let sm2 = liuhen_tlog::SignerKey::sm2_from_secret(origin, &[9; 32]).unwrap();
+    let signer = liuhen_service::ledger::LedgerSigner::new(origin, vec![ed, sm2]).unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
+    let s = Service::new(store, clock, ServiceConfig::default(), signer);
+    demo::seed(&s).await.unwrap();
+    let cp = s.integrate().await.unwrap().unwrap();
+    let keys = s.ledger_signer().verifier_keys();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[1].algorithm(), liuhen_tlog::KeyAlgorithm::Sm2);
+    let (_, verified) = liuhen_tlog::Checkpoint::open(cp.note.as_bytes(), origin, &keys).unwrap();
+    assert!(keys.iter().all(|k| verified.is_signed_by(k)), "both signatures verify");
+    assert!(s.verify_ledger(origin, &keys).await.unwrap().ok());
+    // A key of another log is refused up front.
+    let other = liuhen_tlog::SignerKey::ed25519_from_seed("other/log", &[1; 32]).unwrap();
+    assert!(liuhen_service::ledger::LedgerSigner::new(origin, vec![other]).is_err());
+}
