@@ -22,7 +22,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let entries: u64 = std::env::var("LIUHEN_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let entries: u64 =
+        std::env::var("LIUHEN_BENCH_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
     let dir = PathBuf::from(std::env::var("LIUHEN_BENCH_DIR").unwrap_or_else(|_| "target".into()))
         .join(format!("bench-proof-log-{entries}"));
     std::fs::create_dir_all(&dir).unwrap();

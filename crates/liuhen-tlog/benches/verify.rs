@@ -13,20 +13,22 @@
 use std::time::Instant;
 
 use liuhen_tlog::{
-    Checkpoint, Hash, Note, ProofPolicy, Sha256Hasher, SignerKey, TlogProof, TreeHasher, build_stored_hashes, prove_record,
-    tree_hash,
+    build_stored_hashes, prove_record, tree_hash, Checkpoint, Hash, Note, ProofPolicy, Sha256Hasher,
+    SignerKey, TlogProof, TreeHasher,
 };
 
 fn main() {
     let n: u64 = 1 << 20;
-    let entries: Vec<Vec<u8>> = (0..n).map(|i| format!("{{\"entry\":{i},\"pad\":\"{:0>200}\"}}", i).into_bytes()).collect();
+    let entries: Vec<Vec<u8>> =
+        (0..n).map(|i| format!("{{\"entry\":{i},\"pad\":\"{:0>200}\"}}", i).into_bytes()).collect();
     let t = Instant::now();
     let hashes = build_stored_hashes::<Sha256Hasher>(entries.iter()).unwrap();
     println!("built a tree of {n} entries in {:.1} s", t.elapsed().as_secs_f64());
     let root = tree_hash::<Sha256Hasher>(n, &hashes).unwrap();
     let origin = "bench.liuhen/ledger";
     let key = SignerKey::ed25519_from_seed(origin, &[3; 32]).unwrap();
-    let note = Note::sign(&Checkpoint::new(origin, n, root).to_note_text().unwrap(), &[&key]).unwrap().to_text();
+    let note =
+        Note::sign(&Checkpoint::new(origin, n, root).to_note_text().unwrap(), &[&key]).unwrap().to_text();
 
     let mut x: u64 = 0x9e3779b97f4a7c15;
     let proofs: Vec<(usize, String)> = (0..20_000)
@@ -41,8 +43,10 @@ fn main() {
         .collect();
 
     // Cached checkpoint: verified once.
-    let policy = ProofPolicy { origin: origin.into(), log_key: key.verifier().clone(), witnesses: vec![], quorum: 0 };
-    let (trusted, _) = Checkpoint::open(note.as_bytes(), origin, std::slice::from_ref(&policy.log_key)).unwrap();
+    let policy =
+        ProofPolicy { origin: origin.into(), log_key: key.verifier().clone(), witnesses: vec![], quorum: 0 };
+    let (trusted, _) =
+        Checkpoint::open(note.as_bytes(), origin, std::slice::from_ref(&policy.log_key)).unwrap();
     let rounds = 5;
     let mut cached = Vec::new();
     for _ in 0..rounds {

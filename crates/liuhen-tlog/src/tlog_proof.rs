@@ -173,7 +173,12 @@ impl TlogProof {
     /// has already checked (a verifier's cache): the proof must carry that
     /// very note, and the entry must be included in its tree. Costs one
     /// inclusion-proof check, no signature verification.
-    pub fn verify_with_trusted(&self, entry: &[u8], trusted_note: &str, trusted: &Checkpoint) -> Result<(), Error> {
+    pub fn verify_with_trusted(
+        &self,
+        entry: &[u8],
+        trusted_note: &str,
+        trusted: &Checkpoint,
+    ) -> Result<(), Error> {
         if self.checkpoint != trusted_note {
             return Err(Error::MalformedTlogProof("the proof's checkpoint is not the trusted one"));
         }
