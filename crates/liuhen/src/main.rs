@@ -14,6 +14,7 @@ use liuhen_service::admin::AdminActor;
 use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
 
 mod keys;
+mod remote;
 mod verify_cmd;
 
 #[derive(Parser)]
@@ -77,7 +78,13 @@ enum LedgerCommand {
     Verify {
         #[command(flatten)]
         db: DbArgs,
-        /// Verifier keys to require [default: the keys in DATA/keys].
+        /// Replay the log served at this URL (http://HOST:PORT) from its tiles instead of the database.
+        #[arg(long)]
+        server: Option<String>,
+        /// With --server: a token of a supervisor, administrator or archivist (entry bundles need one).
+        #[arg(long, env = "LIUHEN_TOKEN")]
+        token: Option<String>,
+        /// Verifier keys to require [default: the keys in DATA/keys; required with --server].
         #[arg(long)]
         key: Vec<String>,
         /// Print the report as JSON.
@@ -285,15 +292,23 @@ async fn run(cli: Cli) -> Result<u8> {
             outcome.print(json)?;
             Ok(if outcome.verified { 0 } else { 1 })
         }
-        Command::Ledger { command: LedgerCommand::Verify { db, key, json } } => {
-            let config = load_config(&db, None)?;
-            let service = open_service(&config).await?;
-            let keys = if key.is_empty() {
-                service.ledger_signer().verifier_keys()
-            } else {
-                verify_cmd::read_keys(&key)?
+        Command::Ledger { command: LedgerCommand::Verify { db, server, token, key, json } } => {
+            let report = match server {
+                Some(url) => {
+                    let keys = verify_cmd::read_keys(&key)?;
+                    remote::verify_server(&url, token, &keys).await?
+                }
+                None => {
+                    let config = load_config(&db, None)?;
+                    let service = open_service(&config).await?;
+                    let keys = if key.is_empty() {
+                        service.ledger_signer().verifier_keys()
+                    } else {
+                        verify_cmd::read_keys(&key)?
+                    };
+                    service.verify_ledger(&config.ledger_origin, &keys).await?
+                }
             };
-            let report = service.verify_ledger(&config.ledger_origin, &keys).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

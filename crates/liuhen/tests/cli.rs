@@ -331,3 +331,69 @@ fn kill_9_at_random_moments_loses_nothing_acknowledged() {
     let (code, out) = run(&["ledger", "verify", "--data", dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn ledger_verify_replays_a_server_from_its_tiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), true);
+    let ks = keys(server.addr);
+    // Grow the log past one full tile.
+    let sup = login(server.addr, "supervisor1");
+    let (_, list) = json(server.addr, "GET", "/api/v1/cases?limit=1", Some(&sup), None);
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    for _ in 0..300 {
+        assert_eq!(
+            http(server.addr, "GET", &format!("/api/v1/cases/{id}"), Some(&sup), None).unwrap().0,
+            200
+        );
+    }
+    checkpoint(server.addr, &ks, 300);
+    let keyfile = dir.path().join("keys.txt");
+    std::fs::write(&keyfile, ks.iter().map(|k| format!("{k}\n")).collect::<String>()).unwrap();
+    let url = format!("http://{}", server.addr);
+    let args = |token: &str| {
+        vec![
+            "ledger".to_owned(),
+            "verify".into(),
+            "--server".into(),
+            url.clone(),
+            "--token".into(),
+            token.to_owned(),
+            "--key".into(),
+            keyfile.to_str().unwrap().to_owned(),
+        ]
+    };
+    let run_owned = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let (code, out) = run_owned(args(&sup));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ledger verified"), "{out}");
+    // Without an entitled token the entries cannot be read: cannot run.
+    let officer = login(server.addr, "officer1");
+    assert_eq!(run_owned(args(&officer)).0, 2);
+    // A wrong key: the checkpoint does not verify.
+    let other = liuhen_tlog::SignerKey::ed25519_from_seed(ks[0].name(), &[1; 32]).unwrap();
+    let mut a = args(&sup);
+    *a.last_mut().unwrap() = other.verifier().to_string();
+    assert_eq!(run_owned(a).0, 1);
+    // Change entry 200 in the database under the running server.
+    let db = dir.path().join("liuhen.db");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        use sqlx::{Connection, Row};
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+        let row =
+            sqlx::query("SELECT body FROM ledger_entries WHERE seq = 200").fetch_one(&mut c).await.unwrap();
+        let mut body: Vec<u8> = row.get("body");
+        let at = body.windows(9).position(|w| w == b"\"nonce\":\"").unwrap() + 9;
+        body[at] = if body[at] == b'0' { b'1' } else { b'0' };
+        sqlx::query("DROP TRIGGER ledger_entries_no_update").execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE ledger_entries SET body = $1 WHERE seq = 200")
+            .bind(body)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let (code, out) = run_owned(args(&sup));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("entries from 200"), "{out}");
+}

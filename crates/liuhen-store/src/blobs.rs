@@ -1,0 +1,216 @@
+//! Evidence originals on local disk: content-addressed by SHA-256, written
+//! once, durably (temp file → fsync → link into place → fsync the folder),
+//! never overwritten, verified on demand (`scrub`), and moved to
+//! `quarantine/` when they no longer match their name.
+//!
+//! Layout under the blob root:
+//! ```text
+//! objects/sha256/ab/cd/abcd…(64 hex)    originals, read-only once written
+//! uploads/<upload id>.part                tus uploads in progress
+//! uploads/<upload id>.info                their creation record (JSON)
+//! quarantine/<hex>.<unix ms>              objects that failed a scrub
+//! ```
+//! File names from clients never become paths: every path here is built
+//! from a hex digest or a server-made id.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+/// What went wrong with a blob.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("blob {0} not found")]
+    NotFound(String),
+    #[error("the disk is full: {0}")]
+    DiskFull(io::Error),
+    #[error("blob storage I/O failed: {0}")]
+    Io(#[from] io::Error),
+    #[error("an id {0:?} is not a server-made id")]
+    BadId(String),
+}
+
+fn io_err(e: io::Error) -> BlobError {
+    // ENOSPC (28) and EDQUOT (122) on Linux: say so, the upload stays resumable.
+    if matches!(e.raw_os_error(), Some(28) | Some(122)) { BlobError::DiskFull(e) } else { BlobError::Io(e) }
+}
+
+/// Outcome of storing a blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Written now.
+    New,
+    /// The same content was already there; nothing was written.
+    AlreadyPresent,
+}
+
+/// A scrub's findings for one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrubFailure {
+    pub expected: String,
+    pub actual: String,
+    pub quarantined_as: PathBuf,
+}
+
+/// The local blob folder.
+#[derive(Debug, Clone)]
+pub struct LocalBlobs {
+    root: PathBuf,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+/// Fsyncs a folder so that a rename or link inside it is durable.
+fn sync_dir(dir: &Path) -> Result<(), BlobError> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err)
+}
+
+impl LocalBlobs {
+    /// Opens (creating) the blob folder.
+    pub fn open(root: &Path) -> Result<LocalBlobs, BlobError> {
+        for sub in ["objects/sha256", "uploads", "quarantine"] {
+            fs::create_dir_all(root.join(sub)).map_err(io_err)?;
+        }
+        Ok(LocalBlobs { root: root.to_owned() })
+    }
+
+    fn object_path(&self, hex: &str) -> PathBuf {
+        let a = hex.get(..2).unwrap_or("xx");
+        let b = hex.get(2..4).unwrap_or("xx");
+        self.root.join("objects/sha256").join(a).join(b).join(hex)
+    }
+
+    /// The path of an upload's data file.
+    pub fn upload_part(&self, id: &str) -> Result<PathBuf, BlobError> {
+        if !valid_id(id) {
+            return Err(BlobError::BadId(id.to_owned()));
+        }
+        Ok(self.root.join("uploads").join(format!("{id}.part")))
+    }
+
+    /// The path of an upload's creation record.
+    pub fn upload_info(&self, id: &str) -> Result<PathBuf, BlobError> {
+        if !valid_id(id) {
+            return Err(BlobError::BadId(id.to_owned()));
+        }
+        Ok(self.root.join("uploads").join(format!("{id}.info")))
+    }
+
+    /// Ids of every upload in progress (for expiry).
+    pub fn upload_ids(&self) -> Result<Vec<String>, BlobError> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(self.root.join("uploads")).map_err(io_err)? {
+            let name = e.map_err(io_err)?.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_suffix(".info") {
+                out.push(id.to_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes a small file durably and atomically (temp, fsync, rename, fsync dir).
+    pub fn write_small_durably(&self, path: &Path, bytes: &[u8]) -> Result<(), BlobError> {
+        let tmp = path.with_extension("tmp");
+        {
+            let mut f = File::create(&tmp).map_err(io_err)?;
+            f.write_all(bytes).map_err(io_err)?;
+            f.sync_all().map_err(io_err)?;
+        }
+        fs::rename(&tmp, path).map_err(io_err)?;
+        sync_dir(path.parent().unwrap_or(&self.root))
+    }
+
+    /// Removes an upload's files.
+    pub fn remove_upload(&self, id: &str) -> Result<(), BlobError> {
+        for p in [self.upload_part(id)?, self.upload_info(id)?] {
+            match fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves a finished upload's data into place as the object named by its
+    /// SHA-256 (which the caller computed while the bytes streamed in). The
+    /// data is fsynced first; the object appears by a create-only link, so
+    /// an existing object is never replaced; then the folder is fsynced.
+    pub fn store_upload(&self, id: &str, sha256_hex: &str) -> Result<Stored, BlobError> {
+        let part = self.upload_part(id)?;
+        File::open(&part).and_then(|f| f.sync_all()).map_err(io_err)?;
+        let dest = self.object_path(sha256_hex);
+        let dir = dest.parent().unwrap_or(&self.root).to_owned();
+        fs::create_dir_all(&dir).map_err(io_err)?;
+        let outcome = match fs::hard_link(&part, &dest) {
+            Ok(()) => Stored::New,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Stored::AlreadyPresent,
+            Err(e) => return Err(io_err(e)),
+        };
+        if outcome == Stored::New {
+            let mut perms = fs::metadata(&dest).map_err(io_err)?.permissions();
+            perms.set_readonly(true);
+            fs::set_permissions(&dest, perms).map_err(io_err)?;
+            sync_dir(&dir)?;
+        }
+        self.remove_upload(id)?;
+        Ok(outcome)
+    }
+
+    /// Opens an object for reading.
+    pub fn open_object(&self, sha256_hex: &str) -> Result<(File, PathBuf), BlobError> {
+        let p = self.object_path(sha256_hex);
+        match File::open(&p) {
+            Ok(f) => Ok((f, p)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BlobError::NotFound(sha256_hex.to_owned())),
+            Err(e) => Err(io_err(e)),
+        }
+    }
+
+    /// Hex names of every stored object.
+    pub fn object_names(&self) -> Result<Vec<String>, BlobError> {
+        let mut out = Vec::new();
+        let base = self.root.join("objects/sha256");
+        for a in fs::read_dir(&base).map_err(io_err)? {
+            for b in fs::read_dir(a.map_err(io_err)?.path()).map_err(io_err)? {
+                for o in fs::read_dir(b.map_err(io_err)?.path()).map_err(io_err)? {
+                    out.push(o.map_err(io_err)?.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Rehashes one object; moves it to quarantine when it no longer
+    /// matches its name.
+    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
+        let (mut f, path) = self.open_object(hex)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf).map_err(io_err)?;
+            if n == 0 {
+                break;
+            }
+            h.update(buf.get(..n).unwrap_or_default());
+        }
+        let actual = hex_lower(&h.finalize());
+        if actual == hex {
+            return Ok(None);
+        }
+        let q = self.root.join("quarantine").join(format!("{hex}.{now_ms}"));
+        fs::rename(&path, &q).map_err(io_err)?;
+        sync_dir(path.parent().unwrap_or(&self.root))?;
+        sync_dir(&self.root.join("quarantine"))?;
+        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q }))
+    }
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
