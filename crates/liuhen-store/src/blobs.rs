@@ -13,7 +13,7 @@
 //! File names from clients never become paths: every path here is built
 //! from a hex digest or a server-made id.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 

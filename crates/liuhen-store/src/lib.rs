@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod blobs;
 mod cases;
 mod committer;
 mod db;
@@ -28,6 +29,7 @@ mod error;
 mod ledger;
 mod org;
 mod rows;
+pub mod uploads;
 
 use std::marker::PhantomData;
 use std::path::Path;

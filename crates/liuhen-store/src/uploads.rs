@@ -1,0 +1,276 @@
+//! The data plane of resumable uploads (tus 1.0): creation records, the
+//! bytes as they arrive, SHA-256 and SM3 computed while streaming, an
+//! optional per-request checksum, and the hand-over of a finished upload to
+//! the blob store. HTTP and authorisation live elsewhere.
+//!
+//! Memory stays flat whatever the size: bytes pass through one fixed buffer
+//! into the file and the hashers. An acknowledged write is on disk (the file
+//! is fsynced before `append` returns). The hash state is kept in memory;
+//! after a restart it is rebuilt once by reading back what is on disk.
+
+use std::collections::HashMap;
+use std::io::SeekFrom;
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use sm3::Sm3;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use crate::blobs::{BlobError, LocalBlobs, Stored};
+
+/// The creation record of an upload, kept beside its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    pub id: String,
+    /// Declared total length in bytes.
+    pub length: u64,
+    /// Who created it (a user id).
+    pub created_by: String,
+    /// The decoded `Upload-Metadata` pairs.
+    pub metadata: HashMap<String, String>,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+}
+
+/// A checksum the client sent with one request (tus checksum extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChunkChecksum {
+    Sha256([u8; 32]),
+    Sm3([u8; 32]),
+}
+
+/// The digests of a complete upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digests {
+    pub sha256: [u8; 32],
+    pub sm3: [u8; 32],
+}
+
+/// What an append did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Bytes were stored; the upload now holds `offset` bytes.
+    Progress { offset: u64 },
+    /// The last byte arrived.
+    Complete { offset: u64, digests: Digests },
+}
+
+/// Why an append was refused. Nothing of the refused request is kept.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("upload not found")]
+    NotFound,
+    #[error("the upload is at offset {current}, not {given}")]
+    OffsetMismatch { current: u64, given: u64 },
+    #[error("the request would pass the declared length of {0} bytes")]
+    TooLong(u64),
+    #[error("the request's checksum does not match its bytes")]
+    ChecksumMismatch,
+    #[error("another request is writing to this upload")]
+    Busy,
+    #[error("the body ended early or could not be read: {0}")]
+    Body(std::io::Error),
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+}
+
+impl From<std::io::Error> for UploadError {
+    fn from(e: std::io::Error) -> Self {
+        if matches!(e.raw_os_error(), Some(28) | Some(122)) {
+            UploadError::Blob(BlobError::DiskFull(e))
+        } else {
+            UploadError::Blob(BlobError::Io(e))
+        }
+    }
+}
+
+#[derive(Clone)]
+struct HashState {
+    hashed: u64,
+    sha256: Sha256,
+    sm3: Sm3,
+}
+
+impl HashState {
+    fn new() -> Self {
+        HashState { hashed: 0, sha256: Sha256::new(), sm3: Sm3::new() }
+    }
+    fn update(&mut self, b: &[u8]) {
+        self.sha256.update(b);
+        self.sm3.update(b);
+        self.hashed += b.len() as u64;
+    }
+}
+
+const BUF: usize = 256 * 1024;
+
+/// Uploads in progress, over a [`LocalBlobs`] folder.
+#[derive(Clone)]
+pub struct UploadArea {
+    blobs: LocalBlobs,
+    states: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<HashState>>>>>>,
+}
+
+impl UploadArea {
+    pub fn new(blobs: LocalBlobs) -> Self {
+        UploadArea { blobs, states: Arc::default() }
+    }
+
+    pub fn blobs(&self) -> &LocalBlobs {
+        &self.blobs
+    }
+
+    /// Records a new, empty upload durably.
+    pub fn create(&self, record: &UploadRecord) -> Result<(), UploadError> {
+        let part = self.blobs.upload_part(&record.id)?;
+        std::fs::File::create(&part)?.sync_all()?;
+        let json = serde_json::to_vec(record).map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+        self.blobs.write_small_durably(&self.blobs.upload_info(&record.id)?, &json)?;
+        Ok(())
+    }
+
+    /// The creation record and how many bytes are stored.
+    pub fn status(&self, id: &str) -> Result<(UploadRecord, u64), UploadError> {
+        let info = self.blobs.upload_info(id)?;
+        let text = match std::fs::read(&info) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(UploadError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let record: UploadRecord =
+            serde_json::from_slice(&text).map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+        let offset = std::fs::metadata(self.blobs.upload_part(id)?)?.len();
+        Ok((record, offset))
+    }
+
+    fn lock_for(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<HashState>>> {
+        let mut map = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(id.to_owned()).or_default().clone()
+    }
+
+    /// Appends the body of one request at `offset`. The bytes are on disk
+    /// when this returns `Ok`. With a checksum that does not match, or a body
+    /// that breaks off, the upload is left exactly as it was before.
+    pub async fn append(
+        &self,
+        id: &str,
+        offset: u64,
+        body: &mut (dyn AsyncRead + Unpin + Send),
+        checksum: Option<ChunkChecksum>,
+    ) -> Result<Appended, UploadError> {
+        let (record, current) = self.status(id)?;
+        let lock = self.lock_for(id);
+        let Ok(mut guard) = lock.try_lock() else { return Err(UploadError::Busy) };
+        if offset != current {
+            return Err(UploadError::OffsetMismatch { current, given: offset });
+        }
+        let part = self.blobs.upload_part(id)?;
+        // The running digests; rebuilt from disk after a restart.
+        let mut state = match guard.take() {
+            Some(s) if s.hashed == current => s,
+            _ => {
+                let mut s = HashState::new();
+                let mut f = tokio::fs::File::open(&part).await?;
+                let mut buf = vec![0u8; BUF];
+                while s.hashed < current {
+                    let n = f.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    s.update(buf.get(..n).unwrap_or_default());
+                }
+                s
+            }
+        };
+        let before = state.clone();
+        let mut file = tokio::fs::OpenOptions::new().write(true).open(&part).await?;
+        file.seek(SeekFrom::Start(current)).await?;
+        let mut chunk_sha = Sha256::new();
+        let mut chunk_sm3 = Sm3::new();
+        let mut buf = vec![0u8; BUF];
+        let mut written = current;
+        let result: Result<(), UploadError> = async {
+            loop {
+                let n = body.read(&mut buf).await.map_err(UploadError::Body)?;
+                if n == 0 {
+                    break;
+                }
+                let bytes = buf.get(..n).unwrap_or_default();
+                if written + n as u64 > record.length {
+                    return Err(UploadError::TooLong(record.length));
+                }
+                file.write_all(bytes).await?;
+                state.update(bytes);
+                match checksum {
+                    Some(ChunkChecksum::Sha256(_)) => chunk_sha.update(bytes),
+                    Some(ChunkChecksum::Sm3(_)) => chunk_sm3.update(bytes),
+                    None => {}
+                }
+                written += n as u64;
+            }
+            let ok = match &checksum {
+                Some(ChunkChecksum::Sha256(want)) => <[u8; 32]>::from(chunk_sha.finalize()) == *want,
+                Some(ChunkChecksum::Sm3(want)) => <[u8; 32]>::from(chunk_sm3.finalize()) == *want,
+                None => true,
+            };
+            if !ok {
+                return Err(UploadError::ChecksumMismatch);
+            }
+            file.sync_data().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            // Give back everything this request wrote.
+            file.set_len(current).await?;
+            file.sync_data().await?;
+            *guard = Some(before);
+            return Err(e);
+        }
+        if written == record.length {
+            let digests = Digests {
+                sha256: state.sha256.clone().finalize().into(),
+                sm3: state.sm3.clone().finalize().into(),
+            };
+            *guard = Some(state);
+            return Ok(Appended::Complete { offset: written, digests });
+        }
+        *guard = Some(state);
+        Ok(Appended::Progress { offset: written })
+    }
+
+    /// Moves a complete upload into the blob store under its SHA-256.
+    pub fn finish(&self, id: &str, digests: &Digests) -> Result<Stored, UploadError> {
+        let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
+        let stored = self.blobs.store_upload(id, &hex)?;
+        self.forget(id);
+        Ok(stored)
+    }
+
+    /// Removes an upload (termination, expiry, or a refused completion).
+    pub fn remove(&self, id: &str) -> Result<(), UploadError> {
+        self.blobs.remove_upload(id)?;
+        self.forget(id);
+        Ok(())
+    }
+
+    fn forget(&self, id: &str) {
+        let mut map = self.states.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(id);
+    }
+
+    /// Ids of uploads whose expiry has passed.
+    pub fn expired(&self, now_ms: i64) -> Result<Vec<String>, UploadError> {
+        let mut out = Vec::new();
+        for id in self.blobs.upload_ids()? {
+            match self.status(&id) {
+                Ok((r, _)) if r.expires_ms <= now_ms => out.push(id),
+                Ok(_) => {}
+                Err(UploadError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+}

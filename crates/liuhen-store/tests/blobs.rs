@@ -1,0 +1,117 @@
+//! Local blobs and the upload data plane, on a real folder.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::HashMap;
+
+use liuhen_store::blobs::{LocalBlobs, Stored};
+use liuhen_store::uploads::{Appended, ChunkChecksum, UploadArea, UploadError, UploadRecord};
+use sha2::{Digest, Sha256};
+
+fn record(id: &str, length: u64) -> UploadRecord {
+    UploadRecord {
+        id: id.into(),
+        length,
+        created_by: "user".into(),
+        metadata: HashMap::from([("filename".into(), "../../etc/passwd".into())]),
+        created_ms: 1000,
+        expires_ms: 2000,
+    }
+}
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn resumable_append_digests_and_write_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    let bytes = data(1_000_000);
+    area.create(&record("u1", bytes.len() as u64)).unwrap();
+    assert_eq!(area.status("u1").unwrap().1, 0);
+
+    let mut first = &bytes[..300_000];
+    assert_eq!(area.append("u1", 0, &mut first, None).await.unwrap(), Appended::Progress { offset: 300_000 });
+    // Wrong offset: refused, nothing changes.
+    let mut again = &bytes[..10];
+    assert!(matches!(
+        area.append("u1", 0, &mut again, None).await,
+        Err(UploadError::OffsetMismatch { current: 300_000, given: 0 })
+    ));
+    // A bad checksum: the bytes are given back.
+    let mut chunk = &bytes[300_000..600_000];
+    let wrong = ChunkChecksum::Sha256([0; 32]);
+    assert!(matches!(
+        area.append("u1", 300_000, &mut chunk, Some(wrong)).await,
+        Err(UploadError::ChecksumMismatch)
+    ));
+    assert_eq!(area.status("u1").unwrap().1, 300_000);
+
+    // A restart: a new area over the same folder rebuilds the hash state from disk.
+    let area = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    let mut chunk = &bytes[300_000..600_000];
+    let good = ChunkChecksum::Sha256(Sha256::digest(&bytes[300_000..600_000]).into());
+    assert_eq!(
+        area.append("u1", 300_000, &mut chunk, Some(good)).await.unwrap(),
+        Appended::Progress { offset: 600_000 }
+    );
+    // Too long: refused whole.
+    let mut too_long = [&bytes[600_000..], &[1, 2, 3][..]].concat();
+    let mut r = too_long.as_slice();
+    assert!(matches!(area.append("u1", 600_000, &mut r, None).await, Err(UploadError::TooLong(_))));
+    assert_eq!(area.status("u1").unwrap().1, 600_000);
+    too_long.truncate(400_000);
+    let mut rest = too_long.as_slice();
+    let Appended::Complete { offset, digests } = area.append("u1", 600_000, &mut rest, None).await.unwrap()
+    else {
+        panic!("not complete")
+    };
+    assert_eq!(offset, 1_000_000);
+    assert_eq!(digests.sha256, <[u8; 32]>::from(Sha256::digest(&bytes)));
+    assert_eq!(digests.sm3, <[u8; 32]>::from(sm3::Sm3::digest(&bytes)));
+
+    assert_eq!(area.finish("u1", &digests).unwrap(), Stored::New);
+    assert!(matches!(area.status("u1"), Err(UploadError::NotFound)));
+    let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
+    let (_, path) = area.blobs().open_object(&hex).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert!(std::fs::metadata(&path).unwrap().permissions().readonly());
+
+    // The same content again is not written twice.
+    area.create(&record("u2", bytes.len() as u64)).unwrap();
+    let mut all = bytes.as_slice();
+    let Appended::Complete { digests: d2, .. } = area.append("u2", 0, &mut all, None).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(area.finish("u2", &d2).unwrap(), Stored::AlreadyPresent);
+    assert_eq!(area.blobs().object_names().unwrap(), vec![hex.clone()]);
+    assert!(area.blobs().scrub_one(&hex, 5).unwrap().is_none());
+
+    // Silent corruption is found and quarantined.
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    let mut changed = bytes.clone();
+    changed[12345] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let failure = area.blobs().scrub_one(&hex, 5).unwrap().unwrap();
+    assert_eq!(failure.expected, hex);
+    assert!(failure.quarantined_as.exists());
+    assert!(area.blobs().object_names().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn client_names_never_become_paths_and_uploads_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    assert!(area.create(&record("../evil", 10)).is_err());
+    assert!(matches!(area.status("a/b"), Err(UploadError::Blob(_))));
+    area.create(&record("old", 10)).unwrap();
+    let mut fresh = record("new", 10);
+    fresh.expires_ms = 9_999;
+    area.create(&fresh).unwrap();
+    assert_eq!(area.expired(5_000).unwrap(), vec!["old".to_owned()]);
+    area.remove("old").unwrap();
+    assert!(matches!(area.status("old"), Err(UploadError::NotFound)));
+}
