@@ -105,11 +105,14 @@ impl HashState {
 
 const BUF: usize = 256 * 1024;
 
+/// One upload's running digests, behind the lock that lets one request write at a time.
+type UploadLock = Arc<tokio::sync::Mutex<Option<HashState>>>;
+
 /// Uploads in progress, over a [`LocalBlobs`] folder.
 #[derive(Clone)]
 pub struct UploadArea {
     blobs: LocalBlobs,
-    states: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<HashState>>>>>>,
+    states: Arc<Mutex<HashMap<String, UploadLock>>>,
 }
 
 impl UploadArea {
@@ -144,7 +147,7 @@ impl UploadArea {
         Ok((record, offset))
     }
 
-    fn lock_for(&self, id: &str) -> Arc<tokio::sync::Mutex<Option<HashState>>> {
+    fn lock_for(&self, id: &str) -> UploadLock {
         let mut map = self.states.lock().unwrap_or_else(|p| p.into_inner());
         map.entry(id.to_owned()).or_default().clone()
     }
