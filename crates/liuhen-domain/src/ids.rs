@@ -77,3 +77,8 @@ uuid_id!(
     CredentialId,
     "credential"
 );
+uuid_id!(
+    /// One evidence file (证据).
+    EvidenceId,
+    "evidence"
+);

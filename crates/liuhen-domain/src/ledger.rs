@@ -46,6 +46,9 @@ crate::labelled_enum! {
         OfficersAssigned = ("case.officers_assigned", "指派办案人员"),
         StageChanged = ("case.stage_changed", "办案阶段变更"),
         ActRecorded = ("act.recorded", "记录执法行为"),
+        EvidenceIngested = ("evidence.ingested", "证据入库"),
+        EvidenceRead = ("evidence.read", "查看证据信息"),
+        EvidenceViewed = ("evidence.viewing_session", "播放或下载证据"),
     }
 }
 

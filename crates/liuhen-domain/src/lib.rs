@@ -41,6 +41,7 @@
 mod act;
 mod case;
 mod error;
+mod evidence;
 mod idnum;
 mod ids;
 mod labels;
@@ -54,8 +55,9 @@ pub use case::{
     Stage, case_number, validate_officer_list,
 };
 pub use error::{ValidationError, optional_text, required_text};
+pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
-pub use ids::{ActId, CaseId, CredentialId, UnitId, UserId};
+pub use ids::{ActId, CaseId, CredentialId, EvidenceId, UnitId, UserId};
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use user::{NewUser, Role, User, validate_login, validate_password};

@@ -28,6 +28,10 @@ pub struct Config {
     pub ledger_public: bool,
     /// Also sign checkpoints with an SM2 key (signed-note type 0xff).
     pub ledger_sm2: bool,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// How long an unfinished upload is kept, in hours.
+    pub upload_expiry_hours: u32,
 }
 
 impl Default for Config {
@@ -42,6 +46,8 @@ impl Default for Config {
             ledger_origin: "liuhen.localhost/ledger".to_owned(),
             ledger_public: true,
             ledger_sm2: false,
+            max_upload_bytes: 64 << 30,
+            upload_expiry_hours: 24,
         }
     }
 }
@@ -59,6 +65,8 @@ pub struct Layer {
     pub ledger_origin: Option<String>,
     pub ledger_public: Option<bool>,
     pub ledger_sm2: Option<bool>,
+    pub max_upload_bytes: Option<u64>,
+    pub upload_expiry_hours: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +125,12 @@ impl Layer {
                     layer.ledger_public = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
                 "LEDGER_SM2" => layer.ledger_sm2 = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
+                "MAX_UPLOAD_BYTES" => {
+                    layer.max_upload_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "UPLOAD_EXPIRY_HOURS" => {
+                    layer.upload_expiry_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 _ => return Err(bad("unknown setting".into())),
             }
         }
@@ -155,6 +169,12 @@ impl Config {
         if let Some(v) = l.ledger_sm2 {
             self.ledger_sm2 = v;
         }
+        if let Some(v) = l.max_upload_bytes {
+            self.max_upload_bytes = v;
+        }
+        if let Some(v) = l.upload_expiry_hours {
+            self.upload_expiry_hours = v;
+        }
         self
     }
 
@@ -164,6 +184,9 @@ impl Config {
         }
         if !(5..=7 * 24 * 60).contains(&self.session_minutes) {
             return Err(ConfigError::Invalid("session_minutes must be between 5 and 10080".into()));
+        }
+        if self.upload_expiry_hours == 0 || self.upload_expiry_hours > 24 * 30 {
+            return Err(ConfigError::Invalid("upload_expiry_hours must be between 1 and 720".into()));
         }
         if !liuhen_tlog::is_valid_key_name(&self.ledger_origin) {
             return Err(ConfigError::Invalid(format!(

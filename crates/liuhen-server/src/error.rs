@@ -13,7 +13,8 @@ use serde::Serialize;
 pub struct ErrorBody {
     /// Stable machine-readable code: `invalid`, `invalid_json`, `unauthenticated`,
     /// `forbidden`, `not_found`, `conflict`, `payload_too_large`,
-    /// `unsupported_media_type`, `method_not_allowed`, `internal`.
+    /// `unsupported_media_type`, `method_not_allowed`, `checksum_mismatch` (460, tus),
+    /// `insufficient_storage` (507), `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -49,6 +50,16 @@ impl From<ServiceError> for ApiError {
                 body: ErrorBody { code: "invalid", message: v.to_string(), field: Some(v.field) },
             },
             ServiceError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            ServiceError::ChecksumMismatch(m) => ApiError::new(
+                StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
+                "checksum_mismatch",
+                m,
+            ),
+            ServiceError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m),
+            ServiceError::InsufficientStorage(m) => {
+                tracing::error!(detail = %m, "evidence storage full");
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage", m)
+            }
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 ApiError::new(

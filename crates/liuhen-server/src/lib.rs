@@ -71,10 +71,11 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::list_acts, routes::cases::add_act, routes::cases::assign, routes::cases::transition,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
+        routes::evidence::get, routes::evidence::content,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -105,6 +106,17 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
+        .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))
+        .route(
+            "/uploads/{id}",
+            axum::routing::head(routes::uploads::head)
+                .patch(routes::uploads::patch)
+                .delete(routes::uploads::delete)
+                .options(routes::uploads::options)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/evidence/{id}", get(routes::evidence::get))
+        .route("/evidence/{id}/content", get(routes::evidence::content))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))
@@ -149,6 +161,7 @@ pub async fn serve(
         tracing::error!(error = %e, "integrating the ledger at start");
     }
     let integrator = tokio::spawn(integrate_forever(state.service.clone()));
+    let expirer = tokio::spawn(expire_uploads_forever(state.service.clone()));
     let app = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -167,6 +180,7 @@ pub async fn serve(
         _ = drained => tracing::warn!("requests still in flight after 30 s; closing anyway"),
     }
     integrator.abort();
+    expirer.abort();
     store.close().await;
     Ok(())
 }
@@ -184,6 +198,19 @@ async fn integrate_forever(service: liuhen_service::Service) {
             Ok(Some(cp)) => tracing::debug!(size = cp.size, "checkpoint signed"),
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "integrating the ledger"),
+        }
+    }
+}
+
+/// Removes abandoned uploads once their expiry has passed (tus expiration).
+async fn expire_uploads_forever(service: liuhen_service::Service) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match service.expire_uploads() {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
+            Err(e) => tracing::error!(error = %e, "expiring uploads"),
         }
     }
 }

@@ -18,6 +18,7 @@ struct App {
     router: Router,
     store: Store,
     _dir: tempfile::TempDir,
+    _db_dir: Option<tempfile::TempDir>,
 }
 
 async fn apps() -> Vec<App> {
@@ -36,20 +37,25 @@ async fn apps() -> Vec<App> {
         stores.push(Store::open(&format!("{base}/{name}")).await.unwrap());
     }
     let mut out = Vec::new();
+    let mut db_dir = Some(dir);
     for store in stores {
+        let blob_dir = tempfile::tempdir().unwrap();
+        let area = liuhen_store::uploads::UploadArea::new(
+            liuhen_store::blobs::LocalBlobs::open(blob_dir.path()).unwrap(),
+        );
+        let limits =
+            liuhen_service::evidence::UploadLimits { max_bytes: 8 << 20, expiry: time::Duration::hours(1) };
         let service =
-            Service::new(store.clone(), Arc::new(SystemClock), ServiceConfig::default(), test_signer());
+            Service::new(store.clone(), Arc::new(SystemClock), ServiceConfig::default(), test_signer())
+                .with_evidence(area, limits);
         demo::seed(&service).await.unwrap();
         let config = Config { max_body_bytes: 64 * 1024, ..Config::default() };
         out.push(App {
             router: router(AppState::new(service, config)),
             store,
-            _dir: tempfile::tempdir().unwrap(),
+            _dir: blob_dir,
+            _db_dir: db_dir.take(),
         });
-    }
-    // Keep the SQLite folder alive as long as its app.
-    if let Some(first) = out.first_mut() {
-        first._dir = dir;
     }
     out
 }
@@ -369,5 +375,215 @@ async fn leaders_direct_cases_through_the_api() {
             .unwrap();
         let r = call(&app, req).await;
         assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("officers[0]")));
+    }
+}
+
+mod tus {
+    use super::*;
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+
+    fn b64(s: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    fn tus(method: &str, uri: &str, token: &str) -> axum::http::request::Builder {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("tus-resumable", "1.0.0")
+    }
+
+    async fn create(app: &App, token: &str, length: usize, meta: &[(&str, &str)]) -> Resp {
+        let m: Vec<String> = meta.iter().map(|(k, v)| format!("{k} {}", b64(v))).collect();
+        let req = tus("POST", "/api/v1/uploads", token)
+            .header("upload-length", length.to_string())
+            .header("upload-metadata", m.join(","))
+            .body(Body::empty())
+            .unwrap();
+        call(app, req).await
+    }
+
+    async fn patch(
+        app: &App,
+        token: &str,
+        loc: &str,
+        offset: usize,
+        bytes: &[u8],
+        checksum: Option<String>,
+    ) -> Resp {
+        let mut b = tus("PATCH", loc, token)
+            .header("upload-offset", offset.to_string())
+            .header(header::CONTENT_TYPE, "application/offset+octet-stream");
+        if let Some(c) = checksum {
+            b = b.header("upload-checksum", c);
+        }
+        call(app, b.body(Body::from(bytes.to_vec())).unwrap()).await
+    }
+
+    #[tokio::test]
+    async fn an_upload_resumes_becomes_evidence_and_plays_in_ranges() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+            let opts = call(&app, Request::options("/api/v1/uploads").body(Body::empty()).unwrap()).await;
+            assert_eq!(opts.status, StatusCode::NO_CONTENT);
+            assert_eq!(opts.headers["tus-version"], "1.0.0");
+            assert!(opts.headers["tus-extension"].to_str().unwrap().contains("checksum"));
+
+            let meta = [
+                ("filename", "DCIM/100/FILE0001.MP4"),
+                ("filetype", "video/mp4"),
+                ("recorded_start", "2026-03-02T09:30:00+08:00"),
+            ];
+            let r = create(&app, &officer, data.len(), &meta).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            assert_eq!(r.headers["tus-resumable"], "1.0.0");
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+
+            let r = patch(&app, &officer, &loc, 0, &data[..1_000_000], None).await;
+            assert_eq!(
+                (r.status, r.headers["upload-offset"].to_str().unwrap()),
+                (StatusCode::NO_CONTENT, "1000000")
+            );
+            // A wrong offset, a bad checksum, a wrong content type: refused, nothing kept.
+            let r = patch(&app, &officer, &loc, 5, &data[5..10], None).await;
+            assert_eq!(r.status, StatusCode::CONFLICT);
+            let bad = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode([0u8; 32]));
+            let r = patch(&app, &officer, &loc, 1_000_000, &data[1_000_000..2_000_000], Some(bad)).await;
+            assert_eq!(r.status.as_u16(), 460, "{}", r.text);
+            let r = call(&app, tus("HEAD", &loc, &officer).body(Body::empty()).unwrap()).await;
+            assert_eq!(r.headers["upload-offset"], "1000000");
+            assert_eq!(r.headers["upload-length"], data.len().to_string().as_str());
+            let plain = tus("PATCH", &loc, &officer)
+                .header("upload-offset", "1000000")
+                .body(Body::from(vec![1u8]))
+                .unwrap();
+            assert_eq!(call(&app, plain).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            let no_tus = Request::head(&loc)
+                .header(header::AUTHORIZATION, format!("Bearer {officer}"))
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(call(&app, no_tus).await.status, StatusCode::PRECONDITION_FAILED);
+            // Another user cannot see or continue it.
+            let other = login(&app, "officer3").await;
+            assert_eq!(
+                call(&app, tus("HEAD", &loc, &other).body(Body::empty()).unwrap()).await.status,
+                StatusCode::NOT_FOUND
+            );
+
+            let good = format!(
+                "sm3 {}",
+                base64::engine::general_purpose::STANDARD.encode(sm3::Sm3::digest(&data[1_000_000..]))
+            );
+            let before = entries(&app).await;
+            let r = patch(&app, &officer, &loc, 1_000_000, &data[1_000_000..], Some(good)).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+            let sha = hex::encode(Sha256::digest(&data));
+            assert_eq!(r.headers["liuhen-evidence-sha256"].to_str().unwrap(), sha);
+            assert_eq!(
+                r.headers["liuhen-evidence-sm3"].to_str().unwrap(),
+                hex::encode(sm3::Sm3::digest(&data))
+            );
+            let id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
+            assert_eq!(entries(&app).await, before + 1, "ingest is one ledger entry");
+            assert_eq!(
+                call(&app, tus("HEAD", &loc, &officer).body(Body::empty()).unwrap()).await.status,
+                StatusCode::NOT_FOUND
+            );
+
+            let r = call(&app, get(&format!("/api/v1/evidence/{id}"), &officer)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert_eq!(r.body["file_name"], "FILE0001.MP4");
+            assert_eq!(r.body["size"], data.len());
+            assert_eq!(
+                call(&app, get(&format!("/api/v1/evidence/{id}"), &other)).await.status,
+                StatusCode::NOT_FOUND
+            );
+
+            // Range playback: 206 with the right bytes; one viewing session, one entry.
+            let before = entries(&app).await;
+            for (range, start, end) in [
+                ("bytes=0-99", 0usize, 99usize),
+                ("bytes=2999000-", 2_999_000, 2_999_999),
+                ("bytes=-10", 2_999_990, 2_999_999),
+            ] {
+                let req = Request::get(format!("/api/v1/evidence/{id}/content"))
+                    .header(header::AUTHORIZATION, format!("Bearer {officer}"))
+                    .header(header::RANGE, range)
+                    .body(Body::empty())
+                    .unwrap();
+                let resp = app.router.clone().oneshot(req).await.unwrap();
+                assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT);
+                assert_eq!(resp.headers()["accept-ranges"], "bytes");
+                assert_eq!(resp.headers()["content-type"], "video/mp4");
+                assert_eq!(resp.headers()["etag"].to_str().unwrap(), format!("\"{sha}\""));
+                assert_eq!(
+                    resp.headers()["content-range"].to_str().unwrap(),
+                    format!("bytes {start}-{end}/3000000")
+                );
+                let body = resp.into_body().collect().await.unwrap().to_bytes();
+                assert_eq!(&body[..], &data[start..=end]);
+            }
+            assert_eq!(entries(&app).await, before + 1, "one viewing session is one entry");
+            let req = Request::get(format!("/api/v1/evidence/{id}/content"))
+                .header(header::AUTHORIZATION, format!("Bearer {officer}"))
+                .header(header::RANGE, "bytes=5000000-")
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(call(&app, req).await.status, StatusCode::RANGE_NOT_SATISFIABLE);
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_uploads_get_clear_errors() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let r = create(&app, &officer, 9 << 20, &[("filename", "big.mp4")]).await;
+            assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+            let r =
+                create(&app, &officer, 10, &[("filename", "a.mp4"), ("recorded_start", "yesterday")]).await;
+            assert_eq!(
+                (r.status, r.body["field"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("recorded_start"))
+            );
+            let r = create(&app, &officer, 10, &[("filename", "a.mp4"), ("label", "国家秘密")]).await;
+            assert!(r.body["message"].as_str().unwrap().contains("国家秘密"));
+            let station = login(&app, "station1").await;
+            let r = create(&app, &station, 10, &[("filename", "a.mp4")]).await;
+            assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("officer")));
+            let sup = login(&app, "supervisor1").await;
+            assert_eq!(create(&app, &sup, 10, &[("filename", "a.mp4")]).await.status, StatusCode::FORBIDDEN);
+
+            // A declared digest that the bytes do not have: nothing becomes evidence.
+            let declared = "0".repeat(64);
+            let r = create(
+                &app,
+                &station,
+                4,
+                &[("filename", "a.mp4"), ("officer", "33010026001"), ("sha256", &declared)],
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+            let before = entries(&app).await;
+            let r = patch(&app, &station, &loc, 0, b"abcd", None).await;
+            assert_eq!(r.status, StatusCode::CONFLICT);
+            assert!(r.body["message"].as_str().unwrap().contains("nothing was kept"));
+            assert_eq!(entries(&app).await, before);
+
+            // Termination.
+            let r = create(&app, &officer, 4, &[("filename", "b.mp4")]).await;
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+            assert_eq!(
+                call(&app, tus("DELETE", &loc, &officer).body(Body::empty()).unwrap()).await.status,
+                StatusCode::NO_CONTENT
+            );
+            assert_eq!(
+                call(&app, tus("HEAD", &loc, &officer).body(Body::empty()).unwrap()).await.status,
+                StatusCode::NOT_FOUND
+            );
+        }
     }
 }

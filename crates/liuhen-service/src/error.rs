@@ -19,6 +19,15 @@ pub enum ServiceError {
     /// The request clashes with the current state (a taken login, a stage already left).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A request's checksum did not match its bytes; nothing of it was kept.
+    #[error("checksum mismatch: {0}")]
+    ChecksumMismatch(String),
+    /// Larger than the server accepts.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// The disk is full; the operation can be retried once space is freed.
+    #[error("insufficient storage: {0}")]
+    InsufficientStorage(String),
     /// Something failed inside; details are logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -32,6 +32,7 @@ mod cases;
 mod clock;
 pub mod demo;
 mod error;
+pub mod evidence;
 pub mod ledger;
 pub mod scope;
 mod secrets;
@@ -73,6 +74,7 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     ledger: Arc<ledger::LedgerSigner>,
+    evidence: Option<Arc<evidence::EvidenceParts>>,
 }
 
 impl Service {
@@ -82,7 +84,7 @@ impl Service {
         config: ServiceConfig,
         ledger: ledger::LedgerSigner,
     ) -> Self {
-        Service { store, clock, config, ledger: Arc::new(ledger) }
+        Service { store, clock, config, ledger: Arc::new(ledger), evidence: None }
     }
 
     pub fn store(&self) -> &Store {

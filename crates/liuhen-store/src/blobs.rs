@@ -136,10 +136,12 @@ impl LocalBlobs {
         Ok(())
     }
 
-    /// Moves a finished upload's data into place as the object named by its
+    /// Puts a finished upload's data into place as the object named by its
     /// SHA-256 (which the caller computed while the bytes streamed in). The
     /// data is fsynced first; the object appears by a create-only link, so
-    /// an existing object is never replaced; then the folder is fsynced.
+    /// an existing object is never replaced; then the folder is fsynced. The
+    /// upload itself stays until the caller removes it (after recording it),
+    /// so a failure in between can be retried.
     pub fn store_upload(&self, id: &str, sha256_hex: &str) -> Result<Stored, BlobError> {
         let part = self.upload_part(id)?;
         File::open(&part).and_then(|f| f.sync_all()).map_err(io_err)?;
@@ -157,7 +159,6 @@ impl LocalBlobs {
             fs::set_permissions(&dest, perms).map_err(io_err)?;
             sync_dir(&dir)?;
         }
-        self.remove_upload(id)?;
         Ok(outcome)
     }
 

@@ -64,24 +64,24 @@ enum Bind {
 }
 
 /// A `WHERE` clause under construction, with its numbered placeholders.
-struct Clause {
-    sql: String,
+pub(crate) struct Clause {
+    pub(crate) sql: String,
     binds: Vec<Bind>,
 }
 
 impl Clause {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Clause { sql: String::from(" WHERE 1 = 1"), binds: Vec::new() }
     }
-    fn text(&mut self, v: String) -> String {
+    pub(crate) fn text(&mut self, v: String) -> String {
         self.binds.push(Bind::Text(v));
         format!("${}", self.binds.len())
     }
-    fn and(&mut self, cond: &str) {
+    pub(crate) fn and(&mut self, cond: &str) {
         self.sql.push_str(" AND ");
         self.sql.push_str(cond);
     }
-    fn scope(&mut self, scope: &CaseScope) {
+    pub(crate) fn scope(&mut self, scope: &CaseScope) {
         match scope {
             CaseScope::Agency(a) => {
                 let p = self.text(a.to_string());
@@ -112,7 +112,7 @@ impl Clause {
             CaseScope::Nothing => self.and("1 = 0"),
         }
     }
-    fn bind_all<'q>(
+    pub(crate) fn bind_all<'q>(
         &self,
         mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {

@@ -243,12 +243,11 @@ impl UploadArea {
         Ok(Appended::Progress { offset: written })
     }
 
-    /// Moves a complete upload into the blob store under its SHA-256.
+    /// Puts a complete upload into the blob store under its SHA-256. The
+    /// upload stays (call [`UploadArea::remove`] once it is recorded).
     pub fn finish(&self, id: &str, digests: &Digests) -> Result<Stored, UploadError> {
         let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
-        let stored = self.blobs.store_upload(id, &hex)?;
-        self.forget(id);
-        Ok(stored)
+        Ok(self.blobs.store_upload(id, &hex)?)
     }
 
     /// Removes an upload (termination, expiry, or a refused completion).

@@ -71,6 +71,8 @@ async fn resumable_append_digests_and_write_once() {
     assert_eq!(digests.sm3, <[u8; 32]>::from(sm3::Sm3::digest(&bytes)));
 
     assert_eq!(area.finish("u1", &digests).unwrap(), Stored::New);
+    assert_eq!(area.finish("u1", &digests).unwrap(), Stored::AlreadyPresent, "finishing again is harmless");
+    area.remove("u1").unwrap();
     assert!(matches!(area.status("u1"), Err(UploadError::NotFound)));
     let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
     let (_, path) = area.blobs().open_object(&hex).unwrap();

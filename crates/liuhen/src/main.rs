@@ -252,7 +252,14 @@ async fn open_service(config: &Config) -> Result<Service> {
         record_reads: true,
     };
     let signer = keys::ledger_signer(config)?;
-    Ok(Service::new(store, Arc::new(SystemClock), service_config, signer))
+    let blobs = liuhen_store::blobs::LocalBlobs::open(&config.data.join("blobs"))
+        .with_context(|| format!("opening the evidence folder in {}", config.data.display()))?;
+    let limits = liuhen_service::evidence::UploadLimits {
+        max_bytes: config.max_upload_bytes,
+        expiry: time::Duration::hours(i64::from(config.upload_expiry_hours)),
+    };
+    Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
+        .with_evidence(liuhen_store::uploads::UploadArea::new(blobs), limits))
 }
 
 fn main() -> std::process::ExitCode {

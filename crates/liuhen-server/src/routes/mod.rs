@@ -1,5 +1,7 @@
 pub mod auth;
 pub mod cases;
+pub mod evidence;
 pub mod ledger;
 pub mod meta;
 pub mod org;
+pub mod uploads;

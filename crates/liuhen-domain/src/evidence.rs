@@ -1,0 +1,224 @@
+//! Evidence (证据): audio-video files and photos from body cameras and
+//! docking stations, and the metadata a tus upload declares for them.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::required_text;
+use crate::{CaseId, Confidentiality, EvidenceId, UnitId, UserId, ValidationError};
+
+/// A stored evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Evidence {
+    pub id: EvidenceId,
+    pub agency_id: UnitId,
+    pub unit_id: UnitId,
+    /// SHA-256 of the file, lower-case hex.
+    pub sha256: String,
+    /// SM3 (GB/T 32905) of the file, lower-case hex.
+    pub sm3: String,
+    pub size: u64,
+    pub media_type: String,
+    /// The file's name as the device gave it (never used as a path).
+    pub file_name: String,
+    /// 产品序号 — the recording device's serial number.
+    pub device_serial: Option<String>,
+    /// The officer whose device recorded it.
+    pub officer_id: Option<UserId>,
+    /// The docking station (采集站) that uploaded it.
+    pub station_id: Option<String>,
+    /// Start of the recording as the device stated it, with its UTC offset.
+    pub recorded_start: Option<String>,
+    pub case_id: Option<CaseId>,
+    /// 重要 — marked important on the device or at the station.
+    pub important: bool,
+    pub label: Confidentiality,
+    pub uploaded_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// What an upload declares about its file (tus `Upload-Metadata`), validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceMetadata {
+    pub file_name: String,
+    pub media_type: String,
+    pub device_serial: Option<String>,
+    /// 执法证号 of the officer whose device recorded it.
+    pub officer_cert_no: Option<String>,
+    pub recorded_start: Option<String>,
+    pub station_id: Option<String>,
+    pub case_id: Option<CaseId>,
+    pub important: bool,
+    pub label: Confidentiality,
+    /// A SHA-256 the client computed beforehand (hex); checked at completion.
+    pub sha256: Option<[u8; 32]>,
+}
+
+/// Keys accepted in `Upload-Metadata`.
+pub const METADATA_KEYS: &[&str] = &[
+    "filename",
+    "filetype",
+    "device_serial",
+    "officer",
+    "recorded_start",
+    "station_id",
+    "case_id",
+    "important",
+    "label",
+    "sha256",
+];
+
+fn identifier(field: &str, v: &str) -> Result<String, ValidationError> {
+    let v = required_text(field, v, 64)?;
+    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) {
+        return Err(ValidationError::new(field, "may hold only letters, digits and - _ . :"));
+    }
+    Ok(v)
+}
+
+/// The last component of a client's file name, without control characters:
+/// shown to people, never used as a path.
+pub fn clean_file_name(raw: &str) -> Result<String, ValidationError> {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    required_text("filename", &cleaned, 255)
+}
+
+impl EvidenceMetadata {
+    /// Validates decoded `Upload-Metadata` pairs.
+    pub fn from_pairs(pairs: &HashMap<String, String>) -> Result<Self, ValidationError> {
+        if let Some(k) = pairs.keys().find(|k| !METADATA_KEYS.contains(&k.as_str())) {
+            return Err(ValidationError::new(
+                format!("Upload-Metadata.{k}"),
+                format!("unknown key; use {}", METADATA_KEYS.join(", ")),
+            ));
+        }
+        let get = |k: &str| pairs.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
+        let file_name = clean_file_name(get("filename").unwrap_or(""))?;
+        let media_type = match get("filetype") {
+            Some(t) => {
+                let t = t.trim().to_ascii_lowercase();
+                let ok = t.split_once('/').is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && !b.is_empty()
+                        && t.chars().all(|c| c.is_ascii_alphanumeric() || "/+-.".contains(c))
+                });
+                if !ok || t.len() > 100 {
+                    return Err(ValidationError::new("filetype", "is not a media type such as video/mp4"));
+                }
+                t
+            }
+            None => "application/octet-stream".to_owned(),
+        };
+        let recorded_start = match get("recorded_start") {
+            Some(s) => {
+                OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).map_err(
+                    |_| {
+                        ValidationError::new(
+                            "recorded_start",
+                            "must be RFC 3339 with its UTC offset, e.g. 2026-03-02T09:30:00+08:00",
+                        )
+                    },
+                )?;
+                Some(s.trim().to_owned())
+            }
+            None => None,
+        };
+        let case_id = get("case_id")
+            .map(|s| {
+                s.trim().parse::<CaseId>().map_err(|_| ValidationError::new("case_id", "is not a case id"))
+            })
+            .transpose()?;
+        let important = match get("important").map(|s| s.trim().to_ascii_lowercase()) {
+            None => false,
+            Some(v) if matches!(v.as_str(), "true" | "1" | "yes" | "重要") => true,
+            Some(v) if matches!(v.as_str(), "false" | "0" | "no") => false,
+            Some(_) => return Err(ValidationError::new("important", "must be true or false")),
+        };
+        let label = match get("label") {
+            None => Confidentiality::Internal,
+            Some(l) => {
+                l.trim().parse::<Confidentiality>().map_err(|e| ValidationError::new("label", e.problem))?
+            }
+        };
+        if label == Confidentiality::StateSecret {
+            return Err(ValidationError::new(
+                "label",
+                "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
+            ));
+        }
+        let sha256 = get("sha256")
+            .map(|h| {
+                let h = h.trim();
+                let bytes = hex::decode(h).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+                bytes.ok_or_else(|| ValidationError::new("sha256", "must be 64 hexadecimal digits"))
+            })
+            .transpose()?;
+        Ok(EvidenceMetadata {
+            file_name,
+            media_type,
+            device_serial: get("device_serial").map(|v| identifier("device_serial", v)).transpose()?,
+            officer_cert_no: get("officer").map(|v| identifier("officer", v)).transpose()?,
+            recorded_start,
+            station_id: get("station_id").map(|v| identifier("station_id", v)).transpose()?,
+            case_id,
+            important,
+            label,
+            sha256,
+        })
+    }
+
+    /// The recorded start in UTC, when declared.
+    pub fn recorded_start_utc(&self) -> Option<OffsetDateTime> {
+        self.recorded_start
+            .as_deref()
+            .and_then(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
+            .map(|t| t.to_offset(time::UtcOffset::UTC))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(kv: &[(&str, &str)]) -> HashMap<String, String> {
+        kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn metadata_is_checked_and_names_become_plain_names() {
+        let m = EvidenceMetadata::from_pairs(&pairs(&[
+            ("filename", "../../etc/DCIM\\100/FILE0001.MP4"),
+            ("filetype", "video/mp4"),
+            ("device_serial", "DSJ-A8-2026-0001"),
+            ("officer", "33010026001"),
+            ("recorded_start", "2026-03-02T09:30:00+08:00"),
+            ("important", "true"),
+        ]))
+        .unwrap();
+        assert_eq!(m.file_name, "FILE0001.MP4");
+        assert!(m.important);
+        assert_eq!(m.recorded_start_utc().unwrap().hour(), 1);
+        let e = EvidenceMetadata::from_pairs(&pairs(&[
+            ("filename", "a.mp4"),
+            ("recorded_start", "2026-03-02 09:30"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e.field, "recorded_start");
+        let e = EvidenceMetadata::from_pairs(&pairs(&[("filename", "a.mp4"), ("label", "国家秘密")]))
+            .unwrap_err();
+        assert!(e.problem.contains("国家秘密"));
+        let e = EvidenceMetadata::from_pairs(&pairs(&[("filename", "a.mp4"), ("colour", "x")])).unwrap_err();
+        assert_eq!(e.field, "Upload-Metadata.colour");
+        assert_eq!(EvidenceMetadata::from_pairs(&pairs(&[("filename", "/")])).unwrap_err().field, "filename");
+        assert_eq!(
+            EvidenceMetadata::from_pairs(&pairs(&[("filename", "a"), ("sha256", "zz")])).unwrap_err().field,
+            "sha256"
+        );
+    }
+}

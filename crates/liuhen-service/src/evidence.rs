@@ -1,0 +1,350 @@
+//! Evidence ingest and access: resumable uploads (the tus data plane is in
+//! `liuhen_store::uploads`), the evidence record and its ledger entry, and
+//! viewing sessions — one ledger entry per session, however many range
+//! requests a player makes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use liuhen_domain::{
+    CaseId, EntryKind, Evidence, EvidenceId, EvidenceMetadata, Role, UserId, ValidationError, clean_file_name,
+};
+use liuhen_store::uploads::{Appended, ChunkChecksum, UploadArea, UploadError, UploadRecord};
+use liuhen_store::{CaseScope, EvidenceDigests, evidence_unit};
+use time::{Duration, OffsetDateTime};
+use tokio::io::AsyncRead;
+
+use crate::error::{Result, ServiceError};
+use crate::scope::case_scope;
+use crate::secrets::random_bytes;
+use crate::{Principal, Service, actor, record};
+
+/// Limits of evidence ingest.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadLimits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: u64,
+    /// How long an unfinished upload is kept.
+    pub expiry: Duration,
+}
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits { max_bytes: 64 << 30, expiry: Duration::hours(24) }
+    }
+}
+
+/// How long a viewer may pause before a new request starts a new viewing session.
+pub const VIEWING_SESSION_IDLE: Duration = Duration::minutes(30);
+
+/// Evidence ingest state shared by every clone of the service.
+pub(crate) struct EvidenceParts {
+    area: UploadArea,
+    limits: UploadLimits,
+    sessions: Mutex<HashMap<(UserId, EvidenceId), OffsetDateTime>>,
+}
+
+/// What a chunk did.
+#[derive(Debug, Clone)]
+pub enum ChunkOutcome {
+    Progress {
+        offset: u64,
+    },
+    /// The last byte arrived and the file is now evidence.
+    Complete {
+        offset: u64,
+        evidence: Box<Evidence>,
+    },
+}
+
+fn upload_err(e: UploadError) -> ServiceError {
+    match e {
+        UploadError::NotFound => ServiceError::NotFound("upload"),
+        UploadError::OffsetMismatch { current, given } => {
+            ServiceError::Conflict(format!("Upload-Offset is {given} but the upload holds {current} bytes"))
+        }
+        UploadError::TooLong(n) => {
+            ServiceError::TooLarge(format!("the body passes the declared Upload-Length of {n}"))
+        }
+        UploadError::ChecksumMismatch => {
+            ServiceError::ChecksumMismatch("Upload-Checksum does not match the body".into())
+        }
+        UploadError::Busy => ServiceError::Conflict("another request is writing to this upload".into()),
+        UploadError::Body(e) => ServiceError::Conflict(format!("the request body broke off: {e}")),
+        UploadError::Blob(liuhen_store::blobs::BlobError::DiskFull(e)) => ServiceError::InsufficientStorage(
+            format!("the evidence disk is full ({e}); the upload can resume later"),
+        ),
+        UploadError::Blob(liuhen_store::blobs::BlobError::BadId(_)) => ServiceError::NotFound("upload"),
+        UploadError::Blob(e) => ServiceError::Internal(e.to_string()),
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Service {
+    /// Enables evidence ingest over an upload area.
+    #[must_use]
+    pub fn with_evidence(mut self, area: UploadArea, limits: UploadLimits) -> Self {
+        self.evidence = Some(Arc::new(EvidenceParts { area, limits, sessions: Mutex::default() }));
+        self
+    }
+
+    fn evidence_parts(&self) -> Result<&EvidenceParts> {
+        self.evidence.as_deref().ok_or(ServiceError::Internal("evidence storage is not configured".into()))
+    }
+
+    pub fn upload_limits(&self) -> Result<UploadLimits> {
+        Ok(self.evidence_parts()?.limits)
+    }
+
+    /// Creates an upload (tus creation). Officers, leaders and docking
+    /// stations upload; the metadata is checked now, before any byte.
+    pub async fn create_upload(
+        &self,
+        me: &Principal,
+        length: u64,
+        pairs: HashMap<String, String>,
+    ) -> Result<UploadRecord> {
+        let parts = self.evidence_parts()?;
+        if !matches!(me.user.role, Role::Officer | Role::Leader | Role::Station) {
+            return Err(ServiceError::Forbidden(
+                "only officers, leaders and docking stations upload evidence".into(),
+            ));
+        }
+        if length > parts.limits.max_bytes {
+            return Err(ServiceError::TooLarge(format!(
+                "Upload-Length {length} is over the limit of {} bytes",
+                parts.limits.max_bytes
+            )));
+        }
+        let meta = EvidenceMetadata::from_pairs(&pairs)?;
+        if me.user.role == Role::Station && meta.officer_cert_no.is_none() {
+            return Err(ValidationError::new(
+                "officer",
+                "a docking station names the officer (执法证号) of each file",
+            )
+            .into());
+        }
+        self.resolve_officer(me, &meta).await?;
+        if let Some(case) = meta.case_id {
+            self.check_case_link(me, case).await?;
+        }
+        let now = self.now();
+        let record = UploadRecord {
+            id: hex(&random_bytes::<16>()?),
+            length,
+            created_by: me.user.id.to_string(),
+            metadata: pairs,
+            created_ms: liuhen_domain::unix_ms(now),
+            expires_ms: liuhen_domain::unix_ms(now + parts.limits.expiry),
+        };
+        parts.area.create(&record).map_err(upload_err)?;
+        Ok(record)
+    }
+
+    async fn resolve_officer(
+        &self,
+        me: &Principal,
+        meta: &EvidenceMetadata,
+    ) -> Result<Option<liuhen_domain::User>> {
+        let Some(cert) = &meta.officer_cert_no else {
+            return Ok((me.user.role != Role::Station).then(|| me.user.clone()));
+        };
+        let mut tx = self.store.read().await?;
+        let users = tx.list_users(me.user.agency_id).await?;
+        tx.finish().await?;
+        users.into_iter().find(|u| u.cert_no.as_deref() == Some(cert.as_str())).map(Some).ok_or_else(|| {
+            ValidationError::new("officer", "no officer of this agency holds that 执法证号").into()
+        })
+    }
+
+    async fn check_case_link(&self, me: &Principal, case: CaseId) -> Result<()> {
+        let scope = if me.user.role == Role::Station {
+            CaseScope::Agency(me.user.agency_id)
+        } else {
+            case_scope(&me.user)
+        };
+        match self.store.get_case_in_scope(case, &scope).await? {
+            Some(_) => Ok(()),
+            None => Err(ValidationError::new("case_id", "no such case").into()),
+        }
+    }
+
+    fn own_upload(&self, me: &Principal, id: &str) -> Result<(UploadRecord, u64)> {
+        let (record, offset) = self.evidence_parts()?.area.status(id).map_err(upload_err)?;
+        if record.created_by != me.user.id.to_string() {
+            return Err(ServiceError::NotFound("upload"));
+        }
+        if record.expires_ms <= liuhen_domain::unix_ms(self.now()) {
+            return Err(ServiceError::NotFound("upload"));
+        }
+        Ok((record, offset))
+    }
+
+    /// An upload's record and how many bytes it holds (tus HEAD).
+    pub fn upload_status(&self, me: &Principal, id: &str) -> Result<(UploadRecord, u64)> {
+        self.own_upload(me, id)
+    }
+
+    /// Appends a request's body (tus PATCH). When the last byte arrives, the
+    /// file becomes evidence: its digests are checked against a declared
+    /// SHA-256, it is stored under its SHA-256, and its record and ledger
+    /// entry are written together.
+    pub async fn upload_chunk(
+        &self,
+        me: &Principal,
+        id: &str,
+        offset: u64,
+        body: &mut (dyn AsyncRead + Unpin + Send),
+        checksum: Option<ChunkChecksum>,
+    ) -> Result<ChunkOutcome> {
+        let (upload, _) = self.own_upload(me, id)?;
+        let parts = self.evidence_parts()?;
+        let appended = parts.area.append(id, offset, body, checksum).await.map_err(upload_err)?;
+        let (offset, digests) = match appended {
+            Appended::Progress { offset } => return Ok(ChunkOutcome::Progress { offset }),
+            Appended::Complete { offset, digests } => (offset, digests),
+        };
+        let meta = EvidenceMetadata::from_pairs(&upload.metadata)?;
+        if let Some(declared) = meta.sha256
+            && declared != digests.sha256
+        {
+            parts.area.remove(id).map_err(upload_err)?;
+            return Err(ServiceError::Conflict(format!(
+                "the file's SHA-256 is {} but {} was declared; nothing was kept",
+                hex(&digests.sha256),
+                hex(&declared)
+            )));
+        }
+        parts.area.finish(id, &digests).map_err(upload_err)?;
+        let officer = self.resolve_officer(me, &meta).await?;
+        let now = self.now();
+        let evidence = Evidence {
+            id: EvidenceId::from_bytes(random_bytes()?),
+            agency_id: me.user.agency_id,
+            unit_id: evidence_unit(officer.as_ref().map(|o| o.unit_id), me.user.unit_id),
+            sha256: hex(&digests.sha256),
+            sm3: hex(&digests.sm3),
+            size: offset,
+            media_type: meta.media_type.clone(),
+            file_name: clean_file_name(&meta.file_name)?,
+            device_serial: meta.device_serial.clone(),
+            officer_id: officer.map(|o| o.id),
+            station_id: meta.station_id.clone(),
+            recorded_start: meta.recorded_start.clone(),
+            case_id: meta.case_id,
+            important: meta.important,
+            label: meta.label,
+            uploaded_by: me.user.id,
+            created_at: now,
+        };
+        let recorded_utc = meta.recorded_start_utc();
+        let saved = evidence.clone();
+        let who = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.insert_evidence(
+                        &saved,
+                        EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 },
+                        recorded_utc,
+                    )
+                    .await?;
+                    let mut subjects = vec![saved.id.subject()];
+                    subjects.extend(saved.case_id.map(|c| c.subject()));
+                    record(
+                        tx,
+                        now,
+                        EntryKind::EvidenceIngested,
+                        actor(&who.user),
+                        Some(saved.agency_id),
+                        subjects,
+                        Some(&saved),
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        parts.area.remove(id).map_err(upload_err)?;
+        Ok(ChunkOutcome::Complete { offset, evidence: Box::new(evidence) })
+    }
+
+    /// Abandons an upload (tus termination).
+    pub fn terminate_upload(&self, me: &Principal, id: &str) -> Result<()> {
+        self.own_upload(me, id)?;
+        self.evidence_parts()?.area.remove(id).map_err(upload_err)
+    }
+
+    /// Removes uploads whose expiry has passed; returns how many.
+    pub fn expire_uploads(&self) -> Result<usize> {
+        let parts = self.evidence_parts()?;
+        let ids = parts.area.expired(liuhen_domain::unix_ms(self.now())).map_err(upload_err)?;
+        for id in &ids {
+            parts.area.remove(id).map_err(upload_err)?;
+        }
+        Ok(ids.len())
+    }
+
+    async fn visible_evidence(&self, me: &Principal, id: EvidenceId) -> Result<Evidence> {
+        self.store
+            .get_evidence_visible(id, &case_scope(&me.user), me.user.id)
+            .await?
+            .ok_or(ServiceError::NotFound("evidence"))
+    }
+
+    /// One evidence record; the read is recorded.
+    pub async fn get_evidence(&self, me: &Principal, id: EvidenceId) -> Result<Evidence> {
+        let e = self.visible_evidence(me, id).await?;
+        self.record_access(EntryKind::EvidenceRead, me, &e).await?;
+        Ok(e)
+    }
+
+    /// Opens an evidence file for playing or downloading. The first request
+    /// of a viewing session writes its ledger entry before any byte is
+    /// served; later range requests of the same session write nothing.
+    pub async fn open_evidence(&self, me: &Principal, id: EvidenceId) -> Result<(Evidence, std::fs::File)> {
+        let parts = self.evidence_parts()?;
+        let e = self.visible_evidence(me, id).await?;
+        let now = self.now();
+        let key = (me.user.id, e.id);
+        let new_session = {
+            let sessions = parts.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            sessions.get(&key).is_none_or(|last| now - *last > VIEWING_SESSION_IDLE)
+        };
+        if new_session {
+            self.record_access(EntryKind::EvidenceViewed, me, &e).await?;
+        }
+        parts.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(key, now);
+        let (file, _) = parts.area.blobs().open_object(&e.sha256).map_err(|err| match err {
+            liuhen_store::blobs::BlobError::NotFound(_) => {
+                ServiceError::Internal(format!("evidence {} has no stored file", e.id))
+            }
+            other => ServiceError::Internal(other.to_string()),
+        })?;
+        Ok((e, file))
+    }
+
+    async fn record_access(&self, kind: EntryKind, me: &Principal, e: &Evidence) -> Result<()> {
+        let now = self.now();
+        let mut subjects = vec![e.id.subject()];
+        subjects.extend(e.case_id.map(|c| c.subject()));
+        let (agency, who) = (e.agency_id, me.user.clone());
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record::<()>(tx, now, kind, actor(&who), Some(agency), subjects, None).await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await
+    }
+}
+
+impl From<UploadError> for ServiceError {
+    fn from(e: UploadError) -> Self {
+        upload_err(e)
+    }
+}

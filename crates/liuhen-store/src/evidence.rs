@@ -1,0 +1,167 @@
+//! Evidence records: which file, from which device and officer, linked to
+//! which case, and who may see it.
+
+use liuhen_domain::{CaseId, Confidentiality, Evidence, EvidenceId, UnitId, UserId};
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+use crate::cases::Clause;
+use crate::error::{Result, StoreError};
+use crate::rows::{code, col, flag, parsed, parsed_opt, time_ms, to_ms};
+use crate::{CaseScope, Store, Tx, Write};
+
+const COLUMNS: &str = "e.id, e.agency_id, e.unit_id, e.sha256, e.sm3, e.size, e.media_type, e.file_name, \
+     e.device_serial, e.officer_id, e.station_id, e.recorded_start_raw, e.case_id, e.important, e.label, \
+     e.uploaded_by, e.created_ms";
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn from_row(row: &AnyRow) -> Result<Evidence> {
+    let sha: Vec<u8> = col(row, "sha256")?;
+    let sm3: Vec<u8> = col(row, "sm3")?;
+    Ok(Evidence {
+        id: parsed(row, "id")?,
+        agency_id: parsed(row, "agency_id")?,
+        unit_id: parsed(row, "unit_id")?,
+        sha256: hex(&sha),
+        sm3: hex(&sm3),
+        size: u64::try_from(col::<i64>(row, "size")?)
+            .map_err(|_| StoreError::Corrupt("negative size".into()))?,
+        media_type: col(row, "media_type")?,
+        file_name: col(row, "file_name")?,
+        device_serial: col(row, "device_serial")?,
+        officer_id: parsed_opt(row, "officer_id")?,
+        station_id: col(row, "station_id")?,
+        recorded_start: col(row, "recorded_start_raw")?,
+        case_id: parsed_opt(row, "case_id")?,
+        important: flag(row, "important")?,
+        label: code(row, "label", Confidentiality::from_code)?,
+        uploaded_by: parsed(row, "uploaded_by")?,
+        created_at: time_ms(row, "created_ms")?,
+    })
+}
+
+/// Raw digests of a new evidence record.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceDigests {
+    pub sha256: [u8; 32],
+    pub sm3: [u8; 32],
+}
+
+impl Tx<Write> {
+    /// Stores a new evidence record.
+    pub async fn insert_evidence(
+        &mut self,
+        e: &Evidence,
+        digests: EvidenceDigests,
+        recorded_start_utc: Option<OffsetDateTime>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO evidence (id, agency_id, unit_id, sha256, sm3, size, media_type, file_name, device_serial, \
+             officer_id, station_id, recorded_start_raw, recorded_start_ms, case_id, important, label, uploaded_by, \
+             created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(e.id.to_string())
+        .bind(e.agency_id.to_string())
+        .bind(e.unit_id.to_string())
+        .bind(digests.sha256.to_vec())
+        .bind(digests.sm3.to_vec())
+        .bind(i64::try_from(e.size).unwrap_or(i64::MAX))
+        .bind(&e.media_type)
+        .bind(&e.file_name)
+        .bind(&e.device_serial)
+        .bind(e.officer_id.map(|u| u.to_string()))
+        .bind(&e.station_id)
+        .bind(&e.recorded_start)
+        .bind(recorded_start_utc.map(to_ms))
+        .bind(e.case_id.map(|c| c.to_string()))
+        .bind(i64::from(e.important))
+        .bind(e.label.code())
+        .bind(e.uploaded_by.to_string())
+        .bind(to_ms(e.created_at))
+        .execute(self.conn())
+        .await
+        .map_err(|err| StoreError::from_sqlx(err, "evidence"))?;
+        Ok(())
+    }
+}
+
+/// The `WHERE` conditions that make evidence visible to a reader: through a
+/// visible case, through the reader's units (as for cases), or because the
+/// reader recorded or uploaded it.
+fn visible(clause: &mut Clause, scope: &CaseScope, user: UserId) {
+    let start = clause.sql.len();
+    clause.scope(scope);
+    let case_cond = clause.sql.split_off(start);
+    let unit_cond = match scope {
+        CaseScope::Agency(a) => {
+            let p = clause.text(a.to_string());
+            format!("e.agency_id = {p}")
+        }
+        CaseScope::UnitSubtree(u) => {
+            let p = clause.text(u.to_string());
+            format!(
+                "e.unit_id IN (SELECT d.id FROM org_units d, org_units a \
+                 WHERE a.id = {p} AND substr(d.path, 1, length(a.path)) = a.path)"
+            )
+        }
+        CaseScope::UnitOrAssigned { unit, .. } => {
+            let p = clause.text(unit.to_string());
+            format!("e.unit_id = {p}")
+        }
+        CaseScope::AgencyStages(..) | CaseScope::Nothing => "1 = 0".to_owned(),
+    };
+    let scoped = !matches!(scope, CaseScope::Nothing);
+    let pu = clause.text(user.to_string());
+    let own =
+        if scoped { format!("e.uploaded_by = {pu} OR e.officer_id = {pu}") } else { "1 = 0".to_owned() };
+    clause.and(&format!(
+        "(e.case_id IN (SELECT c.id FROM cases c WHERE 1 = 1{case_cond}) OR {unit_cond} OR {own})"
+    ));
+}
+
+impl Store {
+    /// One evidence record, if the reader may see it; `None` otherwise, the
+    /// same as for a record that does not exist.
+    pub async fn get_evidence_visible(
+        &self,
+        id: EvidenceId,
+        scope: &CaseScope,
+        user: UserId,
+    ) -> Result<Option<Evidence>> {
+        let mut clause = Clause::new();
+        let p = clause.text(id.to_string());
+        clause.and(&format!("e.id = {p}"));
+        visible(&mut clause, scope, user);
+        let sql = format!("SELECT {COLUMNS} FROM evidence e{}", clause.sql);
+        let row =
+            clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_optional(&self.db.reader).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// The evidence of a case the reader may see, oldest recording first.
+    pub async fn list_case_evidence(
+        &self,
+        case: CaseId,
+        scope: &CaseScope,
+        user: UserId,
+    ) -> Result<Vec<Evidence>> {
+        let mut clause = Clause::new();
+        let p = clause.text(case.to_string());
+        clause.and(&format!("e.case_id = {p}"));
+        visible(&mut clause, scope, user);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM evidence e{} ORDER BY e.recorded_start_ms, e.created_ms",
+            clause.sql
+        );
+        let rows = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(&self.db.reader).await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+/// Unit of an evidence record: the recording officer's, or the uploader's.
+pub fn evidence_unit(officer_unit: Option<UnitId>, uploader_unit: UnitId) -> UnitId {
+    officer_unit.unwrap_or(uploader_unit)
+}
