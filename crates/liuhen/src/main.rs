@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The recording rulebook: check layers, show effective rules.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Verify a file offline: a C2SP tlog-proof (`.tlog-proof`). Exit 0 verified, 1 failed, 2 cannot run.
     Verify {
         /// The file to verify.
@@ -68,6 +73,24 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Load the national rulebook and these layers in order (department, then local); report the first error.
+    Check {
+        /// Rulebook layers (TOML).
+        files: Vec<PathBuf>,
+    },
+    /// Print the effective rule for an act, with the layer behind each field.
+    Show {
+        /// Act kind: code or Chinese term (e.g. 查封扣押).
+        #[arg(long)]
+        act: String,
+        /// Layers to apply over the national rulebook, in order.
+        #[arg(long)]
+        layer: Vec<PathBuf>,
     },
 }
 
@@ -288,11 +311,44 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+fn load_policy(files: &[PathBuf]) -> Result<liuhen_policy::Policy, String> {
+    let mut p = liuhen_policy::Policy::national().map_err(|e| format!("the national rulebook: {e}"))?;
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        p.add_layer(&f.display().to_string(), &text).map_err(|e| e.to_string())?;
+    }
+    Ok(p)
+}
+
+fn policy(command: PolicyCommand) -> Result<u8> {
+    match command {
+        PolicyCommand::Check { files } => match load_policy(&files) {
+            Ok(p) => {
+                println!("rulebook valid: national + {} layer(s)", p.layers().len().saturating_sub(1));
+                Ok(0)
+            }
+            Err(e) => {
+                println!("rulebook invalid: {e}");
+                Ok(1)
+            }
+        },
+        PolicyCommand::Show { act, layer } => {
+            let act: liuhen_domain::ActKind = act
+                .parse()
+                .map_err(|e: liuhen_domain::ValidationError| anyhow::anyhow!("--act: {}", e.problem))?;
+            let p = load_policy(&layer).map_err(|e| anyhow::anyhow!(e))?;
+            print!("{}", p.show(act));
+            Ok(0)
+        }
+    }
+}
+
 /// Runs a command; the exit status is 0 for success, 1 for a failed verification.
 async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
         Command::Admin { command } => admin(command).await.map(|()| 0),
+        Command::Policy { command } => policy(command),
         Command::Verify { file, key, origin, entry, json } => {
             let keys = verify_cmd::read_keys(&key)?;
             let outcome = verify_cmd::verify_tlog_proof(&file, &keys, origin.as_deref(), entry.as_deref())?;

@@ -397,3 +397,20 @@ fn ledger_verify_replays_a_server_from_its_tiles() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("entries from 200"), "{out}");
 }
+
+#[test]
+fn a_rulebook_layer_that_loosens_a_national_rule_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let loose = dir.path().join("local.toml");
+    std::fs::write(&loose, "[layer]\nkind = \"local\"\nname = \"X市\"\n\n[[rule]]\nact = \"强制拆除\"\nvenue = \"on_site\"\nav = \"text_allowed\"\n")
+        .unwrap();
+    let (code, out) = run(&["policy", "check", loose.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("national rule 强制拆除"), "{out}");
+    let tight = dir.path().join("dept.toml");
+    std::fs::write(&tight, "[layer]\nkind = \"department\"\nname = \"市场监管\"\n\n[[rule]]\nact = \"现场检查\"\nav = \"full\"\n").unwrap();
+    assert_eq!(run(&["policy", "check", tight.to_str().unwrap()]).0, 0);
+    let (code, out) = run(&["policy", "show", "--act", "现场检查", "--layer", tight.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(out.contains("full") && out.contains("市场监管"), "{out}");
+}

@@ -1,0 +1,84 @@
+//! The recording rulebook of liuhen (留痕): what every administrative enforcement act must leave
+//! behind (国办发〔2018〕118号, 执法全过程记录), which decisions are major (重大执法决定法制审核),
+//! and how many working days the deadlines give.
+//!
+//! Pure: no I/O and no clock. Rulebooks come in as TOML text, dates and instants as arguments.
+//!
+//! - [`Policy`] — the layered rulebook: the shipped national layer ([`NATIONAL_TOML`]), then
+//!   department (部门) and local (地方) layers loaded with [`Policy::add_layer`]. A later layer may
+//!   tighten and add; loosening a `mandatory` rule is a [`PolicyError::Loosens`].
+//! - [`EffectiveRule`] — what [`Policy::rule`] gives for an [`ActKind`] at a [`Venue`]: the
+//!   [`AvRequirement`], documents, 记录要素, officers, tolerated gap; every field [`Sourced`] with
+//!   its [`Origin`]. [`Policy::show`] renders it for `policy show --act 查封扣押`.
+//! - [`coverage()`] — exact interval arithmetic over clips ([`Interval`], Unix milliseconds) and
+//!   中止说明 ([`Explanation`]), giving a [`Coverage`] with its long [`Gap`]s.
+//! - [`assess`] — [`Finding`]s ([`Severity`] block / warning / info) for an act's [`ActFacts`].
+//! - [`MajorCatalogue`] and [`Policy::is_major`] — [`MajorVerdict`] for a [`Decision`]; money in
+//!   [`Fen`].
+//! - [`Calendar`] — working days with the 2026 public holidays and 调休 workdays;
+//!   [`Policy::review_deadline`], [`Policy::disclosure_deadline`].
+//!
+//! ```
+//! use liuhen_policy::{ActFacts, Interval, Policy, Severity, assess, ActKind, Venue};
+//!
+//! let mut policy = Policy::national()?;
+//! policy.add_layer("x-city.toml", r#"
+//!     [layer]
+//!     kind = "local"
+//!     name = "X市"
+//!
+//!     [[rule]]
+//!     act = "现场检查"
+//!     av = "full"
+//! "#)?;
+//! let rule = policy.rule(ActKind::Seizure, Venue::OnSite);
+//! const MIN: i64 = 60_000;
+//! let window = Interval::new(0, 30 * MIN); // 10:00–10:30
+//! let clips = [Interval::new(0, 12 * MIN), Interval::new(13 * MIN + 30_000, 30 * MIN)];
+//! let facts = ActFacts {
+//!     coverage: Some(rule.coverage(window, &clips, &[])),
+//!     documents: rule.documents.iter().map(|d| d.value.clone()).collect(),
+//!     elements: rule.elements.iter().map(|e| e.value.clone()).collect(),
+//!     officers_with_valid_credential: 2,
+//! };
+//! let findings = assess(&rule, &facts);
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].severity, Severity::Block); // a 90 s gap in a 查封扣押
+//! assert_eq!(policy.rule(ActKind::OnSiteInspection, Venue::OnSite).av.origin.layer_name, "X市");
+//! # Ok::<(), liuhen_policy::PolicyError>(())
+//! ```
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+mod calendar;
+mod codes;
+mod coverage;
+mod deadlines;
+mod effective;
+mod error;
+mod findings;
+mod major;
+mod rulebook;
+mod selector;
+
+pub use calendar::{Calendar, DayKind};
+pub use codes::{AvRequirement, LayerKind, Measure, PartyType, Severity};
+pub use coverage::{Coverage, Explanation, Gap, Interval, coverage, merge};
+pub use deadlines::Deadlines;
+pub use effective::EffectiveRule;
+pub use error::{CalendarError, Location, Loosening, PolicyError};
+pub use findings::{ActFacts, Finding, FindingCode, assess};
+pub use liuhen_domain::{ActKind, CaseKind, Venue};
+pub use major::{Decision, Fen, MajorCatalogue, MajorReason, MajorVerdict};
+pub use rulebook::{Layer, NATIONAL_TOML, Policy, Rule};
+pub use selector::{ActSelector, Origin, Selector, Sourced, VenueSelector};
+
+impl Policy {
+    /// Checks a decision against the effective major-decision catalogue.
+    pub fn is_major(&self, decision: &Decision) -> MajorVerdict {
+        self.catalogue().is_major(decision)
+    }
+}

@@ -1,0 +1,227 @@
+//! The TOML shape of one rulebook layer, and its parsing with key paths and lines.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+use time::Date;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::line_of;
+use crate::selector::{ActSelector, Selector, VenueSelector};
+use crate::{AvRequirement, LayerKind, Measure, PolicyError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLayer {
+    pub layer: RawHeader,
+    #[serde(default)]
+    pub rule: Vec<Rule>,
+    pub major: Option<RawMajor>,
+    pub deadlines: Option<RawDeadlines>,
+    #[serde(default)]
+    pub calendar: Vec<RawYear>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHeader {
+    pub kind: LayerKind,
+    pub name: String,
+}
+
+/// One `[[rule]]` of a layer: the fields it sets for every act its selector matches.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// An [`liuhen_domain::ActKind`] code or Chinese label, or `"*"`.
+    pub act: ActSelector,
+    /// A [`liuhen_domain::Venue`] code or Chinese label, or `"*"` (the default).
+    #[serde(default)]
+    pub venue: VenueSelector,
+    /// Later layers may tighten but never loosen the fields this rule sets.
+    #[serde(default)]
+    pub mandatory: bool,
+    pub av: Option<AvRequirement>,
+    /// 文书 — document formats that must be present, by name.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// 记录要素 — checklist items the record must show.
+    #[serde(default)]
+    pub elements: Vec<String>,
+    /// Officers holding a valid 执法证.
+    pub min_officers: Option<u32>,
+    /// The longest gap in the AV record tolerated, in seconds.
+    pub max_gap_seconds: Option<u32>,
+    /// Whether a 中止说明 may cover a longer gap.
+    pub explanation_covers_gap: Option<bool>,
+}
+
+impl Rule {
+    pub fn selector(&self) -> Selector {
+        Selector { act: self.act, venue: self.venue }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMajor {
+    #[serde(default)]
+    pub fine_threshold_fen: RawThresholds,
+    #[serde(default)]
+    pub always_major: Vec<Measure>,
+    pub after_hearing: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawThresholds {
+    pub natural_person: Option<u64>,
+    pub organisation: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDeadlines {
+    pub legal_review: Option<u32>,
+    pub disclosure_penalty_licensing: Option<u32>,
+    pub disclosure_other: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawYear {
+    pub year: i32,
+    #[serde(default)]
+    pub holidays: Vec<DateSpan>,
+    #[serde(default)]
+    pub workdays: Vec<DateSpan>,
+}
+
+/// `"2026-10-01"` or the inclusive range `"2026-10-01..2026-10-07"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateSpan {
+    pub first: Date,
+    pub last: Date,
+}
+
+impl<'de> Deserialize<'de> for DateSpan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let bad = || {
+            serde::de::Error::custom(format!("bad date {s:?}; expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"))
+        };
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let (a, b) = s.split_once("..").unwrap_or((&s, &s));
+        let first = Date::parse(a.trim(), format).map_err(|_| bad())?;
+        let last = Date::parse(b.trim(), format).map_err(|_| bad())?;
+        if last < first {
+            return Err(serde::de::Error::custom(format!("date range {s:?} ends before it starts")));
+        }
+        Ok(DateSpan { first, last })
+    }
+}
+
+/// The line of every key path in a layer (`rule[3].av`, `major.fine_threshold_fen`), for
+/// errors found after deserialisation.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    by_path: BTreeMap<String, usize>,
+}
+
+impl Lines {
+    /// The line of `path`, or of the nearest enclosing key that has one.
+    pub fn line(&self, path: &str) -> Option<usize> {
+        let mut p = path;
+        loop {
+            if let Some(l) = self.by_path.get(p) {
+                return Some(*l);
+            }
+            p = p.get(..p.rfind(['.', '['])?)?;
+        }
+    }
+
+    fn walk(&mut self, text: &str, path: String, value: &toml::Spanned<DeValue<'_>>) {
+        self.by_path.insert(path.clone(), line_of(text, value.span().start));
+        match value.get_ref() {
+            DeValue::Table(t) => self.walk_table(text, &path, t),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk(text, format!("{path}[{i}]"), item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn walk_table(&mut self, text: &str, prefix: &str, table: &DeTable<'_>) {
+        for (key, value) in table.iter() {
+            // A key's own line, not its value's: `av = "full"` is reported where `av` is.
+            let line = line_of(text, key.span().start);
+            let key: &str = key.get_ref();
+            let path = if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") };
+            self.walk(text, path.clone(), value);
+            if !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+                self.by_path.insert(path, line);
+            }
+        }
+    }
+}
+
+/// Parses a layer; errors name the key path and the line.
+pub(crate) fn parse(source: &str, text: &str) -> Result<(RawLayer, Lines), PolicyError> {
+    let toml_err = |path: String, e: &toml::de::Error| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        PolicyError::invalid(source, path, line, e.message().trim())
+    };
+    let table = DeTable::parse(text).map_err(|e| toml_err(String::new(), &e))?;
+    let mut lines = Lines::default();
+    lines.walk_table(text, "", table.get_ref());
+    let de = toml::Deserializer::from(table);
+    let raw: RawLayer = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        toml_err(if path == "." { String::new() } else { path }, e.inner())
+    })?;
+    Ok((raw, lines))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_path_and_line() {
+        let text = "[layer]\nkind = \"local\"\nname = \"X\"\n\n[[rule]]\nact = \"seizure\"\n\n[[rule]]\nact = \"*\"\navv = \"full\"\n";
+        let err = parse("x.toml", text).unwrap_err();
+        let at = err.location();
+        assert_eq!(at.line, Some(10), "{err}");
+        assert!(at.path.starts_with("rule[1]"), "{err}");
+        assert!(err.to_string().contains("avv"), "{err}");
+    }
+
+    #[test]
+    fn unknown_act_kind_is_named() {
+        let text = "[layer]\nkind = \"local\"\nname = \"X\"\n[[rule]]\nact = \"拆迁\"\n";
+        let err = parse("x.toml", text).unwrap_err();
+        assert_eq!(err.location().path, "rule[0].act");
+        assert_eq!(err.location().line, Some(5));
+        assert!(err.to_string().contains("unknown act kind \"拆迁\""), "{err}");
+    }
+
+    #[test]
+    fn bad_value_and_ranges() {
+        let text = "[layer]\nkind = \"local\"\nname = \"X\"\n[[rule]]\nact = \"*\"\nmin_officers = -1\n";
+        let err = parse("x.toml", text).unwrap_err();
+        assert_eq!(err.location().path, "rule[0].min_officers", "{err}");
+        let text = "[layer]\nkind = \"local\"\nname = \"X\"\n[[calendar]]\nyear = 2026\nholidays = [\"2026-02-30\"]\n";
+        let err = parse("x.toml", text).unwrap_err();
+        assert!(err.location().path.starts_with("calendar[0].holidays"), "{err}");
+        let text = "[layer]\nkind = \"local\"\nname = \"X\"\n[[calendar]]\nyear = 2026\nholidays = [\"2026-10-01..2026-10-07\"]\n";
+        let (raw, lines) = parse("x.toml", text).unwrap();
+        assert_eq!(lines.line("calendar[0]"), Some(4));
+        assert_eq!(lines.line("calendar[0].holidays[0]"), Some(6));
+        assert_eq!(lines.line("calendar[0].year"), Some(5));
+        assert_eq!(lines.line("calendar[0].workdays"), Some(4));
+        assert_eq!(lines.line("layer.kind"), Some(2));
+        assert_eq!(raw.calendar.len(), 1);
+    }
+}
