@@ -49,6 +49,7 @@ crate::labelled_enum! {
         EvidenceIngested = ("evidence.ingested", "证据入库"),
         EvidenceRead = ("evidence.read", "查看证据信息"),
         EvidenceViewed = ("evidence.viewing_session", "播放或下载证据"),
+        BlobQuarantined = ("evidence.blob_quarantined", "证据文件校验失败并隔离"),
     }
 }
 

@@ -343,6 +343,62 @@ impl Service {
     }
 }
 
+/// What a scrub found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ScrubReport {
+    pub checked: usize,
+    /// `(expected SHA-256, actual SHA-256)` of every object quarantined.
+    pub quarantined: Vec<(String, String)>,
+}
+
+impl Service {
+    /// Rehashes every stored original. One that no longer matches its name
+    /// is moved to quarantine, reported, and recorded in the ledger with the
+    /// evidence records it belonged to.
+    pub async fn scrub_evidence(&self) -> Result<ScrubReport> {
+        let parts = self.evidence_parts()?;
+        let names = parts.area.blobs().object_names().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let mut report = ScrubReport { checked: names.len(), ..Default::default() };
+        for name in names {
+            let now = self.now();
+            let failure = parts
+                .area
+                .blobs()
+                .scrub_one(&name, liuhen_domain::unix_ms(now))
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let Some(f) = failure else { continue };
+            tracing::error!(expected = %f.expected, actual = %f.actual, "evidence original changed on disk; quarantined");
+            let sha: [u8; 32] = hex::decode(&f.expected)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .ok_or(ServiceError::Internal("object name is not a SHA-256".into()))?;
+            let ids = self.store.evidence_ids_by_sha256(&sha).await?;
+            let mut subjects: Vec<String> = ids.iter().map(|i| i.subject()).collect();
+            subjects.push(format!("blob:sha256:{}", f.expected));
+            let content = serde_json::json!({"expected_sha256": f.expected, "actual_sha256": f.actual});
+            self.store
+                .transact(move |tx| {
+                    Box::pin(async move {
+                        record(
+                            tx,
+                            now,
+                            EntryKind::BlobQuarantined,
+                            liuhen_domain::Actor::System("scrub"),
+                            None,
+                            subjects,
+                            Some(&content),
+                        )
+                        .await?;
+                        Ok::<_, ServiceError>(())
+                    })
+                })
+                .await?;
+            report.quarantined.push((f.expected, f.actual));
+        }
+        Ok(report)
+    }
+}
+
 impl From<UploadError> for ServiceError {
     fn from(e: UploadError) -> Self {
         upload_err(e)

@@ -161,6 +161,17 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Every evidence record stored under this SHA-256 (hex).
+    pub async fn evidence_ids_by_sha256(&self, sha256: &[u8; 32]) -> Result<Vec<EvidenceId>> {
+        let rows = sqlx::query("SELECT id FROM evidence WHERE sha256 = $1 ORDER BY created_ms")
+            .bind(sha256.to_vec())
+            .fetch_all(&self.db.reader)
+            .await?;
+        rows.iter().map(|r| parsed(r, "id")).collect()
+    }
+}
+
 /// Unit of an evidence record: the recording officer's, or the uploader's.
 pub fn evidence_unit(officer_unit: Option<UnitId>, uploader_unit: UnitId) -> UnitId {
     officer_unit.unwrap_or(uploader_unit)

@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Evidence storage.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// The recording rulebook: check layers, show effective rules.
     Policy {
         #[command(subcommand)]
@@ -71,6 +76,18 @@ enum Command {
         #[arg(long)]
         entry: Option<PathBuf>,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Rehash every evidence original; quarantine and record in the ledger any that changed.
+    /// Exit 0 all intact, 1 something was quarantined.
+    Scrub {
+        #[command(flatten)]
+        db: DbArgs,
         #[arg(long)]
         json: bool,
     },
@@ -301,7 +318,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let verifying = matches!(cli.command, Command::Verify { .. } | Command::Ledger { .. });
+    let verifying = matches!(
+        cli.command,
+        Command::Verify { .. } | Command::Ledger { .. } | Command::Store { .. } | Command::Policy { .. }
+    );
     match runtime.block_on(run(cli)) {
         Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
@@ -349,6 +369,19 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
         Command::Admin { command } => admin(command).await.map(|()| 0),
         Command::Policy { command } => policy(command),
+        Command::Store { command: StoreCommand::Scrub { db, json } } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let report = service.scrub_evidence().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for (expected, actual) in &report.quarantined {
+                    println!("QUARANTINED: object {expected} now hashes to {actual}");
+                }
+                println!("{} objects checked, {} quarantined", report.checked, report.quarantined.len());
+            }
+            Ok(if report.quarantined.is_empty() { 0 } else { 1 })
+        }
         Command::Verify { file, key, origin, entry, json } => {
             let keys = verify_cmd::read_keys(&key)?;
             let outcome = verify_cmd::verify_tlog_proof(&file, &keys, origin.as_deref(), entry.as_deref())?;

@@ -56,23 +56,41 @@ fn http(
     token: Option<&str>,
     body: Option<&str>,
 ) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut headers = Vec::new();
+    if let Some(t) = token {
+        headers.push(("Authorization".to_owned(), format!("Bearer {t}")));
+    }
+    if body.is_some_and(|b| !b.is_empty()) {
+        headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+    }
+    http_raw(addr, method, path, &headers, body.unwrap_or("").as_bytes()).map(|(s, _, b)| (s, b))
+}
+
+/// The same with any headers; returns status, lower-cased head and body.
+fn http_raw(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> std::io::Result<(u16, String, Vec<u8>)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
-    }
-    let body = body.unwrap_or("");
-    if !body.is_empty() {
-        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    req.push_str(body);
     s.write_all(req.as_bytes())?;
+    s.write_all(body)?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or(std::io::ErrorKind::UnexpectedEof)?;
     let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    let head_copy = head.clone();
     let status: u16 =
         head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::InvalidData)?;
     let mut payload = raw[split + 4..].to_vec();
@@ -89,7 +107,7 @@ fn http(
         }
         payload = out;
     }
-    Ok((status, payload))
+    Ok((status, head_copy, payload))
 }
 
 fn get_text(addr: SocketAddr, path: &str, token: Option<&str>) -> String {
@@ -413,4 +431,65 @@ fn a_rulebook_layer_that_loosens_a_national_rule_is_refused() {
     let (code, out) = run(&["policy", "show", "--act", "现场检查", "--layer", tight.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("full") && out.contains("市场监管"), "{out}");
+}
+
+#[test]
+fn an_uploaded_original_changed_on_disk_is_quarantined_and_recorded() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path(), true);
+    let officer = login(server.addr, "officer1");
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 241) as u8).collect();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let auth = ("Authorization".to_owned(), format!("Bearer {officer}"));
+    let tus = ("Tus-Resumable".to_owned(), "1.0.0".to_owned());
+    let (status, head, _) = http_raw(
+        server.addr,
+        "POST",
+        "/api/v1/uploads",
+        &[
+            auth.clone(),
+            tus.clone(),
+            ("Upload-Length".into(), data.len().to_string()),
+            ("Upload-Metadata".into(), format!("filename {},filetype {}", b64("a.mp4"), b64("video/mp4"))),
+        ],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{head}");
+    let loc = head.lines().find_map(|l| l.strip_prefix("location: ")).unwrap().trim().to_owned();
+    let (status, head, _) = http_raw(
+        server.addr,
+        "PATCH",
+        &loc,
+        &[
+            auth,
+            tus,
+            ("Upload-Offset".into(), "0".into()),
+            ("Content-Type".into(), "application/offset+octet-stream".into()),
+        ],
+        &data,
+    )
+    .unwrap();
+    assert_eq!(status, 204, "{head}");
+    let sha =
+        head.lines().find_map(|l| l.strip_prefix("liuhen-evidence-sha256: ")).unwrap().trim().to_owned();
+    drop(server);
+    let data_dir = dir.path().to_str().unwrap();
+    let (code, out) = run(&["store", "scrub", "--data", data_dir]);
+    assert_eq!(code, 0, "{out}");
+    let object = dir.path().join("blobs/objects/sha256").join(&sha[..2]).join(&sha[2..4]).join(&sha);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    let mut changed = data.clone();
+    changed[500] ^= 0xff;
+    std::fs::write(&object, changed).unwrap();
+    let (code, out) = run(&["store", "scrub", "--data", data_dir]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("QUARANTINED: object {sha}")), "{out}");
+    assert!(!object.exists());
+    let (code, out) = run(&["ledger", "verify", "--data", data_dir]);
+    assert_eq!(code, 0, "{out}");
 }
