@@ -39,6 +39,11 @@ pub struct Evidence {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// What could be read from the file itself: `{"status": "recognised", …}`
+    /// with duration, creation time, codecs, size and location, or
+    /// `{"status": "unparsed", "reason": …}` — such a file is kept all the same.
+    #[schema(value_type = Object)]
+    pub media: serde_json::Value,
 }
 
 /// What an upload declares about its file (tus `Upload-Metadata`), validated.

@@ -498,6 +498,11 @@ mod tus {
             assert_eq!(r.body["file_name"], "FILE0001.MP4");
             assert_eq!(r.body["size"], data.len());
             assert_eq!(
+                r.body["media"]["status"], "unparsed",
+                "random bytes are kept and flagged: {}",
+                r.text
+            );
+            assert_eq!(
                 call(&app, get(&format!("/api/v1/evidence/{id}"), &other)).await.status,
                 StatusCode::NOT_FOUND
             );
@@ -533,6 +538,54 @@ mod tus {
                 .body(Body::empty())
                 .unwrap();
             assert_eq!(call(&app, req).await.status, StatusCode::RANGE_NOT_SATISFIABLE);
+        }
+    }
+
+    #[tokio::test]
+    async fn media_facts_are_read_from_a_real_video() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("clip.mp4");
+        let ok = std::process::Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=2:size=320x240:rate=25",
+            ])
+            .args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-metadata",
+                "creation_time=2026-03-02T01:30:00Z",
+            ])
+            .arg(&file)
+            .status()
+            .expect("ffmpeg is needed for this test: apt-get install -y ffmpeg");
+        assert!(ok.success());
+        let bytes = std::fs::read(&file).unwrap();
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let r =
+                create(&app, &officer, bytes.len(), &[("filename", "clip.mp4"), ("filetype", "video/mp4")])
+                    .await;
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+            let r = patch(&app, &officer, &loc, 0, &bytes, None).await;
+            let id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
+            let r = call(&app, get(&format!("/api/v1/evidence/{id}"), &officer)).await;
+            let media = &r.body["media"];
+            assert_eq!(media["status"], "recognised", "{}", r.text);
+            let ms = media["duration"]["milliseconds"].as_u64().unwrap();
+            assert!((1960..=2040).contains(&ms), "duration {ms} ms");
+            assert_eq!(media["video"]["width"], 320);
+            assert_eq!(media["creation_time"]["unix_seconds"], 1_772_415_000);
         }
     }
 

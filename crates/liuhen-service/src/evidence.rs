@@ -220,6 +220,7 @@ impl Service {
         }
         parts.area.finish(id, &digests).map_err(upload_err)?;
         let officer = self.resolve_officer(me, &meta).await?;
+        let media = probe_media(parts, &hex(&digests.sha256), &meta.media_type).await;
         let now = self.now();
         let evidence = Evidence {
             id: EvidenceId::from_bytes(random_bytes()?),
@@ -239,6 +240,7 @@ impl Service {
             label: meta.label,
             uploaded_by: me.user.id,
             created_at: now,
+            media,
         };
         let recorded_utc = meta.recorded_start_utc();
         let saved = evidence.clone();
@@ -396,6 +398,27 @@ impl Service {
             report.quarantined.push((f.expected, f.actual));
         }
         Ok(report)
+    }
+}
+
+/// Reads the media facts of a stored original (bounded reads, on a
+/// blocking thread). A file that cannot be read is kept and flagged.
+async fn probe_media(parts: &EvidenceParts, sha256_hex: &str, declared: &str) -> serde_json::Value {
+    let file = match parts.area.blobs().open_object(sha256_hex) {
+        Ok((f, _)) => f,
+        Err(e) => {
+            return serde_json::json!({"status": "unparsed", "reason": format!("cannot open the stored file: {e}")});
+        }
+    };
+    let declared = declared.to_owned();
+    let probed = tokio::task::spawn_blocking(move || match liuhen_media::SeekSource::new(file) {
+        Ok(src) => liuhen_media::probe(&src, Some(&declared)),
+        Err(e) => liuhen_media::Probe::Unparsed { reason: e.to_string(), format_guess: None },
+    })
+    .await;
+    match probed {
+        Ok(p) => serde_json::to_value(&p).unwrap_or(serde_json::Value::Null),
+        Err(e) => serde_json::json!({"status": "unparsed", "reason": format!("probe failed: {e}")}),
     }
 }
 

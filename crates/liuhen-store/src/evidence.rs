@@ -12,7 +12,7 @@ use crate::{CaseScope, Store, Tx, Write};
 
 const COLUMNS: &str = "e.id, e.agency_id, e.unit_id, e.sha256, e.sm3, e.size, e.media_type, e.file_name, \
      e.device_serial, e.officer_id, e.station_id, e.recorded_start_raw, e.case_id, e.important, e.label, \
-     e.uploaded_by, e.created_ms";
+     e.uploaded_by, e.created_ms, e.media";
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -40,6 +40,12 @@ fn from_row(row: &AnyRow) -> Result<Evidence> {
         label: code(row, "label", Confidentiality::from_code)?,
         uploaded_by: parsed(row, "uploaded_by")?,
         created_at: time_ms(row, "created_ms")?,
+        media: match col::<Option<String>>(row, "media")? {
+            Some(t) => {
+                serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("evidence media: {e}")))?
+            }
+            None => serde_json::Value::Null,
+        },
     })
 }
 
@@ -61,7 +67,8 @@ impl Tx<Write> {
         sqlx::query(
             "INSERT INTO evidence (id, agency_id, unit_id, sha256, sm3, size, media_type, file_name, device_serial, \
              officer_id, station_id, recorded_start_raw, recorded_start_ms, case_id, important, label, uploaded_by, \
-             created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             created_ms, media) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $19)",
         )
         .bind(e.id.to_string())
         .bind(e.agency_id.to_string())
@@ -81,6 +88,7 @@ impl Tx<Write> {
         .bind(e.label.code())
         .bind(e.uploaded_by.to_string())
         .bind(to_ms(e.created_at))
+        .bind(serde_json::to_string(&e.media).map_err(|err| StoreError::Corrupt(err.to_string()))?)
         .execute(self.conn())
         .await
         .map_err(|err| StoreError::from_sqlx(err, "evidence"))?;
