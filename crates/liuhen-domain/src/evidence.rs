@@ -31,6 +31,14 @@ pub struct Evidence {
     pub station_id: Option<String>,
     /// Start of the recording as the device stated it, with its UTC offset.
     pub recorded_start: Option<String>,
+    /// The device clock's offset (device minus true time, ms) measured by the station at docking.
+    pub clock_offset_ms: Option<i64>,
+    /// The recorded start corrected by that offset, in UTC: what every comparison uses.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub recorded_start_corrected: Option<OffsetDateTime>,
+    /// Length of the recording, from the file itself, when it could be read.
+    pub duration_ms: Option<u64>,
     pub case_id: Option<CaseId>,
     /// 重要 — marked important on the device or at the station.
     pub important: bool,
@@ -61,6 +69,8 @@ pub struct EvidenceMetadata {
     pub label: Confidentiality,
     /// A SHA-256 the client computed beforehand (hex); checked at completion.
     pub sha256: Option<[u8; 32]>,
+    /// Device clock minus true time, in milliseconds, as the station measured it.
+    pub clock_offset_ms: Option<i64>,
 }
 
 /// Keys accepted in `Upload-Metadata`.
@@ -75,6 +85,7 @@ pub const METADATA_KEYS: &[&str] = &[
     "important",
     "label",
     "sha256",
+    "clock_offset_ms",
 ];
 
 fn identifier(field: &str, v: &str) -> Result<String, ValidationError> {
@@ -164,7 +175,15 @@ impl EvidenceMetadata {
                 bytes.ok_or_else(|| ValidationError::new("sha256", "must be 64 hexadecimal digits"))
             })
             .transpose()?;
+        let clock_offset_ms = get("clock_offset_ms")
+            .map(|v| {
+                v.trim().parse::<i64>().ok().filter(|ms| ms.abs() <= 86_400_000).ok_or_else(|| {
+                    ValidationError::new("clock_offset_ms", "must be whole milliseconds within a day")
+                })
+            })
+            .transpose()?;
         Ok(EvidenceMetadata {
+            clock_offset_ms,
             file_name,
             media_type,
             device_serial: get("device_serial").map(|v| identifier("device_serial", v)).transpose()?,
@@ -176,6 +195,13 @@ impl EvidenceMetadata {
             label,
             sha256,
         })
+    }
+
+    /// The recorded start in UTC corrected for the device's clock offset:
+    /// a device running 30 s fast (offset +30,000 ms) started 30 s earlier
+    /// than it says.
+    pub fn recorded_start_corrected(&self) -> Option<OffsetDateTime> {
+        self.recorded_start_utc().map(|t| t - time::Duration::milliseconds(self.clock_offset_ms.unwrap_or(0)))
     }
 
     /// The recorded start in UTC, when declared.

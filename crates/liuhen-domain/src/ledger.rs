@@ -50,6 +50,8 @@ crate::labelled_enum! {
         EvidenceRead = ("evidence.read", "查看证据信息"),
         EvidenceViewed = ("evidence.viewing_session", "播放或下载证据"),
         BlobQuarantined = ("evidence.blob_quarantined", "证据文件校验失败并隔离"),
+        EvidenceLinked = ("evidence.linked", "证据关联执法行为"),
+        EvidenceUnlinked = ("evidence.unlinked", "证据解除关联"),
     }
 }
 

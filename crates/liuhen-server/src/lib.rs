@@ -71,7 +71,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::list_acts, routes::cases::add_act, routes::cases::assign, routes::cases::transition,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
-        routes::evidence::get, routes::evidence::content,
+        routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -117,6 +117,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/evidence/{id}", get(routes::evidence::get))
         .route("/evidence/{id}/content", get(routes::evidence::content))
+        .route("/evidence/{id}/links", post(routes::evidence::link))
+        .route("/cases/{id}/compliance", get(routes::cases::compliance))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))

@@ -128,6 +128,16 @@ async fn health_openapi_and_metrics() {
             assert!(r.body["paths"][p].is_object(), "openapi lacks {p}");
         }
         assert!(r.body["components"]["schemas"]["NewCase"].is_object());
+        let mut ids: Vec<&str> = r.body["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|p| p.as_object().unwrap().values().filter_map(|op| op["operationId"].as_str()))
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "operationIds must be unique");
 
         let r = call(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -586,6 +596,54 @@ mod tus {
             assert!((1960..=2040).contains(&ms), "duration {ms} ms");
             assert_eq!(media["video"]["width"], 320);
             assert_eq!(media["creation_time"]["unix_seconds"], 1_772_415_000);
+        }
+    }
+
+    #[tokio::test]
+    async fn clips_link_to_acts_by_hand_and_compliance_reports() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let cases = call(&app, get("/api/v1/cases?stage=investigation", &officer)).await;
+            let case_id = cases.body["items"][0]["id"].as_str().unwrap().to_owned();
+            let acts = call(&app, get(&format!("/api/v1/cases/{case_id}/acts"), &officer)).await;
+            let act_id = acts.body[0]["id"].as_str().unwrap().to_owned();
+            let r = create(&app, &officer, 3, &[("filename", "a.bin")]).await;
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+            let r = patch(&app, &officer, &loc, 0, b"abc", None).await;
+            let id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
+            let link = |linked: bool, reason: &str| {
+                json!({"act_id": act_id, "linked": linked, "reason": reason}).to_string()
+            };
+            let uri = format!("/api/v1/evidence/{id}/links");
+            assert_eq!(
+                call(&app, post_json(&uri, Some(&officer), &link(true, ""))).await.status,
+                StatusCode::BAD_REQUEST
+            );
+            let before = entries(&app).await;
+            assert_eq!(
+                call(&app, post_json(&uri, Some(&officer), &link(true, "执法记录仪时间未校准"))).await.status,
+                StatusCode::NO_CONTENT
+            );
+            assert_eq!(entries(&app).await, before + 1);
+            assert_eq!(
+                call(&app, post_json(&uri, Some(&officer), &link(true, "again"))).await.status,
+                StatusCode::CONFLICT
+            );
+            let other = login(&app, "officer3").await;
+            assert_eq!(
+                call(&app, post_json(&uri, Some(&other), &link(false, "x"))).await.status,
+                StatusCode::NOT_FOUND
+            );
+            let c = call(&app, get(&format!("/api/v1/cases/{case_id}/compliance"), &officer)).await;
+            assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+            let act =
+                c.body["acts"].as_array().unwrap().iter().find(|a| a["act_id"] == act_id.as_str()).unwrap();
+            assert_eq!(act["clips"], 1);
+            assert!(c.body["not_checked"].as_array().unwrap().len() >= 2);
+            assert_eq!(
+                call(&app, post_json(&uri, Some(&officer), &link(false, "关联错误"))).await.status,
+                StatusCode::NO_CONTENT
+            );
         }
     }
 

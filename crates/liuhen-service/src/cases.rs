@@ -36,6 +36,10 @@ pub struct TransitionRequest {
     /// Why, in a sentence or two (kept with the ledger entry's content).
     #[serde(default)]
     pub reason: Option<String>,
+    /// A leader's written reason to move on despite blocking findings; the
+    /// override and the findings go into the ledger entry.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +48,11 @@ struct StageChange<'a> {
     from: Stage,
     to: Stage,
     reason: Option<&'a str>,
+    /// Blocking findings a leader overrode, with the written reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    overridden: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    override_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -249,6 +258,31 @@ impl Service {
             .map(|r| liuhen_domain::optional_text("reason", r, 2000))
             .transpose()?
             .flatten();
+        let override_reason = req
+            .override_reason
+            .as_deref()
+            .map(|r| liuhen_domain::optional_text("override_reason", r, 2000))
+            .transpose()?
+            .flatten();
+        if !may_direct(&me.user) {
+            return Err(ServiceError::Forbidden("only a leader (负责人) moves a case between stages".into()));
+        }
+        // The rulebook first: acts are recorded while the case is investigated,
+        // so from then on blocking findings stop the move to 审核决定 and
+        // beyond unless a leader overrides them in writing.
+        let blocking = if req.to >= Stage::Decision {
+            self.case_compliance(me, case_id).await?.blocking_lines()
+        } else {
+            Vec::new()
+        };
+        if !blocking.is_empty() && override_reason.is_none() {
+            return Err(ServiceError::Conflict(format!(
+                "{} blocking finding(s): {}. Fix them, or give override_reason",
+                blocking.len(),
+                blocking.join("; ")
+            )));
+        }
+        let overridden = blocking;
         let now = self.now();
         let scope = case_scope(&me.user);
         let me = me.clone();
@@ -283,6 +317,12 @@ impl Service {
                             from: case.stage,
                             to: req.to,
                             reason: reason.as_deref(),
+                            override_reason: if overridden.is_empty() {
+                                None
+                            } else {
+                                override_reason.as_deref()
+                            },
+                            overridden,
                         }),
                     )
                     .await?;

@@ -240,20 +240,18 @@ impl Service {
             label: meta.label,
             uploaded_by: me.user.id,
             created_at: now,
+            clock_offset_ms: meta.clock_offset_ms,
+            recorded_start_corrected: meta.recorded_start_corrected(),
+            duration_ms: media.pointer("/duration/milliseconds").and_then(serde_json::Value::as_u64),
             media,
         };
-        let recorded_utc = meta.recorded_start_utc();
         let saved = evidence.clone();
         let who = me.clone();
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.insert_evidence(
-                        &saved,
-                        EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 },
-                        recorded_utc,
-                    )
-                    .await?;
+                    tx.insert_evidence(&saved, EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 })
+                        .await?;
                     let mut subjects = vec![saved.id.subject()];
                     subjects.extend(saved.case_id.map(|c| c.subject()));
                     record(
@@ -266,6 +264,7 @@ impl Service {
                         Some(&saved),
                     )
                     .await?;
+                    auto_link(tx, &saved, &who, now).await?;
                     Ok::<_, ServiceError>(())
                 })
             })
@@ -399,6 +398,95 @@ impl Service {
         }
         Ok(report)
     }
+}
+
+/// A change of the link between a clip and an act.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkChange {
+    pub act_id: liuhen_domain::ActId,
+    /// `true` to link, `false` to unlink.
+    pub linked: bool,
+    /// Why: required, and kept with the ledger entry.
+    pub reason: String,
+}
+
+impl Service {
+    /// Links or unlinks a clip and an act, by hand, with a reason. Allowed to
+    /// whoever may record acts on the act's case.
+    pub async fn change_evidence_link(
+        &self,
+        me: &Principal,
+        evidence: EvidenceId,
+        change: &LinkChange,
+    ) -> Result<()> {
+        let reason = liuhen_domain::required_text("reason", &change.reason, 500)?;
+        let e = self.visible_evidence(me, evidence).await?;
+        let scope = case_scope(&me.user);
+        let (act_id, linked, who) = (change.act_id, change.linked, me.clone());
+        let now = self.now();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case_id = tx.act_case(act_id).await?.ok_or(ServiceError::NotFound("act"))?;
+                    let case = tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("act"))?;
+                    if !crate::scope::may_record_acts(&who.user, &case) {
+                        return Err(ServiceError::Forbidden("only the assigned officers or a leader link evidence".into()));
+                    }
+                    let changed = if linked {
+                        tx.link_evidence(e.id, act_id, "manual", Some(&reason), now).await?
+                    } else {
+                        tx.unlink_evidence(e.id, act_id).await?
+                    };
+                    if !changed {
+                        return Err(ServiceError::Conflict(if linked { "already linked".into() } else { "not linked".into() }));
+                    }
+                    let kind = if linked { EntryKind::EvidenceLinked } else { EntryKind::EvidenceUnlinked };
+                    let content = serde_json::json!({"evidence": e.id, "act": act_id, "how": "manual", "reason": reason});
+                    record(
+                        tx,
+                        now,
+                        kind,
+                        actor(&who.user),
+                        Some(e.agency_id),
+                        vec![e.id.subject(), act_id.subject(), case_id.subject()],
+                        Some(&content),
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
+
+/// Links a new clip to the acts it records, as dispatch-based tagging does:
+/// acts whose officers include the clip's officer and whose window overlaps
+/// the clip (corrected start to start plus duration). Each link is a ledger entry.
+async fn auto_link(
+    tx: &mut liuhen_store::Tx<liuhen_store::Write>,
+    e: &Evidence,
+    who: &Principal,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let (Some(officer), Some(start)) = (e.officer_id, e.recorded_start_corrected) else { return Ok(()) };
+    let length = Duration::milliseconds(i64::try_from(e.duration_ms.unwrap_or(0)).unwrap_or(0).max(1));
+    for (act, case) in tx.acts_overlapping(e.agency_id, officer, start, start + length).await? {
+        if tx.link_evidence(e.id, act, "auto", None, now).await? {
+            let link = serde_json::json!({"evidence": e.id, "act": act, "how": "auto"});
+            record(
+                tx,
+                now,
+                EntryKind::EvidenceLinked,
+                actor(&who.user),
+                Some(e.agency_id),
+                vec![e.id.subject(), act.subject(), case.subject()],
+                Some(&link),
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads the media facts of a stored original (bounded reads, on a

@@ -30,6 +30,7 @@ pub mod admin;
 mod auth;
 mod cases;
 mod clock;
+pub mod compliance;
 pub mod demo;
 mod error;
 pub mod evidence;
@@ -75,6 +76,7 @@ pub struct Service {
     config: ServiceConfig,
     ledger: Arc<ledger::LedgerSigner>,
     evidence: Option<Arc<evidence::EvidenceParts>>,
+    policy: Option<Arc<liuhen_policy::Policy>>,
 }
 
 impl Service {
@@ -84,7 +86,7 @@ impl Service {
         config: ServiceConfig,
         ledger: ledger::LedgerSigner,
     ) -> Self {
-        Service { store, clock, config, ledger: Arc::new(ledger), evidence: None }
+        Service { store, clock, config, ledger: Arc::new(ledger), evidence: None, policy: None }
     }
 
     pub fn store(&self) -> &Store {

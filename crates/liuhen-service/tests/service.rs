@@ -135,7 +135,7 @@ async fn scopes_follow_role_and_unit() {
         let sup = as_user(&s, "supervisor1").await;
         assert!(s.get_case(&sup, foreign).await.is_ok());
         assert!(matches!(s.create_case(&sup, &new_case("x")).await, Err(ServiceError::Forbidden(_))));
-        let req = TransitionRequest { to: Stage::Investigation, reason: None };
+        let req = TransitionRequest { to: Stage::Investigation, reason: None, override_reason: None };
         assert!(s.transition(&sup, foreign, &req).await.is_err());
     }
 }
@@ -176,16 +176,34 @@ async fn every_change_and_read_is_one_ledger_entry() {
         assert_eq!(entry_count(&s).await, before + 3);
 
         // Only leaders move stages, one step at a time.
-        let req = TransitionRequest { to: Stage::Investigation, reason: Some("立案审批通过".into()) };
+        let req = TransitionRequest {
+            to: Stage::Investigation,
+            reason: Some("立案审批通过".into()),
+            override_reason: None,
+        };
         assert!(matches!(s.transition(&o1, case.id, &req).await, Err(ServiceError::Forbidden(_))));
         let leader = as_user(&s, "leader1").await;
-        let skip = TransitionRequest { to: Stage::Decision, reason: None };
+        let skip = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
         assert!(matches!(s.transition(&leader, case.id, &skip).await, Err(ServiceError::Conflict(_))));
         let before_move = entry_count(&s).await;
         clock.advance(time::Duration::minutes(5));
         let moved = s.transition(&leader, case.id, &req).await.unwrap();
         assert_eq!(moved.stage, Stage::Investigation);
         assert_eq!(entry_count(&s).await, before_move + 1);
+        // The act has one officer; the rulebook wants two on site: the move to 审核决定 is refused, naming why.
+        let compliance = s.case_compliance(&leader, case.id).await.unwrap();
+        assert_eq!(compliance.blocking, 1);
+        assert_eq!(compliance.acts[0].findings[0].code, "too_few_officers");
+        let to_decision = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
+        let refused = s.transition(&leader, case.id, &to_decision).await.unwrap_err().to_string();
+        assert!(refused.contains("现场检查") && refused.contains("2 名"), "{refused}");
+        assert_eq!(entry_count(&s).await, before_move + 1);
+        // A leader may override in writing; the override is in the ledger entry's content.
+        let overriding = TransitionRequest {
+            override_reason: Some("第二名执法人员为协助人员，已补充说明".into()),
+            ..to_decision
+        };
+        assert_eq!(s.transition(&leader, case.id, &overriding).await.unwrap().stage, Stage::Decision);
 
         // The entry commits to the change without carrying personal data.
         let mut tx = s.store().read().await.unwrap();
@@ -382,4 +400,113 @@ async fn checkpoints_carry_ed25519_and_sm2_signatures() {
     // A key of another log is refused up front.
     let other = liuhen_tlog::SignerKey::ed25519_from_seed("other/log", &[1; 32]).unwrap();
     assert!(liuhen_service::ledger::LedgerSigner::new(origin, vec![other]).is_err());
+}
+
+mod coverage {
+    use super::*;
+    use liuhen_service::evidence::{ChunkOutcome, UploadLimits};
+    use std::collections::HashMap;
+
+    /// A mono 8-bit 1 kHz WAV of `seconds` of silence: a real file whose
+    /// duration the media reader takes from its header.
+    fn wav(seconds: u32) -> Vec<u8> {
+        let data_len = seconds * 1000;
+        let mut v = Vec::with_capacity(44 + data_len as usize);
+        v.extend_from_slice(b"RIFF");
+        v.extend_from_slice(&(36 + data_len).to_le_bytes());
+        v.extend_from_slice(b"WAVEfmt ");
+        v.extend_from_slice(&16u32.to_le_bytes());
+        v.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        v.extend_from_slice(&1u16.to_le_bytes()); // mono
+        v.extend_from_slice(&1000u32.to_le_bytes()); // sample rate
+        v.extend_from_slice(&1000u32.to_le_bytes()); // byte rate
+        v.extend_from_slice(&1u16.to_le_bytes()); // block align
+        v.extend_from_slice(&8u16.to_le_bytes()); // bits
+        v.extend_from_slice(b"data");
+        v.extend_from_slice(&data_len.to_le_bytes());
+        v.resize(44 + data_len as usize, 128);
+        v
+    }
+
+    async fn clip(
+        s: &Service,
+        who: &Principal,
+        officer: &str,
+        start: &str,
+        seconds: u32,
+        offset_ms: Option<i64>,
+    ) -> liuhen_domain::Evidence {
+        let bytes = wav(seconds);
+        let mut meta = HashMap::from([
+            ("filename".to_owned(), format!("{officer}-{start}.wav")),
+            ("filetype".to_owned(), "audio/wav".to_owned()),
+            ("officer".to_owned(), officer.to_owned()),
+            ("recorded_start".to_owned(), start.to_owned()),
+        ]);
+        if let Some(o) = offset_ms {
+            meta.insert("clock_offset_ms".to_owned(), o.to_string());
+        }
+        let up = s.create_upload(who, bytes.len() as u64, meta).await.unwrap();
+        let mut body = bytes.as_slice();
+        match s.upload_chunk(who, &up.id, 0, &mut body, None).await.unwrap() {
+            ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_gap_in_a_seizure_blocks_the_decision_until_a_clip_covers_it() {
+        let (s, _clock, _dir) = services().await.into_iter().next().unwrap();
+        let blobs = tempfile::tempdir().unwrap();
+        let area = liuhen_store::uploads::UploadArea::new(
+            liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap(),
+        );
+        let s = s.with_evidence(area, UploadLimits::default());
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let o2 = as_user(&s, "officer2").await;
+        let station = as_user(&s, "station1").await;
+        let leader = as_user(&s, "leader1").await;
+        let mut input = new_case("销售假冒商品");
+        input.officers = vec![o1.user.id, o2.user.id];
+        let case = s.create_case(&o1, &input).await.unwrap();
+        let seizure = NewAct {
+            kind: ActKind::Seizure,
+            starts_at: datetime!(2026-03-02 10:00 +08:00),
+            ends_at: datetime!(2026-03-02 10:30 +08:00),
+            place: Place { address: "临江市滨江路1号仓库".into(), latitude: None, longitude: None },
+            venue: Venue::OnSite,
+            venue_name: None,
+            officers: vec![o1.user.id, o2.user.id],
+            parties: vec![0],
+            notes: None,
+        };
+        let act = s.add_act(&o1, case.id, &seizure).await.unwrap();
+        let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+        s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
+
+        // Two cameras: 10:00–10:12 (its clock 30 s fast, corrected), and 10:13:30–10:30.
+        let a = clip(&s, &station, "33010026001", "2026-03-02T10:00:30+08:00", 12 * 60, Some(30_000)).await;
+        assert_eq!(a.recorded_start_corrected, Some(datetime!(2026-03-02 02:00 UTC)));
+        assert_eq!(a.duration_ms, Some(720_000));
+        clip(&s, &station, "33010026002", "2026-03-02T10:13:30+08:00", 16 * 60 + 30, None).await;
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
+        let ac = c.acts.iter().find(|x| x.act_id == act.id).unwrap();
+        assert_eq!(ac.clips, 2, "both clips were linked by officer and time");
+        assert_eq!(ac.av_requirement, "full");
+        assert_eq!(ac.gaps.len(), 1, "{ac:?}");
+        assert_eq!(ac.gaps[0].seconds, 90);
+        assert_eq!(ac.gaps[0].start, datetime!(2026-03-02 10:12 +08:00));
+        let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
+        assert!(refused.contains("查封扣押") && refused.contains("90"), "{refused}");
+
+        // A third clip covering the gap: the move is allowed.
+        clip(&s, &station, "33010026001", "2026-03-02T10:11:00+08:00", 180, None).await;
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
+        assert_eq!(c.blocking, 0, "{c:?}");
+        assert_eq!(
+            s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap().stage,
+            Stage::Decision
+        );
+    }
 }

@@ -25,12 +25,14 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "ledger tree", include_str!("../migrations/sqlite/0002_ledger_tree.sql")),
     (3, "evidence", include_str!("../migrations/sqlite/0003_evidence.sql")),
     (4, "evidence media", include_str!("../migrations/sqlite/0004_evidence_media.sql")),
+    (5, "evidence links", include_str!("../migrations/sqlite/0005_evidence_links.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
     (2, "ledger tree", include_str!("../migrations/postgres/0002_ledger_tree.sql")),
     (3, "evidence", include_str!("../migrations/postgres/0003_evidence.sql")),
     (4, "evidence media", include_str!("../migrations/postgres/0004_evidence_media.sql")),
+    (5, "evidence links", include_str!("../migrations/postgres/0005_evidence_links.sql")),
 ];
 
 impl Backend {

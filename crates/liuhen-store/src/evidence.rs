@@ -1,7 +1,7 @@
 //! Evidence records: which file, from which device and officer, linked to
 //! which case, and who may see it.
 
-use liuhen_domain::{CaseId, Confidentiality, Evidence, EvidenceId, UnitId, UserId};
+use liuhen_domain::{ActId, CaseId, Confidentiality, Evidence, EvidenceId, UnitId, UserId};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -12,7 +12,7 @@ use crate::{CaseScope, Store, Tx, Write};
 
 const COLUMNS: &str = "e.id, e.agency_id, e.unit_id, e.sha256, e.sm3, e.size, e.media_type, e.file_name, \
      e.device_serial, e.officer_id, e.station_id, e.recorded_start_raw, e.case_id, e.important, e.label, \
-     e.uploaded_by, e.created_ms, e.media";
+     e.uploaded_by, e.created_ms, e.media, e.recorded_start_ms, e.clock_offset_ms, e.duration_ms";
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -40,6 +40,11 @@ fn from_row(row: &AnyRow) -> Result<Evidence> {
         label: code(row, "label", Confidentiality::from_code)?,
         uploaded_by: parsed(row, "uploaded_by")?,
         created_at: time_ms(row, "created_ms")?,
+        clock_offset_ms: col(row, "clock_offset_ms")?,
+        recorded_start_corrected: col::<Option<i64>>(row, "recorded_start_ms")?
+            .map(|ms| crate::rows::from_ms(ms, 0))
+            .transpose()?,
+        duration_ms: col::<Option<i64>>(row, "duration_ms")?.and_then(|d| u64::try_from(d).ok()),
         media: match col::<Option<String>>(row, "media")? {
             Some(t) => {
                 serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("evidence media: {e}")))?
@@ -58,17 +63,13 @@ pub struct EvidenceDigests {
 
 impl Tx<Write> {
     /// Stores a new evidence record.
-    pub async fn insert_evidence(
-        &mut self,
-        e: &Evidence,
-        digests: EvidenceDigests,
-        recorded_start_utc: Option<OffsetDateTime>,
-    ) -> Result<()> {
+    pub async fn insert_evidence(&mut self, e: &Evidence, digests: EvidenceDigests) -> Result<()> {
+        let recorded_start_utc = e.recorded_start_corrected;
         sqlx::query(
             "INSERT INTO evidence (id, agency_id, unit_id, sha256, sm3, size, media_type, file_name, device_serial, \
              officer_id, station_id, recorded_start_raw, recorded_start_ms, case_id, important, label, uploaded_by, \
-             created_ms, media) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $19)",
+             created_ms, media, clock_offset_ms, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         )
         .bind(e.id.to_string())
         .bind(e.agency_id.to_string())
@@ -89,6 +90,8 @@ impl Tx<Write> {
         .bind(e.uploaded_by.to_string())
         .bind(to_ms(e.created_at))
         .bind(serde_json::to_string(&e.media).map_err(|err| StoreError::Corrupt(err.to_string()))?)
+        .bind(e.clock_offset_ms)
+        .bind(e.duration_ms.and_then(|d| i64::try_from(d).ok()))
         .execute(self.conn())
         .await
         .map_err(|err| StoreError::from_sqlx(err, "evidence"))?;
@@ -177,6 +180,111 @@ impl Store {
             .fetch_all(&self.db.reader)
             .await?;
         rows.iter().map(|r| parsed(r, "id")).collect()
+    }
+}
+
+/// A clip linked to an act, as coverage needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedClip {
+    pub evidence_id: EvidenceId,
+    pub act_id: ActId,
+    /// Corrected start and duration, when known.
+    pub start: Option<OffsetDateTime>,
+    pub duration_ms: Option<u64>,
+    pub how: String,
+}
+
+impl Tx<Write> {
+    /// Acts of an agency whose officers include `officer` and whose window
+    /// overlaps `[start, end)`.
+    pub async fn acts_overlapping(
+        &mut self,
+        agency: UnitId,
+        officer: UserId,
+        start: OffsetDateTime,
+        end: OffsetDateTime,
+    ) -> Result<Vec<(ActId, CaseId)>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.case_id FROM acts a JOIN act_officers o ON o.act_id = a.id JOIN cases c ON c.id = a.case_id \
+             WHERE o.user_id = $1 AND c.agency_id = $2 AND a.starts_ms < $3 AND a.ends_ms > $4 ORDER BY a.starts_ms",
+        )
+        .bind(officer.to_string())
+        .bind(agency.to_string())
+        .bind(to_ms(end))
+        .bind(to_ms(start))
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(|r| Ok((parsed(r, "id")?, parsed(r, "case_id")?))).collect()
+    }
+
+    /// Links a clip to an act; linking twice keeps the first link.
+    pub async fn link_evidence(
+        &mut self,
+        evidence: EvidenceId,
+        act: ActId,
+        how: &str,
+        reason: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO evidence_links (evidence_id, act_id, how, reason, created_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (evidence_id, act_id) DO NOTHING",
+        )
+        .bind(evidence.to_string())
+        .bind(act.to_string())
+        .bind(how)
+        .bind(reason)
+        .bind(to_ms(now))
+        .execute(self.conn())
+        .await
+        .map_err(|e| StoreError::from_sqlx(e, "evidence or act"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes a link; `false` when there was none.
+    pub async fn unlink_evidence(&mut self, evidence: EvidenceId, act: ActId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM evidence_links WHERE evidence_id = $1 AND act_id = $2")
+            .bind(evidence.to_string())
+            .bind(act.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
+
+impl<M> Tx<M> {
+    /// The case an act belongs to.
+    pub async fn act_case(&mut self, act: ActId) -> Result<Option<CaseId>> {
+        let row = sqlx::query("SELECT case_id FROM acts WHERE id = $1")
+            .bind(act.to_string())
+            .fetch_optional(self.conn())
+            .await?;
+        row.as_ref().map(|r| parsed(r, "case_id")).transpose()
+    }
+
+    /// The clips linked to the acts of a case.
+    pub async fn case_clips(&mut self, case: CaseId) -> Result<Vec<LinkedClip>> {
+        let rows = sqlx::query(
+            "SELECT l.evidence_id, l.act_id, l.how, e.recorded_start_ms, e.duration_ms FROM evidence_links l \
+             JOIN evidence e ON e.id = l.evidence_id JOIN acts a ON a.id = l.act_id WHERE a.case_id = $1 \
+             ORDER BY e.recorded_start_ms",
+        )
+        .bind(case.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LinkedClip {
+                    evidence_id: parsed(r, "evidence_id")?,
+                    act_id: parsed(r, "act_id")?,
+                    start: col::<Option<i64>>(r, "recorded_start_ms")?
+                        .map(|ms| crate::rows::from_ms(ms, 0))
+                        .transpose()?,
+                    duration_ms: col::<Option<i64>>(r, "duration_ms")?.and_then(|d| u64::try_from(d).ok()),
+                    how: col(r, "how")?,
+                })
+            })
+            .collect()
     }
 }
 

@@ -42,7 +42,7 @@ pub use cases::{CaseFilter, CaseScope, CaseSummary};
 pub use committer::{MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};
-pub use evidence::{EvidenceDigests, evidence_unit};
+pub use evidence::{EvidenceDigests, LinkedClip, evidence_unit};
 pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
 pub use org::{Credential, CredentialKind, UserWithSecret};
 

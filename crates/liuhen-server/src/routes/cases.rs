@@ -54,7 +54,7 @@ pub async fn create(
 }
 
 /// One case. Every read is recorded in the ledger.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path, format = Uuid)),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", operation_id = "get_case", tag = "cases", params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Case), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -120,4 +120,17 @@ pub async fn transition(
     ApiJson(req): ApiJson<TransitionRequest>,
 ) -> ApiResult<Json<Case>> {
     Ok(Json(s.service.transition(&me, id, &req).await?))
+}
+
+/// The case against the recording rulebook: per act, the effective rule and
+/// its layer, AV coverage by the linked clips, gaps, and findings.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/compliance", tag = "cases", params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = liuhen_service::compliance::CaseCompliance), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn compliance(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<liuhen_service::compliance::CaseCompliance>> {
+    Ok(Json(s.service.case_compliance(&me, id).await?))
 }

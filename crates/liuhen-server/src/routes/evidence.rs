@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiPath, Caller};
 
 /// One evidence record.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path, format = Uuid)),
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", operation_id = "get_evidence", tag = "evidence", params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Evidence), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
@@ -24,6 +24,22 @@ pub async fn get(
     ApiPath(id): ApiPath<EvidenceId>,
 ) -> ApiResult<Json<Evidence>> {
     Ok(Json(s.service.get_evidence(&me, id).await?))
+}
+
+/// Links or unlinks a clip and an act, with a reason.
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/links", tag = "evidence", params(("id" = String, Path, format = Uuid)),
+    request_body = liuhen_service::evidence::LinkChange,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn link(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<EvidenceId>,
+    crate::extract::ApiJson(change): crate::extract::ApiJson<liuhen_service::evidence::LinkChange>,
+) -> ApiResult<StatusCode> {
+    s.service.change_evidence_link(&me, id, &change).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A byte range to send.
