@@ -13,6 +13,7 @@ use liuhen_server::{Config, Layer};
 use liuhen_service::admin::AdminActor;
 use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
 
+mod ingest;
 mod keys;
 mod remote;
 mod verify_cmd;
@@ -50,6 +51,24 @@ enum Command {
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Docking-station agent: upload a folder of body-camera files, resumably, verifying every digest.
+    /// Exit 0 every file verified, 1 some failed (they stay for the next run), 2 cannot run.
+    Ingest {
+        /// The liuhen server, http://HOST:PORT.
+        #[arg(long)]
+        server: String,
+        /// The station's API token (`liuhen admin token create`).
+        #[arg(long, env = "LIUHEN_TOKEN")]
+        token: String,
+        /// This station's id, recorded with each file.
+        #[arg(long)]
+        station: Option<String>,
+        /// Keep watching the folder for new files.
+        #[arg(long)]
+        watch: bool,
+        /// The docking folder: device.json and the device's files.
+        dir: PathBuf,
     },
     /// Evidence storage.
     Store {
@@ -369,6 +388,9 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
         Command::Admin { command } => admin(command).await.map(|()| 0),
         Command::Policy { command } => policy(command),
+        Command::Ingest { server, token, station, watch, dir } => {
+            ingest::run(&server, &token, station.as_deref(), &dir, watch).await
+        }
         Command::Store { command: StoreCommand::Scrub { db, json } } => {
             let service = open_service(&load_config(&db, None)?).await?;
             let report = service.scrub_evidence().await?;

@@ -9,21 +9,65 @@
 //! archivist's token.
 
 use anyhow::{Context, Result, bail};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use liuhen_domain::LedgerEntry;
 use liuhen_service::verify::{Divergence, LedgerReport};
 use liuhen_tlog::{Checkpoint, EntryBundle, Hash, Sha256Hasher, VerifierKey};
 
-struct Remote {
+/// A plain-HTTP client of one liuhen server.
+pub struct Remote {
     authority: String,
     prefix: String,
     token: Option<String>,
 }
 
+/// A response: status, headers (lower-case names), body.
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 impl Remote {
-    fn new(url: &str, token: Option<String>) -> Result<Remote> {
+    /// Sends one request on a fresh connection.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Bytes,
+    ) -> Result<Reply> {
+        let stream = tokio::net::TcpStream::connect(&self.authority)
+            .await
+            .with_context(|| format!("connecting to {}", self.authority))?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let path = if path.starts_with('/') { format!("{}{path}", self.prefix) } else { path.to_owned() };
+        let mut req = hyper::Request::builder().method(method).uri(path).header("host", &self.authority);
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let resp = sender.send_request(req.body(Full::new(body))?).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok(Reply { status, headers, body })
+    }
+
+    pub fn new(url: &str, token: Option<String>) -> Result<Remote> {
         let rest = url.strip_prefix("http://").context("--server takes an http:// URL")?;
         let (authority, prefix) = match rest.split_once('/') {
             Some((a, p)) => (a.to_owned(), format!("/{}", p.trim_end_matches('/'))),

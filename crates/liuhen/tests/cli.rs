@@ -493,3 +493,65 @@ fn an_uploaded_original_changed_on_disk_is_quarantined_and_recorded() {
     let (code, out) = run(&["ledger", "verify", "--data", data_dir]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn the_ingest_agent_uploads_resumes_after_a_kill_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = start(&data, true);
+    let (code, token) =
+        run(&["admin", "token", "create", "--data", data.to_str().unwrap(), "--login", "station1"]);
+    assert_eq!(code, 0);
+    let token = token.trim().to_owned();
+    let dock = dir.path().join("dock");
+    std::fs::create_dir_all(dock.join("DCIM/100MEDIA")).unwrap();
+    std::fs::write(
+        dock.join("device.json"),
+        r#"{"device_serial": "DSJ-A8-0001", "officer": "33010026001", "unit_code": "330100", "unit_name": "执法稽查一队", "clock_offset_ms": 2000}"#,
+    )
+    .unwrap();
+    let big: Vec<u8> = (0..150_000_000u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
+    std::fs::write(dock.join("DCIM/100MEDIA/FILE0001.MP4"), &big).unwrap();
+    std::fs::write(dock.join("DCIM/100MEDIA/FILE0002.JPG"), b"not really a jpeg").unwrap();
+    let url = format!("http://{}", server.addr);
+    let args = ["ingest", "--server", &url, "--token", &token, "--station", "S1", dock.to_str().unwrap()];
+
+    // Start, wait for bytes to reach the server, then kill -9 the agent.
+    let mut child = Command::new(BIN).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let uploads = data.join("blobs/uploads");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let partial = std::fs::read_dir(&uploads)
+            .map(|d| {
+                d.filter_map(Result::ok).any(|e| {
+                    e.path().extension().is_some_and(|x| x == "part")
+                        && e.metadata().is_ok_and(|m| m.len() > 8 << 20)
+                })
+            })
+            .unwrap_or(false);
+        if partial {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no bytes arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = Command::new(BIN).args(args).env("LIUHEN_LOG", "error").output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("resuming DCIM/100MEDIA/FILE0001.MP4 at byte"), "{text}");
+    assert!(text.contains("2 verified"), "{text}");
+    let receipts: Vec<_> = std::fs::read_dir(dock.join(".liuhen-ingest/receipts")).unwrap().collect();
+    assert_eq!(receipts.len(), 2);
+    let (code, out) = run(&args);
+    assert_eq!(code, 0);
+    assert!(out.contains("0 verified, 2 already done"), "{out}");
+    // The sources are all still there.
+    assert_eq!(std::fs::read(dock.join("DCIM/100MEDIA/FILE0001.MP4")).unwrap().len(), big.len());
+    // The server holds the file under the digest the agent computed.
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&big));
+    assert!(data.join("blobs/objects/sha256").join(&sha[..2]).join(&sha[2..4]).join(&sha).exists());
+}
