@@ -318,7 +318,14 @@ impl Service {
         if new_session {
             self.record_access(EntryKind::EvidenceViewed, me, &e).await?;
         }
-        parts.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(key, now);
+        {
+            let mut sessions = parts.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            sessions.insert(key, now);
+            // Forget sessions long idle, so the map stays the size of the current audience.
+            if sessions.len() > 4096 {
+                sessions.retain(|_, last| now - *last <= VIEWING_SESSION_IDLE);
+            }
+        }
         let (file, _) = parts.area.blobs().open_object(&e.sha256).map_err(|err| match err {
             liuhen_store::blobs::BlobError::NotFound(_) => {
                 ServiceError::Internal(format!("evidence {} has no stored file", e.id))
