@@ -103,10 +103,23 @@ impl HashState {
     }
 }
 
-const BUF: usize = 256 * 1024;
+const BUF: usize = 1 << 20;
 
 /// One upload's running digests, behind the lock that lets one request write at a time.
 type UploadLock = Arc<tokio::sync::Mutex<Option<HashState>>>;
+
+/// Reads until `buf` is full or the body ends.
+async fn fill(body: &mut (dyn AsyncRead + Unpin + Send), buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let k = body.read(buf.get_mut(n..).unwrap_or_default()).await?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Ok(n)
+}
 
 /// Uploads in progress, over a [`LocalBlobs`] folder.
 #[derive(Clone)]
@@ -189,32 +202,56 @@ impl UploadArea {
         let before = state.clone();
         let mut file = tokio::fs::OpenOptions::new().write(true).open(&part).await?;
         file.seek(SeekFrom::Start(current)).await?;
-        let mut chunk_sha = Sha256::new();
-        let mut chunk_sm3 = Sm3::new();
+        let mut chunk_sha = matches!(checksum, Some(ChunkChecksum::Sha256(_))).then(Sha256::new);
+        let mut chunk_sm3 = matches!(checksum, Some(ChunkChecksum::Sm3(_))).then(Sm3::new);
         let mut buf = vec![0u8; BUF];
         let mut written = current;
         let result: Result<(), UploadError> = async {
             loop {
-                let n = body.read(&mut buf).await.map_err(UploadError::Body)?;
+                let n = fill(body, &mut buf).await.map_err(UploadError::Body)?;
                 if n == 0 {
                     break;
                 }
-                let bytes = buf.get(..n).unwrap_or_default();
                 if written + n as u64 > record.length {
                     return Err(UploadError::TooLong(record.length));
                 }
-                file.write_all(bytes).await?;
-                state.update(bytes);
-                match checksum {
-                    Some(ChunkChecksum::Sha256(_)) => chunk_sha.update(bytes),
-                    Some(ChunkChecksum::Sm3(_)) => chunk_sm3.update(bytes),
-                    None => {}
-                }
+                // SHA-256 and SM3 of this chunk run on two threads while the
+                // chunk is written: hashing is the physical limit here.
+                let chunk: Arc<[u8]> = Arc::from(buf.get(..n).unwrap_or_default());
+                let (c1, c2) = (chunk.clone(), chunk.clone());
+                let mut sha = std::mem::replace(&mut state.sha256, Sha256::new());
+                let mut sm = std::mem::replace(&mut state.sm3, Sm3::new());
+                let (mut csha, mut csm) = (chunk_sha.take(), chunk_sm3.take());
+                let h1 = tokio::task::spawn_blocking(move || {
+                    sha.update(&c1);
+                    if let Some(h) = csha.as_mut() {
+                        h.update(&c1);
+                    }
+                    (sha, csha)
+                });
+                let h2 = tokio::task::spawn_blocking(move || {
+                    sm.update(&c2);
+                    if let Some(h) = csm.as_mut() {
+                        h.update(&c2);
+                    }
+                    (sm, csm)
+                });
+                let wrote = file.write_all(&chunk).await;
+                let (sha, csha) = h1.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+                let (sm, csm) = h2.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+                wrote?;
+                state.sha256 = sha;
+                state.sm3 = sm;
+                state.hashed += n as u64;
+                chunk_sha = csha;
+                chunk_sm3 = csm;
                 written += n as u64;
             }
             let ok = match &checksum {
-                Some(ChunkChecksum::Sha256(want)) => <[u8; 32]>::from(chunk_sha.finalize()) == *want,
-                Some(ChunkChecksum::Sm3(want)) => <[u8; 32]>::from(chunk_sm3.finalize()) == *want,
+                Some(ChunkChecksum::Sha256(want)) => {
+                    chunk_sha.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want)
+                }
+                Some(ChunkChecksum::Sm3(want)) => chunk_sm3.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want),
                 None => true,
             };
             if !ok {
