@@ -52,6 +52,10 @@ crate::labelled_enum! {
         BlobQuarantined = ("evidence.blob_quarantined", "证据文件校验失败并隔离"),
         EvidenceLinked = ("evidence.linked", "证据关联执法行为"),
         EvidenceUnlinked = ("evidence.unlinked", "证据解除关联"),
+        DecisionProposed = ("decision.proposed", "拟作出处理决定"),
+        ReviewSubmitted = ("review.submitted", "提交法制审核"),
+        ReviewOpinionGiven = ("review.opinion", "法制审核意见"),
+        DecisionIssued = ("decision.issued", "作出处理决定"),
     }
 }
 

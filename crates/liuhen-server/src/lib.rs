@@ -72,10 +72,11 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
+        routes::review::propose, routes::review::issue, routes::review::status, routes::review::submit, routes::review::opinion,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -119,6 +120,10 @@ pub fn router(state: AppState) -> Router {
         .route("/evidence/{id}/content", get(routes::evidence::content))
         .route("/evidence/{id}/links", post(routes::evidence::link))
         .route("/cases/{id}/compliance", get(routes::cases::compliance))
+        .route("/cases/{id}/decision", put(routes::review::propose))
+        .route("/cases/{id}/decision/issue", post(routes::review::issue))
+        .route("/cases/{id}/review", get(routes::review::status).post(routes::review::submit))
+        .route("/cases/{id}/review/opinion", post(routes::review::opinion))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))

@@ -698,3 +698,37 @@ mod tus {
         }
     }
 }
+
+#[tokio::test]
+async fn decisions_and_reviews_through_the_api() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let r = call(&app, get("/api/v1/cases?stage=investigation", &officer)).await;
+        let id = r.body["items"].as_array().unwrap().iter().find(|c| c["party_names"][0] == "王某").unwrap()
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let body =
+            json!({"fine_fen": 5_000_000, "measures": ["fine"], "summary": "罚款人民币伍万元整"}).to_string();
+        let req = Request::put(format!("/api/v1/cases/{id}/decision"))
+            .header(header::AUTHORIZATION, format!("Bearer {officer}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let r = call(&app, req).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["version"], 1);
+        let r = call(&app, get(&format!("/api/v1/cases/{id}/review"), &officer)).await;
+        assert_eq!((r.status, r.body["major"].as_bool()), (StatusCode::OK, Some(true)), "{}", r.text);
+        let r = call(&app, post_json(&format!("/api/v1/cases/{id}/review"), Some(&officer), "")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{id}/review"), &officer)).await.body["deadline"],
+            "pending"
+        );
+        let leader = login(&app, "leader1").await;
+        let r = call(&app, post_json(&format!("/api/v1/cases/{id}/decision/issue"), Some(&leader), "")).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    }
+}

@@ -270,6 +270,16 @@ impl Service {
         // The rulebook first: acts are recorded while the case is investigated,
         // so from then on blocking findings stop the move to 审核决定 and
         // beyond unless a leader overrides them in writing.
+        if req.to == Stage::Execution {
+            let mut tx = self.store.read().await?;
+            let decision = tx.decision(case_id).await?;
+            tx.finish().await?;
+            if decision.is_some_and(|d| d.issued_at.is_none()) {
+                return Err(ServiceError::Conflict(
+                    "issue the decision before the case moves to 送达执行".into(),
+                ));
+            }
+        }
         let blocking = if req.to >= Stage::Decision {
             self.case_compliance(me, case_id).await?.blocking_lines()
         } else {

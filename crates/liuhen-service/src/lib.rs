@@ -35,6 +35,7 @@ pub mod demo;
 mod error;
 pub mod evidence;
 pub mod ledger;
+pub mod review;
 pub mod scope;
 mod secrets;
 pub mod verify;

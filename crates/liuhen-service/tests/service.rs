@@ -510,3 +510,128 @@ mod coverage {
         );
     }
 }
+
+mod review {
+    use super::*;
+    use liuhen_domain::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
+
+    fn opinion(outcome: ReviewOutcome, all_pass: bool) -> ReviewOpinion {
+        ReviewOpinion {
+            outcome,
+            checklist: ChecklistItem::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, item)| ChecklistAnswer { item: *item, passed: all_pass || i != 3, note: None })
+                .collect(),
+            opinion: "经审核，意见如下。".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_major_fine_cannot_be_issued_before_review_passes() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let leader = as_user(&s, "leader1").await;
+            let reviewer = as_user(&s, "reviewer1").await;
+            let case = s.create_case(&o1, &new_case("销售过期食品")).await.unwrap();
+            let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+            s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap();
+            let st = s.review_status(&leader, case.id).await.unwrap();
+            assert!(st.major, "¥50,000 on a natural person is major by default");
+            assert!(
+                st.reasons.iter().any(|r| r.contains("50,000") || r.contains("罚款")),
+                "{:?}",
+                st.reasons
+            );
+            let refused = s.issue_decision(&leader, case.id).await.unwrap_err().to_string();
+            assert!(refused.contains("法制审核"), "{refused}");
+            assert!(
+                s.transition(&leader, case.id, &to(Stage::Execution)).await.is_err(),
+                "not before it is issued"
+            );
+
+            // Review: returned for correction, revised, resubmitted, passed.
+            assert!(matches!(
+                s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, true)).await,
+                Err(ServiceError::Conflict(_))
+            ));
+            let sub = s.submit_for_review(&o1, case.id).await.unwrap();
+            assert_eq!(sub.due_date.len(), 10);
+            assert!(matches!(s.submit_for_review(&o1, case.id).await, Err(ServiceError::Conflict(_))));
+            assert!(matches!(
+                s.give_review_opinion(&o1, case.id, &opinion(ReviewOutcome::Approve, true)).await,
+                Err(ServiceError::Forbidden(_))
+            ));
+            let bad = s
+                .give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, false))
+                .await
+                .unwrap_err();
+            assert!(matches!(&bad, ServiceError::Invalid(v) if v.field == "outcome"), "{bad:?}");
+            s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Correct, false)).await.unwrap();
+            assert!(s.issue_decision(&leader, case.id).await.is_err());
+            let revised = ProposedDecision {
+                summary: "罚款人民币伍万元整（已改正裁量依据）".into(),
+                ..fine.clone()
+            };
+            assert_eq!(s.propose_decision(&o1, case.id, &revised).await.unwrap().version, 2);
+            s.submit_for_review(&o1, case.id).await.unwrap();
+            s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, true)).await.unwrap();
+            let st = s.review_status(&leader, case.id).await.unwrap();
+            assert!(st.passed);
+            assert_eq!(st.reviews.len(), 2, "the returned review is kept");
+            let issued = s.issue_decision(&leader, case.id).await.unwrap();
+            assert!(issued.issued_at.is_some());
+            assert!(
+                matches!(s.propose_decision(&o1, case.id, &fine).await, Err(ServiceError::Conflict(_))),
+                "issued is final"
+            );
+            assert_eq!(
+                s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap().stage,
+                Stage::Execution
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_same_fine_on_a_company_needs_no_review() {
+        let (s, _clock, _dir) = services().await.into_iter().next().unwrap();
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let leader = as_user(&s, "leader1").await;
+        let mut input = new_case("虚假宣传");
+        input.parties = vec![Party::Organisation {
+            name: "临江某公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            legal_representative: None,
+            address: None,
+        }];
+        let case = s.create_case(&o1, &input).await.unwrap();
+        let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+        s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
+        let fine = ProposedDecision {
+            fine_fen: 5_000_000,
+            measures: vec!["罚款".into()],
+            after_hearing: false,
+            flagged_major: None,
+            summary: "罚款".into(),
+        };
+        s.propose_decision(&o1, case.id, &fine).await.unwrap();
+        s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap();
+        assert!(!s.review_status(&leader, case.id).await.unwrap().major);
+        s.issue_decision(&leader, case.id).await.unwrap();
+        // An unknown measure is named in the error.
+        let bad = ProposedDecision { measures: vec!["no_such_measure".into()], ..fine };
+        let e = s.propose_decision(&o1, case.id, &bad).await.unwrap_err();
+        assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "measures[0]"), "{e:?}");
+    }
+}

@@ -26,6 +26,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "evidence", include_str!("../migrations/sqlite/0003_evidence.sql")),
     (4, "evidence media", include_str!("../migrations/sqlite/0004_evidence_media.sql")),
     (5, "evidence links", include_str!("../migrations/sqlite/0005_evidence_links.sql")),
+    (6, "reviews", include_str!("../migrations/sqlite/0006_reviews.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -33,6 +34,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "evidence", include_str!("../migrations/postgres/0003_evidence.sql")),
     (4, "evidence media", include_str!("../migrations/postgres/0004_evidence_media.sql")),
     (5, "evidence links", include_str!("../migrations/postgres/0005_evidence_links.sql")),
+    (6, "reviews", include_str!("../migrations/postgres/0006_reviews.sql")),
 ];
 
 impl Backend {

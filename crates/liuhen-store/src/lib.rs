@@ -29,6 +29,7 @@ mod error;
 mod evidence;
 mod ledger;
 mod org;
+mod reviews;
 mod rows;
 pub mod uploads;
 
@@ -45,6 +46,7 @@ pub use error::{Result, StoreError};
 pub use evidence::{EvidenceDigests, LinkedClip, evidence_unit};
 pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
 pub use org::{Credential, CredentialKind, UserWithSecret};
+pub use reviews::{StoredDecision, StoredReview};
 
 /// Marker: a transaction that only reads.
 pub enum Read {}

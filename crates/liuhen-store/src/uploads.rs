@@ -251,7 +251,9 @@ impl UploadArea {
                 Some(ChunkChecksum::Sha256(want)) => {
                     chunk_sha.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want)
                 }
-                Some(ChunkChecksum::Sm3(want)) => chunk_sm3.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want),
+                Some(ChunkChecksum::Sm3(want)) => {
+                    chunk_sm3.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want)
+                }
                 None => true,
             };
             if !ok {

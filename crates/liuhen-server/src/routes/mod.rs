@@ -4,4 +4,5 @@ pub mod evidence;
 pub mod ledger;
 pub mod meta;
 pub mod org;
+pub mod review;
 pub mod uploads;

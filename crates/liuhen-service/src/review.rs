@@ -1,0 +1,331 @@
+//! 重大执法决定法制审核: a case's proposed decision is measured against the
+//! major-decision catalogue; a major one cannot be issued until a reviewer
+//! holding 法律职业资格 has passed its current version, answering every
+//! checklist item. Returned decisions are revised and resubmitted; every
+//! version and every review is kept, and every step is a ledger entry.
+
+use liuhen_domain::{
+    CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Role, Stage, ValidationError,
+};
+use liuhen_policy::{Decision, Fen, Measure, PartyType};
+use liuhen_store::{StoreError, StoredDecision, StoredReview};
+use serde::Serialize;
+use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+
+use crate::error::{Result, ServiceError};
+use crate::scope::{case_scope, may_direct, may_record_acts};
+use crate::secrets::random_bytes;
+use crate::{Principal, Service, actor, record};
+
+/// Where a case's review stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReviewStatus {
+    pub decision: Option<StoredDecision>,
+    /// Whether the current decision needs legal review, and why.
+    pub major: bool,
+    pub reasons: Vec<String>,
+    pub reviews: Vec<StoredReview>,
+    /// The current version has passed review (同意).
+    pub passed: bool,
+    /// `none`, `pending`, `due_soon` (two working days or less), `overdue`.
+    pub deadline: String,
+}
+
+fn china_today(now: OffsetDateTime) -> Date {
+    now.to_offset(UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)).date()
+}
+
+/// Adds working days on the rulebook's calendar; in a year it has no
+/// holiday data for, weekends alone are skipped.
+fn add_working_days(policy: &liuhen_policy::Policy, from: Date, days: u32) -> Date {
+    if let Ok(d) = policy.calendar().add_working_days(from, days) {
+        return d;
+    }
+    let mut d = from;
+    let mut left = days;
+    while left > 0 {
+        d = d.next_day().unwrap_or(d);
+        if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+impl Service {
+    fn to_policy_decision(&self, d: &ProposedDecision, natural_person: bool) -> Result<Decision> {
+        let measures = d
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                Measure::from_code(m).ok_or_else(|| {
+                    ValidationError::new(format!("measures[{i}]"), format!("unknown measure {m:?}"))
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Decision {
+            party: if natural_person { PartyType::NaturalPerson } else { PartyType::Organisation },
+            fine: Fen(d.fine_fen),
+            measures,
+            after_hearing: d.after_hearing,
+            flagged_major: d.flagged_major.clone(),
+        })
+    }
+
+    /// Proposes (or revises) the decision of a case in 调查取证 or 审核决定.
+    pub async fn propose_decision(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        input: &ProposedDecision,
+    ) -> Result<StoredDecision> {
+        let d = input.validated()?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        if !may_record_acts(&me.user, &case) {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader propose the decision".into(),
+            ));
+        }
+        if !matches!(case.stage, Stage::Investigation | Stage::Decision) {
+            return Err(ServiceError::Conflict(format!(
+                "a decision is proposed in 调查取证 or 审核决定, not in {}",
+                case.stage
+            )));
+        }
+        let natural = case.parties.iter().any(|p| matches!(p, liuhen_domain::Party::NaturalPerson { .. }));
+        self.to_policy_decision(&d, natural)?;
+        let now = self.now();
+        let (who, agency) = (me.clone(), case.agency_id);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.propose_decision(case_id, &d, now).await.map_err(|e| match e {
+                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
+                        other => other.into(),
+                    })?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DecisionProposed,
+                        actor(&who.user),
+                        Some(agency),
+                        vec![case_id.subject()],
+                        Some(&d),
+                    )
+                    .await?;
+                    tx.decision(case_id).await?.ok_or(ServiceError::Internal("decision vanished".into()))
+                })
+            })
+            .await
+    }
+
+    /// The decision, whether it is major and why, its reviews and deadline.
+    pub async fn review_status(&self, me: &Principal, case_id: CaseId) -> Result<ReviewStatus> {
+        let mut tx = self.store.read().await?;
+        let case = tx
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        let decision = tx.decision(case_id).await?;
+        let reviews = tx.reviews(case_id).await?;
+        tx.finish().await?;
+        let natural = case.parties.iter().any(|p| matches!(p, liuhen_domain::Party::NaturalPerson { .. }));
+        let (major, reasons) = match &decision {
+            Some(d) => {
+                let verdict = self.policy()?.is_major(&self.to_policy_decision(&d.decision, natural)?);
+                (verdict.major, verdict.reasons.iter().map(|r| r.to_string()).collect())
+            }
+            None => (false, Vec::new()),
+        };
+        let version = decision.as_ref().map(|d| d.version);
+        let passed = reviews
+            .iter()
+            .rev()
+            .find(|r| Some(r.decision_version) == version)
+            .is_some_and(|r| r.opinion.as_ref().is_some_and(|o| o.outcome == ReviewOutcome::Approve));
+        let pending = reviews.iter().find(|r| r.opinion.is_none());
+        let deadline = match pending {
+            None => "none".to_owned(),
+            Some(r) => {
+                let today = china_today(self.now());
+                let due = Date::parse(&r.due_date, &time::format_description::well_known::Iso8601::DATE)
+                    .unwrap_or(today);
+                let policy = self.policy()?;
+                if today > due {
+                    "overdue".to_owned()
+                } else if add_working_days(&policy, today, 2) >= due {
+                    "due_soon".to_owned()
+                } else {
+                    "pending".to_owned()
+                }
+            }
+        };
+        Ok(ReviewStatus { decision, major, reasons, reviews, passed, deadline })
+    }
+
+    /// Submits the current decision for legal review.
+    pub async fn submit_for_review(&self, me: &Principal, case_id: CaseId) -> Result<StoredReview> {
+        let status = self.review_status(me, case_id).await?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        if !may_record_acts(&me.user, &case) {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader submit for review".into(),
+            ));
+        }
+        let decision =
+            status.decision.ok_or_else(|| ServiceError::Conflict("propose the decision first".into()))?;
+        if decision.issued_at.is_some() {
+            return Err(ServiceError::Conflict("the decision is already issued".into()));
+        }
+        if status.reviews.iter().any(|r| r.opinion.is_none()) {
+            return Err(ServiceError::Conflict("a review of this case is already pending".into()));
+        }
+        let now = self.now();
+        let policy = self.policy()?;
+        let due = add_working_days(&policy, china_today(now), policy.deadlines().legal_review_days());
+        let due = due.format(&time::format_description::well_known::Iso8601::DATE).unwrap_or_default();
+        let id = hex::encode(random_bytes::<16>()?);
+        let (who, agency, version) = (me.clone(), case.agency_id, decision.version);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.insert_review(&id, case_id, version, who.user.id, &due, now).await?;
+                    let content = serde_json::json!({"review": id, "decision_version": version, "due": due});
+                    record(
+                        tx,
+                        now,
+                        EntryKind::ReviewSubmitted,
+                        actor(&who.user),
+                        Some(agency),
+                        vec![case_id.subject()],
+                        Some(&content),
+                    )
+                    .await?;
+                    tx.reviews(case_id)
+                        .await?
+                        .into_iter()
+                        .find(|r| r.id == id)
+                        .ok_or(ServiceError::Internal("review vanished".into()))
+                })
+            })
+            .await
+    }
+
+    /// A reviewer's opinion on the pending review of a case.
+    pub async fn give_review_opinion(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        input: &ReviewOpinion,
+    ) -> Result<StoredReview> {
+        if me.user.role != Role::Reviewer || !me.user.legal_qualification {
+            return Err(ServiceError::Forbidden(
+                "a legal review needs a reviewer holding 法律职业资格".into(),
+            ));
+        }
+        let opinion = input.validated()?;
+        let status = self.review_status(me, case_id).await?;
+        let pending = status
+            .reviews
+            .into_iter()
+            .find(|r| r.opinion.is_none())
+            .ok_or(ServiceError::Conflict("no review is pending".into()))?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        let now = self.now();
+        let (who, agency, id) = (me.clone(), case.agency_id, pending.id);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.record_opinion(&id, &opinion, who.user.id, now).await.map_err(|e| match e {
+                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
+                        other => other.into(),
+                    })?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::ReviewOpinionGiven,
+                        actor(&who.user),
+                        Some(agency),
+                        vec![case_id.subject()],
+                        Some(&opinion),
+                    )
+                    .await?;
+                    tx.reviews(case_id)
+                        .await?
+                        .into_iter()
+                        .find(|r| r.id == id)
+                        .ok_or(ServiceError::Internal("review vanished".into()))
+                })
+            })
+            .await
+    }
+
+    /// Issues the decision (负责人). A major decision is refused until its
+    /// current version has passed legal review (行政处罚法 Art. 58).
+    pub async fn issue_decision(&self, me: &Principal, case_id: CaseId) -> Result<StoredDecision> {
+        if !may_direct(&me.user) {
+            return Err(ServiceError::Forbidden("only a leader (负责人) issues a decision".into()));
+        }
+        let status = self.review_status(me, case_id).await?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        if case.stage != Stage::Decision {
+            return Err(ServiceError::Conflict(format!(
+                "a decision is issued in 审核决定, not in {}",
+                case.stage
+            )));
+        }
+        if status.decision.is_none() {
+            return Err(ServiceError::Conflict("there is no proposed decision".into()));
+        }
+        if status.major && !status.passed {
+            return Err(ServiceError::Conflict(format!(
+                "this decision is major ({}) and its current version has not passed legal review (法制审核)",
+                status.reasons.join("; ")
+            )));
+        }
+        let now = self.now();
+        let (who, agency) = (me.clone(), case.agency_id);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.issue_decision(case_id, who.user.id, now).await.map_err(|e| match e {
+                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
+                        other => other.into(),
+                    })?;
+                    let d = tx
+                        .decision(case_id)
+                        .await?
+                        .ok_or(ServiceError::Internal("decision vanished".into()))?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DecisionIssued,
+                        actor(&who.user),
+                        Some(agency),
+                        vec![case_id.subject()],
+                        Some(&d),
+                    )
+                    .await?;
+                    Ok(d)
+                })
+            })
+            .await
+    }
+}
