@@ -32,6 +32,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// How long an unfinished upload is kept, in hours.
     pub upload_expiry_hours: u32,
+    /// Rulebook layers (TOML) applied over the national rules, in order: department, then local.
+    pub policy_layers: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             ledger_sm2: false,
             max_upload_bytes: 64 << 30,
             upload_expiry_hours: 24,
+            policy_layers: Vec::new(),
         }
     }
 }
@@ -67,6 +70,7 @@ pub struct Layer {
     pub ledger_sm2: Option<bool>,
     pub max_upload_bytes: Option<u64>,
     pub upload_expiry_hours: Option<u32>,
+    pub policy_layers: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +132,10 @@ impl Layer {
                 "MAX_UPLOAD_BYTES" => {
                     layer.max_upload_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                "POLICY_LAYERS" => {
+                    layer.policy_layers =
+                        Some(value.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect())
+                }
                 "UPLOAD_EXPIRY_HOURS" => {
                     layer.upload_expiry_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
@@ -174,6 +182,9 @@ impl Config {
         }
         if let Some(v) = l.upload_expiry_hours {
             self.upload_expiry_hours = v;
+        }
+        if let Some(v) = l.policy_layers {
+            self.policy_layers = v;
         }
         self
     }

@@ -300,6 +300,8 @@ fn load_config(db: &DbArgs, listen: Option<SocketAddr>) -> Result<Config> {
 }
 
 async fn open_service(config: &Config) -> Result<Service> {
+    // The rulebook first: a bad layer stops the start before anything is created.
+    let policy = load_policy(&config.policy_layers).map_err(|e| anyhow::anyhow!("the rulebook: {e}"))?;
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
     let url = config.effective_database_url();
@@ -318,7 +320,8 @@ async fn open_service(config: &Config) -> Result<Service> {
         expiry: time::Duration::hours(i64::from(config.upload_expiry_hours)),
     };
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
-        .with_evidence(liuhen_store::uploads::UploadArea::new(blobs), limits))
+        .with_evidence(liuhen_store::uploads::UploadArea::new(blobs), limits)
+        .with_policy(policy))
 }
 
 fn main() -> std::process::ExitCode {
