@@ -431,6 +431,17 @@ fn a_rulebook_layer_that_loosens_a_national_rule_is_refused() {
     let (code, out) = run(&["policy", "show", "--act", "现场检查", "--layer", tight.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("full") && out.contains("市场监管"), "{out}");
+    // The server refuses to start on a layer that does not load, before it creates anything.
+    let data = dir.path().join("data");
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("LIUHEN_POLICY_LAYERS", &loose)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("national rule 强制拆除"));
+    assert!(!data.join("keys").exists());
 }
 
 #[test]
