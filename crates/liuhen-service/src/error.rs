@@ -38,6 +38,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::AlreadyExists(what) => ServiceError::Conflict(format!("{what} already exists")),
+            StoreError::Conflict(why) => ServiceError::Conflict(why.into()),
             StoreError::BrokenReference(what) => {
                 ServiceError::Conflict(format!("a referenced {what} does not exist"))
             }

@@ -8,7 +8,7 @@ use liuhen_domain::{
     CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Role, Stage, ValidationError,
 };
 use liuhen_policy::{Decision, Fen, Measure, PartyType};
-use liuhen_store::{StoreError, StoredDecision, StoredReview};
+use liuhen_store::{StoredDecision, StoredReview};
 use serde::Serialize;
 use time::{Date, OffsetDateTime, UtcOffset, Weekday};
 
@@ -104,10 +104,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.propose_decision(case_id, &d, now).await.map_err(|e| match e {
-                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
-                        other => other.into(),
-                    })?;
+                    tx.propose_decision(case_id, &d, now).await?;
                     record(
                         tx,
                         now,
@@ -249,10 +246,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.record_opinion(&id, &opinion, who.user.id, now).await.map_err(|e| match e {
-                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
-                        other => other.into(),
-                    })?;
+                    tx.record_opinion(&id, &opinion, who.user.id, now).await?;
                     record(
                         tx,
                         now,
@@ -305,10 +299,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.issue_decision(case_id, who.user.id, now).await.map_err(|e| match e {
-                        StoreError::Conflict(m) => ServiceError::Conflict(m.into()),
-                        other => other.into(),
-                    })?;
+                    tx.issue_decision(case_id, who.user.id, now).await?;
                     let d = tx
                         .decision(case_id)
                         .await?

@@ -591,10 +591,8 @@ mod review {
             assert_eq!(st.reviews.len(), 2, "the returned review is kept");
             let issued = s.issue_decision(&leader, case.id).await.unwrap();
             assert!(issued.issued_at.is_some());
-            assert!(
-                matches!(s.propose_decision(&o1, case.id, &fine).await, Err(ServiceError::Conflict(_))),
-                "issued is final"
-            );
+            let again = s.propose_decision(&o1, case.id, &fine).await;
+            assert!(matches!(again, Err(ServiceError::Conflict(_))), "issued is final: {again:?}");
             assert_eq!(
                 s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap().stage,
                 Stage::Execution
