@@ -67,6 +67,8 @@ pub struct ActCompliance {
 pub struct CaseCompliance {
     pub case_id: CaseId,
     pub acts: Vec<ActCompliance>,
+    /// Findings about the case as a whole (deadlines).
+    pub case_findings: Vec<FindingView>,
     /// How many findings block a stage transition.
     pub blocking: usize,
     pub warnings: usize,
@@ -128,6 +130,7 @@ impl Service {
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),
+            case_findings: deadline_findings(&case, self.now()),
             blocking: 0,
             warnings: 0,
             not_checked: vec![
@@ -141,8 +144,46 @@ impl Service {
             out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
             out.acts.push(a);
         }
+        out.warnings += out.case_findings.iter().filter(|f| f.severity == "warning").count();
         Ok(out)
     }
+}
+
+/// 行政处罚法 (2021) 第六十条: a penalty is decided within 90 days of 立案.
+pub const PENALTY_DECISION_DAYS: i64 = 90;
+
+/// Deadline findings: a penalty case still undecided near or past its 90 days.
+fn deadline_findings(case: &liuhen_domain::Case, now: OffsetDateTime) -> Vec<FindingView> {
+    use liuhen_domain::{CaseKind, Stage};
+    if case.kind != CaseKind::Penalty || case.stage >= Stage::Execution {
+        return Vec::new();
+    }
+    let days = (now - case.created_at).whole_days();
+    let (severity, zh, en) = if days > PENALTY_DECISION_DAYS {
+        (
+            "warning",
+            format!("立案已{days}日，超过{PENALTY_DECISION_DAYS}日仍未作出行政处罚决定"),
+            format!("{days} days since 立案: past the {PENALTY_DECISION_DAYS}-day limit for the decision"),
+        )
+    } else if days > PENALTY_DECISION_DAYS - 10 {
+        (
+            "info",
+            format!("立案已{days}日，距{PENALTY_DECISION_DAYS}日期限不足10日"),
+            format!(
+                "{days} days since 立案: the {PENALTY_DECISION_DAYS}-day limit is less than 10 days away"
+            ),
+        )
+    } else {
+        return Vec::new();
+    };
+    vec![FindingView {
+        severity: severity.into(),
+        code: "deadline_decision".into(),
+        message_zh: zh,
+        message_en: en,
+        rule: "行政处罚法 第六十条".into(),
+        layer: "national 国家法律".into(),
+    }]
 }
 
 fn assess_act(

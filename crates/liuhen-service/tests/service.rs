@@ -194,6 +194,17 @@ async fn every_change_and_read_is_one_ledger_entry() {
         let compliance = s.case_compliance(&leader, case.id).await.unwrap();
         assert_eq!(compliance.blocking, 1);
         assert_eq!(compliance.acts[0].findings[0].code, "too_few_officers");
+        assert!(compliance.case_findings.is_empty());
+        // 行政处罚法 第六十条: 90 days from 立案 to the decision.
+        clock.advance(time::Duration::days(85));
+        let near = s.case_compliance(&leader, case.id).await.unwrap();
+        assert_eq!(near.case_findings[0].severity, "info");
+        clock.advance(time::Duration::days(6));
+        let late = s.case_compliance(&leader, case.id).await.unwrap();
+        assert_eq!(
+            (late.case_findings[0].severity.as_str(), late.case_findings[0].code.as_str()),
+            ("warning", "deadline_decision")
+        );
         let to_decision = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
         let refused = s.transition(&leader, case.id, &to_decision).await.unwrap_err().to_string();
         assert!(refused.contains("现场检查") && refused.contains("2 名"), "{refused}");
