@@ -117,3 +117,40 @@ async fn client_names_never_become_paths_and_uploads_expire() {
     area.remove("old").unwrap();
     assert!(matches!(area.status("old"), Err(UploadError::NotFound)));
 }
+
+/// Runs where the environment provides a small tmpfs (`.ci/run` mounts one
+/// and names it in `LIUHEN_TEST_TMPFS`): a full disk is a clear error, the
+/// upload keeps nothing of the failed request, and it resumes once there is room.
+#[tokio::test]
+async fn a_full_disk_is_a_clear_error_and_the_upload_stays_resumable() {
+    let Ok(root) = std::env::var("LIUHEN_TEST_TMPFS") else {
+        eprintln!("LIUHEN_TEST_TMPFS is not set: the disk-full test needs a small tmpfs (see .ci/run)");
+        return;
+    };
+    let root = std::path::Path::new(&root).join(format!("t{}", std::process::id()));
+    let area = UploadArea::new(LocalBlobs::open(&root).unwrap());
+    // Leave well under 2 MiB free.
+    let ballast = root.join("ballast");
+    {
+        use std::io::Write;
+        let chunk = vec![7u8; 256 * 1024];
+        let mut f = std::fs::File::create(&ballast).unwrap();
+        while f.write_all(&chunk).is_ok() {}
+        let len = f.metadata().unwrap().len();
+        assert!(len > 1 << 20, "the tmpfs is too small for this test");
+        f.set_len(len - (1 << 20)).unwrap();
+    }
+    let bytes = data(2 << 20);
+    area.create(&record("full", bytes.len() as u64)).unwrap();
+    let mut body = bytes.as_slice();
+    let err = area.append("full", 0, &mut body, None).await.unwrap_err();
+    assert!(matches!(err, UploadError::Blob(liuhen_store::blobs::BlobError::DiskFull(_))), "{err:?}");
+    assert!(err.to_string().contains("disk is full"), "{err}");
+    assert_eq!(area.status("full").unwrap().1, 0, "nothing of the failed request is kept");
+    // Room again: the same upload completes.
+    std::fs::remove_file(&ballast).unwrap();
+    let mut body = bytes.as_slice();
+    let done = area.append("full", 0, &mut body, None).await.unwrap();
+    assert!(matches!(done, Appended::Complete { offset, .. } if offset == bytes.len() as u64));
+    std::fs::remove_dir_all(&root).unwrap();
+}
