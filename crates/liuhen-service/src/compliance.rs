@@ -104,12 +104,16 @@ impl Service {
     }
 
     pub(crate) fn policy(&self) -> Result<Arc<Policy>> {
-        match &self.policy {
-            Some(p) => Ok(p.clone()),
-            None => Policy::national()
-                .map(Arc::new)
-                .map_err(|e| ServiceError::Internal(format!("the national rulebook does not load: {e}"))),
+        if let Some(p) = &self.policy {
+            return Ok(p.clone());
         }
+        // The built-in national rulebook, parsed once per process rather than per call.
+        static NATIONAL: std::sync::OnceLock<std::result::Result<Arc<Policy>, String>> =
+            std::sync::OnceLock::new();
+        NATIONAL
+            .get_or_init(|| Policy::national().map(Arc::new).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| ServiceError::Internal(format!("the national rulebook does not load: {e}")))
     }
 
     /// The compliance of a case the caller may read.

@@ -5,7 +5,7 @@
 //! version and every review is kept, and every step is a ledger entry.
 
 use liuhen_domain::{
-    CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Role, Stage, ValidationError,
+    Case, CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Role, Stage, ValidationError,
 };
 use liuhen_policy::{Decision, Fen, Measure, PartyType};
 use liuhen_store::{StoredDecision, StoredReview};
@@ -50,6 +50,20 @@ fn add_working_days(policy: &liuhen_policy::Policy, from: Date, days: u32) -> Da
         }
     }
     d
+}
+
+/// The catalogue's thresholds differ by party type; with several parties the
+/// stricter (natural-person) threshold applies.
+fn has_natural_person(case: &Case) -> bool {
+    case.parties.iter().any(|p| matches!(p, liuhen_domain::Party::NaturalPerson { .. }))
+}
+
+async fn stored_review<M>(tx: &mut liuhen_store::Tx<M>, case_id: CaseId, id: &str) -> Result<StoredReview> {
+    tx.reviews(case_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(ServiceError::Internal("review vanished".into()))
 }
 
 impl Service {
@@ -97,8 +111,7 @@ impl Service {
                 case.stage
             )));
         }
-        let natural = case.parties.iter().any(|p| matches!(p, liuhen_domain::Party::NaturalPerson { .. }));
-        self.to_policy_decision(&d, natural)?;
+        self.to_policy_decision(&d, has_natural_person(&case))?;
         let now = self.now();
         let (who, agency) = (me.clone(), case.agency_id);
         self.store
@@ -123,6 +136,11 @@ impl Service {
 
     /// The decision, whether it is major and why, its reviews and deadline.
     pub async fn review_status(&self, me: &Principal, case_id: CaseId) -> Result<ReviewStatus> {
+        Ok(self.review_context(me, case_id).await?.1)
+    }
+
+    /// The case (within the caller's scope) and where its review stands, from one snapshot.
+    async fn review_context(&self, me: &Principal, case_id: CaseId) -> Result<(Case, ReviewStatus)> {
         let mut tx = self.store.read().await?;
         let case = tx
             .get_case_in_scope(case_id, &case_scope(&me.user))
@@ -131,10 +149,11 @@ impl Service {
         let decision = tx.decision(case_id).await?;
         let reviews = tx.reviews(case_id).await?;
         tx.finish().await?;
-        let natural = case.parties.iter().any(|p| matches!(p, liuhen_domain::Party::NaturalPerson { .. }));
+        let policy = self.policy()?;
         let (major, reasons) = match &decision {
             Some(d) => {
-                let verdict = self.policy()?.is_major(&self.to_policy_decision(&d.decision, natural)?);
+                let verdict =
+                    policy.is_major(&self.to_policy_decision(&d.decision, has_natural_person(&case))?);
                 (verdict.major, verdict.reasons.iter().map(|r| r.to_string()).collect())
             }
             None => (false, Vec::new()),
@@ -152,7 +171,6 @@ impl Service {
                 let today = china_today(self.now());
                 let due = Date::parse(&r.due_date, &time::format_description::well_known::Iso8601::DATE)
                     .unwrap_or(today);
-                let policy = self.policy()?;
                 if today > due {
                     "overdue".to_owned()
                 } else if add_working_days(&policy, today, 2) >= due {
@@ -162,17 +180,12 @@ impl Service {
                 }
             }
         };
-        Ok(ReviewStatus { decision, major, reasons, reviews, passed, deadline })
+        Ok((case, ReviewStatus { decision, major, reasons, reviews, passed, deadline }))
     }
 
     /// Submits the current decision for legal review.
     pub async fn submit_for_review(&self, me: &Principal, case_id: CaseId) -> Result<StoredReview> {
-        let status = self.review_status(me, case_id).await?;
-        let case = self
-            .store
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
+        let (case, status) = self.review_context(me, case_id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader submit for review".into(),
@@ -207,11 +220,7 @@ impl Service {
                         Some(&content),
                     )
                     .await?;
-                    tx.reviews(case_id)
-                        .await?
-                        .into_iter()
-                        .find(|r| r.id == id)
-                        .ok_or(ServiceError::Internal("review vanished".into()))
+                    stored_review(tx, case_id, &id).await
                 })
             })
             .await
@@ -230,17 +239,12 @@ impl Service {
             ));
         }
         let opinion = input.validated()?;
-        let status = self.review_status(me, case_id).await?;
+        let (case, status) = self.review_context(me, case_id).await?;
         let pending = status
             .reviews
             .into_iter()
             .find(|r| r.opinion.is_none())
             .ok_or(ServiceError::Conflict("no review is pending".into()))?;
-        let case = self
-            .store
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
         let now = self.now();
         let (who, agency, id) = (me.clone(), case.agency_id, pending.id);
         self.store
@@ -257,11 +261,7 @@ impl Service {
                         Some(&opinion),
                     )
                     .await?;
-                    tx.reviews(case_id)
-                        .await?
-                        .into_iter()
-                        .find(|r| r.id == id)
-                        .ok_or(ServiceError::Internal("review vanished".into()))
+                    stored_review(tx, case_id, &id).await
                 })
             })
             .await
@@ -273,12 +273,7 @@ impl Service {
         if !may_direct(&me.user) {
             return Err(ServiceError::Forbidden("only a leader (负责人) issues a decision".into()));
         }
-        let status = self.review_status(me, case_id).await?;
-        let case = self
-            .store
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
+        let (case, status) = self.review_context(me, case_id).await?;
         if case.stage != Stage::Decision {
             return Err(ServiceError::Conflict(format!(
                 "a decision is issued in 审核决定, not in {}",
