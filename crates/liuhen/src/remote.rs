@@ -9,12 +9,15 @@
 //! archivist's token.
 
 use anyhow::{Context, Result, bail};
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use liuhen_domain::LedgerEntry;
 use liuhen_service::verify::{Divergence, LedgerReport};
 use liuhen_tlog::{Checkpoint, EntryBundle, Hash, Sha256Hasher, VerifierKey};
+
+/// Longest wait for one request (an 8 MiB chunk on a slow station link fits).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// A plain-HTTP client of one liuhen server.
 pub struct Remote {
@@ -37,8 +40,26 @@ impl Reply {
 }
 
 impl Remote {
-    /// Sends one request on a fresh connection.
+    /// Sends one request on a fresh connection; a server that does not
+    /// answer within [`REQUEST_TIMEOUT`] is an error, not a hang.
     pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Bytes,
+    ) -> Result<Reply> {
+        match tokio::time::timeout(REQUEST_TIMEOUT, self.send_once(method, path, headers, body)).await {
+            Ok(r) => r,
+            Err(_) => bail!(
+                "{method} {path}: no answer from {} within {} s",
+                self.authority,
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        }
+    }
+
+    async fn send_once(
         &self,
         method: &str,
         path: &str,
@@ -77,26 +98,8 @@ impl Remote {
         Ok(Remote { authority, prefix, token })
     }
 
-    async fn get(&self, path: &str) -> Result<(u16, Bytes)> {
-        let stream = tokio::net::TcpStream::connect(&self.authority)
-            .await
-            .with_context(|| format!("connecting to {}", self.authority))?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        let mut req = hyper::Request::get(format!("{}{path}", self.prefix)).header("host", &self.authority);
-        if let Some(t) = &self.token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let resp = sender.send_request(req.body(Empty::<Bytes>::new())?).await?;
-        let status = resp.status().as_u16();
-        let body = resp.into_body().collect().await?.to_bytes();
-        Ok((status, body))
-    }
-
     async fn must_get(&self, path: &str) -> Result<Bytes> {
-        let (status, body) = self.get(path).await?;
+        let Reply { status, body, .. } = self.send("GET", path, &[], Bytes::new()).await?;
         if status != 200 {
             bail!("GET {path}: HTTP {status}: {}", String::from_utf8_lossy(&body));
         }
