@@ -16,6 +16,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `postgres://…` to use PostgreSQL; `None` for SQLite in `data`.
     pub database_url: Option<String>,
+    /// `s3://bucket[/prefix]?endpoint=…` to keep evidence originals in
+    /// S3-compatible storage; `None` for the local folder in `data`.
+    pub blob_url: Option<String>,
     /// Largest accepted JSON body, in bytes.
     pub max_body_bytes: usize,
     /// Login session lifetime, in minutes.
@@ -42,6 +45,7 @@ impl Default for Config {
             data: PathBuf::from("./liuhen-data"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: None,
+            blob_url: None,
             max_body_bytes: 1024 * 1024,
             session_minutes: 12 * 60,
             secure_cookies: false,
@@ -62,6 +66,7 @@ pub struct Layer {
     pub data: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
     pub database_url: Option<String>,
+    pub blob_url: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub session_minutes: Option<u32>,
     pub secure_cookies: Option<bool>,
@@ -115,6 +120,7 @@ impl Layer {
                 "DATA" => layer.data = Some(PathBuf::from(value)),
                 "LISTEN" => layer.listen = Some(value.parse().map_err(|e| bad(format!("{e}")))?),
                 "DATABASE_URL" => layer.database_url = Some(value),
+                "BLOB_URL" => layer.blob_url = Some(value),
                 "MAX_BODY_BYTES" => {
                     layer.max_body_bytes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
@@ -158,6 +164,9 @@ impl Config {
         }
         if let Some(v) = l.database_url {
             self.database_url = Some(v);
+        }
+        if let Some(v) = l.blob_url {
+            self.blob_url = Some(v);
         }
         if let Some(v) = l.max_body_bytes {
             self.max_body_bytes = v;
@@ -207,6 +216,13 @@ impl Config {
         }
         if let Some(url) = &self.database_url {
             liuhen_store::Backend::from_url(url).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        }
+        if let Some(url) = &self.blob_url
+            && !(url.starts_with("s3://") || url == "file:")
+        {
+            return Err(ConfigError::Invalid(format!(
+                "blob_url {url:?}: use `file:` (the local folder) or `s3://bucket[/prefix]?endpoint=URL&region=R`"
+            )));
         }
         Ok(self)
     }

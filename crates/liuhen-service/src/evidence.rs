@@ -183,9 +183,25 @@ impl Service {
         Ok((record, offset))
     }
 
-    /// An upload's record and how many bytes it holds (tus HEAD).
-    pub fn upload_status(&self, me: &Principal, id: &str) -> Result<(UploadRecord, u64)> {
-        self.own_upload(me, id)
+    /// An upload's record and how many bytes it holds (tus HEAD). An upload
+    /// that holds all its bytes but is not yet evidence (its last request
+    /// failed after the bytes were safe, or the server stopped) is completed
+    /// now, so a client that resumes finds its file recorded.
+    pub async fn upload_status(
+        &self,
+        me: &Principal,
+        id: &str,
+    ) -> Result<(UploadRecord, u64, Option<Evidence>)> {
+        let (record, offset) = self.own_upload(me, id)?;
+        if offset < record.length {
+            return Ok((record, offset, None));
+        }
+        let parts = self.evidence_parts()?;
+        let Some(digests) = parts.area.complete_digests(id).await.map_err(upload_err)? else {
+            return Ok((record, offset, None));
+        };
+        let evidence = self.complete_upload(me, id, &record, offset, digests).await?;
+        Ok((record, offset, Some(evidence)))
     }
 
     /// Appends a request's body (tus PATCH). When the last byte arrives, the
@@ -207,6 +223,24 @@ impl Service {
             Appended::Progress { offset } => return Ok(ChunkOutcome::Progress { offset }),
             Appended::Complete { offset, digests } => (offset, digests),
         };
+        let evidence = self.complete_upload(me, id, &upload, offset, digests).await?;
+        Ok(ChunkOutcome::Complete { offset, evidence: Box::new(evidence) })
+    }
+
+    /// Makes a complete upload evidence: checks a declared SHA-256, stores
+    /// the file under its digest, probes it, writes the record with its
+    /// ledger entry and links, then drops the upload. Idempotent: the
+    /// evidence id is derived from the upload id, so completing twice (after a crash
+    /// between the record and the clean-up) records once.
+    async fn complete_upload(
+        &self,
+        me: &Principal,
+        id: &str,
+        upload: &UploadRecord,
+        size: u64,
+        digests: liuhen_store::uploads::Digests,
+    ) -> Result<Evidence> {
+        let parts = self.evidence_parts()?;
         let meta = EvidenceMetadata::from_pairs(&upload.metadata)?;
         if let Some(declared) = meta.sha256
             && declared != digests.sha256
@@ -218,17 +252,21 @@ impl Service {
                 hex(&declared)
             )));
         }
-        parts.area.finish(id, &digests).map_err(upload_err)?;
+        let evidence_id = EvidenceId::from_bytes(
+            hex::decode(id).ok().and_then(|b| b.try_into().ok()).ok_or(ServiceError::NotFound("upload"))?,
+        );
+        parts.area.finish(id, &digests).await.map_err(upload_err)?;
         let officer = self.resolve_officer(me, &meta).await?;
-        let media = probe_media(parts, &hex(&digests.sha256), &meta.media_type).await;
+        let part = parts.area.blobs().upload_part(id).map_err(|e| upload_err(e.into()))?;
+        let media = probe_media(part, &meta.media_type).await;
         let now = self.now();
         let evidence = Evidence {
-            id: EvidenceId::from_bytes(random_bytes()?),
+            id: evidence_id,
             agency_id: me.user.agency_id,
             unit_id: evidence_unit(officer.as_ref().map(|o| o.unit_id), me.user.unit_id),
             sha256: hex(&digests.sha256),
             sm3: hex(&digests.sm3),
-            size: offset,
+            size,
             media_type: meta.media_type.clone(),
             file_name: clean_file_name(&meta.file_name)?,
             device_serial: meta.device_serial.clone(),
@@ -245,32 +283,38 @@ impl Service {
             duration_ms: media.pointer("/duration/milliseconds").and_then(serde_json::Value::as_u64),
             media,
         };
-        let saved = evidence.clone();
         let who = me.clone();
-        self.store
+        let stored = self
+            .store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.insert_evidence(&saved, EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 })
-                        .await?;
-                    let mut subjects = vec![saved.id.subject()];
-                    subjects.extend(saved.case_id.map(|c| c.subject()));
+                    if let Some(already) = tx.get_evidence(evidence.id).await? {
+                        return Ok::<_, ServiceError>(already);
+                    }
+                    tx.insert_evidence(
+                        &evidence,
+                        EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 },
+                    )
+                    .await?;
+                    let mut subjects = vec![evidence.id.subject()];
+                    subjects.extend(evidence.case_id.map(|c| c.subject()));
                     record(
                         tx,
                         now,
                         EntryKind::EvidenceIngested,
                         actor(&who.user),
-                        Some(saved.agency_id),
+                        Some(evidence.agency_id),
                         subjects,
-                        Some(&saved),
+                        Some(&evidence),
                     )
                     .await?;
-                    auto_link(tx, &saved, &who, now).await?;
-                    Ok::<_, ServiceError>(())
+                    auto_link(tx, &evidence, &who, now).await?;
+                    Ok(evidence)
                 })
             })
             .await?;
         parts.area.remove(id).map_err(upload_err)?;
-        Ok(ChunkOutcome::Complete { offset, evidence: Box::new(evidence) })
+        Ok(stored)
     }
 
     /// Abandons an upload (tus termination).
@@ -306,7 +350,11 @@ impl Service {
     /// Opens an evidence file for playing or downloading. The first request
     /// of a viewing session writes its ledger entry before any byte is
     /// served; later range requests of the same session write nothing.
-    pub async fn open_evidence(&self, me: &Principal, id: EvidenceId) -> Result<(Evidence, std::fs::File)> {
+    pub async fn open_evidence(
+        &self,
+        me: &Principal,
+        id: EvidenceId,
+    ) -> Result<(Evidence, liuhen_store::originals::Original)> {
         let parts = self.evidence_parts()?;
         let e = self.visible_evidence(me, id).await?;
         let now = self.now();
@@ -326,13 +374,8 @@ impl Service {
                 sessions.retain(|_, last| now - *last <= VIEWING_SESSION_IDLE);
             }
         }
-        let (file, _) = parts.area.blobs().open_object(&e.sha256).map_err(|err| match err {
-            liuhen_store::blobs::BlobError::NotFound(_) => {
-                ServiceError::Internal(format!("evidence {} has no stored file", e.id))
-            }
-            other => ServiceError::Internal(other.to_string()),
-        })?;
-        Ok((e, file))
+        let original = parts.area.originals().original(&e.sha256);
+        Ok((e, original))
     }
 
     async fn record_access(&self, kind: EntryKind, me: &Principal, e: &Evidence) -> Result<()> {
@@ -365,14 +408,16 @@ impl Service {
     /// evidence records it belonged to.
     pub async fn scrub_evidence(&self) -> Result<ScrubReport> {
         let parts = self.evidence_parts()?;
-        let names = parts.area.blobs().object_names().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let names =
+            parts.area.originals().names().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
         let mut report = ScrubReport { checked: names.len(), ..Default::default() };
         for name in names {
             let now = self.now();
             let failure = parts
                 .area
-                .blobs()
+                .originals()
                 .scrub_one(&name, liuhen_domain::unix_ms(now))
+                .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             let Some(f) = failure else { continue };
             tracing::error!(expected = %f.expected, actual = %f.actual, "evidence original changed on disk; quarantined");
@@ -496,11 +541,12 @@ async fn auto_link(
     Ok(())
 }
 
-/// Reads the media facts of a stored original (bounded reads, on a
-/// blocking thread). A file that cannot be read is kept and flagged.
-async fn probe_media(parts: &EvidenceParts, sha256_hex: &str, declared: &str) -> serde_json::Value {
-    let file = match parts.area.blobs().open_object(sha256_hex) {
-        Ok((f, _)) => f,
+/// Reads the media facts of a complete upload (bounded reads, on a
+/// blocking thread; the local copy, whatever store the original went to).
+/// A file that cannot be read is kept and flagged.
+async fn probe_media(part: std::path::PathBuf, declared: &str) -> serde_json::Value {
+    let file = match std::fs::File::open(&part) {
+        Ok(f) => f,
         Err(e) => {
             return serde_json::json!({"status": "unparsed", "reason": format!("cannot open the stored file: {e}")});
         }

@@ -416,6 +416,7 @@ async fn checkpoints_carry_ed25519_and_sm2_signatures() {
 mod coverage {
     use super::*;
     use liuhen_service::evidence::{ChunkOutcome, UploadLimits};
+    use sha2::Digest as _;
     use std::collections::HashMap;
 
     /// A mono 8-bit 1 kHz WAV of `seconds` of silence: a real file whose
@@ -463,6 +464,40 @@ mod coverage {
             ChunkOutcome::Complete { evidence, .. } => *evidence,
             other => panic!("not complete: {other:?}"),
         }
+    }
+
+    /// The server stopped (or the store failed) after the last bytes were
+    /// safe but before the file became evidence: the client's next HEAD
+    /// completes it, once, with the evidence id the upload id names.
+    #[tokio::test]
+    async fn a_complete_upload_left_unrecorded_is_recorded_by_the_next_head() {
+        let (s, _clock, _dir) = services().await.into_iter().next().unwrap();
+        let blobs = tempfile::tempdir().unwrap();
+        let area = liuhen_store::uploads::UploadArea::new(
+            liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap(),
+        );
+        let s = s.with_evidence(area.clone(), UploadLimits::default());
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let bytes = wav(3);
+        let meta = HashMap::from([("filename".to_owned(), "a.wav".to_owned())]);
+        let up = s.create_upload(&o1, bytes.len() as u64, meta).await.unwrap();
+        // The bytes arrive through the data plane alone, as when the process
+        // died right after acknowledging them to the disk.
+        let mut body = bytes.as_slice();
+        let appended = area.append(&up.id, 0, &mut body, None).await.unwrap();
+        assert!(matches!(appended, liuhen_store::uploads::Appended::Complete { .. }));
+        let before = entry_count(&s).await;
+        let (_, offset, evidence) = s.upload_status(&o1, &up.id).await.unwrap();
+        assert_eq!(offset, bytes.len() as u64);
+        let evidence = evidence.expect("completed by HEAD");
+        let derived = liuhen_domain::EvidenceId::from_bytes(hex::decode(&up.id).unwrap().try_into().unwrap());
+        assert_eq!(evidence.id, derived, "the evidence id is derived from the upload id");
+        assert_eq!(evidence.sha256, hex::encode(sha2::Sha256::digest(&bytes)));
+        assert_eq!(entry_count(&s).await, before + 1, "one ingest entry");
+        // The upload is gone; the evidence is there once.
+        assert!(s.upload_status(&o1, &up.id).await.is_err());
+        assert_eq!(s.get_evidence(&o1, evidence.id).await.unwrap().sha256, evidence.sha256);
     }
 
     #[tokio::test]

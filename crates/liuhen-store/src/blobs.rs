@@ -30,6 +30,10 @@ pub enum BlobError {
     Io(#[from] io::Error),
     #[error("an id {0:?} is not a server-made id")]
     BadId(String),
+    #[error("blob storage is misconfigured: {0}")]
+    Config(String),
+    #[error("object storage failed: {0}")]
+    Remote(String),
 }
 
 fn io_err(e: io::Error) -> BlobError {
@@ -51,7 +55,8 @@ pub enum Stored {
 pub struct ScrubFailure {
     pub expected: String,
     pub actual: String,
-    pub quarantined_as: PathBuf,
+    /// Where the object went (a path, or an object key).
+    pub quarantined_as: String,
 }
 
 /// The local blob folder.
@@ -136,21 +141,34 @@ impl LocalBlobs {
         Ok(())
     }
 
-    /// Puts a finished upload's data into place as the object named by its
-    /// SHA-256 (which the caller computed while the bytes streamed in). The
-    /// data is fsynced first; the object appears by a create-only link, so
-    /// an existing object is never replaced; then the folder is fsynced. The
-    /// upload itself stays until the caller removes it (after recording it),
-    /// so a failure in between can be retried.
-    pub fn store_upload(&self, id: &str, sha256_hex: &str) -> Result<Stored, BlobError> {
-        let part = self.upload_part(id)?;
-        File::open(&part).and_then(|f| f.sync_all()).map_err(io_err)?;
+    /// The blob folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Puts a finished file (an upload's data, in this folder) into place as
+    /// the object named by its SHA-256 (which the caller computed while the
+    /// bytes streamed in). The data is fsynced first; the object appears by
+    /// a create-only link, so an existing object is never replaced; then the
+    /// folder is fsynced. The file itself stays until the caller removes it
+    /// (after recording it), so a failure in between can be retried.
+    pub fn store_file(&self, part: &Path, sha256_hex: &str, size: u64) -> Result<Stored, BlobError> {
+        File::open(part).and_then(|f| f.sync_all()).map_err(io_err)?;
         let dest = self.object_path(sha256_hex);
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
         fs::create_dir_all(&dir).map_err(io_err)?;
-        let outcome = match fs::hard_link(&part, &dest) {
+        let outcome = match fs::hard_link(part, &dest) {
             Ok(()) => Stored::New,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Stored::AlreadyPresent,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let there = fs::metadata(&dest).map_err(io_err)?.len();
+                if there != size {
+                    return Err(BlobError::Io(io::Error::other(format!(
+                        "{} exists with {there} bytes, not {size}: a damaged copy (run a scrub)",
+                        dest.display()
+                    ))));
+                }
+                Stored::AlreadyPresent
+            }
             Err(e) => return Err(io_err(e)),
         };
         if outcome == Stored::New {
@@ -208,7 +226,7 @@ impl LocalBlobs {
         fs::rename(&path, &q).map_err(io_err)?;
         sync_dir(path.parent().unwrap_or(&self.root))?;
         sync_dir(&self.root.join("quarantine"))?;
-        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q }))
+        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q.display().to_string() }))
     }
 }
 

@@ -253,6 +253,15 @@ impl Tx<Write> {
 }
 
 impl<M> Tx<M> {
+    /// One evidence record by id, whoever may see it (for the service's own
+    /// bookkeeping, such as completing an upload twice).
+    pub async fn get_evidence(&mut self, id: EvidenceId) -> Result<Option<Evidence>> {
+        let sql = format!("SELECT {COLUMNS} FROM evidence e WHERE e.id = $1");
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(self.conn()).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
     /// The case an act belongs to.
     pub async fn act_case(&mut self, act: ActId) -> Result<Option<CaseId>> {
         let row = sqlx::query("SELECT case_id FROM acts WHERE id = $1")

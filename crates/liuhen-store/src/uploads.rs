@@ -13,11 +13,11 @@ use std::io::SeekFrom;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
-use sm3::Sm3;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::blobs::{BlobError, LocalBlobs, Stored};
+use crate::digest::{Algorithm, Hasher};
+use crate::originals::Originals;
 
 /// The creation record of an upload, kept beside its data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,19 +88,38 @@ impl From<std::io::Error> for UploadError {
 #[derive(Clone)]
 struct HashState {
     hashed: u64,
-    sha256: Sha256,
-    sm3: Sm3,
+    sha256: Hasher,
+    sm3: Hasher,
 }
 
 impl HashState {
-    fn new() -> Self {
-        HashState { hashed: 0, sha256: Sha256::new(), sm3: Sm3::new() }
+    fn new() -> std::io::Result<Self> {
+        Ok(HashState {
+            hashed: 0,
+            sha256: Hasher::new(Algorithm::Sha256)?,
+            sm3: Hasher::new(Algorithm::Sm3)?,
+        })
     }
-    fn update(&mut self, b: &[u8]) {
-        self.sha256.update(b);
-        self.sm3.update(b);
+    fn update(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.sha256.update(b)?;
+        self.sm3.update(b)?;
         self.hashed += b.len() as u64;
+        Ok(())
     }
+}
+
+/// Feeds one chunk to a running digest and, when the request carries a
+/// checksum of that algorithm, to the request's own digest too.
+fn feed(
+    mut total: Hasher,
+    mut chunk: Option<Hasher>,
+    bytes: &[u8],
+) -> std::io::Result<(Hasher, Option<Hasher>)> {
+    total.update(bytes)?;
+    if let Some(h) = chunk.as_mut() {
+        h.update(bytes)?;
+    }
+    Ok((total, chunk))
 }
 
 const BUF: usize = 1 << 20;
@@ -121,20 +140,35 @@ async fn fill(body: &mut (dyn AsyncRead + Unpin + Send), buf: &mut [u8]) -> std:
     Ok(n)
 }
 
-/// Uploads in progress, over a [`LocalBlobs`] folder.
+/// Uploads in progress, staged in a [`LocalBlobs`] folder, and the store
+/// their finished files go to.
 #[derive(Clone)]
 pub struct UploadArea {
     blobs: LocalBlobs,
+    originals: Originals,
     states: Arc<Mutex<HashMap<String, UploadLock>>>,
 }
 
 impl UploadArea {
+    /// Uploads staged in `blobs`, originals kept in the same folder.
     pub fn new(blobs: LocalBlobs) -> Self {
-        UploadArea { blobs, states: Arc::default() }
+        let originals = Originals::local(blobs.clone());
+        UploadArea { blobs, originals, states: Arc::default() }
     }
 
+    /// Uploads staged in `blobs`, originals kept in `originals`.
+    pub fn with_originals(blobs: LocalBlobs, originals: Originals) -> Self {
+        UploadArea { blobs, originals, states: Arc::default() }
+    }
+
+    /// The staging folder.
     pub fn blobs(&self) -> &LocalBlobs {
         &self.blobs
+    }
+
+    /// Where finished files are kept.
+    pub fn originals(&self) -> &Originals {
+        &self.originals
     }
 
     /// Records a new, empty upload durably.
@@ -186,7 +220,7 @@ impl UploadArea {
         let mut state = match guard.take() {
             Some(s) if s.hashed == current => s,
             _ => {
-                let mut s = HashState::new();
+                let mut s = HashState::new()?;
                 let mut f = tokio::fs::File::open(&part).await?;
                 let mut buf = vec![0u8; BUF];
                 while s.hashed < current {
@@ -194,7 +228,7 @@ impl UploadArea {
                     if n == 0 {
                         break;
                     }
-                    s.update(buf.get(..n).unwrap_or_default());
+                    s.update(buf.get(..n).unwrap_or_default())?;
                 }
                 s
             }
@@ -202,8 +236,13 @@ impl UploadArea {
         let before = state.clone();
         let mut file = tokio::fs::OpenOptions::new().write(true).open(&part).await?;
         file.seek(SeekFrom::Start(current)).await?;
-        let mut chunk_sha = matches!(checksum, Some(ChunkChecksum::Sha256(_))).then(Sha256::new);
-        let mut chunk_sm3 = matches!(checksum, Some(ChunkChecksum::Sm3(_))).then(Sm3::new);
+        let wants = |a| match checksum {
+            Some(ChunkChecksum::Sha256(_)) if a == Algorithm::Sha256 => Some(Hasher::new(a)).transpose(),
+            Some(ChunkChecksum::Sm3(_)) if a == Algorithm::Sm3 => Some(Hasher::new(a)).transpose(),
+            _ => Ok(None),
+        };
+        let mut chunk_sha = wants(Algorithm::Sha256)?;
+        let mut chunk_sm3 = wants(Algorithm::Sm3)?;
         let mut buf = vec![0u8; BUF];
         let mut written = current;
         let result: Result<(), UploadError> = async {
@@ -219,26 +258,14 @@ impl UploadArea {
                 // chunk is written: hashing is the physical limit here.
                 let chunk: Arc<[u8]> = Arc::from(buf.get(..n).unwrap_or_default());
                 let (c1, c2) = (chunk.clone(), chunk.clone());
-                let mut sha = std::mem::replace(&mut state.sha256, Sha256::new());
-                let mut sm = std::mem::replace(&mut state.sm3, Sm3::new());
-                let (mut csha, mut csm) = (chunk_sha.take(), chunk_sm3.take());
-                let h1 = tokio::task::spawn_blocking(move || {
-                    sha.update(&c1);
-                    if let Some(h) = csha.as_mut() {
-                        h.update(&c1);
-                    }
-                    (sha, csha)
-                });
-                let h2 = tokio::task::spawn_blocking(move || {
-                    sm.update(&c2);
-                    if let Some(h) = csm.as_mut() {
-                        h.update(&c2);
-                    }
-                    (sm, csm)
-                });
+                let (sha, sm) = (state.sha256.clone(), state.sm3.clone());
+                let (csha, csm) = (chunk_sha.take(), chunk_sm3.take());
+                let h1 = tokio::task::spawn_blocking(move || feed(sha, csha, &c1));
+                let h2 = tokio::task::spawn_blocking(move || feed(sm, csm, &c2));
                 let wrote = file.write_all(&chunk).await;
-                let (sha, csha) = h1.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
-                let (sm, csm) = h2.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+                let joined = |e| UploadError::Body(std::io::Error::other(e));
+                let (sha, csha) = h1.await.map_err(joined)??;
+                let (sm, csm) = h2.await.map_err(joined)??;
                 wrote?;
                 state.sha256 = sha;
                 state.sm3 = sm;
@@ -248,12 +275,14 @@ impl UploadArea {
                 written += n as u64;
             }
             let ok = match &checksum {
-                Some(ChunkChecksum::Sha256(want)) => {
-                    chunk_sha.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want)
-                }
-                Some(ChunkChecksum::Sm3(want)) => {
-                    chunk_sm3.take().is_some_and(|h| <[u8; 32]>::from(h.finalize()) == *want)
-                }
+                Some(ChunkChecksum::Sha256(want)) => match chunk_sha.take() {
+                    Some(h) => h.finish()? == *want,
+                    None => false,
+                },
+                Some(ChunkChecksum::Sm3(want)) => match chunk_sm3.take() {
+                    Some(h) => h.finish()? == *want,
+                    None => false,
+                },
                 None => true,
             };
             if !ok {
@@ -271,10 +300,8 @@ impl UploadArea {
             return Err(e);
         }
         if written == record.length {
-            let digests = Digests {
-                sha256: state.sha256.clone().finalize().into(),
-                sm3: state.sm3.clone().finalize().into(),
-            };
+            let digests =
+                Digests { sha256: state.sha256.clone().finish()?, sm3: state.sm3.clone().finish()? };
             *guard = Some(state);
             return Ok(Appended::Complete { offset: written, digests });
         }
@@ -282,11 +309,47 @@ impl UploadArea {
         Ok(Appended::Progress { offset: written })
     }
 
-    /// Puts a complete upload into the blob store under its SHA-256. The
-    /// upload stays (call [`UploadArea::remove`] once it is recorded).
-    pub fn finish(&self, id: &str, digests: &Digests) -> Result<Stored, UploadError> {
+    /// The digests of an upload that holds all its bytes (`None` while bytes
+    /// are missing): from the running state, or read back from disk after a
+    /// restart.
+    pub async fn complete_digests(&self, id: &str) -> Result<Option<Digests>, UploadError> {
+        let (record, current) = self.status(id)?;
+        if current != record.length {
+            return Ok(None);
+        }
+        let lock = self.lock_for(id);
+        let Ok(mut guard) = lock.try_lock() else { return Err(UploadError::Busy) };
+        let state = match guard.take() {
+            Some(s) if s.hashed == current => s,
+            _ => {
+                let mut s = HashState::new()?;
+                let mut f = tokio::fs::File::open(self.blobs.upload_part(id)?).await?;
+                let mut buf = vec![0u8; BUF];
+                loop {
+                    let n = f.read(&mut buf).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    s.update(buf.get(..n).unwrap_or_default())?;
+                }
+                s
+            }
+        };
+        let digests = Digests { sha256: state.sha256.clone().finish()?, sm3: state.sm3.clone().finish()? };
+        *guard = Some(state);
+        Ok(Some(digests))
+    }
+
+    /// Puts a complete upload into the originals store under its SHA-256.
+    /// The upload stays (call [`UploadArea::remove`] once it is recorded), so
+    /// its data can still be read locally, and a failure can be retried.
+    pub async fn finish(&self, id: &str, digests: &Digests) -> Result<Stored, UploadError> {
         let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
-        Ok(self.blobs.store_upload(id, &hex)?)
+        let (record, offset) = self.status(id)?;
+        if offset != record.length {
+            return Err(UploadError::OffsetMismatch { current: offset, given: record.length });
+        }
+        Ok(self.originals.put_file(&self.blobs.upload_part(id)?, &hex, record.length).await?)
     }
 
     /// Removes an upload (termination, expiry, or a refused completion).

@@ -70,8 +70,12 @@ async fn resumable_append_digests_and_write_once() {
     assert_eq!(digests.sha256, <[u8; 32]>::from(Sha256::digest(&bytes)));
     assert_eq!(digests.sm3, <[u8; 32]>::from(sm3::Sm3::digest(&bytes)));
 
-    assert_eq!(area.finish("u1", &digests).unwrap(), Stored::New);
-    assert_eq!(area.finish("u1", &digests).unwrap(), Stored::AlreadyPresent, "finishing again is harmless");
+    assert_eq!(area.finish("u1", &digests).await.unwrap(), Stored::New);
+    assert_eq!(
+        area.finish("u1", &digests).await.unwrap(),
+        Stored::AlreadyPresent,
+        "finishing again is harmless"
+    );
     area.remove("u1").unwrap();
     assert!(matches!(area.status("u1"), Err(UploadError::NotFound)));
     let hex: String = digests.sha256.iter().map(|b| format!("{b:02x}")).collect();
@@ -85,7 +89,7 @@ async fn resumable_append_digests_and_write_once() {
     let Appended::Complete { digests: d2, .. } = area.append("u2", 0, &mut all, None).await.unwrap() else {
         panic!()
     };
-    assert_eq!(area.finish("u2", &d2).unwrap(), Stored::AlreadyPresent);
+    assert_eq!(area.finish("u2", &d2).await.unwrap(), Stored::AlreadyPresent);
     assert_eq!(area.blobs().object_names().unwrap(), vec![hex.clone()]);
     assert!(area.blobs().scrub_one(&hex, 5).unwrap().is_none());
 
@@ -99,7 +103,7 @@ async fn resumable_append_digests_and_write_once() {
     std::fs::write(&path, &changed).unwrap();
     let failure = area.blobs().scrub_one(&hex, 5).unwrap().unwrap();
     assert_eq!(failure.expected, hex);
-    assert!(failure.quarantined_as.exists());
+    assert!(std::path::Path::new(&failure.quarantined_as).exists());
     assert!(area.blobs().object_names().unwrap().is_empty());
 }
 

@@ -162,6 +162,11 @@ struct DbArgs {
     /// PostgreSQL URL (postgres://…) instead of SQLite in the data folder.
     #[arg(long)]
     database_url: Option<String>,
+    /// Where evidence originals go: `s3://bucket[/prefix]?endpoint=URL&region=R`
+    /// (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) instead of
+    /// the data folder. Needs a build with `--features s3`.
+    #[arg(long)]
+    blob_url: Option<String>,
     /// TOML configuration file.
     #[arg(long, env = "LIUHEN_CONFIG")]
     config: Option<PathBuf>,
@@ -294,6 +299,7 @@ fn load_config(db: &DbArgs, listen: Option<SocketAddr>) -> Result<Config> {
         data: db.data.clone(),
         listen,
         database_url: db.database_url.clone(),
+        blob_url: db.blob_url.clone(),
         ..Default::default()
     });
     Ok(config.validate()?)
@@ -319,8 +325,11 @@ async fn open_service(config: &Config) -> Result<Service> {
         max_bytes: config.max_upload_bytes,
         expiry: time::Duration::hours(i64::from(config.upload_expiry_hours)),
     };
+    let originals = liuhen_store::originals::Originals::from_url(config.blob_url.as_deref(), &blobs)
+        .context("opening the evidence store")?;
+    tracing::info!(originals = %originals.describe(), "evidence store");
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
-        .with_evidence(liuhen_store::uploads::UploadArea::new(blobs), limits)
+        .with_evidence(liuhen_store::uploads::UploadArea::with_originals(blobs, originals), limits)
         .with_policy(policy))
 }
 

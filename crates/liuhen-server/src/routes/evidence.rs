@@ -1,15 +1,12 @@
 //! `GET /api/v1/evidence/{id}` and `GET /api/v1/evidence/{id}/content`
 //! (single byte ranges, 206, for a browser's `<video>`).
 
-use std::io::SeekFrom;
-
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{Evidence, EvidenceId};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -93,7 +90,7 @@ pub async fn content(
     ApiPath(id): ApiPath<EvidenceId>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (e, file) = s.service.open_evidence(&me, id).await?;
+    let (e, original) = s.service.open_evidence(&me, id).await?;
     let etag = format!("\"{}\"", e.sha256);
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
@@ -112,11 +109,13 @@ pub async fn content(
             return Ok(resp);
         }
     };
-    let mut file = tokio::fs::File::from_std(file);
-    file.seek(SeekFrom::Start(start))
-        .await
-        .map_err(|err| ApiError::from(liuhen_service::ServiceError::Internal(err.to_string())))?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024));
+    let stream = original.range(start, len).await.map_err(|err| {
+        ApiError::from(liuhen_service::ServiceError::Internal(format!(
+            "evidence {} cannot be read: {err}",
+            e.id
+        )))
+    })?;
+    let body = Body::from_stream(stream);
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
     set(&mut resp, header::CONTENT_TYPE, &e.media_type);

@@ -125,12 +125,15 @@ pub async fn head(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     require_tus(&headers)?;
-    let (record, offset) = s.service.upload_status(&me, &id)?;
+    let (record, offset, evidence) = s.service.upload_status(&me, &id).await?;
     let mut resp = StatusCode::OK.into_response();
     tus_headers(&mut resp);
     set(&mut resp, "upload-offset", &offset.to_string());
     set(&mut resp, "upload-length", &record.length.to_string());
     set(&mut resp, "upload-expires", &http_date(record.expires_ms));
+    if let Some(e) = evidence {
+        evidence_headers(&mut resp, &e);
+    }
     Ok(resp)
 }
 
@@ -181,12 +184,17 @@ pub async fn patch(
         ChunkOutcome::Progress { offset } => set(&mut resp, "upload-offset", &offset.to_string()),
         ChunkOutcome::Complete { offset, evidence } => {
             set(&mut resp, "upload-offset", &offset.to_string());
-            set(&mut resp, "liuhen-evidence-id", &evidence.id.to_string());
-            set(&mut resp, "liuhen-evidence-sha256", &evidence.sha256);
-            set(&mut resp, "liuhen-evidence-sm3", &evidence.sm3);
+            evidence_headers(&mut resp, &evidence);
         }
     }
     Ok(resp)
+}
+
+/// The evidence a completed upload became, for the client's receipt.
+fn evidence_headers(resp: &mut Response, evidence: &liuhen_domain::Evidence) {
+    set(resp, "liuhen-evidence-id", &evidence.id.to_string());
+    set(resp, "liuhen-evidence-sha256", &evidence.sha256);
+    set(resp, "liuhen-evidence-sm3", &evidence.sm3);
 }
 
 /// Abandons an upload.
