@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on SQLite and local files. The media tests drive
-# real ffmpeg/ffprobe (Debian package `ffmpeg`); it is installed when missing
-# and this runs as root, as on a fresh machine. Extra arguments go to cargo.
+# real ffmpeg/ffprobe (Debian package `ffmpeg`); the build links the system
+# OpenSSL for upload digests (`libssl-dev`, `pkg-config`). They are installed
+# when missing and this runs as root, as on a fresh machine. Extra arguments
+# go to cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+need=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "the tests need ffmpeg and ffprobe: apt-get install ffmpeg" >&2
+    echo "the tests need: apt-get install ${need[*]}" >&2
     exit 2
   fi
 fi
