@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::{optional_text, required_text};
-use crate::{CaseId, ResidentId, UnitId, Uscc, UserId, ValidationError};
+use crate::{CaseId, Procedure, ResidentId, UnitId, Uscc, UserId, ValidationError};
 
 crate::labelled_enum! {
     /// 案件类型 — the kind of administrative action.
@@ -169,6 +169,10 @@ pub struct Case {
     /// 案由 — what the case is about.
     pub cause: String,
     pub kind: CaseKind,
+    /// 执法程序 — the procedure the case follows (its stages' expected acts and
+    /// documents, its handling limit); `None` for kinds without one.
+    #[serde(default)]
+    pub procedure: Option<Procedure>,
     pub stage: Stage,
     pub label: Confidentiality,
     /// 简要案情 — a short account.
@@ -191,6 +195,9 @@ pub struct Case {
 pub struct NewCase {
     pub cause: String,
     pub kind: CaseKind,
+    /// 执法程序; defaults to the kind's usual one (行政处罚 → 普通程序).
+    #[serde(default)]
+    pub procedure: Option<Procedure>,
     /// Defaults to the creating user's unit.
     #[serde(default)]
     pub unit_id: Option<UnitId>,
@@ -209,6 +216,7 @@ pub struct NewCase {
 pub struct CaseDraft {
     pub cause: String,
     pub kind: CaseKind,
+    pub procedure: Option<Procedure>,
     pub label: Confidentiality,
     pub summary: Option<String>,
     pub parties: Vec<Party>,
@@ -230,9 +238,20 @@ impl NewCase {
             .map(|(i, p)| p.validated().map_err(|e| e.within(format_args!("parties[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         validate_officer_list("officers", &self.officers)?;
+        let procedure = match self.procedure {
+            None => Procedure::default_for(self.kind),
+            Some(p) if p.case_kind() == self.kind => Some(p),
+            Some(p) => {
+                return Err(ValidationError::new(
+                    "procedure",
+                    format!("{} is not a procedure of a {} case", p.label_zh(), self.kind.label_zh()),
+                ));
+            }
+        };
         Ok(CaseDraft {
             cause,
             kind: self.kind,
+            procedure,
             label: self.label.unwrap_or(Confidentiality::Internal),
             summary: optional_text("summary", self.summary.as_deref().unwrap_or(""), 2000)?,
             parties,

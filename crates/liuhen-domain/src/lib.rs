@@ -47,6 +47,7 @@ mod ids;
 mod labels;
 mod ledger;
 mod org;
+mod procedure;
 mod review;
 mod user;
 
@@ -61,5 +62,6 @@ pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{ActId, CaseId, CredentialId, EvidenceId, UnitId, UserId};
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
+pub use procedure::Procedure;
 pub use review::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
 pub use user::{NewUser, Role, User, validate_login, validate_password};

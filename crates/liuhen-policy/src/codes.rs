@@ -130,3 +130,29 @@ coded_enum! {
         Block = ("block", "阻断"),
     }
 }
+
+coded_enum! {
+    /// 要求程度 — how firmly a procedure stage expects an act or a document, loosest first.
+    #[derive(PartialOrd, Ord)]
+    pub enum Need {
+        /// 不要求 — not expected: a later layer drops a non-mandatory expectation with it.
+        NotExpected = ("not_expected", "不要求"),
+        /// 视情况 — when applicable: a reminder, or, for a document with `if_acts`, due once one
+        /// of those acts is recorded.
+        WhenApplicable = ("when_applicable", "视情况"),
+        /// 必须 — required before the stage can be left.
+        Required = ("required", "必须"),
+    }
+}
+
+coded_enum! {
+    /// 期间计算 — how a handling limit counts its days, stricter first.
+    #[derive(PartialOrd, Ord)]
+    pub enum DayCount {
+        /// 自然日 — calendar days (行政处罚法 第85条 and 行政强制法 第69条 make only the short
+        /// periods working days).
+        Natural = ("natural", "自然日"),
+        /// 工作日 — working days of the rulebook's [`crate::Calendar`].
+        Working = ("working", "工作日"),
+    }
+}

@@ -152,7 +152,7 @@ impl fmt::Display for EffectiveRule {
 }
 
 /// `s` padded with spaces to `width` terminal columns (CJK characters take two).
-fn pad(s: &str, width: usize) -> String {
+pub(crate) fn pad(s: &str, width: usize) -> String {
     let used: usize = s.chars().map(|c| if c >= '\u{2E80}' { 2 } else { 1 }).sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(used).max(1)))
 }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::LayerKind;
+use liuhen_domain::Procedure;
+
+use crate::{LayerKind, Origin};
 
 /// Where in a layer's TOML text a problem sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,26 @@ pub enum CalendarError {
     /// The date is beyond what `time::Date` can represent.
     #[error("date out of range")]
     OutOfRange,
+}
+
+/// A handling limit that cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// No layer gives the procedure a handling limit (行政检查 nationally).
+    #[error("the rulebook sets no handling limit for {} ({})", .0.label_zh(), .0.code())]
+    NotSet(Procedure),
+    /// A longer extension than the rulebook allows.
+    #[error(
+        "{} ({}): an extension of {asked} days is longer than the {allowed} the rulebook allows{}",
+        .procedure.label_zh(), .procedure.code(), set_by(.rule.as_ref())
+    )]
+    Extension { procedure: Procedure, asked: u32, allowed: u32, rule: Option<Origin> },
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+fn set_by(rule: Option<&Origin>) -> String {
+    rule.map_or_else(|| " (no layer allows an extension)".to_owned(), |o| format!(" ({o})"))
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
-//! Findings: what is missing from an act's records, measured against its effective rule.
+//! Findings: what is missing from an act's records, measured against its effective rule. The
+//! same [`Finding`] reports what a procedure stage misses when it is left
+//! ([`crate::EffectiveProcedure::assess_exit`]) and handling limits running out
+//! ([`crate::EffectiveProcedure::assess_limit`]).
 
 use crate::codes::coded_enum;
 use crate::coverage::{Coverage, Gap};
@@ -19,6 +22,12 @@ coded_enum! {
         ElementMissing = ("element_missing", "缺少记录要素"),
         /// 执法人员不足 — too few officers with a valid 执法证.
         TooFewOfficers = ("too_few_officers", "执法人员不足"),
+        /// 缺少执法行为 — a stage is left without an act its procedure expects.
+        ActMissing = ("act_missing", "缺少执法行为"),
+        /// 超过办案期限 — the handling limit of the procedure has run out.
+        LimitExceeded = ("limit_exceeded", "超过办案期限"),
+        /// 办案期限将至 — the handling limit runs out within the days asked about.
+        LimitNear = ("limit_near", "办案期限将至"),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The recording rulebook of liuhen (留痕): what every administrative enforcement act must leave
 //! behind (国办发〔2018〕118号, 执法全过程记录), which decisions are major (重大执法决定法制审核),
-//! and how many working days the deadlines give.
+//! what each stage of a procedure expects before a case may leave it, and how many days the
+//! deadlines and handling limits give.
 //!
 //! Pure: no I/O and no clock. Rulebooks come in as TOML text, dates and instants as arguments.
 //!
 //! - [`Policy`] — the layered rulebook: the shipped national layer ([`NATIONAL_TOML`]), then
 //!   department (部门) and local (地方) layers loaded with [`Policy::add_layer`]. A later layer may
-//!   tighten and add; loosening a `mandatory` rule is a [`PolicyError::Loosens`].
+//!   tighten and add; loosening a `mandatory` rule (an AV rule, a procedure's expected act or
+//!   document, a handling limit) is a [`PolicyError::Loosens`] naming both rules.
 //! - [`EffectiveRule`] — what [`Policy::rule`] gives for an [`ActKind`] at a [`Venue`]: the
 //!   [`AvRequirement`], documents, 记录要素, officers, tolerated gap; every field [`Sourced`] with
 //!   its [`Origin`]. [`Policy::show`] renders it for `policy show --act 查封扣押`.
@@ -17,6 +19,17 @@
 //!   [`Fen`].
 //! - [`Calendar`] — working days with the 2026 public holidays and 调休 workdays;
 //!   [`Policy::review_deadline`], [`Policy::disclosure_deadline`].
+//! - [`Policy::procedure`] — the [`EffectiveProcedure`] of a [`Procedure`] (行政处罚普通程序,
+//!   行政处罚简易程序, 行政强制, 行政检查): for every [`Stage`] from 启动 to 归档, the
+//!   [`ExpectedActs`] (one act, or any one of several) and [`ExpectedDocument`]s (by 文书 format
+//!   name), each with its [`Need`] (`required`, or `when_applicable`: a reminder, or due once one of
+//!   its `if_acts` is recorded) and [`Sourced`]. [`EffectiveProcedure::assess_exit`] gives the
+//!   [`Finding`]s of leaving a stage ([`StageFacts`]: acts recorded, documents issued).
+//!   [`Policy::show_procedure`] renders it for `policy show --procedure 行政处罚普通程序`.
+//! - [`HandlingLimit`] — 办案期限: days counted as [`DayCount`] natural or working days from 立案
+//!   or an act ([`LimitStart`]) until a stage is left, with the longest extension and who
+//!   approves it; [`EffectiveProcedure::handling_deadline`], and
+//!   [`EffectiveProcedure::assess_limit`] for overdue or near limits ([`LimitFacts`]).
 //!
 //! ```
 //! use liuhen_policy::{ActFacts, Interval, Policy, Severity, assess, ActKind, Venue};
@@ -47,6 +60,28 @@
 //! assert_eq!(policy.rule(ActKind::OnSiteInspection, Venue::OnSite).av.origin.layer_name, "X市");
 //! # Ok::<(), liuhen_policy::PolicyError>(())
 //! ```
+//!
+//! Leaving a stage of a procedure, and its handling limit:
+//!
+//! ```
+//! use liuhen_policy::{ActKind, FindingCode, Policy, Procedure, Severity, Stage, StageFacts};
+//! use time::macros::date;
+//!
+//! let policy = Policy::national()?;
+//! let ordinary = policy.procedure(Procedure::PenaltyOrdinary);
+//! let facts = StageFacts {
+//!     leaving: Stage::Investigation,
+//!     acts: vec![ActKind::Inquiry],
+//!     documents: vec![],
+//! };
+//! let findings = ordinary.assess_exit(&facts);
+//! assert_eq!((findings[0].severity, findings[0].code), (Severity::Block, FindingCode::DocumentMissing));
+//! assert_eq!(findings[0].origin.rule, "行政处罚普通程序/调查取证"); // no 询问笔录
+//! // 行政处罚法 第60条: decided within 90 natural days of 立案.
+//! let due = ordinary.handling_deadline(date!(2026 - 03 - 02), policy.calendar(), 0)?;
+//! assert_eq!(due, date!(2026 - 05 - 31));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #![cfg_attr(
     not(test),
@@ -61,19 +96,24 @@ mod effective;
 mod error;
 mod findings;
 mod major;
+mod procedure;
 mod rulebook;
 mod selector;
 
 pub use calendar::{Calendar, DayKind};
-pub use codes::{AvRequirement, LayerKind, Measure, PartyType, Severity};
+pub use codes::{AvRequirement, DayCount, LayerKind, Measure, Need, PartyType, Severity};
 pub use coverage::{Coverage, Explanation, Gap, Interval, coverage, merge};
 pub use deadlines::Deadlines;
 pub use effective::EffectiveRule;
-pub use error::{CalendarError, Location, Loosening, PolicyError};
+pub use error::{CalendarError, LimitError, Location, Loosening, PolicyError};
 pub use findings::{ActFacts, Finding, FindingCode, assess};
-pub use liuhen_domain::{ActKind, CaseKind, Venue};
+pub use liuhen_domain::{ActKind, CaseKind, Procedure, Role, Stage, Venue};
 pub use major::{Decision, Fen, MajorCatalogue, MajorReason, MajorVerdict};
-pub use rulebook::{Layer, NATIONAL_TOML, Policy, Rule};
+pub use procedure::{
+    EffectiveProcedure, EffectiveStage, ExpectedActs, ExpectedDocument, HandlingLimit, LimitFacts,
+    LimitStart, StageFacts,
+};
+pub use rulebook::{ActItem, DocumentItem, Layer, LimitRule, NATIONAL_TOML, Policy, Rule, StageRule};
 pub use selector::{ActSelector, Origin, Selector, Sourced, VenueSelector};
 
 impl Policy {

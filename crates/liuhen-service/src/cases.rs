@@ -280,11 +280,16 @@ impl Service {
                 ));
             }
         }
-        let blocking = if req.to >= Stage::Decision {
-            self.case_compliance(me, case_id).await?.blocking_lines()
-        } else {
-            Vec::new()
-        };
+        // The procedure's expectations of the stage being left hold for
+        // every forward move; the acts' findings from 审核决定 on.
+        let compliance = self.case_compliance(me, case_id).await?;
+        let mut blocking = Vec::new();
+        if req.to > compliance.stage {
+            blocking.extend(compliance.stage_exit_lines());
+        }
+        if req.to >= Stage::Decision {
+            blocking.extend(compliance.blocking_lines());
+        }
         if !blocking.is_empty() && override_reason.is_none() {
             return Err(ServiceError::Conflict(format!(
                 "{} blocking finding(s): {}. Fix them, or give override_reason",

@@ -3,14 +3,16 @@
 //! by the clips linked to it, and the findings.
 //!
 //! Checked today: AV presence and gaps (from linked clips, clock-corrected),
-//! and the number of officers holding a 执法证. Documents and 记录要素 are
-//! listed in `not_checked` until liuhen records documents itself: a check
-//! that cannot see its facts is not run rather than guessed.
+//! the number of officers holding a 执法证, the acts the case's procedure
+//! expects before it leaves its current stage, and the procedure's handling
+//! limit. Documents and 记录要素 are listed in `not_checked` until liuhen
+//! records documents itself: a check that cannot see its facts is not run
+//! rather than guessed.
 
 use std::sync::Arc;
 
 use liuhen_domain::{Act, ActId, CaseId, UserId};
-use liuhen_policy::{ActFacts, FindingCode, Interval, Policy};
+use liuhen_policy::{ActFacts, Finding, FindingCode, Interval, LimitFacts, LimitStart, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -67,7 +69,14 @@ pub struct ActCompliance {
 pub struct CaseCompliance {
     pub case_id: CaseId,
     pub acts: Vec<ActCompliance>,
-    /// Findings about the case as a whole (deadlines).
+    /// 执法程序 the case follows, if its kind has one.
+    pub procedure: Option<liuhen_domain::Procedure>,
+    /// The stage the case is in.
+    pub stage: liuhen_domain::Stage,
+    /// What the procedure expects before the case leaves its current stage
+    /// and is missing (acts now; documents once liuhen records them).
+    pub stage_exit: Vec<FindingView>,
+    /// Findings about the case as a whole (the handling limit).
     pub case_findings: Vec<FindingView>,
     /// How many findings block a stage transition.
     pub blocking: usize,
@@ -77,7 +86,7 @@ pub struct CaseCompliance {
 }
 
 impl CaseCompliance {
-    /// The blocking findings, one line each, for messages.
+    /// The blocking findings of the acts, one line each, for messages.
     pub fn blocking_lines(&self) -> Vec<String> {
         self.acts
             .iter()
@@ -87,6 +96,28 @@ impl CaseCompliance {
                 })
             })
             .collect()
+    }
+
+    /// The blocking findings about leaving the current stage, one line each.
+    pub fn stage_exit_lines(&self) -> Vec<String> {
+        self.stage_exit
+            .iter()
+            .filter(|f| f.severity == "block")
+            .map(|f| format!("{} ({} {})", f.message_zh, f.rule, f.layer))
+            .collect()
+    }
+}
+
+impl From<Finding> for FindingView {
+    fn from(f: Finding) -> Self {
+        FindingView {
+            severity: f.severity.code().to_owned(),
+            code: f.code.code().to_owned(),
+            message_zh: f.message_zh,
+            message_en: f.message_en,
+            rule: f.origin.rule.clone(),
+            layer: format!("{} {}", f.origin.layer.code(), f.origin.layer_name),
+        }
     }
 }
 
@@ -131,10 +162,14 @@ impl Service {
         let users = tx.get_users(&officers).await?;
         tx.finish().await?;
         let policy = self.policy()?;
+        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, self.now());
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),
-            case_findings: deadline_findings(&case, self.now()),
+            procedure: case.procedure,
+            stage: case.stage,
+            stage_exit,
+            case_findings,
             blocking: 0,
             warnings: 0,
             not_checked: vec![
@@ -148,46 +183,79 @@ impl Service {
             out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
             out.acts.push(a);
         }
-        out.warnings += out.case_findings.iter().filter(|f| f.severity == "warning").count();
+        for f in out.stage_exit.iter().chain(&out.case_findings) {
+            match f.severity.as_str() {
+                "block" => out.blocking += 1,
+                "warning" => out.warnings += 1,
+                _ => {}
+            }
+        }
         Ok(out)
     }
 }
 
-/// 行政处罚法 (2021) 第六十条: a penalty is decided within 90 days of 立案.
-pub const PENALTY_DECISION_DAYS: i64 = 90;
+/// China Standard Time: dates of 立案 and of deadlines are local dates.
+const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => time::UtcOffset::UTC,
+};
 
-/// Deadline findings: a penalty case still undecided near or past its 90 days.
-fn deadline_findings(case: &liuhen_domain::Case, now: OffsetDateTime) -> Vec<FindingView> {
-    use liuhen_domain::{CaseKind, Stage};
-    if case.kind != CaseKind::Penalty || case.stage >= Stage::Execution {
-        return Vec::new();
-    }
-    let days = (now - case.created_at).whole_days();
-    let (severity, zh, en) = if days > PENALTY_DECISION_DAYS {
-        (
-            "warning",
-            format!("立案已{days}日，超过{PENALTY_DECISION_DAYS}日仍未作出行政处罚决定"),
-            format!("{days} days since 立案: past the {PENALTY_DECISION_DAYS}-day limit for the decision"),
-        )
-    } else if days > PENALTY_DECISION_DAYS - 10 {
-        (
-            "info",
-            format!("立案已{days}日，距{PENALTY_DECISION_DAYS}日期限不足10日"),
-            format!(
-                "{days} days since 立案: the {PENALTY_DECISION_DAYS}-day limit is less than 10 days away"
-            ),
-        )
-    } else {
-        return Vec::new();
+/// Days before a handling limit ends from which it is reported.
+const LIMIT_WARN_DAYS: u32 = 10;
+
+/// What the case's procedure expects before it leaves its current stage, and
+/// its handling limit (行政处罚法 第六十条, 行政强制法 第二十五条, … as the
+/// rulebook says).
+fn procedure_findings(
+    policy: &Policy,
+    case: &liuhen_domain::Case,
+    acts: &[Act],
+    now: OffsetDateTime,
+) -> (Vec<FindingView>, Vec<FindingView>) {
+    let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
+    let effective = policy.procedure(procedure);
+    let facts = StageFacts {
+        leaving: case.stage,
+        acts: acts.iter().map(|a| a.kind).collect(),
+        documents: Vec::new(),
     };
-    vec![FindingView {
-        severity: severity.into(),
-        code: "deadline_decision".into(),
-        message_zh: zh,
-        message_en: en,
-        rule: "行政处罚法 第六十条".into(),
-        layer: "national 国家法律".into(),
-    }]
+    let exit = effective
+        .assess_exit(&facts)
+        .into_iter()
+        .filter(|f| f.code != FindingCode::DocumentMissing)
+        .map(FindingView::from)
+        .collect();
+    let mut case_findings = Vec::new();
+    if let Some(limit) = &effective.limit {
+        let start = match limit.from.value {
+            LimitStart::Opened => Some(case.created_at),
+            LimitStart::Act(kind) => acts.iter().filter(|a| a.kind == kind).map(|a| a.starts_at).min(),
+        };
+        if let Some(start) = start
+            && case.stage <= limit.until.value
+        {
+            let facts = LimitFacts {
+                start: start.to_offset(CST).date(),
+                extension_days: 0,
+                completed: None,
+                today: now.to_offset(CST).date(),
+                warn_within_days: LIMIT_WARN_DAYS,
+            };
+            match effective.assess_limit(policy.calendar(), &facts) {
+                Ok(Some(f)) => case_findings.push(FindingView::from(f)),
+                Ok(None) => {}
+                Err(e) => case_findings.push(FindingView {
+                    severity: "info".into(),
+                    code: "limit_unknown".into(),
+                    message_zh: format!("无法计算办案期限：{e}"),
+                    message_en: format!("the handling limit cannot be computed: {e}"),
+                    rule: format!("{}/limit", procedure.label_zh()),
+                    layer: String::new(),
+                }),
+            }
+        }
+    }
+    (exit, case_findings)
 }
 
 fn assess_act(
@@ -218,14 +286,7 @@ fn assess_act(
     let findings = liuhen_policy::assess(&rule, &facts)
         .into_iter()
         .filter(|f| !matches!(f.code, FindingCode::DocumentMissing | FindingCode::ElementMissing))
-        .map(|f| FindingView {
-            severity: f.severity.code().to_owned(),
-            code: f.code.code().to_owned(),
-            message_zh: f.message_zh,
-            message_en: f.message_en,
-            rule: f.origin.rule.clone(),
-            layer: format!("{} {}", f.origin.layer.code(), f.origin.layer_name),
-        })
+        .map(FindingView::from)
         .collect();
     let gaps = coverage
         .as_ref()

@@ -343,6 +343,7 @@ async fn ensure_case(
             let input = NewCase {
                 cause: c.cause.into(),
                 kind: c.kind,
+                procedure: None,
                 unit_id: Some(unit.id),
                 label: Some(c.label),
                 summary: Some(c.summary.into()),

@@ -53,6 +53,7 @@ async fn entry_count(s: &Service) -> u64 {
 
 fn new_case(cause: &str) -> NewCase {
     NewCase {
+        procedure: None,
         cause: cause.into(),
         kind: CaseKind::Penalty,
         unit_id: None,
@@ -192,22 +193,30 @@ async fn every_change_and_read_is_one_ledger_entry() {
         assert_eq!(entry_count(&s).await, before_move + 1);
         // The act has one officer; the rulebook wants two on site: the move to 审核决定 is refused, naming why.
         let compliance = s.case_compliance(&leader, case.id).await.unwrap();
-        assert_eq!(compliance.blocking, 1);
+        // Two blocks: the act's, and the procedure's (普通程序 wants a 询问 before 调查取证 ends).
+        assert_eq!(compliance.blocking, 2);
         assert_eq!(compliance.acts[0].findings[0].code, "too_few_officers");
+        assert_eq!(compliance.procedure, Some(liuhen_domain::Procedure::PenaltyOrdinary));
+        let exit: Vec<_> = compliance.stage_exit.iter().filter(|f| f.severity == "block").collect();
+        assert_eq!(exit.len(), 1, "{:?}", compliance.stage_exit);
+        assert!(exit[0].message_zh.contains("询问") && exit[0].layer.contains("national"), "{exit:?}");
         assert!(compliance.case_findings.is_empty());
-        // 行政处罚法 第六十条: 90 days from 立案 to the decision.
+        // 行政处罚法 第六十条: 90 days from 立案 to the decision (rulebook data).
         clock.advance(time::Duration::days(85));
         let near = s.case_compliance(&leader, case.id).await.unwrap();
-        assert_eq!(near.case_findings[0].severity, "info");
+        assert_eq!(near.case_findings[0].code, "limit_near");
         clock.advance(time::Duration::days(6));
         let late = s.case_compliance(&leader, case.id).await.unwrap();
         assert_eq!(
             (late.case_findings[0].severity.as_str(), late.case_findings[0].code.as_str()),
-            ("warning", "deadline_decision")
+            ("warning", "limit_exceeded")
         );
         let to_decision = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
         let refused = s.transition(&leader, case.id, &to_decision).await.unwrap_err().to_string();
-        assert!(refused.contains("现场检查") && refused.contains("2 名"), "{refused}");
+        assert!(
+            refused.contains("现场检查") && refused.contains("2 名") && refused.contains("询问"),
+            "{refused}"
+        );
         assert_eq!(entry_count(&s).await, before_move + 1);
         // A leader may override in writing; the override is in the ledger entry's content.
         let overriding = TransitionRequest {
@@ -514,6 +523,7 @@ mod coverage {
         let station = as_user(&s, "station1").await;
         let leader = as_user(&s, "leader1").await;
         let mut input = new_case("销售假冒商品");
+        input.kind = liuhen_domain::CaseKind::Coercion; // 查封扣押: 行政强制
         input.officers = vec![o1.user.id, o2.user.id];
         let case = s.create_case(&o1, &input).await.unwrap();
         let seizure = NewAct {
@@ -561,6 +571,33 @@ mod review {
     use super::*;
     use liuhen_domain::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
 
+    /// Opens a case for officer1 and officer2, moves it to 调查取证 and records
+    /// the 询问 that 普通程序 expects before the decision.
+    async fn investigated(s: &Service, mut input: NewCase) -> liuhen_domain::Case {
+        let o1 = as_user(s, "officer1").await;
+        let o2 = as_user(s, "officer2").await;
+        let leader = as_user(s, "leader1").await;
+        input.officers = vec![o1.user.id, o2.user.id];
+        let case = s.create_case(&o1, &input).await.unwrap();
+        let to = TransitionRequest { to: Stage::Investigation, reason: None, override_reason: None };
+        s.transition(&leader, case.id, &to).await.unwrap();
+        let inquiry = liuhen_domain::NewAct {
+            kind: liuhen_domain::ActKind::Inquiry,
+            starts_at: time::macros::datetime!(2026-03-02 10:00 +08:00),
+            ends_at: time::macros::datetime!(2026-03-02 10:40 +08:00),
+            place: liuhen_domain::Place {
+                address: "当事人经营场所".into(), latitude: None, longitude: None
+            },
+            venue: liuhen_domain::Venue::OnSite,
+            venue_name: None,
+            officers: vec![o1.user.id, o2.user.id],
+            parties: vec![0],
+            notes: None,
+        };
+        s.add_act(&o1, case.id, &inquiry).await.unwrap();
+        case
+    }
+
     fn opinion(outcome: ReviewOutcome, all_pass: bool) -> ReviewOpinion {
         ReviewOpinion {
             outcome,
@@ -580,9 +617,8 @@ mod review {
             let o1 = as_user(&s, "officer1").await;
             let leader = as_user(&s, "leader1").await;
             let reviewer = as_user(&s, "reviewer1").await;
-            let case = s.create_case(&o1, &new_case("销售过期食品")).await.unwrap();
+            let case = investigated(&s, new_case("销售过期食品")).await;
             let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
-            s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
             let fine = ProposedDecision {
                 fine_fen: 5_000_000,
                 measures: vec!["fine".into()],
@@ -659,9 +695,8 @@ mod review {
             legal_representative: None,
             address: None,
         }];
-        let case = s.create_case(&o1, &input).await.unwrap();
+        let case = investigated(&s, input).await;
         let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
-        s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
         let fine = ProposedDecision {
             fine_fen: 5_000_000,
             measures: vec!["罚款".into()],

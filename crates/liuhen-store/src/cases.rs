@@ -2,7 +2,7 @@
 
 use liuhen_domain::{
     Act, ActDraft, ActId, ActKind, Case, CaseDraft, CaseId, CaseKind, Confidentiality, Party, PersonIdKind,
-    Place, Stage, UnitId, UserId, Venue,
+    Place, Procedure, Stage, UnitId, UserId, Venue,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -139,8 +139,8 @@ fn like_pattern(s: &str) -> String {
     out
 }
 
-const CASE_COLUMNS: &str = "c.id, c.agency_id, c.unit_id, c.number, c.cause, c.kind, c.stage, c.label, \
-     c.summary, c.created_by, c.created_ms, c.updated_ms";
+const CASE_COLUMNS: &str = "c.id, c.agency_id, c.unit_id, c.number, c.cause, c.kind, c.procedure, c.stage, \
+     c.label, c.summary, c.created_by, c.created_ms, c.updated_ms";
 
 fn summary_from_row(row: &AnyRow) -> Result<CaseSummary> {
     Ok(CaseSummary {
@@ -270,6 +270,11 @@ where
         number: s.number,
         cause: s.cause,
         kind: s.kind,
+        procedure: col::<Option<String>>(&row, "procedure")?
+            .map(|p| {
+                Procedure::from_code(&p).ok_or_else(|| StoreError::Corrupt(format!("case procedure {p:?}")))
+            })
+            .transpose()?,
         stage: s.stage,
         label: s.label,
         summary: col(&row, "summary")?,
@@ -424,7 +429,8 @@ impl Tx<Write> {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO cases (id, agency_id, unit_id, number, year, seq, cause, kind, stage, label, summary, \
-             created_by, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+             created_by, created_ms, updated_ms, procedure) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
         )
         .bind(id.to_string())
         .bind(agency.to_string())
@@ -439,6 +445,7 @@ impl Tx<Write> {
         .bind(&draft.summary)
         .bind(created_by.to_string())
         .bind(to_ms(now))
+        .bind(draft.procedure.map(|p| p.code()))
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::from_sqlx(e, "case number"))?;

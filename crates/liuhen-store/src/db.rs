@@ -27,6 +27,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "evidence media", include_str!("../migrations/sqlite/0004_evidence_media.sql")),
     (5, "evidence links", include_str!("../migrations/sqlite/0005_evidence_links.sql")),
     (6, "reviews", include_str!("../migrations/sqlite/0006_reviews.sql")),
+    (7, "case procedure", include_str!("../migrations/sqlite/0007_case_procedure.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -35,6 +36,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "evidence media", include_str!("../migrations/postgres/0004_evidence_media.sql")),
     (5, "evidence links", include_str!("../migrations/postgres/0005_evidence_links.sql")),
     (6, "reviews", include_str!("../migrations/postgres/0006_reviews.sql")),
+    (7, "case procedure", include_str!("../migrations/postgres/0007_case_procedure.sql")),
 ];
 
 impl Backend {

@@ -96,6 +96,7 @@ fn draft(cause: &str, party: &str) -> CaseDraft {
     CaseDraft {
         cause: cause.into(),
         kind: CaseKind::Penalty,
+        procedure: Some(liuhen_domain::Procedure::PenaltyOrdinary),
         label: Confidentiality::Internal,
         summary: Some("简要案情".into()),
         parties: vec![

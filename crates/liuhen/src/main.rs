@@ -122,8 +122,12 @@ enum PolicyCommand {
     /// Print the effective rule for an act, with the layer behind each field.
     Show {
         /// Act kind: code or Chinese term (e.g. 查封扣押).
+        #[arg(long, required_unless_present = "procedure", conflicts_with = "procedure")]
+        act: Option<String>,
+        /// Procedure: code or Chinese term (e.g. 行政处罚普通程序): the acts and
+        /// documents each stage expects, and the handling limit.
         #[arg(long)]
-        act: String,
+        procedure: Option<String>,
         /// Layers to apply over the national rulebook, in order.
         #[arg(long)]
         layer: Vec<PathBuf>,
@@ -383,11 +387,20 @@ fn policy(command: PolicyCommand) -> Result<u8> {
                 Ok(1)
             }
         },
-        PolicyCommand::Show { act, layer } => {
+        PolicyCommand::Show { act, procedure, layer } => {
+            let p = load_policy(&layer).map_err(|e| anyhow::anyhow!(e))?;
+            if let Some(procedure) = procedure {
+                let procedure: liuhen_domain::Procedure =
+                    procedure.parse().map_err(|e: liuhen_domain::ValidationError| {
+                        anyhow::anyhow!("--procedure: {}", e.problem)
+                    })?;
+                print!("{}", p.show_procedure(procedure));
+                return Ok(0);
+            }
             let act: liuhen_domain::ActKind = act
+                .unwrap_or_default()
                 .parse()
                 .map_err(|e: liuhen_domain::ValidationError| anyhow::anyhow!("--act: {}", e.problem))?;
-            let p = load_policy(&layer).map_err(|e| anyhow::anyhow!(e))?;
             print!("{}", p.show(act));
             Ok(0)
         }

@@ -431,6 +431,19 @@ fn a_rulebook_layer_that_loosens_a_national_rule_is_refused() {
     let (code, out) = run(&["policy", "show", "--act", "现场检查", "--layer", tight.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("full") && out.contains("市场监管"), "{out}");
+    // Procedures: what each stage expects and the handling limit, with their layers.
+    let (code, out) = run(&["policy", "show", "--procedure", "行政处罚普通程序"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("询问笔录") && out.contains("90") && out.contains("第60条"), "{out}");
+    let longer = dir.path().join("longer.toml");
+    std::fs::write(
+        &longer,
+        "[layer]\nkind = \"local\"\nname = \"某市\"\n\n[[limit]]\nprocedure = \"penalty_ordinary\"\ndays = 120\n",
+    )
+    .unwrap();
+    let (code, out) = run(&["policy", "check", longer.to_str().unwrap()]);
+    assert_eq!(code, 1, "a local layer may not lengthen the national 90 days: {out}");
+    assert!(out.contains("national") && out.contains("120"), "{out}");
     // The server refuses to start on a layer that does not load, before it creates anything.
     let data = dir.path().join("data");
     let out = Command::new(BIN)

@@ -1,25 +1,28 @@
 //! The layered rulebook: national → department (部门) → local (地方).
 //!
 //! Each layer is one TOML text. A layer may add rules and tighten what earlier
-//! layers said; it may not loosen a rule an earlier layer marked `mandatory`,
-//! nor raise a major-decision threshold or a disclosure deadline. Loading is
-//! atomic: a rejected layer leaves the policy as it was.
+//! layers said; it may not loosen a rule an earlier layer marked `mandatory`
+//! (nor a mandatory procedure expectation or handling limit), nor raise a
+//! major-decision threshold or a disclosure deadline. Loading is atomic: a
+//! rejected layer leaves the policy as it was.
 
 pub(crate) mod raw;
 
 use std::fmt::Display;
 
-pub use raw::Rule;
+pub use raw::{ActItem, DocumentItem, LimitRule, Rule, StageRule};
 use raw::{Lines, RawLayer};
 
 use crate::calendar::Calendar;
 use crate::deadlines::Deadlines;
 use crate::error::{Location, Loosening};
 use crate::major::MajorCatalogue;
+use crate::procedure::{HandlingLimit, check_stage_rules, merged_limits};
 use crate::selector::{ActSelector, VenueSelector};
 use crate::{LayerKind, Origin, PolicyError};
 
-/// The national rulebook shipped with the crate (DOMAIN.md §1, §4, §5 and the 2026 holidays).
+/// The national rulebook shipped with the crate (DOMAIN.md §1, §4, §5, the procedures of
+/// 行政处罚法 and 行政强制法, and the 2026 holidays).
 pub const NATIONAL_TOML: &str = include_str!("national.toml");
 
 /// One loaded layer.
@@ -30,6 +33,12 @@ pub struct Layer {
     /// The name the text was loaded under (a file name).
     pub source: String,
     pub rules: Vec<Rule>,
+    /// `[[procedure]]` tables.
+    pub procedures: Vec<StageRule>,
+    /// `[[limit]]` tables.
+    pub limits: Vec<LimitRule>,
+    /// `[documents] formats`.
+    pub formats: Vec<String>,
 }
 
 impl Layer {
@@ -45,6 +54,7 @@ pub struct Policy {
     catalogue: MajorCatalogue,
     calendar: Calendar,
     deadlines: Deadlines,
+    limits: Vec<HandlingLimit>,
 }
 
 impl Policy {
@@ -61,6 +71,7 @@ impl Policy {
             catalogue: MajorCatalogue::empty(),
             calendar: Calendar::default(),
             deadlines: Deadlines::empty(),
+            limits: Vec::new(),
         };
         policy.add_layer(source, text)?;
         Ok(policy)
@@ -88,15 +99,25 @@ impl Policy {
             check_rule(source, i, rule, &lines)?;
             self.check_loosening(source, kind, i, rule, &lines)?;
         }
-        let layer =
-            Layer { kind, name: raw.layer.name.clone(), source: source.to_owned(), rules: raw.rule.clone() };
+        check_stage_rules(&self.layers, source, kind, &raw, &lines)?;
+        let layer = Layer {
+            kind,
+            name: raw.layer.name.clone(),
+            source: source.to_owned(),
+            rules: raw.rule.clone(),
+            procedures: raw.procedure.clone(),
+            limits: raw.limit.clone(),
+            formats: raw.documents.as_ref().map(|d| d.formats.clone()).unwrap_or_default(),
+        };
         if kind == LayerKind::National {
             check_base(source, &raw, &lines)?;
         }
         let catalogue = self.catalogue.merged(&layer, raw.major.as_ref(), source, &lines)?;
         let deadlines = self.deadlines.merged(&layer, raw.deadlines.as_ref(), source, &lines)?;
         let calendar = self.calendar.merged(source, &raw.calendar, &lines)?;
+        let limits = merged_limits(&self.limits, &self.layers, &layer, source, &lines)?;
         self.layers.push(layer);
+        self.limits = limits;
         self.catalogue = catalogue;
         self.deadlines = deadlines;
         self.calendar = calendar;
@@ -121,6 +142,11 @@ impl Policy {
     /// Legal-review and disclosure deadlines, in working days.
     pub fn deadlines(&self) -> &Deadlines {
         &self.deadlines
+    }
+
+    /// The effective handling limits (办案期限), one per procedure that has one.
+    pub fn limits(&self) -> &[HandlingLimit] {
+        &self.limits
     }
 
     fn check_loosening(
@@ -171,7 +197,7 @@ impl Policy {
 }
 
 /// `Some((field, new, old))` when both are set and `new` is looser than `old`.
-fn looser<T: Display>(
+pub(crate) fn looser<T: Display>(
     field: &'static str,
     new: Option<T>,
     old: Option<T>,

@@ -2,13 +2,14 @@
 
 use std::collections::BTreeMap;
 
+use liuhen_domain::{ActKind, Procedure, Role, Stage};
 use serde::{Deserialize, Deserializer};
 use time::Date;
 use toml::de::{DeTable, DeValue};
 
 use crate::error::line_of;
 use crate::selector::{ActSelector, Selector, VenueSelector};
-use crate::{AvRequirement, LayerKind, Measure, PolicyError};
+use crate::{AvRequirement, DayCount, LayerKind, LimitStart, Measure, Need, PolicyError};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +21,11 @@ pub(crate) struct RawLayer {
     pub deadlines: Option<RawDeadlines>,
     #[serde(default)]
     pub calendar: Vec<RawYear>,
+    pub documents: Option<RawDocuments>,
+    #[serde(default)]
+    pub procedure: Vec<StageRule>,
+    #[serde(default)]
+    pub limit: Vec<LimitRule>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,6 +66,98 @@ impl Rule {
     pub fn selector(&self) -> Selector {
         Selector { act: self.act, venue: self.venue }
     }
+}
+
+/// `[documents]` — the 执法文书 formats a layer declares, so that `[[procedure]]` tables can
+/// name them (a name used in a `[[rule]]`'s `documents` counts as declared too).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDocuments {
+    #[serde(default)]
+    pub formats: Vec<String>,
+}
+
+/// One `[[procedure]]` table: what a layer expects of one stage of one procedure before a case
+/// may leave that stage.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageRule {
+    /// A [`Procedure`] code or Chinese label.
+    pub procedure: Procedure,
+    /// A [`Stage`] code or Chinese label.
+    pub stage: Stage,
+    /// Later layers may not lower the need of what this table expects.
+    #[serde(default)]
+    pub mandatory: bool,
+    /// The legal basis, cited.
+    pub basis: Option<String>,
+    #[serde(default)]
+    pub acts: Vec<ActItem>,
+    #[serde(default)]
+    pub documents: Vec<DocumentItem>,
+}
+
+impl StageRule {
+    /// `行政处罚普通程序/调查取证` — how origins and errors name the table.
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.procedure.label_zh(), self.stage.label_zh())
+    }
+}
+
+/// An act a stage expects: `{ act = "询问", need = "required" }`, or any one of several:
+/// `{ one_of = ["直接送达", "留置送达"], need = "required" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActItem {
+    pub act: Option<ActKind>,
+    #[serde(default)]
+    pub one_of: Vec<ActKind>,
+    pub need: Need,
+}
+
+impl ActItem {
+    /// The acts that satisfy the item, in [`ActKind::ALL`] order, without repeats: the item's
+    /// identity across layers.
+    pub fn kinds(&self) -> Vec<ActKind> {
+        ActKind::ALL.iter().copied().filter(|k| self.act == Some(*k) || self.one_of.contains(k)).collect()
+    }
+}
+
+/// A document a stage expects, by format name: `{ name = "询问笔录", need = "required" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentItem {
+    pub name: String,
+    pub need: Need,
+    /// Only with `need = "when_applicable"`: the document is due once one of these acts is
+    /// recorded in the case (听证通知书 once there is a 听证).
+    #[serde(default)]
+    pub if_acts: Vec<ActKind>,
+}
+
+/// One `[[limit]]` table: the handling limit (办案期限) of a procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRule {
+    pub procedure: Procedure,
+    /// Later layers may shorten but not lengthen what this table sets.
+    #[serde(default)]
+    pub mandatory: bool,
+    /// Days allowed; 0 is the same day.
+    pub days: Option<u32>,
+    pub counting: Option<DayCount>,
+    /// What the days count from: `"opened"` (立案, the default) or an act kind (`"查封扣押"`).
+    /// Set by the first layer that gives the procedure a limit.
+    pub from: Option<LimitStart>,
+    /// The stage the case must have left when the days run out (default 审核决定). Set by the
+    /// first layer that gives the procedure a limit.
+    pub until: Option<Stage>,
+    /// The longest extension, in days counted the same way; 0 allows none.
+    pub extension_days: Option<u32>,
+    /// Who approves an extension (`"负责人"`).
+    pub extension_approval: Option<Role>,
+    /// The legal basis, cited.
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,31 +238,37 @@ impl Lines {
         }
     }
 
-    fn walk(&mut self, text: &str, path: String, value: &toml::Spanned<DeValue<'_>>) {
-        self.by_path.insert(path.clone(), line_of(text, value.span().start));
+    fn walk(&mut self, newlines: &[usize], path: String, value: &toml::Spanned<DeValue<'_>>) {
+        self.by_path.insert(path.clone(), line_at(newlines, value.span().start));
         match value.get_ref() {
-            DeValue::Table(t) => self.walk_table(text, &path, t),
+            DeValue::Table(t) => self.walk_table(newlines, &path, t),
             DeValue::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.walk(text, format!("{path}[{i}]"), item);
+                    self.walk(newlines, format!("{path}[{i}]"), item);
                 }
             }
             _ => {}
         }
     }
 
-    fn walk_table(&mut self, text: &str, prefix: &str, table: &DeTable<'_>) {
+    fn walk_table(&mut self, newlines: &[usize], prefix: &str, table: &DeTable<'_>) {
         for (key, value) in table.iter() {
             // A key's own line, not its value's: `av = "full"` is reported where `av` is.
-            let line = line_of(text, key.span().start);
+            let line = line_at(newlines, key.span().start);
             let key: &str = key.get_ref();
             let path = if prefix.is_empty() { key.to_owned() } else { format!("{prefix}.{key}") };
-            self.walk(text, path.clone(), value);
+            self.walk(newlines, path.clone(), value);
             if !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
                 self.by_path.insert(path, line);
             }
         }
     }
+}
+
+/// The 1-based line of byte offset `at`, given the offsets of every `\n` (as [`line_of`] counts,
+/// without rescanning the text for every key).
+fn line_at(newlines: &[usize], at: usize) -> usize {
+    newlines.partition_point(|nl| *nl < at) + 1
 }
 
 /// Parses a layer; errors name the key path and the line.
@@ -175,7 +279,9 @@ pub(crate) fn parse(source: &str, text: &str) -> Result<(RawLayer, Lines), Polic
     };
     let table = DeTable::parse(text).map_err(|e| toml_err(String::new(), &e))?;
     let mut lines = Lines::default();
-    lines.walk_table(text, "", table.get_ref());
+    let newlines: Vec<usize> =
+        text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+    lines.walk_table(&newlines, "", table.get_ref());
     let de = toml::Deserializer::from(table);
     let raw: RawLayer = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -187,6 +293,16 @@ pub(crate) fn parse(source: &str, text: &str) -> Result<(RawLayer, Lines), Polic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_at_agrees_with_line_of() {
+        let text = "a\nbb\n\nc";
+        let newlines: Vec<usize> =
+            text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+        for at in 0..=text.len() + 2 {
+            assert_eq!(line_at(&newlines, at), line_of(text, at), "offset {at}");
+        }
+    }
 
     #[test]
     fn unknown_key_names_path_and_line() {
