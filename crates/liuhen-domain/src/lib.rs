@@ -22,6 +22,7 @@
 //! let input = NewCase {
 //!     cause: "销售过期食品".into(),
 //!     kind: CaseKind::Penalty,
+//!     procedure: None, // 行政处罚普通程序
 //!     unit_id: None,
 //!     label: None,
 //!     summary: None,
