@@ -44,6 +44,7 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m),
             ServiceError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            ServiceError::Locked(m) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "locked", m),
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(v) => ApiError {
                 status: StatusCode::BAD_REQUEST,

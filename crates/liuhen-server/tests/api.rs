@@ -732,3 +732,90 @@ async fn decisions_and_reviews_through_the_api() {
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     }
 }
+
+/// Reads SSE events from a streaming body until `want` matches one, for at
+/// most `within`; returns the matching event's (name, data) and how long it took.
+async fn next_event(
+    body: &mut Body,
+    buf: &mut String,
+    within: std::time::Duration,
+    want: impl Fn(&str, &Value) -> bool,
+) -> Option<(String, Value, std::time::Duration)> {
+    let started = std::time::Instant::now();
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut name = String::from("message");
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    name = v.trim().to_owned();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push_str(v.trim_start());
+                }
+            }
+            if let Ok(v) = serde_json::from_str::<Value>(&data)
+                && want(&name, &v)
+            {
+                return Some((name, v, started.elapsed()));
+            }
+        }
+        let left = within.checked_sub(started.elapsed())?;
+        let frame = tokio::time::timeout(left, body.frame()).await.ok()??.ok()?;
+        if let Ok(bytes) = frame.into_data() {
+            buf.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+}
+
+/// 调阅监督: a supervisor's stream shows an access made in another session
+/// within a second, alerts on repeated refusals, and is closed to officers.
+#[tokio::test]
+async fn supervisors_see_accesses_live() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let supervisor = login(&app, "supervisor1").await;
+        assert_eq!(
+            call(&app, get("/api/v1/supervision/stream", &officer)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let resp = app.router.clone().oneshot(get("/api/v1/supervision/stream", &supervisor)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+        let mut body = resp.into_body();
+        let mut buf = String::new();
+        // Give the follower its first look at the head before acting.
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+
+        let cases = call(&app, get("/api/v1/cases", &officer)).await;
+        let id = cases.body["items"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(call(&app, get(&format!("/api/v1/cases/{id}"), &officer)).await.status, StatusCode::OK);
+        let subject = format!("case:{id}");
+        let (name, event, took) =
+            next_event(&mut body, &mut buf, std::time::Duration::from_secs(1), |n, v| {
+                n == "access"
+                    && v["kind"] == "case.read"
+                    && v["subjects"].as_array().unwrap().iter().any(|s| *s == *subject)
+            })
+            .await
+            .expect("the read reached the supervisor's stream within 1 s");
+        assert_eq!(name, "access");
+        assert!(event["actor"].as_str().unwrap().starts_with("user:"), "{event}");
+        assert!(took < std::time::Duration::from_secs(1));
+
+        // Three failed logins of one name within minutes: refusals, then an alert.
+        for _ in 0..3 {
+            let body = json!({"login": "officer2", "password": "not-the-password"}).to_string();
+            assert_eq!(
+                call(&app, post_json("/api/v1/auth/login", None, &body)).await.status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        let (_, alert, _) = next_event(&mut body, &mut buf, std::time::Duration::from_secs(2), |n, v| {
+            n == "alert" && v["rule"] == "repeated_refusals"
+        })
+        .await
+        .expect("an alert for repeated refusals");
+        assert!(alert["message_zh"].as_str().unwrap().contains("拒绝"), "{alert}");
+    }
+}

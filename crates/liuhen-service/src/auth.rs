@@ -52,6 +52,21 @@ impl std::fmt::Debug for TokenOutcome {
 const MAX_LOGIN_CHARS: usize = 64;
 const MAX_PASSWORD_CHARS: usize = 256;
 
+/// Failed logins tolerated within [`LOGIN_WINDOW`] before the login is
+/// locked for [`LOGIN_LOCK`] (CJIS Security Policy 5.5.3: at most 5
+/// consecutive invalid attempts, then a lock of at least 10 minutes).
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+pub const LOGIN_WINDOW: time::Duration = time::Duration::minutes(15);
+pub const LOGIN_LOCK: time::Duration = time::Duration::minutes(15);
+
+/// The key failures are counted under: the SHA-256 of the normalised login,
+/// so unknown logins are counted (and locked) like known ones, and the
+/// ledger never holds a login name in clear.
+fn login_key(login: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(login.trim().to_lowercase().as_bytes()))
+}
+
 impl Service {
     /// Checks a login and password and opens a session. A wrong login and a
     /// wrong password give the same answer in the same time.
@@ -59,12 +74,22 @@ impl Service {
         if login.chars().count() > MAX_LOGIN_CHARS || password.chars().count() > MAX_PASSWORD_CHARS {
             return Err(ServiceError::Unauthenticated("wrong login or password"));
         }
-        let found = {
+        let key = login_key(login);
+        let now = self.now();
+        let now_ms = liuhen_domain::unix_ms(now);
+        let (found, failures) = {
             let mut tx = self.store.read().await?;
             let found = tx.find_user_by_login(login.trim()).await?;
+            let failures = tx.login_failures(&key).await?;
             tx.finish().await?;
-            found
+            (found, failures)
         };
+        if let Some(until) = failures.locked_until_ms.filter(|u| *u > now_ms) {
+            let minutes = (until - now_ms + 59_999) / 60_000;
+            return Err(ServiceError::Locked(format!(
+                "too many failed logins: try again in {minutes} minute(s) (登录失败次数过多，请{minutes}分钟后再试)"
+            )));
+        }
         let (user, hash) = match found {
             Some(u) => (Some(u.user), u.password_hash),
             None => (None, None),
@@ -72,7 +97,10 @@ impl Service {
         let ok = verify_password(password.to_owned(), hash).await?;
         let user = match user {
             Some(u) if ok && u.active => u,
-            _ => return Err(ServiceError::Unauthenticated("wrong login or password")),
+            other => {
+                self.record_login_failure(key, other.map(|u| (u.id, u.agency_id))).await?;
+                return Err(ServiceError::Unauthenticated("wrong login or password"));
+            }
         };
         let now = self.now();
         let expires_at = now + self.config.session_ttl;
@@ -89,6 +117,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    tx.clear_login_failures(&key).await?;
                     tx.insert_credential(&cred, &hash).await?;
                     record::<()>(
                         tx,
@@ -101,6 +130,67 @@ impl Service {
                     )
                     .await?;
                     Ok(LoginOutcome { token: secret, expires_at, user: Some(user) })
+                })
+            })
+            .await
+    }
+
+    /// Counts a failed login and records it in the ledger (CJIS 5.4.1.1:
+    /// unsuccessful log-on attempts); the failure that reaches the limit
+    /// locks the login and records that too.
+    async fn record_login_failure(
+        &self,
+        key: String,
+        user: Option<(UserId, liuhen_domain::UnitId)>,
+    ) -> Result<()> {
+        let now = self.now();
+        let now_ms = liuhen_domain::unix_ms(now);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let mut f = tx.login_failures(&key).await?;
+                    if now_ms - f.window_start_ms > LOGIN_WINDOW.whole_milliseconds() as i64 {
+                        f = liuhen_store::LoginFailures {
+                            failures: 0,
+                            window_start_ms: now_ms,
+                            locked_until_ms: None,
+                        };
+                    }
+                    f.failures += 1;
+                    let locks = f.failures >= MAX_LOGIN_FAILURES;
+                    if locks {
+                        f.locked_until_ms = Some(now_ms + LOGIN_LOCK.whole_milliseconds() as i64);
+                    }
+                    tx.set_login_failures(&key, f).await?;
+                    let mut subjects = vec![format!("login:{key}")];
+                    subjects.extend(user.map(|(id, _)| id.subject()));
+                    let content = serde_json::json!({"failures": f.failures, "known_login": user.is_some()});
+                    let agency = user.map(|(_, a)| a);
+                    record(
+                        tx,
+                        now,
+                        EntryKind::LoginFailed,
+                        Actor::System("login"),
+                        agency,
+                        subjects.clone(),
+                        Some(&content),
+                    )
+                    .await?;
+                    if locks {
+                        let content =
+                            serde_json::json!({"until_ms": f.locked_until_ms, "failures": f.failures});
+                        record(
+                            tx,
+                            now,
+                            EntryKind::LoginLocked,
+                            Actor::System("login"),
+                            agency,
+                            subjects,
+                            Some(&content),
+                        )
+                        .await?;
+                    }
+                    Ok::<_, ServiceError>(())
                 })
             })
             .await

@@ -320,10 +320,17 @@ impl Service {
                         )));
                     }
                     tx.set_stage(case_id, case.stage, req.to, now).await?;
+                    // A move over blocking findings is its own kind of entry, so
+                    // supervisors see overrides without reading contents.
+                    let kind = if overridden.is_empty() {
+                        EntryKind::StageChanged
+                    } else {
+                        EntryKind::FindingsOverridden
+                    };
                     record(
                         tx,
                         now,
-                        EntryKind::StageChanged,
+                        kind,
                         actor(&me.user),
                         Some(case.agency_id),
                         vec![case_id.subject()],

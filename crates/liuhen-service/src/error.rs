@@ -8,6 +8,9 @@ pub enum ServiceError {
     /// No valid credential, or a wrong login or password. Deliberately vague.
     #[error("authentication required: {0}")]
     Unauthenticated(&'static str),
+    /// Too many failed logins: the login is locked for a while.
+    #[error("locked: {0}")]
+    Locked(String),
     /// Authenticated but not allowed. Used only where the record's existence
     /// is already known to the caller; otherwise `NotFound` hides it.
     #[error("forbidden: {0}")]

@@ -38,6 +38,7 @@ pub mod ledger;
 pub mod review;
 pub mod scope;
 mod secrets;
+pub mod supervision;
 pub mod verify;
 
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub struct Service {
     ledger: Arc<ledger::LedgerSigner>,
     evidence: Option<Arc<evidence::EvidenceParts>>,
     policy: Option<Arc<liuhen_policy::Policy>>,
+    supervision: Arc<supervision::Hub>,
 }
 
 impl Service {
@@ -87,7 +89,22 @@ impl Service {
         config: ServiceConfig,
         ledger: ledger::LedgerSigner,
     ) -> Self {
-        Service { store, clock, config, ledger: Arc::new(ledger), evidence: None, policy: None }
+        Service {
+            store,
+            clock,
+            config,
+            ledger: Arc::new(ledger),
+            evidence: None,
+            policy: None,
+            supervision: Arc::new(supervision::Hub::new(supervision::AlertRules::default())),
+        }
+    }
+
+    /// Uses these alert rules on the supervision stream.
+    #[must_use]
+    pub fn with_alert_rules(mut self, rules: supervision::AlertRules) -> Self {
+        self.supervision = Arc::new(supervision::Hub::new(rules));
+        self
     }
 
     pub fn store(&self) -> &Store {

@@ -238,6 +238,41 @@ async fn every_change_and_read_is_one_ledger_entry() {
     }
 }
 
+/// CJIS 5.5.3 and 5.4.1.1: five failed logins lock the login for 15 minutes
+/// (known and unknown logins alike, so the lock tells nothing), and every
+/// failure and the lock are ledger entries without the login name in clear.
+#[tokio::test]
+async fn failed_logins_are_recorded_and_lock_the_login() {
+    for (s, clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let good = demo::demo_password("officer2");
+        for login in ["officer2", "no-such-user"] {
+            let before = entry_count(&s).await;
+            for i in 1..=5 {
+                let e = s.login(login, "wrong-password").await.unwrap_err();
+                assert!(matches!(e, ServiceError::Unauthenticated(_)), "{login} attempt {i}: {e:?}");
+            }
+            assert_eq!(entry_count(&s).await, before + 6, "five failures and one lock");
+            let locked = s.login(login, &good).await.unwrap_err();
+            assert!(matches!(&locked, ServiceError::Locked(m) if m.contains("15")), "{locked:?}");
+        }
+        let mut tx = s.store().read().await.unwrap();
+        let all = tx.read_entries(0, 100_000).await.unwrap();
+        tx.finish().await.unwrap();
+        let bodies: Vec<String> = all.iter().map(|e| String::from_utf8(e.body.clone()).unwrap()).collect();
+        assert_eq!(bodies.iter().filter(|b| b.contains("credential.login_failed")).count(), 10);
+        assert_eq!(bodies.iter().filter(|b| b.contains("credential.login_locked")).count(), 2);
+        assert!(bodies.iter().all(|b| !b.contains("no-such-user")), "login names never in clear");
+        // The lock ends; a good login then clears the count.
+        clock.advance(time::Duration::minutes(16));
+        s.login("officer2", &good).await.unwrap();
+        for _ in 0..4 {
+            s.login("officer2", "wrong-password").await.unwrap_err();
+        }
+        s.login("officer2", &good).await.expect("four failures do not lock");
+    }
+}
+
 #[tokio::test]
 async fn sessions_expire_and_tokens_revoke() {
     for (s, clock, _dir) in services().await {

@@ -28,6 +28,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "evidence links", include_str!("../migrations/sqlite/0005_evidence_links.sql")),
     (6, "reviews", include_str!("../migrations/sqlite/0006_reviews.sql")),
     (7, "case procedure", include_str!("../migrations/sqlite/0007_case_procedure.sql")),
+    (8, "login failures", include_str!("../migrations/sqlite/0008_login_failures.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -37,6 +38,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "evidence links", include_str!("../migrations/postgres/0005_evidence_links.sql")),
     (6, "reviews", include_str!("../migrations/postgres/0006_reviews.sql")),
     (7, "case procedure", include_str!("../migrations/postgres/0007_case_procedure.sql")),
+    (8, "login failures", include_str!("../migrations/postgres/0008_login_failures.sql")),
 ];
 
 impl Backend {

@@ -33,6 +33,7 @@ mod org;
 pub mod originals;
 mod reviews;
 mod rows;
+mod throttle;
 pub mod uploads;
 
 use std::marker::PhantomData;
@@ -49,6 +50,7 @@ pub use evidence::{EvidenceDigests, LinkedClip, evidence_unit};
 pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
 pub use org::{Credential, CredentialKind, UserWithSecret};
 pub use reviews::{StoredDecision, StoredReview};
+pub use throttle::LoginFailures;
 
 /// Marker: a transaction that only reads.
 pub enum Read {}

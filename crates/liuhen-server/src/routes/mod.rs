@@ -5,4 +5,5 @@ pub mod ledger;
 pub mod meta;
 pub mod org;
 pub mod review;
+pub mod supervision;
 pub mod uploads;

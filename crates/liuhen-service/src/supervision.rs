@@ -1,0 +1,396 @@
+//! Live supervision (调阅监督, 可实时调阅): the ledger, followed as it grows,
+//! as a stream of events for supervisors — accesses, refusals, overrides,
+//! other changes — and alerts derived from them by configurable rules.
+//!
+//! The stream is a view of the ledger itself: one follower per process reads
+//! entries in sequence order as they commit (entries are sequenced in
+//! commit order, so none is skipped) and broadcasts them; every node of a
+//! deployment follows the same log, so a supervisor connected to any node
+//! sees every node's accesses. What a supervisor sees is exactly what is
+//! verifiable later. Alerts are computed from the same sequence, so every
+//! node derives the same alerts.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration as StdDuration;
+
+use liuhen_domain::{EntryKind, LedgerEntry, Role};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime, UtcOffset};
+use tokio::sync::broadcast;
+
+use crate::error::{Result, ServiceError};
+use crate::{Principal, Service};
+
+/// How often the follower looks for new entries.
+pub const FOLLOW_EVERY: StdDuration = StdDuration::from_millis(100);
+/// Entries read per look.
+const BATCH: u32 = 5_000;
+
+/// The alert rules. Every threshold is configurable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRules {
+    /// More than `bulk_count` viewing sessions or downloads by one user
+    /// within `bulk_window` (批量下载).
+    pub bulk_count: usize,
+    pub bulk_window: Duration,
+    /// Reads outside `work_hours` (local hours, start inclusive, end
+    /// exclusive) or on a non-working day (非工作时间调阅).
+    pub work_hours: (u8, u8),
+    /// `refusal_count` refusals (failed logins, refused reads) of one
+    /// subject within `refusal_window` (反复被拒).
+    pub refusal_count: usize,
+    pub refusal_window: Duration,
+}
+
+impl Default for AlertRules {
+    fn default() -> Self {
+        AlertRules {
+            bulk_count: 20,
+            bulk_window: Duration::minutes(10),
+            work_hours: (8, 18),
+            refusal_count: 3,
+            refusal_window: Duration::minutes(10),
+        }
+    }
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventClass {
+    /// A read of a record (调阅).
+    Access,
+    /// A refused login or read.
+    Refusal,
+    /// A leader moved a case on despite blocking findings.
+    Override,
+    /// Any other change.
+    Change,
+    /// Raised by an alert rule.
+    Alert,
+}
+
+/// One event on the supervision stream.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SupervisionEvent {
+    /// The ledger index of the entry (for an alert: of the entry that raised it).
+    pub seq: u64,
+    pub class: EventClass,
+    /// The entry kind, e.g. `evidence.viewing_session`.
+    pub kind: String,
+    pub label_zh: String,
+    /// `user:…` or `system:…`.
+    pub actor: String,
+    /// The agency (执法机关) the entry belongs to.
+    pub agency: Option<String>,
+    pub subjects: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub time: OffsetDateTime,
+    /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// For alerts: what happened, in Chinese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
+}
+
+/// The broadcast shared by every clone of a service.
+pub(crate) struct Hub {
+    sender: broadcast::Sender<Arc<SupervisionEvent>>,
+    follower: OnceLock<()>,
+    rules: AlertRules,
+}
+
+impl Hub {
+    pub(crate) fn new(rules: AlertRules) -> Self {
+        Hub { sender: broadcast::channel(16_384).0, follower: OnceLock::new(), rules }
+    }
+}
+
+fn class_of(kind: &str) -> EventClass {
+    match EntryKind::from_code(kind) {
+        Some(
+            EntryKind::CaseRead | EntryKind::EvidenceRead | EntryKind::EvidenceViewed | EntryKind::AuditRead,
+        ) => EventClass::Access,
+        Some(EntryKind::LoginFailed | EntryKind::LoginLocked | EntryKind::AccessRefused) => {
+            EventClass::Refusal
+        }
+        Some(EntryKind::FindingsOverridden) => EventClass::Override,
+        _ => EventClass::Change,
+    }
+}
+
+/// Sliding windows per actor or subject, for the alert rules.
+#[derive(Default)]
+struct AlertState {
+    downloads: HashMap<String, VecDeque<OffsetDateTime>>,
+    refusals: HashMap<String, VecDeque<OffsetDateTime>>,
+}
+
+/// Pushes `t` and drops what fell out of `window`; the count left.
+fn slide(q: &mut VecDeque<OffsetDateTime>, t: OffsetDateTime, window: Duration) -> usize {
+    q.push_back(t);
+    while q.front().is_some_and(|f| t - *f > window) {
+        q.pop_front();
+    }
+    q.len()
+}
+
+const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+impl AlertState {
+    fn check(
+        &mut self,
+        rules: &AlertRules,
+        calendar: Option<&liuhen_policy::Calendar>,
+        e: &SupervisionEvent,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if e.kind == EntryKind::EvidenceViewed.code() {
+            let q = self.downloads.entry(e.actor.clone()).or_default();
+            let n = slide(q, e.time, rules.bulk_window);
+            if n == rules.bulk_count + 1 {
+                out.push((
+                    "bulk_download".to_owned(),
+                    format!(
+                        "{} 在{}分钟内播放或下载证据超过{}次",
+                        e.actor,
+                        rules.bulk_window.whole_minutes(),
+                        rules.bulk_count
+                    ),
+                ));
+            }
+        }
+        if e.class == EventClass::Access && e.actor.starts_with("user:") {
+            let local = e.time.to_offset(CST);
+            let hour = local.hour();
+            let workday = calendar.and_then(|c| c.is_working_day(local.date()).ok()).unwrap_or_else(|| {
+                !matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)
+            });
+            if !workday || hour < rules.work_hours.0 || hour >= rules.work_hours.1 {
+                out.push((
+                    "out_of_hours".to_owned(),
+                    format!("{} 在非工作时间（{}）调阅 {}", e.actor, local.date(), e.label_zh),
+                ));
+            }
+        }
+        if e.class == EventClass::Refusal && e.kind != EntryKind::LoginLocked.code() {
+            let key = e.subjects.first().cloned().unwrap_or_else(|| e.actor.clone());
+            let q = self.refusals.entry(key.clone()).or_default();
+            if slide(q, e.time, rules.refusal_window) == rules.refusal_count {
+                out.push((
+                    "repeated_refusals".to_owned(),
+                    format!(
+                        "{key} 在{}分钟内被拒绝{}次",
+                        rules.refusal_window.whole_minutes(),
+                        rules.refusal_count
+                    ),
+                ));
+            }
+        }
+        // Forget idle actors so the maps stay the size of the active audience.
+        if self.downloads.len() > 10_000 {
+            self.downloads.retain(|_, q| q.back().is_some_and(|b| e.time - *b <= rules.bulk_window));
+        }
+        if self.refusals.len() > 10_000 {
+            self.refusals.retain(|_, q| q.back().is_some_and(|b| e.time - *b <= rules.refusal_window));
+        }
+        out
+    }
+}
+
+fn event_of(seq: u64, body: &[u8]) -> Option<SupervisionEvent> {
+    let entry: LedgerEntry = serde_json::from_slice(body).ok()?;
+    let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.time) * 1_000_000).ok()?;
+    let label_zh = EntryKind::from_code(&entry.kind).map(|k| k.label_zh().to_owned()).unwrap_or_default();
+    Some(SupervisionEvent {
+        seq,
+        class: class_of(&entry.kind),
+        kind: entry.kind,
+        label_zh,
+        actor: entry.actor,
+        agency: entry.org,
+        subjects: entry.subjects,
+        time,
+        rule: None,
+        message_zh: None,
+    })
+}
+
+impl Service {
+    /// Whether a caller may watch the supervision stream: supervisors
+    /// (their jurisdiction), leaders (their agency) and administrators.
+    fn may_supervise(me: &Principal) -> bool {
+        matches!(me.user.role, Role::Supervisor | Role::Leader | Role::Admin)
+    }
+
+    /// Subscribes to the live supervision stream, starting the ledger
+    /// follower on first use. Events of other agencies are filtered out by
+    /// [`Service::visible_to`].
+    pub async fn supervision_subscribe(
+        &self,
+        me: &Principal,
+    ) -> Result<broadcast::Receiver<Arc<SupervisionEvent>>> {
+        if !Self::may_supervise(me) {
+            return Err(ServiceError::Forbidden(
+                "only supervisors, leaders and administrators watch accesses".into(),
+            ));
+        }
+        // Watching accesses is itself an access to the audit (CJIS 5.4.1.1).
+        let (now, who) = (self.now(), me.user.clone());
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    crate::record::<()>(
+                        tx,
+                        now,
+                        EntryKind::AuditRead,
+                        liuhen_domain::Actor::User(who.id),
+                        Some(who.agency_id),
+                        vec!["supervision:stream".to_owned()],
+                        None,
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        let receiver = self.supervision.sender.subscribe();
+        let mut start = None;
+        self.supervision.follower.get_or_init(|| {
+            start = Some(());
+        });
+        if start.is_some() {
+            let from = {
+                let mut tx = self.store.read().await?;
+                let n = tx.entry_count().await?;
+                tx.finish().await?;
+                n
+            };
+            tokio::spawn(self.clone().follow_ledger(from));
+        }
+        Ok(receiver)
+    }
+
+    /// Whether `me` may see an event: the entries of their own agency;
+    /// administrators also see the system's own.
+    pub fn visible_to(me: &Principal, e: &SupervisionEvent) -> bool {
+        match &e.agency {
+            Some(a) => *a == me.user.agency_id.to_string(),
+            None => me.user.role == Role::Admin,
+        }
+    }
+
+    /// Follows the ledger from `from`, broadcasting each entry and the
+    /// alerts it raises. Runs until the process ends.
+    async fn follow_ledger(self, mut from: u64) {
+        let mut alerts = AlertState::default();
+        let rules = self.supervision.rules.clone();
+        let policy = self.policy().ok();
+        let mut tick = tokio::time::interval(FOLLOW_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let entries = match self.store.read().await {
+                Ok(mut tx) => {
+                    let got = tx.read_entries(from, BATCH).await;
+                    let _ = tx.finish().await;
+                    got
+                }
+                Err(e) => Err(e),
+            };
+            let entries = match entries {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "supervision: reading the ledger");
+                    continue;
+                }
+            };
+            for stored in entries {
+                from = stored.seq + 1;
+                let Some(event) = event_of(stored.seq, &stored.body) else { continue };
+                for (rule, message) in alerts.check(&rules, policy.as_deref().map(|p| p.calendar()), &event) {
+                    let alert = SupervisionEvent {
+                        class: EventClass::Alert,
+                        rule: Some(rule),
+                        message_zh: Some(message),
+                        ..event.clone()
+                    };
+                    let _ = self.supervision.sender.send(Arc::new(alert));
+                }
+                // No subscriber is not an error: the ledger keeps everything.
+                let _ = self.supervision.sender.send(Arc::new(event));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn ev(kind: EntryKind, actor: &str, time: OffsetDateTime) -> SupervisionEvent {
+        SupervisionEvent {
+            seq: 0,
+            class: class_of(kind.code()),
+            kind: kind.code().to_owned(),
+            label_zh: kind.label_zh().to_owned(),
+            actor: actor.to_owned(),
+            agency: None,
+            subjects: vec!["evidence:x".to_owned()],
+            time,
+            rule: None,
+            message_zh: None,
+        }
+    }
+
+    #[test]
+    fn bulk_downloads_alert_once_per_burst() {
+        let rules = AlertRules { bulk_count: 3, ..AlertRules::default() };
+        let mut st = AlertState::default();
+        let t0 = datetime!(2026-11-25 10:00 +08:00); // a Wednesday, working hours
+        let mut raised = Vec::new();
+        for i in 0..6 {
+            let e = ev(EntryKind::EvidenceViewed, "user:a", t0 + Duration::minutes(i));
+            raised.extend(st.check(&rules, None, &e).into_iter().map(|(r, _)| r));
+        }
+        assert_eq!(raised, vec!["bulk_download"], "the fourth within 10 minutes, once");
+        // Spread out, no alert.
+        let mut st = AlertState::default();
+        for i in 0..6 {
+            let e = ev(EntryKind::EvidenceViewed, "user:b", t0 + Duration::minutes(11 * i));
+            assert!(st.check(&rules, None, &e).is_empty());
+        }
+    }
+
+    #[test]
+    fn reads_out_of_hours_and_on_rest_days_alert() {
+        let rules = AlertRules::default();
+        let mut st = AlertState::default();
+        let mut at = |t| st_check(&mut st, &rules, ev(EntryKind::CaseRead, "user:a", t));
+        assert!(at(datetime!(2026-11-25 10:00 +08:00)).is_empty());
+        assert_eq!(at(datetime!(2026-11-25 07:59 +08:00)), vec!["out_of_hours"]);
+        assert_eq!(at(datetime!(2026-11-25 18:00 +08:00)), vec!["out_of_hours"]);
+        assert_eq!(at(datetime!(2026-11-28 10:00 +08:00)), vec!["out_of_hours"], "a Saturday");
+        // Changes are not accesses.
+        let mut st = AlertState::default();
+        assert!(
+            st_check(
+                &mut st,
+                &rules,
+                ev(EntryKind::CaseCreated, "user:a", datetime!(2026-11-28 3:00 +08:00))
+            )
+            .is_empty()
+        );
+    }
+
+    fn st_check(st: &mut AlertState, rules: &AlertRules, e: SupervisionEvent) -> Vec<String> {
+        st.check(rules, None, &e).into_iter().map(|(r, _)| r).collect()
+    }
+}
