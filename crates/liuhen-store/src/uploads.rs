@@ -9,11 +9,10 @@
 //! after a restart it is rebuilt once by reading back what is on disk.
 
 use std::collections::HashMap;
-use std::io::SeekFrom;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::blobs::{BlobError, LocalBlobs, Stored};
 use crate::digest::{Algorithm, Hasher};
@@ -123,6 +122,49 @@ fn feed(
 }
 
 const BUF: usize = 1 << 20;
+
+type Feed = tokio::task::JoinHandle<std::io::Result<(Hasher, Option<Hasher>)>>;
+
+/// Makes what was written to `file` durable.
+async fn sync(file: &Arc<std::fs::File>) -> Result<(), UploadError> {
+    let f = file.clone();
+    tokio::task::spawn_blocking(move || f.sync_data()).await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+    Ok(())
+}
+
+/// One chunk being hashed and written.
+struct InFlight {
+    sha: Feed,
+    sm3: Feed,
+    write: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl InFlight {
+    /// Starts hashing `chunk` and writing it at `at.1` in the file `at.0`.
+    fn start(
+        chunk: Arc<[u8]>,
+        at: (Arc<std::fs::File>, u64),
+        sha: (Hasher, Option<Hasher>),
+        sm3: (Hasher, Option<Hasher>),
+    ) -> Self {
+        use std::os::unix::fs::FileExt as _;
+        let (c1, c2, c3) = (chunk.clone(), chunk.clone(), chunk);
+        InFlight {
+            sha: tokio::task::spawn_blocking(move || feed(sha.0, sha.1, &c1)),
+            sm3: tokio::task::spawn_blocking(move || feed(sm3.0, sm3.1, &c2)),
+            write: tokio::task::spawn_blocking(move || at.0.write_all_at(&c3, at.1)),
+        }
+    }
+
+    /// Waits for the chunk: its running digests (with the request's own) once written.
+    async fn join(self) -> Result<(Hasher, Option<Hasher>, Hasher, Option<Hasher>), UploadError> {
+        let joined = |e| UploadError::Body(std::io::Error::other(e));
+        let (sha, csha) = self.sha.await.map_err(joined)??;
+        let (sm, csm) = self.sm3.await.map_err(joined)??;
+        self.write.await.map_err(joined)??;
+        Ok((sha, csha, sm, csm))
+    }
+}
 
 /// One upload's running digests, behind the lock that lets one request write at a time.
 type UploadLock = Arc<tokio::sync::Mutex<Option<HashState>>>;
@@ -234,8 +276,13 @@ impl UploadArea {
             }
         };
         let before = state.clone();
-        let mut file = tokio::fs::OpenOptions::new().write(true).open(&part).await?;
-        file.seek(SeekFrom::Start(current)).await?;
+        let file = {
+            let part = part.clone();
+            tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(part))
+                .await
+                .map_err(|e| UploadError::Body(std::io::Error::other(e)))??
+        };
+        let file = Arc::new(file);
         let wants = |a| match checksum {
             Some(ChunkChecksum::Sha256(_)) if a == Algorithm::Sha256 => Some(Hasher::new(a)).transpose(),
             Some(ChunkChecksum::Sm3(_)) if a == Algorithm::Sm3 => Some(Hasher::new(a)).transpose(),
@@ -245,33 +292,35 @@ impl UploadArea {
         let mut chunk_sm3 = wants(Algorithm::Sm3)?;
         let mut buf = vec![0u8; BUF];
         let mut written = current;
+        // A pipeline: while chunk k is hashed (SHA-256 and SM3 on two
+        // threads) and written (a third), chunk k+1 is read from the body.
+        // Hashing is the physical limit here, so nothing else may wait on it.
+        let mut in_flight: Option<InFlight> = None;
         let result: Result<(), UploadError> = async {
             loop {
-                let n = fill(body, &mut buf).await.map_err(UploadError::Body)?;
+                let read = fill(body, &mut buf).await.map_err(UploadError::Body);
+                if let Some(f) = in_flight.take() {
+                    let (sha, csha, sm, csm) = f.join().await?;
+                    state.sha256 = sha;
+                    state.sm3 = sm;
+                    state.hashed = written;
+                    chunk_sha = csha;
+                    chunk_sm3 = csm;
+                }
+                let n = read?;
                 if n == 0 {
                     break;
                 }
                 if written + n as u64 > record.length {
                     return Err(UploadError::TooLong(record.length));
                 }
-                // SHA-256 and SM3 of this chunk run on two threads while the
-                // chunk is written: hashing is the physical limit here.
                 let chunk: Arc<[u8]> = Arc::from(buf.get(..n).unwrap_or_default());
-                let (c1, c2) = (chunk.clone(), chunk.clone());
-                let (sha, sm) = (state.sha256.clone(), state.sm3.clone());
-                let (csha, csm) = (chunk_sha.take(), chunk_sm3.take());
-                let h1 = tokio::task::spawn_blocking(move || feed(sha, csha, &c1));
-                let h2 = tokio::task::spawn_blocking(move || feed(sm, csm, &c2));
-                let wrote = file.write_all(&chunk).await;
-                let joined = |e| UploadError::Body(std::io::Error::other(e));
-                let (sha, csha) = h1.await.map_err(joined)??;
-                let (sm, csm) = h2.await.map_err(joined)??;
-                wrote?;
-                state.sha256 = sha;
-                state.sm3 = sm;
-                state.hashed += n as u64;
-                chunk_sha = csha;
-                chunk_sm3 = csm;
+                in_flight = Some(InFlight::start(
+                    chunk,
+                    (file.clone(), written),
+                    (state.sha256.clone(), chunk_sha.take()),
+                    (state.sm3.clone(), chunk_sm3.take()),
+                ));
                 written += n as u64;
             }
             let ok = match &checksum {
@@ -288,14 +337,21 @@ impl UploadArea {
             if !ok {
                 return Err(UploadError::ChecksumMismatch);
             }
-            file.sync_data().await?;
+            sync(&file).await?;
             Ok(())
         }
         .await;
         if let Err(e) = result {
+            // Let a chunk still in flight land before giving it back.
+            if let Some(f) = in_flight.take() {
+                let _ = f.join().await;
+            }
             // Give back everything this request wrote.
-            file.set_len(current).await?;
-            file.sync_data().await?;
+            let f = file.clone();
+            tokio::task::spawn_blocking(move || f.set_len(current))
+                .await
+                .map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+            sync(&file).await?;
             *guard = Some(before);
             return Err(e);
         }
