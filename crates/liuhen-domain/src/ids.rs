@@ -82,3 +82,8 @@ uuid_id!(
     EvidenceId,
     "evidence"
 );
+uuid_id!(
+    /// A 调阅 request and, once approved, its grant.
+    AccessRequestId,
+    "access"
+);

@@ -39,6 +39,7 @@
 //! assert_eq!(err.field, "parties[0].id_number");
 //! ```
 
+mod access;
 mod act;
 mod case;
 mod error;
@@ -52,6 +53,7 @@ mod procedure;
 mod review;
 mod user;
 
+pub use access::{AccessRequest, ExternalRequester, MAX_ACCESS_DAYS, NewAccessRequest, reject_reason};
 pub use act::{Act, ActDraft, ActKind, MAX_ACT_SECONDS, NewAct, Place, Venue};
 pub use case::{
     Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
@@ -60,7 +62,7 @@ pub use case::{
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
-pub use ids::{ActId, CaseId, CredentialId, EvidenceId, UnitId, UserId};
+pub use ids::{AccessRequestId, ActId, CaseId, CredentialId, EvidenceId, UnitId, UserId};
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;

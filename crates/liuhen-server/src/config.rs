@@ -37,6 +37,8 @@ pub struct Config {
     pub upload_expiry_hours: u32,
     /// Rulebook layers (TOML) applied over the national rules, in order: department, then local.
     pub policy_layers: Vec<PathBuf>,
+    /// Approvals a 调阅 request needs before it is granted (1 to 5).
+    pub access_approvals: u32,
 }
 
 impl Default for Config {
@@ -55,6 +57,7 @@ impl Default for Config {
             max_upload_bytes: 64 << 30,
             upload_expiry_hours: 24,
             policy_layers: Vec::new(),
+            access_approvals: 2,
         }
     }
 }
@@ -76,6 +79,7 @@ pub struct Layer {
     pub max_upload_bytes: Option<u64>,
     pub upload_expiry_hours: Option<u32>,
     pub policy_layers: Option<Vec<PathBuf>>,
+    pub access_approvals: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +146,9 @@ impl Layer {
                     layer.policy_layers =
                         Some(value.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect())
                 }
+                "ACCESS_APPROVALS" => {
+                    layer.access_approvals = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 "UPLOAD_EXPIRY_HOURS" => {
                     layer.upload_expiry_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
@@ -195,6 +202,9 @@ impl Config {
         if let Some(v) = l.policy_layers {
             self.policy_layers = v;
         }
+        if let Some(v) = l.access_approvals {
+            self.access_approvals = v;
+        }
         self
     }
 
@@ -207,6 +217,9 @@ impl Config {
         }
         if self.upload_expiry_hours == 0 || self.upload_expiry_hours > 24 * 30 {
             return Err(ConfigError::Invalid("upload_expiry_hours must be between 1 and 720".into()));
+        }
+        if !(1..=5).contains(&self.access_approvals) {
+            return Err(ConfigError::Invalid("access_approvals must be between 1 and 5".into()));
         }
         if !liuhen_tlog::is_valid_key_name(&self.ledger_origin) {
             return Err(ConfigError::Invalid(format!(

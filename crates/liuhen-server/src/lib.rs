@@ -74,10 +74,11 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
         routes::review::propose, routes::review::issue, routes::review::status, routes::review::submit, routes::review::opinion,
         routes::supervision::stream,
+        routes::access::create, routes::access::list, routes::access::approve, routes::access::reject,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -126,6 +127,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/review", get(routes::review::status).post(routes::review::submit))
         .route("/cases/{id}/review/opinion", post(routes::review::opinion))
         .route("/supervision/stream", get(routes::supervision::stream))
+        .route("/access-requests", get(routes::access::list).post(routes::access::create))
+        .route("/access-requests/{id}/approve", post(routes::access::approve))
+        .route("/access-requests/{id}/reject", post(routes::access::reject))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))

@@ -131,7 +131,7 @@ impl Service {
         let query = q.q.as_deref().map(|s| liuhen_domain::optional_text("q", s, 100)).transpose()?.flatten();
         let filter = CaseFilter { query, stage: q.stage, kind: q.kind, limit, offset: q.offset.unwrap_or(0) };
         let mut tx = self.store.read().await?;
-        let out = tx.list_cases(&case_scope(&me.user), &filter).await?;
+        let out = tx.list_cases(&self.read_scope(me), &filter).await?;
         tx.finish().await?;
         Ok(out)
     }
@@ -140,24 +140,21 @@ impl Service {
     /// case is returned.
     pub async fn get_case(&self, me: &Principal, id: CaseId) -> Result<Case> {
         let now = self.now();
-        let case = self
-            .store
-            .get_case_in_scope(id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        self.record_read(now, actor(&me.user), Some(case.agency_id), vec![id.subject()]).await?;
+        let (case, grant) = self.case_for_read(me, id).await?;
+        let subjects = crate::access::read_subjects(id.subject(), grant);
+        self.record_read(now, actor(&me.user), Some(case.agency_id), subjects).await?;
         Ok(case)
     }
 
     /// The acts of a case the caller may see. Recorded as a read of the case.
     pub async fn list_acts(&self, me: &Principal, id: CaseId) -> Result<Vec<Act>> {
         let now = self.now();
+        let (case, grant) = self.case_for_read(me, id).await?;
         let mut tx = self.store.read().await?;
-        let case =
-            tx.get_case_in_scope(id, &case_scope(&me.user)).await?.ok_or(ServiceError::NotFound("case"))?;
         let acts = tx.list_acts(id).await?;
         tx.finish().await?;
-        self.record_read(now, actor(&me.user), Some(case.agency_id), vec![id.subject()]).await?;
+        let subjects = crate::access::read_subjects(id.subject(), grant);
+        self.record_read(now, actor(&me.user), Some(case.agency_id), subjects).await?;
         Ok(acts)
     }
 

@@ -335,7 +335,7 @@ impl Service {
 
     async fn visible_evidence(&self, me: &Principal, id: EvidenceId) -> Result<Evidence> {
         self.store
-            .get_evidence_visible(id, &case_scope(&me.user), me.user.id)
+            .get_evidence_visible(id, &self.read_scope(me), me.user.id)
             .await?
             .ok_or(ServiceError::NotFound("evidence"))
     }

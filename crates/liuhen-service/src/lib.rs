@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 pub mod admin;
 mod auth;
 mod cases;
@@ -62,11 +63,13 @@ pub struct ServiceConfig {
     /// Record every read in the ledger. Always on in the product; off only
     /// to measure what recording reads costs (benchmarks).
     pub record_reads: bool,
+    /// Approvals a 调阅 request needs before it is granted.
+    pub access_approvals: u32,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { session_ttl: time::Duration::hours(12), record_reads: true }
+        ServiceConfig { session_ttl: time::Duration::hours(12), record_reads: true, access_approvals: 2 }
     }
 }
 

@@ -6,12 +6,13 @@
 //! | 负责人 leader | cases of their unit and every unit below | opens cases, records acts, assigns officers, moves stages, in that subtree |
 //! | 法制审核人员 reviewer | cases of their agency from 审核决定 on | nothing here (reviews come with the review workflow) |
 //! | 档案管理员 archivist | archived cases of their agency | nothing here |
-//! | 监督人员 supervisor | every case of their agency | nothing |
+//! | 监督人员 supervisor | every case of their agency labelled 公开 or 内部; others through an approved 调阅 | nothing |
 //! | 采集站 station | no case | uploads only |
 //! | 系统管理员 admin | no case | units, users and tokens |
 //!
-//! A case outside the scope answers "not found", exactly like a case that
-//! does not exist, so its existence does not leak.
+//! Anyone may read more through an approved, unexpired 调阅 grant
+//! (`access.rs`). A case outside the scope answers "not found", exactly like
+//! a case that does not exist, so its existence does not leak.
 
 use liuhen_domain::{Case, Role, Stage, User};
 use liuhen_store::CaseScope;
@@ -24,7 +25,7 @@ pub fn case_scope(user: &User) -> CaseScope {
     match user.role {
         Role::Officer => CaseScope::UnitOrAssigned { unit: user.unit_id, user: user.id },
         Role::Leader => CaseScope::UnitSubtree(user.unit_id),
-        Role::Supervisor => CaseScope::Agency(user.agency_id),
+        Role::Supervisor => CaseScope::AgencyUnrestricted(user.agency_id),
         Role::Reviewer => {
             CaseScope::AgencyStages(user.agency_id, vec![Stage::Decision, Stage::Execution, Stage::Archived])
         }

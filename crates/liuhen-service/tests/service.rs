@@ -79,7 +79,7 @@ async fn demo_seed_is_complete_and_idempotent() {
         for r in ["officer", "leader", "reviewer", "archivist", "supervisor", "station", "admin"] {
             assert!(roles.contains(r), "no demo user with role {r}");
         }
-        let sup = as_user(&s, "supervisor1").await;
+        let sup = as_user(&s, "leader1").await;
         let (cases, total) = s.list_cases(&sup, &CaseQuery::default()).await.unwrap();
         assert_eq!(total, 8);
         for st in Stage::ALL {
@@ -117,7 +117,11 @@ async fn scopes_follow_role_and_unit() {
         assert_eq!(count(as_user(&s, "officer1").await).await, 4, "team 1 has four cases");
         assert_eq!(count(as_user(&s, "officer3").await).await, 4);
         assert_eq!(count(as_user(&s, "leader1").await).await, 8);
-        assert_eq!(count(as_user(&s, "supervisor1").await).await, 8);
+        assert_eq!(
+            count(as_user(&s, "supervisor1").await).await,
+            3,
+            "the 公开/内部 cases; 个人隐私 and 商业秘密 need 调阅"
+        );
         assert_eq!(count(as_user(&s, "reviewer1").await).await, 4, "decision, execution and archived cases");
         assert_eq!(count(as_user(&s, "archivist1").await).await, 1);
         assert_eq!(count(as_user(&s, "station1").await).await, 0);
@@ -134,10 +138,95 @@ async fn scopes_follow_role_and_unit() {
 
         // Supervisors read but never change.
         let sup = as_user(&s, "supervisor1").await;
-        assert!(s.get_case(&sup, foreign).await.is_ok());
+        let internal = mine.iter().find(|c| c.label == liuhen_domain::Confidentiality::Internal).unwrap().id;
+        assert!(s.get_case(&sup, internal).await.is_ok());
         assert!(matches!(s.create_case(&sup, &new_case("x")).await, Err(ServiceError::Forbidden(_))));
         let req = TransitionRequest { to: Stage::Investigation, reason: None, override_reason: None };
         assert!(s.transition(&sup, foreign, &req).await.is_err());
+    }
+}
+
+/// 调阅: a restricted or out-of-scope case is refused (as "not found", and
+/// recorded); two approvals by others grant it for the days asked; reads
+/// through the grant name it; it expires.
+#[tokio::test]
+async fn access_to_restricted_cases_needs_two_approvals_and_expires() {
+    for (s, clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let o3 = as_user(&s, "officer3").await;
+        let leader = as_user(&s, "leader1").await;
+        let sup = as_user(&s, "supervisor1").await;
+        let (cases, _) =
+            s.list_cases(&leader, &CaseQuery { limit: Some(100), ..Default::default() }).await.unwrap();
+        let (mine, _) = s.list_cases(&o1, &CaseQuery::default()).await.unwrap();
+        let private = cases
+            .iter()
+            .find(|c| {
+                c.label == liuhen_domain::Confidentiality::PersonalPrivacy
+                    && !mine.iter().any(|m| m.id == c.id)
+            })
+            .unwrap();
+        let refusals = |s: Service| async move {
+            let mut tx = s.store().read().await.unwrap();
+            let all = tx.read_entries(0, 100_000).await.unwrap();
+            all.iter().filter(|e| String::from_utf8_lossy(&e.body).contains("access.refused")).count()
+        };
+        // Refused, recorded, and indistinguishable from a missing case.
+        assert!(matches!(s.get_case(&sup, private.id).await, Err(ServiceError::NotFound(_))));
+        assert!(matches!(s.get_case(&o1, private.id).await, Err(ServiceError::NotFound(_))));
+        let missing = liuhen_domain::CaseId::from_bytes([9; 16]);
+        assert!(matches!(s.get_case(&o1, missing).await, Err(ServiceError::NotFound(_))));
+        assert_eq!(refusals(s.clone()).await, 2, "two refusals of an existing case; none for a missing one");
+        assert!(
+            s.list_cases(&sup, &CaseQuery::default()).await.unwrap().0.iter().all(|c| c.id != private.id)
+        );
+
+        // officer1 asks; cannot approve their own; leader and supervisor approve.
+        let ask = liuhen_domain::NewAccessRequest {
+            case_id: private.id,
+            purpose: "核查关联案件当事人信息".into(),
+            days: 3,
+            external: None,
+        };
+        let bad = liuhen_domain::NewAccessRequest { days: 31, ..ask.clone() };
+        assert!(
+            matches!(s.request_access(&o1, &bad).await, Err(ServiceError::Invalid(v)) if v.field == "days")
+        );
+        let r = s.request_access(&o1, &ask).await.unwrap();
+        assert!(matches!(s.approve_access(&o1, r.id).await, Err(ServiceError::Forbidden(_))));
+        assert!(
+            matches!(s.approve_access(&o3, r.id).await, Err(ServiceError::Forbidden(_))),
+            "officers do not approve"
+        );
+        let once = s.approve_access(&leader, r.id).await.unwrap();
+        assert_eq!((once.approvals.len(), once.granted_until), (1, None));
+        assert!(matches!(s.approve_access(&leader, r.id).await, Err(ServiceError::Conflict(_))));
+        assert!(
+            matches!(s.get_case(&o1, private.id).await, Err(ServiceError::NotFound(_))),
+            "one approval is not enough"
+        );
+        let granted = s.approve_access(&sup, r.id).await.unwrap();
+        assert_eq!(granted.granted_until, Some(s.now() + time::Duration::days(3)));
+        // Read through the grant; the read entry names it.
+        let before = entry_count(&s).await;
+        assert_eq!(s.get_case(&o1, private.id).await.unwrap().id, private.id);
+        let mut tx = s.store().read().await.unwrap();
+        let last = tx.read_entries(before, 1).await.unwrap();
+        tx.finish().await.unwrap();
+        let body = String::from_utf8(last[0].body.clone()).unwrap();
+        assert!(body.contains("case.read") && body.contains(&r.id.subject()), "{body}");
+        assert!(s.list_cases(&o1, &CaseQuery::default()).await.unwrap().0.iter().any(|c| c.id == private.id));
+        assert!(s.list_access_requests(&o1).await.unwrap().iter().any(|x| x.id == r.id));
+        // The grant expires.
+        clock.advance(time::Duration::days(3) + time::Duration::seconds(1));
+        assert!(matches!(s.get_case(&o1, private.id).await, Err(ServiceError::NotFound(_))));
+        // A refusal says why, and decides the request.
+        let r2 = s.request_access(&o1, &ask).await.unwrap();
+        assert!(matches!(s.reject_access(&sup, r2.id, " ").await, Err(ServiceError::Invalid(_))));
+        let no = s.reject_access(&sup, r2.id, "事由不充分").await.unwrap();
+        assert_eq!(no.rejected_by, Some(sup.user.id));
+        assert!(matches!(s.approve_access(&leader, r2.id).await, Err(ServiceError::Conflict(_))));
     }
 }
 

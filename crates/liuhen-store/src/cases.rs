@@ -25,6 +25,11 @@ pub enum CaseScope {
     UnitSubtree(UnitId),
     /// Cases handled by exactly this unit, or assigned to this user (officers).
     UnitOrAssigned { unit: UnitId, user: UserId },
+    /// Every case of an agency labelled 公开 or 内部 (supervisors: records
+    /// touching 个人隐私 or 商业秘密 need an approved 调阅).
+    AgencyUnrestricted(UnitId),
+    /// A scope widened by the user's unexpired 调阅 grants.
+    WithGrants { base: Box<CaseScope>, user: UserId, now_ms: i64 },
     /// No case at all (stations, administrators).
     Nothing,
 }
@@ -107,6 +112,26 @@ impl Clause {
                 self.and(&format!(
                     "(c.unit_id = {pu} OR EXISTS (SELECT 1 FROM case_officers o \
                      WHERE o.case_id = c.id AND o.user_id = {po}))"
+                ));
+            }
+            CaseScope::AgencyUnrestricted(a) => {
+                let p = self.text(a.to_string());
+                // Label codes are compile-time constants, never user text.
+                self.and(&format!(
+                    "c.agency_id = {p} AND c.label IN ('{}', '{}')",
+                    Confidentiality::Public.code(),
+                    Confidentiality::Internal.code()
+                ));
+            }
+            CaseScope::WithGrants { base, user, now_ms } => {
+                let start = self.sql.len();
+                self.scope(base);
+                let base_sql = self.sql.split_off(start);
+                let base_cond = base_sql.strip_prefix(" AND ").unwrap_or("1 = 0");
+                let pu = self.text(user.to_string());
+                self.and(&format!(
+                    "(({base_cond}) OR EXISTS (SELECT 1 FROM access_requests g WHERE g.case_id = c.id \
+                     AND g.requester = {pu} AND g.until_ms > {now_ms}))"
                 ));
             }
             CaseScope::Nothing => self.and("1 = 0"),

@@ -106,10 +106,30 @@ fn visible(clause: &mut Clause, scope: &CaseScope, user: UserId) {
     let start = clause.sql.len();
     clause.scope(scope);
     let case_cond = clause.sql.split_off(start);
-    let unit_cond = match scope {
+    let unit_cond = unit_condition(clause, scope);
+    let scoped = !matches!(scope, CaseScope::Nothing);
+    let pu = clause.text(user.to_string());
+    let own =
+        if scoped { format!("e.uploaded_by = {pu} OR e.officer_id = {pu}") } else { "1 = 0".to_owned() };
+    clause.and(&format!(
+        "(e.case_id IN (SELECT c.id FROM cases c WHERE 1 = 1{case_cond}) OR {unit_cond} OR {own})"
+    ));
+}
+
+/// Evidence visible through the reader's units, not through a case.
+fn unit_condition(clause: &mut Clause, scope: &CaseScope) -> String {
+    match scope {
         CaseScope::Agency(a) => {
             let p = clause.text(a.to_string());
             format!("e.agency_id = {p}")
+        }
+        CaseScope::AgencyUnrestricted(a) => {
+            let p = clause.text(a.to_string());
+            format!(
+                "(e.agency_id = {p} AND e.label IN ('{}', '{}'))",
+                liuhen_domain::Confidentiality::Public.code(),
+                liuhen_domain::Confidentiality::Internal.code()
+            )
         }
         CaseScope::UnitSubtree(u) => {
             let p = clause.text(u.to_string());
@@ -122,15 +142,9 @@ fn visible(clause: &mut Clause, scope: &CaseScope, user: UserId) {
             let p = clause.text(unit.to_string());
             format!("e.unit_id = {p}")
         }
+        CaseScope::WithGrants { base, .. } => unit_condition(clause, base),
         CaseScope::AgencyStages(..) | CaseScope::Nothing => "1 = 0".to_owned(),
-    };
-    let scoped = !matches!(scope, CaseScope::Nothing);
-    let pu = clause.text(user.to_string());
-    let own =
-        if scoped { format!("e.uploaded_by = {pu} OR e.officer_id = {pu}") } else { "1 = 0".to_owned() };
-    clause.and(&format!(
-        "(e.case_id IN (SELECT c.id FROM cases c WHERE 1 = 1{case_cond}) OR {unit_cond} OR {own})"
-    ));
+    }
 }
 
 impl Store {

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 pub mod blobs;
 mod cases;
 mod committer;

@@ -128,7 +128,9 @@ type Feed = tokio::task::JoinHandle<std::io::Result<(Hasher, Option<Hasher>)>>;
 /// Makes what was written to `file` durable.
 async fn sync(file: &Arc<std::fs::File>) -> Result<(), UploadError> {
     let f = file.clone();
-    tokio::task::spawn_blocking(move || f.sync_data()).await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+    tokio::task::spawn_blocking(move || f.sync_data())
+        .await
+        .map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
     Ok(())
 }
 

@@ -321,6 +321,7 @@ async fn open_service(config: &Config) -> Result<Service> {
     let service_config = ServiceConfig {
         session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
         record_reads: true,
+        access_approvals: config.access_approvals,
     };
     let signer = keys::ledger_signer(config)?;
     let blobs = liuhen_store::blobs::LocalBlobs::open(&config.data.join("blobs"))

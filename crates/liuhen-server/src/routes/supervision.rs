@@ -20,7 +20,7 @@ use crate::extract::Caller;
 /// index as its id and a JSON `SupervisionEvent` as data. A client too slow
 /// to keep up gets a `lagged` event with how many it missed; the ledger
 /// holds them all (`/api/v1/ledger/entries/{index}`).
-#[utoipa::path(get, path = "/api/v1/supervision/stream", tag = "supervision",
+#[utoipa::path(get, path = "/api/v1/supervision/stream", tag = "supervision", operation_id = "supervision_stream",
     responses((status = 200, content_type = "text/event-stream", body = liuhen_service::supervision::SupervisionEvent),
         (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]

@@ -1,0 +1,206 @@
+//! 调阅: approved, time-limited reading of cases outside one's own scope or
+//! touching 个人隐私 / 商业秘密, and the refusals that are not approved.
+//!
+//! - A request names the case, the purpose and the days wanted (an external
+//!   one also the 调阅函 and who will read); it is a ledger entry.
+//! - Leaders and supervisors of the agency approve; the requester never
+//!   approves their own. With [`ServiceConfig::access_approvals`](crate::ServiceConfig)
+//!   approvals (default two) the grant runs for the days asked. Every
+//!   approval and refusal is a ledger entry.
+//! - A read through a grant names the grant (`access:…`) among the read
+//!   entry's subjects. A read refused (no scope, no grant) answers "not
+//!   found", as for a case that does not exist, and is recorded as
+//!   `access.refused` for the supervisors.
+
+use liuhen_domain::{AccessRequest, AccessRequestId, Case, CaseId, EntryKind, NewAccessRequest, Role};
+use liuhen_store::CaseScope;
+
+use crate::error::{Result, ServiceError};
+use crate::scope::case_scope;
+use crate::secrets::random_bytes;
+use crate::{Principal, Service, actor, record};
+
+impl Service {
+    /// The cases `me` may read now: their role's scope and their grants.
+    pub(crate) fn read_scope(&self, me: &Principal) -> CaseScope {
+        CaseScope::WithGrants {
+            base: Box::new(case_scope(&me.user)),
+            user: me.user.id,
+            now_ms: liuhen_domain::unix_ms(self.now()),
+        }
+    }
+
+    /// A case for reading: in scope, or through an unexpired grant (whose
+    /// id is returned). Out of both, a case of the reader's agency is a
+    /// refusal, recorded, and answered like a case that does not exist.
+    pub(crate) async fn case_for_read(
+        &self,
+        me: &Principal,
+        id: CaseId,
+    ) -> Result<(Case, Option<AccessRequestId>)> {
+        if let Some(case) = self.store.get_case_in_scope(id, &case_scope(&me.user)).await? {
+            return Ok((case, None));
+        }
+        let now = self.now();
+        let (grant, case) = {
+            let mut tx = self.store.read().await?;
+            let grant = tx.active_grant(me.user.id, id, now).await?;
+            let case = if me.user.active && !matches!(me.user.role, Role::Station | Role::Admin) {
+                tx.get_case_in_scope(id, &CaseScope::Agency(me.user.agency_id)).await?
+            } else {
+                None
+            };
+            tx.finish().await?;
+            (grant, case)
+        };
+        match (case, grant) {
+            (Some(case), Some(grant)) => Ok((case, Some(grant))),
+            (Some(case), None) => {
+                let who = me.user.clone();
+                self.store
+                    .transact(move |tx| {
+                        Box::pin(async move {
+                            record::<()>(
+                                tx,
+                                now,
+                                EntryKind::AccessRefused,
+                                actor(&who),
+                                Some(case.agency_id),
+                                vec![case.id.subject()],
+                                None,
+                            )
+                            .await?;
+                            Ok::<_, ServiceError>(())
+                        })
+                    })
+                    .await?;
+                Err(ServiceError::NotFound("case"))
+            }
+            (None, _) => Err(ServiceError::NotFound("case")),
+        }
+    }
+
+    /// Asks for 调阅 of a case of the caller's agency.
+    pub async fn request_access(&self, me: &Principal, input: &NewAccessRequest) -> Result<AccessRequest> {
+        let input = input.validated()?;
+        if matches!(me.user.role, Role::Station | Role::Admin) || !me.user.active {
+            return Err(ServiceError::Forbidden("stations and administrators do not read cases".into()));
+        }
+        let now = self.now();
+        let request = AccessRequest {
+            id: AccessRequestId::from_bytes(random_bytes()?),
+            agency_id: me.user.agency_id,
+            case_id: input.case_id,
+            requester: me.user.id,
+            purpose: input.purpose,
+            days: input.days,
+            external: input.external,
+            approvals: Vec::new(),
+            approvals_needed: self.config.access_approvals,
+            created_at: now,
+            granted_until: None,
+            rejected_by: None,
+            reject_reason: None,
+        };
+        let who = me.user.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.get_case_in_scope(request.case_id, &CaseScope::Agency(who.agency_id))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    tx.insert_access_request(&request).await?;
+                    record(
+                        tx,
+                        now,
+                        EntryKind::AccessRequested,
+                        actor(&who),
+                        Some(who.agency_id),
+                        vec![request.id.subject(), request.case_id.subject()],
+                        Some(&request),
+                    )
+                    .await?;
+                    Ok(request)
+                })
+            })
+            .await
+    }
+
+    /// Approves a request (leaders and supervisors, never the requester);
+    /// the last approval needed grants it.
+    pub async fn approve_access(&self, me: &Principal, id: AccessRequestId) -> Result<AccessRequest> {
+        self.decide_access(me, id, None).await
+    }
+
+    /// Refuses a request, saying why.
+    pub async fn reject_access(
+        &self,
+        me: &Principal,
+        id: AccessRequestId,
+        reason: &str,
+    ) -> Result<AccessRequest> {
+        let reason = liuhen_domain::reject_reason(reason)?;
+        self.decide_access(me, id, Some(reason)).await
+    }
+
+    async fn decide_access(
+        &self,
+        me: &Principal,
+        id: AccessRequestId,
+        rejection: Option<String>,
+    ) -> Result<AccessRequest> {
+        if !matches!(me.user.role, Role::Leader | Role::Supervisor) || !me.user.active {
+            return Err(ServiceError::Forbidden("leaders and supervisors decide 调阅 requests".into()));
+        }
+        let now = self.now();
+        let who = me.user.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let r = tx.get_access_request(who.agency_id, id).await?.ok_or(ServiceError::NotFound("access request"))?;
+                    if r.requester == who.id {
+                        return Err(ServiceError::Forbidden("a requester does not decide their own request".into()));
+                    }
+                    if r.rejected_by.is_some() || r.granted_until.is_some() {
+                        return Err(ServiceError::Conflict("the request is already decided".into()));
+                    }
+                    if r.approvals.contains(&who.id) {
+                        return Err(ServiceError::Conflict("you already approved this request".into()));
+                    }
+                    let subjects = vec![r.id.subject(), r.case_id.subject()];
+                    if let Some(reason) = rejection {
+                        tx.reject_access(id, who.id, &reason).await?;
+                        let content = serde_json::json!({"request": id, "reason": reason});
+                        record(tx, now, EntryKind::AccessRejected, actor(&who), Some(who.agency_id), subjects, Some(&content))
+                            .await?;
+                    } else {
+                        let ord = u32::try_from(r.approvals.len() + 1).unwrap_or(u32::MAX);
+                        let until = (ord >= r.approvals_needed).then(|| now + time::Duration::days(i64::from(r.days)));
+                        tx.approve_access(id, who.id, ord, now, until).await?;
+                        let content = serde_json::json!({"request": id, "approval": ord, "granted_until": until.map(liuhen_domain::unix_ms)});
+                        record(tx, now, EntryKind::AccessApproved, actor(&who), Some(who.agency_id), subjects, Some(&content))
+                            .await?;
+                    }
+                    tx.get_access_request(who.agency_id, id).await?.ok_or(ServiceError::NotFound("access request"))
+                })
+            })
+            .await
+    }
+
+    /// 调阅 requests: all of the agency's for leaders and supervisors, one's
+    /// own for everyone else.
+    pub async fn list_access_requests(&self, me: &Principal) -> Result<Vec<AccessRequest>> {
+        let own = (!matches!(me.user.role, Role::Leader | Role::Supervisor)).then_some(me.user.id);
+        let mut tx = self.store.read().await?;
+        let out = tx.list_access_requests(me.user.agency_id, own, 200).await?;
+        tx.finish().await?;
+        Ok(out)
+    }
+}
+
+/// The subjects of a read entry: the record, and the grant it was read under.
+pub(crate) fn read_subjects(record: String, grant: Option<AccessRequestId>) -> Vec<String> {
+    let mut v = vec![record];
+    v.extend(grant.map(|g| g.subject()));
+    v
+}
