@@ -238,6 +238,12 @@ impl NewCase {
             .map(|(i, p)| p.validated().map_err(|e| e.within(format_args!("parties[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         validate_officer_list("officers", &self.officers)?;
+        if self.label == Some(Confidentiality::StateSecret) {
+            return Err(ValidationError::new(
+                "label",
+                "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
+            ));
+        }
         let procedure = match self.procedure {
             None => Procedure::default_for(self.kind),
             Some(p) if p.case_kind() == self.kind => Some(p),
