@@ -73,7 +73,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
         routes::review::propose, routes::review::issue, routes::review::status, routes::review::submit, routes::review::opinion,
-        routes::supervision::stream,
+        routes::supervision::stream, routes::audit::record, routes::audit::user,
         routes::access::create, routes::access::list, routes::access::approve, routes::access::reject,
     ),
     components(schemas(error::ErrorBody)),
@@ -127,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/review", get(routes::review::status).post(routes::review::submit))
         .route("/cases/{id}/review/opinion", post(routes::review::opinion))
         .route("/supervision/stream", get(routes::supervision::stream))
+        .route("/audit/records/{record}", get(routes::audit::record))
+        .route("/audit/users/{id}", get(routes::audit::user))
         .route("/access-requests", get(routes::access::list).post(routes::access::create))
         .route("/access-requests/{id}/approve", post(routes::access::approve))
         .route("/access-requests/{id}/reject", post(routes::access::reject))

@@ -819,3 +819,50 @@ async fn supervisors_see_accesses_live() {
         assert!(alert["message_zh"].as_str().unwrap().contains("拒绝"), "{alert}");
     }
 }
+
+/// Audit reports per record and per user, as JSON and CSV, for supervisors only.
+#[tokio::test]
+async fn audit_reports_say_who_read_what_and_when() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let supervisor = login(&app, "supervisor1").await;
+        let cases = call(&app, get("/api/v1/cases", &officer)).await;
+        let item = cases.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == "internal")
+            .unwrap()
+            .clone();
+        let id = item["id"].as_str().unwrap();
+        for _ in 0..2 {
+            assert_eq!(
+                call(&app, get(&format!("/api/v1/cases/{id}"), &officer)).await.status,
+                StatusCode::OK
+            );
+        }
+        let uri = format!("/api/v1/audit/records/case:{id}");
+        assert_eq!(call(&app, get(&uri, &officer)).await.status, StatusCode::FORBIDDEN);
+        let r = call(&app, get(&uri, &supervisor)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let reads: Vec<&Value> =
+            r.body.as_array().unwrap().iter().filter(|row| row["kind"] == "case.read").collect();
+        assert!(reads.len() >= 2, "{}", r.text);
+        assert!(reads.iter().all(|row| row["actor_login"] == "officer1" || row["actor_login"] == "leader1"));
+        let csv = call(&app, get(&format!("{uri}?format=csv"), &supervisor)).await;
+        assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert!(
+            csv.text.starts_with('\u{feff}')
+                && csv.text.contains("查看案件")
+                && csv.text.contains("officer1")
+        );
+        assert!(csv.text.lines().count() >= 3);
+        // Per user, and a bad record name is a clear error.
+        let me = call(&app, get("/api/v1/me", &officer)).await;
+        let uid = me.body["id"].as_str().unwrap();
+        let by_user = call(&app, get(&format!("/api/v1/audit/users/{uid}"), &supervisor)).await;
+        assert!(by_user.body.as_array().unwrap().iter().any(|row| row["kind"] == "case.read"));
+        let bad = call(&app, get("/api/v1/audit/records/etc-passwd", &supervisor)).await;
+        assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("record")));
+    }
+}

@@ -28,6 +28,7 @@
 
 mod access;
 pub mod admin;
+pub mod audit;
 mod auth;
 mod cases;
 mod clock;

@@ -1,0 +1,208 @@
+//! Audit reports for court and supervision: every ledger entry about one
+//! record (who, when, what, under which 调阅 grant and for what purpose), or
+//! every entry one user caused. Read from the ledger itself, so a report
+//! can be checked entry by entry against the verifiable log (each row
+//! carries its ledger index).
+//!
+//! The report scans the log in pages; there is no subject index yet, so a
+//! report over a very large log takes time proportional to the log.
+
+use std::collections::HashMap;
+
+use liuhen_domain::{AccessRequestId, EntryKind, LedgerEntry, Role, UserId};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::error::{Result, ServiceError};
+use crate::{Principal, Service, actor, record};
+
+/// Entries read per page while scanning.
+const PAGE: u32 = 10_000;
+/// Rows a report returns at most.
+pub const MAX_ROWS: usize = 50_000;
+
+/// What a report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditSubject {
+    /// A record, as ledger entries name it: `case:…`, `evidence:…`, `access:…`.
+    Record(String),
+    /// Everything a user did.
+    User(UserId),
+}
+
+/// One row of an audit report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AuditRow {
+    /// The ledger index: the row can be proven with `/api/v1/ledger/entries/{index}/tlog-proof`.
+    pub seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub time: OffsetDateTime,
+    pub kind: String,
+    pub label_zh: String,
+    /// `user:…` or `system:…`.
+    pub actor: String,
+    /// The actor's login and name, when a user of the agency.
+    pub actor_login: Option<String>,
+    pub actor_name: Option<String>,
+    pub subjects: Vec<String>,
+    /// The 调阅 grant a read was made under, and its purpose.
+    pub grant: Option<String>,
+    pub purpose: Option<String>,
+}
+
+impl Service {
+    /// An audit report, for supervisors and administrators of the agency.
+    /// Reading it is itself recorded (`audit.read`).
+    pub async fn audit_report(&self, me: &Principal, about: &AuditSubject) -> Result<Vec<AuditRow>> {
+        if !matches!(me.user.role, Role::Supervisor | Role::Admin) || !me.user.active {
+            return Err(ServiceError::Forbidden(
+                "audit reports are for supervisors and administrators".into(),
+            ));
+        }
+        let subject = match about {
+            AuditSubject::Record(s) => {
+                let ok = s.split_once(':').is_some_and(|(k, v)| {
+                    matches!(k, "case" | "evidence" | "act" | "access" | "user" | "unit" | "credential")
+                        && v.parse::<uuid::Uuid>().is_ok()
+                });
+                if !ok {
+                    return Err(liuhen_domain::ValidationError::new(
+                        "record",
+                        "a record is `case:<uuid>`, `evidence:<uuid>`, …",
+                    )
+                    .into());
+                }
+                s.clone()
+            }
+            AuditSubject::User(u) => u.subject(),
+        };
+        let (now, who, agency) = (self.now(), me.user.clone(), me.user.agency_id.to_string());
+        let s2 = subject.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::AuditRead,
+                        actor(&who),
+                        Some(who.agency_id),
+                        vec![s2],
+                        None,
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        let mut rows = Vec::new();
+        let mut from = 0u64;
+        let mut tx = self.store.read().await?;
+        loop {
+            let page = tx.read_entries(from, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            from = last.seq + 1;
+            for stored in &page {
+                let Ok(e) = serde_json::from_slice::<LedgerEntry>(&stored.body) else { continue };
+                if e.org.as_deref() != Some(agency.as_str()) {
+                    continue;
+                }
+                let hit = match about {
+                    AuditSubject::Record(_) => e.subjects.iter().any(|s| *s == subject),
+                    AuditSubject::User(_) => e.actor == subject,
+                };
+                if !hit {
+                    continue;
+                }
+                let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.time) * 1_000_000)
+                    .map_err(|err| ServiceError::Internal(err.to_string()))?;
+                let grant = e.subjects.iter().find(|s| s.starts_with("access:")).cloned();
+                rows.push(AuditRow {
+                    seq: stored.seq,
+                    time,
+                    label_zh: EntryKind::from_code(&e.kind)
+                        .map(|k| k.label_zh().to_owned())
+                        .unwrap_or_default(),
+                    kind: e.kind,
+                    actor: e.actor,
+                    actor_login: None,
+                    actor_name: None,
+                    subjects: e.subjects,
+                    grant,
+                    purpose: None,
+                });
+                if rows.len() >= MAX_ROWS {
+                    break;
+                }
+            }
+            if rows.len() >= MAX_ROWS || page.len() < PAGE as usize {
+                break;
+            }
+        }
+        // Names for actors, purposes for grants.
+        let users: Vec<UserId> = rows
+            .iter()
+            .filter_map(|r| r.actor.strip_prefix("user:").and_then(|u| u.parse().ok()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let known: HashMap<String, liuhen_domain::User> =
+            tx.get_users(&users).await?.into_iter().map(|u| (u.id.subject(), u)).collect();
+        let mut purposes: HashMap<String, Option<String>> = HashMap::new();
+        for r in &mut rows {
+            if let Some(u) = known.get(&r.actor) {
+                r.actor_login = Some(u.login.clone());
+                r.actor_name = Some(u.display_name.clone());
+            }
+            if let Some(g) = &r.grant {
+                if !purposes.contains_key(g) {
+                    let id: Option<AccessRequestId> = g.strip_prefix("access:").and_then(|v| v.parse().ok());
+                    let purpose = match id {
+                        Some(id) => tx.get_access_request(me.user.agency_id, id).await?.map(|a| a.purpose),
+                        None => None,
+                    };
+                    purposes.insert(g.clone(), purpose);
+                }
+                r.purpose = purposes.get(g).cloned().flatten();
+            }
+        }
+        tx.finish().await?;
+        Ok(rows)
+    }
+}
+
+/// A report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
+/// show the Chinese), one row per entry.
+pub fn to_csv(rows: &[AuditRow]) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    }
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let mut out = String::from(
+        "\u{feff}序号(ledger index),时间(北京时间),事项,kind,操作人账号,操作人,actor,涉及记录,调阅授权,调阅事由\r\n",
+    );
+    for r in rows {
+        let time = r.time.to_offset(cst).format(&fmt).unwrap_or_default();
+        let cols = [
+            r.seq.to_string(),
+            time,
+            r.label_zh.clone(),
+            r.kind.clone(),
+            r.actor_login.clone().unwrap_or_default(),
+            r.actor_name.clone().unwrap_or_default(),
+            r.actor.clone(),
+            r.subjects.join(" "),
+            r.grant.clone().unwrap_or_default(),
+            r.purpose.clone().unwrap_or_default(),
+        ];
+        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
