@@ -109,7 +109,7 @@ impl Service {
                     continue;
                 }
                 let hit = match about {
-                    AuditSubject::Record(_) => e.subjects.iter().any(|s| *s == subject),
+                    AuditSubject::Record(_) => e.subjects.contains(&subject),
                     AuditSubject::User(_) => e.actor == subject,
                 };
                 if !hit {
