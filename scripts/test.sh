@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on SQLite and local files. The media tests drive
 # real ffmpeg/ffprobe (Debian package `ffmpeg`); the build links the system
-# OpenSSL for upload digests (`libssl-dev`, `pkg-config`). They are installed
+# OpenSSL for upload digests (`libssl-dev`, `pkg-config`); documents render
+# with `fonts-noto-cjk` and are checked with `poppler-utils` and `qpdf`. They are installed
 # when missing and this runs as root, as on a fresh machine. Extra arguments
 # go to cargo.
 set -euo pipefail
@@ -10,6 +11,10 @@ need=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
+# Documents: PDFs are rendered with Noto CJK and checked with pdftotext and qpdf.
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -87,3 +87,8 @@ uuid_id!(
     AccessRequestId,
     "access"
 );
+uuid_id!(
+    /// An enforcement document (执法文书), one version of it.
+    DocumentId,
+    "document"
+);

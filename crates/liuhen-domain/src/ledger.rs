@@ -64,6 +64,12 @@ crate::labelled_enum! {
         ReviewSubmitted = ("review.submitted", "提交法制审核"),
         ReviewOpinionGiven = ("review.opinion", "法制审核意见"),
         DecisionIssued = ("decision.issued", "作出处理决定"),
+        DocumentDrafted = ("document.drafted", "起草文书"),
+        DocumentEdited = ("document.edited", "修改文书草稿"),
+        DocumentIssued = ("document.issued", "签发文书"),
+        DocumentServed = ("document.served", "文书送达"),
+        DocumentRead = ("document.read", "查看文书"),
+        DocumentDownloaded = ("document.downloaded", "下载文书"),
     }
 }
 

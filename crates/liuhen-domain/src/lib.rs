@@ -42,6 +42,7 @@
 mod access;
 mod act;
 mod case;
+mod document;
 mod error;
 mod evidence;
 mod idnum;
@@ -59,10 +60,11 @@ pub use case::{
     Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
     Stage, case_number, validate_officer_list,
 };
+pub use document::{Document, DocumentStatus, IssuedDigests};
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
-pub use ids::{AccessRequestId, ActId, CaseId, CredentialId, EvidenceId, UnitId, UserId};
+pub use ids::{AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, UnitId, UserId};
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;

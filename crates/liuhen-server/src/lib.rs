@@ -75,10 +75,13 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::review::propose, routes::review::issue, routes::review::status, routes::review::submit, routes::review::opinion,
         routes::supervision::stream, routes::audit::record, routes::audit::user,
         routes::access::create, routes::access::list, routes::access::approve, routes::access::reject,
+        routes::documents::formats, routes::documents::wording, routes::documents::list, routes::documents::draft,
+        routes::documents::get, routes::documents::edit, routes::documents::issue, routes::documents::serve,
+        routes::documents::pdf,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -127,6 +130,13 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/review", get(routes::review::status).post(routes::review::submit))
         .route("/cases/{id}/review/opinion", post(routes::review::opinion))
         .route("/supervision/stream", get(routes::supervision::stream))
+        .route("/document-formats", get(routes::documents::formats))
+        .route("/document-formats/{format}/wording", get(routes::documents::wording))
+        .route("/cases/{id}/documents", get(routes::documents::list).post(routes::documents::draft))
+        .route("/documents/{id}", get(routes::documents::get).put(routes::documents::edit))
+        .route("/documents/{id}/issue", post(routes::documents::issue))
+        .route("/documents/{id}/serve", post(routes::documents::serve))
+        .route("/documents/{id}/pdf", get(routes::documents::pdf))
         .route("/audit/records/{record}", get(routes::audit::record))
         .route("/audit/users/{id}", get(routes::audit::user))
         .route("/access-requests", get(routes::access::list).post(routes::access::create))

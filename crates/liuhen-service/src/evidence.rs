@@ -95,6 +95,11 @@ impl Service {
         self.evidence.as_deref().ok_or(ServiceError::Internal("evidence storage is not configured".into()))
     }
 
+    /// The upload area, which also stores the PDFs the server renders.
+    pub(crate) fn evidence_area(&self) -> Result<UploadArea> {
+        Ok(self.evidence_parts()?.area.clone())
+    }
+
     pub fn upload_limits(&self) -> Result<UploadLimits> {
         Ok(self.evidence_parts()?.limits)
     }

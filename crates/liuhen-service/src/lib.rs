@@ -34,6 +34,7 @@ mod cases;
 mod clock;
 pub mod compliance;
 pub mod demo;
+pub mod documents;
 mod error;
 pub mod evidence;
 pub mod ledger;
@@ -84,6 +85,7 @@ pub struct Service {
     evidence: Option<Arc<evidence::EvidenceParts>>,
     policy: Option<Arc<liuhen_policy::Policy>>,
     supervision: Arc<supervision::Hub>,
+    pdf: Arc<documents::Pdf>,
 }
 
 impl Service {
@@ -101,7 +103,15 @@ impl Service {
             evidence: None,
             policy: None,
             supervision: Arc::new(supervision::Hub::new(supervision::AlertRules::default())),
+            pdf: Arc::new(documents::Pdf::new(Vec::new())),
         }
+    }
+
+    /// Renders PDFs with these font files or folders (default: Debian's fonts-noto-cjk).
+    #[must_use]
+    pub fn with_fonts(mut self, fonts: Vec<std::path::PathBuf>) -> Self {
+        self.pdf = Arc::new(documents::Pdf::new(fonts));
+        self
     }
 
     /// Uses these alert rules on the supervision stream.

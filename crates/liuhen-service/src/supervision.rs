@@ -112,7 +112,12 @@ impl Hub {
 fn class_of(kind: &str) -> EventClass {
     match EntryKind::from_code(kind) {
         Some(
-            EntryKind::CaseRead | EntryKind::EvidenceRead | EntryKind::EvidenceViewed | EntryKind::AuditRead,
+            EntryKind::CaseRead
+            | EntryKind::EvidenceRead
+            | EntryKind::EvidenceViewed
+            | EntryKind::AuditRead
+            | EntryKind::DocumentRead
+            | EntryKind::DocumentDownloaded,
         ) => EventClass::Access,
         Some(EntryKind::LoginFailed | EntryKind::LoginLocked | EntryKind::AccessRefused) => {
             EventClass::Refusal
@@ -151,7 +156,7 @@ impl AlertState {
         e: &SupervisionEvent,
     ) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        if e.kind == EntryKind::EvidenceViewed.code() {
+        if e.kind == EntryKind::EvidenceViewed.code() || e.kind == EntryKind::DocumentDownloaded.code() {
             let q = self.downloads.entry(e.actor.clone()).or_default();
             let n = slide(q, e.time, rules.bulk_window);
             if n == rules.bulk_count + 1 {

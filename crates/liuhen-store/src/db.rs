@@ -30,6 +30,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "case procedure", include_str!("../migrations/sqlite/0007_case_procedure.sql")),
     (8, "login failures", include_str!("../migrations/sqlite/0008_login_failures.sql")),
     (9, "access", include_str!("../migrations/sqlite/0009_access.sql")),
+    (10, "documents", include_str!("../migrations/sqlite/0010_documents.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -41,6 +42,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "case procedure", include_str!("../migrations/postgres/0007_case_procedure.sql")),
     (8, "login failures", include_str!("../migrations/postgres/0008_login_failures.sql")),
     (9, "access", include_str!("../migrations/postgres/0009_access.sql")),
+    (10, "documents", include_str!("../migrations/postgres/0010_documents.sql")),
 ];
 
 impl Backend {

@@ -27,6 +27,7 @@ mod cases;
 mod committer;
 mod db;
 pub mod digest;
+mod documents;
 mod error;
 mod evidence;
 mod ledger;

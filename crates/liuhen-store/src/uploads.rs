@@ -410,6 +410,27 @@ impl UploadArea {
         Ok(self.originals.put_file(&self.blobs.upload_part(id)?, &hex, record.length).await?)
     }
 
+    /// Stores a small file made by the server itself (a rendered PDF) as an
+    /// original, named by its SHA-256, create-only; returns the hex name.
+    pub async fn store_bytes(&self, bytes: Vec<u8>) -> Result<(String, Stored), UploadError> {
+        use sha2::Digest as _;
+        let hex: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let size = bytes.len() as u64;
+        let tmp = self.blobs.upload_part(&format!("made-{}", hex.get(..32).unwrap_or_default()))?;
+        let path = tmp.clone();
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write as _;
+            let mut f = std::fs::File::create(&path)?;
+            f.write_all(&bytes)?;
+            f.sync_all()
+        })
+        .await
+        .map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+        let stored = self.originals.put_file(&tmp, &hex, size).await;
+        let _ = std::fs::remove_file(&tmp);
+        Ok((hex, stored?))
+    }
+
     /// Removes an upload (termination, expiry, or a refused completion).
     pub fn remove(&self, id: &str) -> Result<(), UploadError> {
         self.blobs.remove_upload(id)?;

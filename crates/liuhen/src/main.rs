@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// Enforcement documents (执法文书).
+    Doc {
+        #[command(subcommand)]
+        command: DocCommand,
+    },
     /// Docking-station agent: upload a folder of body-camera files, resumably, verifying every digest.
     /// Exit 0 every file verified, 1 some failed (they stay for the next run), 2 cannot run.
     Ingest {
@@ -132,6 +137,31 @@ enum PolicyCommand {
         #[arg(long)]
         layer: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// Render a preview PDF from a format and field values (JSON), with no server.
+    /// Exit 0 written, 2 invalid fields or cannot render (each field at fault is named).
+    Render {
+        /// Format code or name, e.g. penalty_decision or 行政处罚决定书.
+        #[arg(long)]
+        format: String,
+        /// The field values, a JSON object.
+        #[arg(long)]
+        data: PathBuf,
+        /// The PDF to write.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+        /// The 文号 to print (a pending marker otherwise).
+        #[arg(long)]
+        number: Option<String>,
+        /// Font files or folders [default: Debian's fonts-noto-cjk].
+        #[arg(long)]
+        font: Vec<PathBuf>,
+    },
+    /// List the document formats and their fields.
+    Formats,
 }
 
 #[derive(Subcommand)]
@@ -408,12 +438,41 @@ fn policy(command: PolicyCommand) -> Result<u8> {
     }
 }
 
+fn doc(command: DocCommand) -> Result<u8> {
+    match command {
+        DocCommand::Render { format, data, out, number, font } => {
+            let text =
+                std::fs::read_to_string(&data).with_context(|| format!("reading {}", data.display()))?;
+            let fields: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{} is not JSON", data.display()))?;
+            match liuhen_service::documents::render_preview(&format, &fields, number.as_deref(), &font) {
+                Ok(bytes) => {
+                    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+                    eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("cannot render: {e}");
+                    Ok(2)
+                }
+            }
+        }
+        DocCommand::Formats => {
+            for f in liuhen_service::documents::formats_summary()? {
+                println!("{f}");
+            }
+            Ok(0)
+        }
+    }
+}
+
 /// Runs a command; the exit status is 0 for success, 1 for a failed verification.
 async fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Serve { db, listen, demo } => serve(&db, listen, demo).await.map(|()| 0),
         Command::Admin { command } => admin(command).await.map(|()| 0),
         Command::Policy { command } => policy(command),
+        Command::Doc { command } => doc(command),
         Command::Ingest { server, token, station, watch, dir } => {
             ingest::run(&server, &token, station.as_deref(), &dir, watch).await
         }

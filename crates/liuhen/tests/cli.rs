@@ -579,3 +579,57 @@ fn the_ingest_agent_uploads_resumes_after_a_kill_and_verifies() {
     let sha = hex::encode(sha2::Sha256::digest(&big));
     assert!(data.join("blobs/objects/sha256").join(&sha[..2]).join(&sha[2..4]).join(&sha).exists());
 }
+
+/// `liuhen doc render`: a preview PDF from a format name and field values;
+/// invalid values name the field and write nothing.
+#[test]
+fn doc_render_writes_a_pdf_or_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("fields.json");
+    let fields = serde_json::json!({
+        "agency_name": "临江市市场监督管理局",
+        "case_title": "王建国销售超过保质期食品案",
+        "party": {"type": "natural_person", "name": "王建国", "id_kind": "resident_id_card", "id_number": "11010519491231002X"},
+        "facts": "经查，当事人销售超过保质期的调味酱12瓶。",
+        "evidence": "现场检查笔录。",
+        "law_violated": "《中华人民共和国食品安全法》第三十四条第十项",
+        "statement_review": "当事人未提出陈述、申辩意见。",
+        "discretion": "初次违法，从轻处罚。",
+        "legal_basis": "《中华人民共和国食品安全法》第一百二十四条",
+        "penalty": "罚款人民币50000元。",
+        "fine_amount": "50000.00",
+        "payment": "十五日内缴纳。",
+        "review_agency": "临江市人民政府",
+        "court": "临江市人民法院",
+        "decision_date": "2026-11-27"
+    });
+    std::fs::write(&data, fields.to_string()).unwrap();
+    let out = dir.path().join("out.pdf");
+    let (code, text) = run(&[
+        "doc",
+        "render",
+        "--format",
+        "行政处罚决定书",
+        "--data",
+        data.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--number",
+        "临市监罚〔2026〕7号",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
+    let mut bad = fields.clone();
+    bad["fine_amount"] = serde_json::json!("五万");
+    std::fs::write(&data, bad.to_string()).unwrap();
+    let out2 = dir.path().join("bad.pdf");
+    let bad = Command::new(BIN)
+        .args(["doc", "render", "--format", "penalty_decision", "--data", data.to_str().unwrap(), "-o"])
+        .arg(&out2)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{text}");
+    assert!(text.contains("fine_amount"), "{text}");
+    assert!(!out2.exists());
+}

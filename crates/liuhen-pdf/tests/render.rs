@@ -1,0 +1,223 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+//! Renders every base format and checks the PDFs with poppler's `pdftotext` and `qpdf --check`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use liuhen_docs::{FormatSet, ValidDocument, samples, validate};
+use liuhen_pdf::{RenderError, Renderer};
+use serde_json::{Value, json};
+
+fn renderer() -> &'static Renderer {
+    static R: OnceLock<Renderer> = OnceLock::new();
+    R.get_or_init(|| Renderer::with_default_fonts().expect("fonts-noto-cjk must be installed"))
+}
+
+fn formats() -> &'static FormatSet {
+    static F: OnceLock<FormatSet> = OnceLock::new();
+    F.get_or_init(|| FormatSet::with_base().unwrap())
+}
+
+fn doc(code: &str, patch: Value) -> ValidDocument {
+    let mut v = samples::values_map(code).unwrap();
+    for (k, val) in patch.as_object().unwrap() {
+        v.insert(k.clone(), val.clone());
+    }
+    validate(formats().get(code).unwrap(), &Value::Object(v)).unwrap_or_else(|e| {
+        panic!("{code}: {}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+    })
+}
+
+/// Whether a command-line tool is installed; prints why a check is skipped otherwise.
+fn have(tool: &str) -> bool {
+    let ok = Command::new(tool).arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    if !ok {
+        eprintln!("SKIPPED: `{tool}` is not installed (apt-get install poppler-utils qpdf)");
+    }
+    ok
+}
+
+/// `pdftotext -raw` output (content-stream order, so the rotated watermark does not interleave with
+/// the body) with all whitespace removed (table cells wrap names across lines).
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    if !have("pdftotext") {
+        return None;
+    }
+    let path = temp_pdf(pdf, "text");
+    let out = Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+fn qpdf_check(pdf: &[u8], name: &str) {
+    if !have("qpdf") {
+        return;
+    }
+    let path = temp_pdf(pdf, name);
+    let out = Command::new("qpdf").arg("--check").arg(&path).output().unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "qpdf --check rejected {name}:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn temp_pdf(pdf: &[u8], name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("liuhen-pdf-{}-{n}-{name}.pdf", std::process::id()));
+    std::fs::File::create(&path).unwrap().write_all(pdf).unwrap();
+    path
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn every_base_format_renders_with_title_number_party_and_amount() {
+    const NUMBER: &str = "临市监罚〔2026〕12号";
+    for f in formats().formats() {
+        let d = doc(&f.code, json!({}));
+        let pdf = renderer().render(&d, Some(NUMBER), None).unwrap();
+        assert!(pdf.bytes.starts_with(b"%PDF-"), "{}", f.code);
+        assert!(pdf.pages >= 1);
+        qpdf_check(&pdf.bytes, &f.code);
+        let Some(text) = pdf_text(&pdf.bytes) else { continue };
+        assert!(text.contains(&squeeze(&f.name)), "{}: title missing in {text}", f.code);
+        assert!(text.contains("临海市市场监督管理局"), "{}: issuer missing", f.code);
+        if f.numbered {
+            assert!(text.contains(NUMBER), "{}: 文号 missing in {text}", f.code);
+        }
+        let party = if f.code == "inquiry_record" { "王建国" } else { samples::COMPANY };
+        assert!(text.contains(party), "{}: party missing in {text}", f.code);
+        if f.fields.iter().any(|fd| fd.daxie) {
+            assert!(text.contains("50000.00"), "{}: amount missing in {text}", f.code);
+            assert!(text.contains("伍万元整"), "{}: 大写 missing in {text}", f.code);
+        }
+    }
+}
+
+#[test]
+fn penalty_decision_reads_like_one() {
+    let d = doc("penalty_decision", json!({}));
+    let pdf = renderer().render(&d, Some("临市监罚〔2026〕12号"), None).unwrap();
+    let Some(text) = pdf_text(&pdf.bytes) else { return };
+    for expected in [
+        "行政处罚决定书",
+        "临市监罚〔2026〕12号",
+        "当事人：临海市味佳餐饮管理有限公司",
+        "统一社会信用代码：91331082MA2K7Q3P5M",
+        "罚款人民币50000.00元（大写：伍万元整）",
+        "六十日内向临海市人民政府申请行政复议",
+        "六个月内依法向临海市人民法院提起行政诉讼",
+        "2026年11月27日",
+        "执法机关印章",
+        "第1页共",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in {text}");
+    }
+}
+
+#[test]
+fn same_input_gives_the_same_bytes() {
+    let d = doc("penalty_decision", json!({}));
+    let a = renderer().render(&d, Some("临市监罚〔2026〕12号"), Some("张三 2026-11-27 10:00")).unwrap();
+    let b = renderer().render(&d, Some("临市监罚〔2026〕12号"), Some("张三 2026-11-27 10:00")).unwrap();
+    assert_eq!(a, b);
+    // A fresh renderer (new font load, empty caches) gives the same bytes too.
+    let fresh = Renderer::with_default_fonts().unwrap();
+    let c = fresh.render(&d, Some("临市监罚〔2026〕12号"), Some("张三 2026-11-27 10:00")).unwrap();
+    assert_eq!(a.bytes, c.bytes);
+    assert_eq!(a.digests.sha256.len(), 64);
+    // A different 文号 changes the bytes.
+    let e = renderer().render(&d, Some("临市监罚〔2026〕13号"), Some("张三 2026-11-27 10:00")).unwrap();
+    assert_ne!(a.digests, e.digests);
+    // No creation date, no producer timestamp.
+    let raw = String::from_utf8_lossy(&a.bytes);
+    assert!(!raw.contains("/CreationDate"), "PDF carries a creation date");
+    assert!(!raw.contains("/ModDate"), "PDF carries a modification date");
+}
+
+#[test]
+fn user_text_is_never_markup() {
+    let hostile = r#"张三#panic()]*$\"_<x>@y{z}/*c*/ //d = h"#;
+    let party = json!({"type": "natural_person", "name": hostile, "id_kind": "passport", "id_number": "E12345678",
+                       "address": "#set page(width: 1cm)"});
+    let facts = "#panic(\"boom\")\n$ x^2 $ *bold* _emph_ `raw` #let a = 1\n] ) } #{ 1 + 1 }\n\\ \\\\ \" '";
+    let d = doc("penalty_decision", json!({"party": party, "facts": facts}));
+    let watermark = "#panic() 李四 $1$ ]";
+    let pdf = renderer().render(&d, Some("临市监罚〔2026〕12号"), Some(watermark)).unwrap();
+    qpdf_check(&pdf.bytes, "hostile");
+    let Some(text) = pdf_text(&pdf.bytes) else { return };
+    for literal in [
+        hostile,
+        "#set page(width: 1cm)",
+        "#panic(\"boom\")",
+        "$ x^2 $ *bold* _emph_ `raw` #let a = 1",
+        "] ) } #{ 1 + 1 }",
+        "\\ \\\\ \" '",
+        watermark,
+    ] {
+        assert!(text.contains(&squeeze(literal)), "{literal:?} not literal in {text}");
+    }
+}
+
+#[test]
+fn watermark_is_on_every_page() {
+    let d = doc("penalty_decision", json!({"facts": samples::facts(12)}));
+    let wm = "张三 2026-11-27 10:00 案件 临市监罚〔2026〕12号";
+    let pdf = renderer().render(&d, Some("临市监罚〔2026〕12号"), Some(wm)).unwrap();
+    assert!(pdf.pages >= 2, "expected a multi-page document, got {}", pdf.pages);
+    let Some(text) = pdf_text(&pdf.bytes) else { return };
+    let marks = text.matches(&squeeze(wm)).count();
+    assert!(marks >= pdf.pages, "{marks} watermark copies for {} pages", pdf.pages);
+    assert!(text.contains(&format!("第2页共{}页", pdf.pages)), "{text}");
+    let plain = renderer().render(&d, Some("临市监罚〔2026〕12号"), None).unwrap();
+    assert!(!pdf_text(&plain.bytes).unwrap().contains(&squeeze(wm)));
+}
+
+#[test]
+fn drafts_show_a_pending_number() {
+    let d = doc("hearing_notice", json!({}));
+    let pdf = renderer().render(&d, None, None).unwrap();
+    let Some(text) = pdf_text(&pdf.bytes) else { return };
+    assert!(text.contains(liuhen_docs::NUMBER_PENDING), "{text}");
+}
+
+#[test]
+fn missing_font_file_is_named() {
+    let err = Renderer::new(&[PathBuf::from("/nonexistent/NotoSerifCJK-Regular.ttc")]).unwrap_err();
+    assert!(matches!(&err, RenderError::FontMissing { path } if path.ends_with("NotoSerifCJK-Regular.ttc")));
+    assert!(err.to_string().contains("/nonexistent/NotoSerifCJK-Regular.ttc"), "{err}");
+    assert!(err.to_string().contains("fonts-noto-cjk"), "{err}");
+}
+
+#[test]
+fn fonts_load_from_a_directory_and_need_the_serif_family() {
+    let r = Renderer::new(&[PathBuf::from("/usr/share/fonts/opentype/noto")]).unwrap();
+    assert!(r.font_count() >= 4);
+    let err = Renderer::new(&[PathBuf::from("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")])
+        .unwrap_err();
+    assert!(matches!(err, RenderError::FamilyMissing { .. }), "{err}");
+}
+
+#[test]
+fn renderer_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>(_: &T) {}
+    shared(renderer());
+    let d = doc("service_receipt", json!({}));
+    let pdfs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..2).map(|_| s.spawn(|| renderer().render(&d, None, None).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(pdfs[0], pdfs[1]);
+}

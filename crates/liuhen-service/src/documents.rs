@@ -1,0 +1,561 @@
+//! Enforcement documents (执法文书, 文字记录): drafts prefilled from the case,
+//! issuance (validated fields, 文号 from a gapless counter, the PDF rendered
+//! once and stored write-once, digests of the PDF and of the canonical data
+//! in the ledger entry), service, corrections as new versions, and
+//! watermarked downloads.
+//!
+//! Issuing runs inside one write job of the group commit: the 文号 is taken,
+//! the PDF rendered with it and stored, the row and the entry written; if
+//! anything fails the transaction rolls back and the number is given back,
+//! so numbers stay gapless.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use liuhen_docs::{CaseFacts, Format, FormatSet, WordingLibrary};
+use liuhen_domain::{ActId, CaseId, Document, DocumentId, DocumentStatus, EntryKind, IssuedDigests};
+use liuhen_pdf::Renderer;
+use serde::Deserialize;
+
+use crate::error::{Result, ServiceError};
+use crate::scope::{may_direct, may_record_acts};
+use crate::secrets::random_bytes;
+use crate::{Principal, Service, actor, record};
+
+/// The built-in formats and wording (司法部 base layer), parsed once per process.
+fn base() -> Result<&'static (FormatSet, WordingLibrary)> {
+    static BASE: OnceLock<std::result::Result<(FormatSet, WordingLibrary), String>> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let formats = FormatSet::with_base().map_err(|e| e.to_string())?;
+        let wording = WordingLibrary::base(&formats).map_err(|e| e.to_string())?;
+        Ok((formats, wording))
+    })
+    .as_ref()
+    .map_err(|e| ServiceError::Internal(format!("the built-in document formats do not load: {e}")))
+}
+
+/// The PDF renderer, its fonts loaded once on first use.
+pub(crate) struct Pdf {
+    fonts: Vec<PathBuf>,
+    renderer: tokio::sync::OnceCell<Arc<Renderer>>,
+}
+
+impl Pdf {
+    pub(crate) fn new(fonts: Vec<PathBuf>) -> Self {
+        Pdf { fonts, renderer: tokio::sync::OnceCell::new() }
+    }
+}
+
+/// A new draft.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDocument {
+    /// Format code (`penalty_decision`) or name (行政处罚决定书).
+    pub format: String,
+    /// Field values over the prefill from the case.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<serde_json::Value>,
+    /// The issued document this one corrects.
+    #[serde(default)]
+    pub corrects: Option<DocumentId>,
+}
+
+/// How a document was served.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Serving {
+    /// The 送达 act recorded on the case.
+    #[serde(default)]
+    pub act_id: Option<ActId>,
+    /// The issued 送达回证.
+    #[serde(default)]
+    pub receipt_id: Option<DocumentId>,
+}
+
+fn find_format<'a>(formats: &'a FormatSet, name: &str) -> Result<&'a Format> {
+    formats.get(name).or_else(|| formats.formats().find(|f| f.name == name)).ok_or_else(|| {
+        liuhen_domain::ValidationError::new("format", format!("no document format {name:?}")).into()
+    })
+}
+
+fn merge(
+    mut base: serde_json::Map<String, serde_json::Value>,
+    over: Option<&serde_json::Value>,
+) -> Result<serde_json::Value> {
+    match over {
+        None => {}
+        Some(serde_json::Value::Object(m)) => {
+            for (k, v) in m {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+        Some(_) => {
+            return Err(liuhen_domain::ValidationError::new("fields", "an object of field values").into());
+        }
+    }
+    Ok(serde_json::Value::Object(base))
+}
+
+fn field_errors(errors: Vec<liuhen_docs::FieldError>) -> ServiceError {
+    let first = errors.first().map(|e| e.key.clone()).unwrap_or_else(|| "fields".into());
+    let all: Vec<String> =
+        errors.iter().map(|e| format!("{}（{}）：{}", e.label, e.key, e.problem)).collect();
+    liuhen_domain::ValidationError::new(first, all.join("；")).into()
+}
+
+impl Service {
+    /// The document formats in force.
+    pub fn document_formats(&self) -> Result<Vec<&'static Format>> {
+        Ok(base()?.0.formats().collect())
+    }
+
+    /// Phrases of the standard wording (执法规范用语) that fit a field.
+    pub fn wording_for(&self, format: &str, field: &str) -> Result<Vec<liuhen_docs::Phrase>> {
+        let (formats, wording) = base()?;
+        let f = find_format(formats, format)?;
+        Ok(wording.for_field(f, field).cloned().collect())
+    }
+
+    async fn renderer(&self) -> Result<Arc<Renderer>> {
+        let pdf = self.pdf.clone();
+        pdf.renderer
+            .get_or_try_init(|| async {
+                let fonts = pdf.fonts.clone();
+                tokio::task::spawn_blocking(move || {
+                    if fonts.is_empty() { Renderer::with_default_fonts() } else { Renderer::new(&fonts) }
+                })
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?
+                .map(Arc::new)
+                .map_err(|e| ServiceError::Internal(format!("the PDF renderer cannot start: {e}")))
+            })
+            .await
+            .cloned()
+    }
+
+    /// What the case knows, for prefilling.
+    async fn case_facts(&self, case: &liuhen_domain::Case) -> Result<CaseFacts> {
+        let mut tx = self.store.read().await?;
+        let agency = tx.get_unit(case.agency_id).await?;
+        let officers = tx.get_users(&case.officers).await?;
+        let acts = tx.list_acts(case.id).await?;
+        let decision = tx.decision(case.id).await?;
+        tx.finish().await?;
+        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+        Ok(CaseFacts {
+            agency_name: agency.name.clone(),
+            agency_short_name: agency.short_name.clone().unwrap_or_default(),
+            case_number: case.number.clone(),
+            case_title: case.cause.clone(),
+            parties: case
+                .parties
+                .iter()
+                .filter_map(|p| serde_json::to_value(p).ok().and_then(|v| serde_json::from_value(v).ok()))
+                .collect(),
+            officers: case
+                .officers
+                .iter()
+                .filter_map(|id| officers.iter().find(|u| u.id == *id))
+                .filter_map(|u| {
+                    Some(liuhen_docs::Officer { name: u.display_name.clone(), cert_no: u.cert_no.clone()? })
+                })
+                .collect(),
+            acts: acts
+                .iter()
+                .map(|a| liuhen_docs::ActFacts {
+                    id: Some(a.id.to_string()),
+                    kind: a.kind.label_zh().to_owned(),
+                    start: a.starts_at.to_offset(cst).format(&fmt).unwrap_or_default(),
+                    end: a.ends_at.to_offset(cst).format(&fmt).unwrap_or_default(),
+                    place: a.place.address.clone(),
+                })
+                .collect(),
+            amount_fen: decision.map(|d| d.decision.fine_fen).filter(|f| *f > 0),
+        })
+    }
+
+    /// Drafts a document on a case the caller may record acts on, prefilled
+    /// from the case; `fields` override the prefill.
+    pub async fn draft_document(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        input: &NewDocument,
+    ) -> Result<Document> {
+        let (case, _) = self.case_for_read(me, case_id).await?;
+        if !may_record_acts(&me.user, &case) {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader draft its documents".into(),
+            ));
+        }
+        let (formats, _) = base()?;
+        let format = find_format(formats, &input.format)?;
+        let facts = self.case_facts(&case).await?;
+        let fields = merge(liuhen_docs::prefill(format, &facts), input.fields.as_ref())?;
+        let now = self.now();
+        let doc = Document {
+            id: DocumentId::from_bytes(random_bytes()?),
+            agency_id: case.agency_id,
+            case_id,
+            format: format.code.clone(),
+            format_name: format.name.clone(),
+            status: DocumentStatus::Draft,
+            corrects: input.corrects,
+            fields,
+            number: None,
+            created_by: me.user.id,
+            created_at: now,
+            updated_at: now,
+            issued_by: None,
+            issued_at: None,
+            digests: None,
+            served_at: None,
+            served_by_act: None,
+            served_by_document: None,
+        };
+        let who = me.user.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if let Some(old) = doc.corrects {
+                        let old = tx
+                            .get_document(doc.agency_id, old)
+                            .await?
+                            .ok_or(ServiceError::NotFound("document"))?;
+                        if old.case_id != doc.case_id
+                            || old.status == DocumentStatus::Draft
+                            || old.format != doc.format
+                        {
+                            return Err(ServiceError::Conflict(
+                                "a correction follows an issued document of the same case and format".into(),
+                            ));
+                        }
+                    }
+                    tx.insert_document(&doc).await?;
+                    let mut subjects = vec![doc.id.subject(), doc.case_id.subject()];
+                    subjects.extend(doc.corrects.map(|c| c.subject()));
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DocumentDrafted,
+                        actor(&who),
+                        Some(doc.agency_id),
+                        subjects,
+                        Some(&doc.fields),
+                    )
+                    .await?;
+                    Ok(doc)
+                })
+            })
+            .await
+    }
+
+    async fn document_for(&self, me: &Principal, id: DocumentId) -> Result<(Document, liuhen_domain::Case)> {
+        let doc = {
+            let mut tx = self.store.read().await?;
+            let d = tx.get_document(me.user.agency_id, id).await?;
+            tx.finish().await?;
+            d.ok_or(ServiceError::NotFound("document"))?
+        };
+        let (case, _) = self.case_for_read(me, doc.case_id).await.map_err(|e| match e {
+            ServiceError::NotFound(_) => ServiceError::NotFound("document"),
+            other => other,
+        })?;
+        Ok((doc, case))
+    }
+
+    /// One document; the read is recorded.
+    pub async fn get_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
+        let (doc, _) = self.document_for(me, id).await?;
+        let (now, who) = (self.now(), me.user.clone());
+        let subjects = vec![doc.id.subject(), doc.case_id.subject()];
+        let agency = doc.agency_id;
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record::<()>(tx, now, EntryKind::DocumentRead, actor(&who), Some(agency), subjects, None)
+                        .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        Ok(doc)
+    }
+
+    /// The documents of a case the caller may read.
+    pub async fn list_documents(&self, me: &Principal, case_id: CaseId) -> Result<Vec<Document>> {
+        let (case, grant) = self.case_for_read(me, case_id).await?;
+        let mut tx = self.store.read().await?;
+        let docs = tx.list_case_documents(case.id).await?;
+        tx.finish().await?;
+        let subjects = crate::access::read_subjects(case.id.subject(), grant);
+        self.record_read(self.now(), actor(&me.user), Some(case.agency_id), subjects).await?;
+        Ok(docs)
+    }
+
+    /// Replaces a draft's fields (an issued document is never edited).
+    pub async fn edit_document(
+        &self,
+        me: &Principal,
+        id: DocumentId,
+        fields: &serde_json::Value,
+    ) -> Result<Document> {
+        let (doc, case) = self.document_for(me, id).await?;
+        if !may_record_acts(&me.user, &case) {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader edit its documents".into(),
+            ));
+        }
+        if !fields.is_object() {
+            return Err(liuhen_domain::ValidationError::new("fields", "an object of field values").into());
+        }
+        let (now, who, fields) = (self.now(), me.user.clone(), fields.clone());
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if !tx.update_draft(doc.id, &fields, now).await? {
+                        return Err(ServiceError::Conflict(
+                            "an issued document is never edited: draft a correction instead".into(),
+                        ));
+                    }
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DocumentEdited,
+                        actor(&who),
+                        Some(doc.agency_id),
+                        vec![doc.id.subject()],
+                        Some(&fields),
+                    )
+                    .await?;
+                    tx.get_document(doc.agency_id, doc.id).await?.ok_or(ServiceError::NotFound("document"))
+                })
+            })
+            .await
+    }
+
+    /// Issues a draft (负责人 only): validates every field, takes the 文号,
+    /// renders the PDF once and stores it, and records the digests.
+    pub async fn issue_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
+        let (doc, case) = self.document_for(me, id).await?;
+        if !may_direct(&me.user) || case.stage == liuhen_domain::Stage::Archived {
+            return Err(ServiceError::Forbidden("a leader (负责人) issues documents of open cases".into()));
+        }
+        if doc.status != DocumentStatus::Draft {
+            return Err(ServiceError::Conflict("the document is already issued".into()));
+        }
+        let (formats, _) = base()?;
+        let format = find_format(formats, &doc.format)?.clone();
+        let valid = liuhen_docs::validate(&format, &doc.fields).map_err(field_errors)?;
+        let fields = valid.to_json();
+        let canonical = valid.canonical();
+        let renderer = self.renderer().await?;
+        let area = self.evidence_area()?;
+        let short_name = {
+            let mut tx = self.store.read().await?;
+            let agency = tx.get_unit(doc.agency_id).await?;
+            tx.finish().await?;
+            agency.short_name.unwrap_or_default()
+        };
+        let (now, who) = (self.now(), me.user.clone());
+        let year = now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).year();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let number = match (format.numbered, format.doc_type.as_deref()) {
+                        (true, Some(kind)) => {
+                            let seq = tx.next_number(doc.agency_id, &format!("doc:{kind}"), year).await?;
+                            let seq =
+                                u64::try_from(seq).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                            let year =
+                                u16::try_from(year).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                            format.render_number(&short_name, year, seq)
+                        }
+                        _ => None,
+                    };
+                    let n = number.clone();
+                    let pdf =
+                        tokio::task::spawn_blocking(move || renderer.render(&valid, n.as_deref(), None))
+                            .await
+                            .map_err(|e| ServiceError::Internal(e.to_string()))?
+                            .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?;
+                    let digests = IssuedDigests {
+                        pdf_sha256: pdf.digests.sha256.clone(),
+                        pdf_sm3: pdf.digests.sm3.clone(),
+                        pdf_size: pdf.bytes.len() as u64,
+                        data_sha256: canonical.digests.sha256.clone(),
+                        data_sm3: canonical.digests.sm3.clone(),
+                    };
+                    area.store_bytes(pdf.bytes).await?;
+                    if !tx.issue_document(doc.id, &fields, number.as_deref(), &digests, who.id, now).await? {
+                        return Err(ServiceError::Conflict("the document is already issued".into()));
+                    }
+                    let subjects = vec![
+                        doc.id.subject(),
+                        doc.case_id.subject(),
+                        format!("pdf:sha256:{}", digests.pdf_sha256),
+                        format!("pdf:sm3:{}", digests.pdf_sm3),
+                        format!("data:sha256:{}", digests.data_sha256),
+                        format!("data:sm3:{}", digests.data_sm3),
+                    ];
+                    let content =
+                        serde_json::json!({"document": doc.id, "number": number, "digests": digests});
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DocumentIssued,
+                        actor(&who),
+                        Some(doc.agency_id),
+                        subjects,
+                        Some(&content),
+                    )
+                    .await?;
+                    tx.get_document(doc.agency_id, doc.id).await?.ok_or(ServiceError::NotFound("document"))
+                })
+            })
+            .await
+    }
+
+    /// Records that an issued document was served, by a 送达 act or a 送达回证.
+    pub async fn serve_document(&self, me: &Principal, id: DocumentId, how: &Serving) -> Result<Document> {
+        let (doc, case) = self.document_for(me, id).await?;
+        if !may_record_acts(&me.user, &case) {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader record service".into(),
+            ));
+        }
+        if how.act_id.is_none() && how.receipt_id.is_none() {
+            return Err(
+                liuhen_domain::ValidationError::new("act_id", "name the 送达 act or the 送达回证").into()
+            );
+        }
+        let (now, who, how) = (self.now(), me.user.clone(), how.clone());
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if let Some(act) = how.act_id
+                        && tx.act_case(act).await? != Some(doc.case_id)
+                    {
+                        return Err(
+                            liuhen_domain::ValidationError::new("act_id", "not an act of this case").into()
+                        );
+                    }
+                    if let Some(r) = how.receipt_id {
+                        let receipt = tx.get_document(doc.agency_id, r).await?;
+                        if !receipt
+                            .is_some_and(|r| r.case_id == doc.case_id && r.status != DocumentStatus::Draft)
+                        {
+                            return Err(liuhen_domain::ValidationError::new(
+                                "receipt_id",
+                                "not an issued document of this case",
+                            )
+                            .into());
+                        }
+                    }
+                    if !tx.serve_document(doc.id, how.act_id, how.receipt_id, now).await? {
+                        return Err(ServiceError::Conflict(
+                            "only an issued, unserved document is served".into(),
+                        ));
+                    }
+                    let mut subjects = vec![doc.id.subject(), doc.case_id.subject()];
+                    subjects.extend(how.act_id.map(|a| a.subject()));
+                    subjects.extend(how.receipt_id.map(|r| r.subject()));
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::DocumentServed,
+                        actor(&who),
+                        Some(doc.agency_id),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    tx.get_document(doc.agency_id, doc.id).await?.ok_or(ServiceError::NotFound("document"))
+                })
+            })
+            .await
+    }
+
+    /// A PDF to download: an issued document re-rendered from its issued
+    /// fields and 文号 with a visible watermark (who, when, which case); a
+    /// draft as a preview. The download is recorded. The issued original
+    /// (whose digests the ledger holds) stays as it was.
+    pub async fn document_pdf(&self, me: &Principal, id: DocumentId) -> Result<(Document, Vec<u8>)> {
+        let (doc, case) = self.document_for(me, id).await?;
+        let (formats, _) = base()?;
+        let format = find_format(formats, &doc.format)?;
+        let valid = liuhen_docs::validate(format, &doc.fields).map_err(field_errors)?;
+        let now = self.now();
+        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let when = now
+            .to_offset(cst)
+            .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"))
+            .unwrap_or_default();
+        let draft = if doc.status == DocumentStatus::Draft { " 草稿" } else { "" };
+        let watermark =
+            format!("{} {} {} 下载 {}{draft}", me.user.display_name, me.user.login, when, case.number);
+        let renderer = self.renderer().await?;
+        let number = doc.number.clone();
+        let pdf =
+            tokio::task::spawn_blocking(move || renderer.render(&valid, number.as_deref(), Some(&watermark)))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?
+                .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?;
+        let who = me.user.clone();
+        let subjects =
+            vec![doc.id.subject(), doc.case_id.subject(), format!("pdf:sha256:{}", pdf.digests.sha256)];
+        let agency = doc.agency_id;
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::DocumentDownloaded,
+                        actor(&who),
+                        Some(agency),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        Ok((doc, pdf.bytes))
+    }
+}
+
+/// One line per format: code, name, and its fields (`*` marks mandatory ones).
+pub fn formats_summary() -> Result<Vec<String>> {
+    Ok(base()?
+        .0
+        .formats()
+        .map(|f| {
+            let fields: Vec<String> =
+                f.fields.iter().map(|d| format!("{}{}", d.key, if d.mandatory { "*" } else { "" })).collect();
+            format!("{} {}: {}", f.code, f.name, fields.join(", "))
+        })
+        .collect())
+}
+
+/// Renders a preview from a format name and field values, with no case and
+/// no store (`liuhen doc render`).
+pub fn render_preview(
+    format: &str,
+    fields: &serde_json::Value,
+    number: Option<&str>,
+    fonts: &[PathBuf],
+) -> Result<Vec<u8>> {
+    let (formats, _) = base()?;
+    let format = find_format(formats, format)?;
+    let valid = liuhen_docs::validate(format, fields).map_err(field_errors)?;
+    let renderer = if fonts.is_empty() { Renderer::with_default_fonts() } else { Renderer::new(fonts) }
+        .map_err(|e| ServiceError::Internal(format!("the PDF renderer cannot start: {e}")))?;
+    Ok(renderer
+        .render(&valid, number, None)
+        .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?
+        .bytes)
+}
