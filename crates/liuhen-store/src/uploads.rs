@@ -123,6 +123,9 @@ fn feed(
 
 const BUF: usize = 1 << 20;
 
+/// Bytes written between early flushes of a long request.
+const EARLY_SYNC: u64 = 32 << 20;
+
 type Feed = tokio::task::JoinHandle<std::io::Result<(Hasher, Option<Hasher>)>>;
 
 /// Makes what was written to `file` durable.
@@ -298,6 +301,8 @@ impl UploadArea {
         // threads) and written (a third), chunk k+1 is read from the body.
         // Hashing is the physical limit here, so nothing else may wait on it.
         let mut in_flight: Option<InFlight> = None;
+        let mut flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>> = None;
+        let mut synced = current;
         let result: Result<(), UploadError> = async {
             loop {
                 let read = fill(body, &mut buf).await.map_err(UploadError::Body);
@@ -324,6 +329,21 @@ impl UploadArea {
                     (state.sm3.clone(), chunk_sm3.take()),
                 ));
                 written += n as u64;
+                // Flush to disk while the upload goes on, so the disk works
+                // beside the hashing and the final fsync waits only for the
+                // tail (a large file would otherwise be written back only
+                // when the request ends).
+                if written - synced >= EARLY_SYNC && flushing.as_ref().is_none_or(|h| h.is_finished()) {
+                    if let Some(h) = flushing.take() {
+                        h.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+                    }
+                    let f = file.clone();
+                    flushing = Some(tokio::task::spawn_blocking(move || f.sync_data()));
+                    synced = written;
+                }
+            }
+            if let Some(h) = flushing.take() {
+                h.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
             }
             let ok = match &checksum {
                 Some(ChunkChecksum::Sha256(want)) => match chunk_sha.take() {
@@ -347,6 +367,9 @@ impl UploadArea {
             // Let a chunk still in flight land before giving it back.
             if let Some(f) = in_flight.take() {
                 let _ = f.join().await;
+            }
+            if let Some(h) = flushing.take() {
+                let _ = h.await;
             }
             // Give back everything this request wrote.
             let f = file.clone();
