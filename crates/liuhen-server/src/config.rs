@@ -39,6 +39,8 @@ pub struct Config {
     pub policy_layers: Vec<PathBuf>,
     /// Approvals a 调阅 request needs before it is granted (1 to 5).
     pub access_approvals: u32,
+    /// Document format layers (TOML) over the built-in base formats, in order: department, then local.
+    pub format_layers: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -58,6 +60,7 @@ impl Default for Config {
             upload_expiry_hours: 24,
             policy_layers: Vec::new(),
             access_approvals: 2,
+            format_layers: Vec::new(),
         }
     }
 }
@@ -80,6 +83,7 @@ pub struct Layer {
     pub upload_expiry_hours: Option<u32>,
     pub policy_layers: Option<Vec<PathBuf>>,
     pub access_approvals: Option<u32>,
+    pub format_layers: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +150,10 @@ impl Layer {
                     layer.policy_layers =
                         Some(value.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect())
                 }
+                "FORMAT_LAYERS" => {
+                    layer.format_layers =
+                        Some(value.split(':').filter(|p| !p.is_empty()).map(PathBuf::from).collect())
+                }
                 "ACCESS_APPROVALS" => {
                     layer.access_approvals = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
@@ -204,6 +212,9 @@ impl Config {
         }
         if let Some(v) = l.access_approvals {
             self.access_approvals = v;
+        }
+        if let Some(v) = l.format_layers {
+            self.format_layers = v;
         }
         self
     }

@@ -22,6 +22,19 @@ use crate::scope::{may_direct, may_record_acts};
 use crate::secrets::random_bytes;
 use crate::{Principal, Service, actor, record};
 
+/// Formats and wording: the built-in 司法部 base layer, then department and
+/// local layers in order. A layer that does not load is an error naming it.
+pub fn load_formats(layers: &[(String, String)]) -> Result<(FormatSet, WordingLibrary)> {
+    let mut formats = FormatSet::with_base().map_err(|e| ServiceError::Internal(e.to_string()))?;
+    for (source, text) in layers {
+        formats.load_layer(source, text).map_err(|e| {
+            ServiceError::Invalid(liuhen_domain::ValidationError::new("format_layers", e.to_string()))
+        })?;
+    }
+    let wording = WordingLibrary::base(&formats).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok((formats, wording))
+}
+
 /// The built-in formats and wording (司法部 base layer), parsed once per process.
 fn base() -> Result<&'static (FormatSet, WordingLibrary)> {
     static BASE: OnceLock<std::result::Result<(FormatSet, WordingLibrary), String>> = OnceLock::new();
@@ -105,14 +118,28 @@ fn field_errors(errors: Vec<liuhen_docs::FieldError>) -> ServiceError {
 }
 
 impl Service {
+    /// Uses these formats (the base layer plus the agency's department and local layers).
+    #[must_use]
+    pub fn with_formats(mut self, formats: (FormatSet, WordingLibrary)) -> Self {
+        self.formats = Some(Arc::new(formats));
+        self
+    }
+
+    fn formats(&self) -> Result<&(FormatSet, WordingLibrary)> {
+        match &self.formats {
+            Some(f) => Ok(f),
+            None => base(),
+        }
+    }
+
     /// The document formats in force.
-    pub fn document_formats(&self) -> Result<Vec<&'static Format>> {
-        Ok(base()?.0.formats().collect())
+    pub fn document_formats(&self) -> Result<Vec<Format>> {
+        Ok(self.formats()?.0.formats().cloned().collect())
     }
 
     /// Phrases of the standard wording (执法规范用语) that fit a field.
     pub fn wording_for(&self, format: &str, field: &str) -> Result<Vec<liuhen_docs::Phrase>> {
-        let (formats, wording) = base()?;
+        let (formats, wording) = self.formats()?;
         let f = find_format(formats, format)?;
         Ok(wording.for_field(f, field).cloned().collect())
     }
@@ -190,7 +217,7 @@ impl Service {
                 "only the assigned officers or a leader draft its documents".into(),
             ));
         }
-        let (formats, _) = base()?;
+        let (formats, _) = self.formats()?;
         let format = find_format(formats, &input.format)?;
         let facts = self.case_facts(&case).await?;
         let fields = merge(liuhen_docs::prefill(format, &facts), input.fields.as_ref())?;
@@ -346,7 +373,7 @@ impl Service {
         if doc.status != DocumentStatus::Draft {
             return Err(ServiceError::Conflict("the document is already issued".into()));
         }
-        let (formats, _) = base()?;
+        let (formats, _) = self.formats()?;
         let format = find_format(formats, &doc.format)?.clone();
         let valid = liuhen_docs::validate(&format, &doc.fields).map_err(field_errors)?;
         let fields = valid.to_json();
@@ -484,7 +511,7 @@ impl Service {
     /// (whose digests the ledger holds) stays as it was.
     pub async fn document_pdf(&self, me: &Principal, id: DocumentId) -> Result<(Document, Vec<u8>)> {
         let (doc, case) = self.document_for(me, id).await?;
-        let (formats, _) = base()?;
+        let (formats, _) = self.formats()?;
         let format = find_format(formats, &doc.format)?;
         let valid = liuhen_docs::validate(format, &doc.fields).map_err(field_errors)?;
         let now = self.now();
@@ -528,15 +555,15 @@ impl Service {
     }
 }
 
-/// One line per format: code, name, and its fields (`*` marks mandatory ones).
-pub fn formats_summary() -> Result<Vec<String>> {
-    Ok(base()?
+/// One line per format: code, name, the layer, and its fields (`*` marks mandatory ones).
+pub fn formats_summary(layers: &[(String, String)]) -> Result<Vec<String>> {
+    Ok(load_formats(layers)?
         .0
         .formats()
         .map(|f| {
             let fields: Vec<String> =
                 f.fields.iter().map(|d| format!("{}{}", d.key, if d.mandatory { "*" } else { "" })).collect();
-            format!("{} {}: {}", f.code, f.name, fields.join(", "))
+            format!("{} {} [{:?}]: {}", f.code, f.name, f.layer, fields.join(", "))
         })
         .collect())
 }
@@ -548,8 +575,9 @@ pub fn render_preview(
     fields: &serde_json::Value,
     number: Option<&str>,
     fonts: &[PathBuf],
+    layers: &[(String, String)],
 ) -> Result<Vec<u8>> {
-    let (formats, _) = base()?;
+    let (formats, _) = &load_formats(layers)?;
     let format = find_format(formats, format)?;
     let valid = liuhen_docs::validate(format, fields).map_err(field_errors)?;
     let renderer = if fonts.is_empty() { Renderer::with_default_fonts() } else { Renderer::new(fonts) }

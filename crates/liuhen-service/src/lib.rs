@@ -86,6 +86,7 @@ pub struct Service {
     policy: Option<Arc<liuhen_policy::Policy>>,
     supervision: Arc<supervision::Hub>,
     pdf: Arc<documents::Pdf>,
+    formats: Option<Arc<(liuhen_docs::FormatSet, liuhen_docs::WordingLibrary)>>,
 }
 
 impl Service {
@@ -104,6 +105,7 @@ impl Service {
             policy: None,
             supervision: Arc::new(supervision::Hub::new(supervision::AlertRules::default())),
             pdf: Arc::new(documents::Pdf::new(Vec::new())),
+            formats: None,
         }
     }
 

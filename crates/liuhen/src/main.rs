@@ -159,9 +159,16 @@ enum DocCommand {
         /// Font files or folders [default: Debian's fonts-noto-cjk].
         #[arg(long)]
         font: Vec<PathBuf>,
+        /// Format layers over the base formats, in order (department, then local).
+        #[arg(long)]
+        layer: Vec<PathBuf>,
     },
-    /// List the document formats and their fields.
-    Formats,
+    /// List the effective document formats and their fields; with `--layer`, check layers
+    /// (exit 1 naming what a layer got wrong, e.g. a mandatory base field it dropped).
+    Formats {
+        #[arg(long)]
+        layer: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -342,6 +349,8 @@ fn load_config(db: &DbArgs, listen: Option<SocketAddr>) -> Result<Config> {
 async fn open_service(config: &Config) -> Result<Service> {
     // The rulebook first: a bad layer stops the start before anything is created.
     let policy = load_policy(&config.policy_layers).map_err(|e| anyhow::anyhow!("the rulebook: {e}"))?;
+    let formats = liuhen_service::documents::load_formats(&read_layers(&config.format_layers)?)
+        .map_err(|e| anyhow::anyhow!("the document formats: {e}"))?;
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
     let url = config.effective_database_url();
@@ -365,7 +374,8 @@ async fn open_service(config: &Config) -> Result<Service> {
     tracing::info!(originals = %originals.describe(), "evidence store");
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
         .with_evidence(liuhen_store::uploads::UploadArea::with_originals(blobs, originals), limits)
-        .with_policy(policy))
+        .with_policy(policy)
+        .with_formats(formats))
 }
 
 fn main() -> std::process::ExitCode {
@@ -438,14 +448,32 @@ fn policy(command: PolicyCommand) -> Result<u8> {
     }
 }
 
+/// Reads layer files as (source name, text).
+fn read_layers(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect()
+}
+
 fn doc(command: DocCommand) -> Result<u8> {
     match command {
-        DocCommand::Render { format, data, out, number, font } => {
+        DocCommand::Render { format, data, out, number, font, layer } => {
+            let layers = read_layers(&layer)?;
             let text =
                 std::fs::read_to_string(&data).with_context(|| format!("reading {}", data.display()))?;
             let fields: serde_json::Value =
                 serde_json::from_str(&text).with_context(|| format!("{} is not JSON", data.display()))?;
-            match liuhen_service::documents::render_preview(&format, &fields, number.as_deref(), &font) {
+            match liuhen_service::documents::render_preview(
+                &format,
+                &fields,
+                number.as_deref(),
+                &font,
+                &layers,
+            ) {
                 Ok(bytes) => {
                     std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
                     eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
@@ -457,11 +485,19 @@ fn doc(command: DocCommand) -> Result<u8> {
                 }
             }
         }
-        DocCommand::Formats => {
-            for f in liuhen_service::documents::formats_summary()? {
-                println!("{f}");
+        DocCommand::Formats { layer } => {
+            match liuhen_service::documents::formats_summary(&read_layers(&layer)?) {
+                Ok(lines) => {
+                    for f in lines {
+                        println!("{f}");
+                    }
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(1)
+                }
             }
-            Ok(0)
         }
     }
 }

@@ -633,3 +633,32 @@ fn doc_render_writes_a_pdf_or_names_the_field() {
     assert!(text.contains("fine_amount"), "{text}");
     assert!(!out2.exists());
 }
+
+/// A local format layer that drops a mandatory base field is refused, naming
+/// the field — by `liuhen doc formats --layer` and by the server at start.
+#[test]
+fn a_format_layer_dropping_a_mandatory_field_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("local.toml");
+    std::fs::write(
+        &bad,
+        "[layer]\nkind = \"local\"\nname = \"临江市\"\n\n[[format]]\ncode = \"penalty_decision\"\nbase = \"penalty_decision\"\nremove_fields = [\"evidence\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN).args(["doc", "formats", "--layer"]).arg(&bad).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("证据") && err.contains("evidence") && err.contains("local.toml"), "{err}");
+    let (code, listing) = run(&["doc", "formats"]);
+    assert_eq!(code, 0);
+    assert_eq!(listing.lines().count(), 9, "{listing}");
+    let data = dir.path().join("data");
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("LIUHEN_FORMAT_LAYERS", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evidence"));
+}
