@@ -173,7 +173,7 @@ impl Service {
             blocking: 0,
             warnings: 0,
             not_checked: vec![
-                "document_missing: documents are checked once liuhen records them".into(),
+                "document_missing: documents are recorded (执法文书) but not yet checked against the procedure".into(),
                 "element_missing: 记录要素 are checked once liuhen records them".into(),
             ],
         };
