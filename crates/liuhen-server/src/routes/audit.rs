@@ -15,6 +15,7 @@ use crate::extract::{ApiPath, ApiQuery, Caller};
 
 /// `?format=csv` for a CSV file; JSON otherwise.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Format {
     #[serde(default)]

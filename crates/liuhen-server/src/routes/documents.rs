@@ -22,6 +22,7 @@ pub async fn formats(State(s): State<AppState>, Caller(_me): Caller) -> ApiResul
 
 /// Which field the standard wording is wanted for.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WordingQuery {
     pub field: String,
