@@ -17,7 +17,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::error::{Result, ServiceError};
-use crate::scope::{case_scope, may_enforce};
+use crate::scope::may_enforce;
 use crate::{Principal, Service};
 
 /// One finding, as the API shows it.
@@ -151,7 +151,7 @@ impl Service {
     pub async fn case_compliance(&self, me: &Principal, case_id: CaseId) -> Result<CaseCompliance> {
         let mut tx = self.store.read().await?;
         let case = tx
-            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .get_case_in_scope(case_id, &self.read_scope(me))
             .await?
             .ok_or(ServiceError::NotFound("case"))?;
         let acts = tx.list_acts(case.id).await?;

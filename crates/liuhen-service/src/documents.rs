@@ -38,13 +38,9 @@ pub fn load_formats(layers: &[(String, String)]) -> Result<(FormatSet, WordingLi
 /// The built-in formats and wording (司法部 base layer), parsed once per process.
 fn base() -> Result<&'static (FormatSet, WordingLibrary)> {
     static BASE: OnceLock<std::result::Result<(FormatSet, WordingLibrary), String>> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let formats = FormatSet::with_base().map_err(|e| e.to_string())?;
-        let wording = WordingLibrary::base(&formats).map_err(|e| e.to_string())?;
-        Ok((formats, wording))
-    })
-    .as_ref()
-    .map_err(|e| ServiceError::Internal(format!("the built-in document formats do not load: {e}")))
+    BASE.get_or_init(|| load_formats(&[]).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| ServiceError::Internal(format!("the built-in document formats do not load: {e}")))
 }
 
 /// The PDF renderer, its fonts loaded once on first use.

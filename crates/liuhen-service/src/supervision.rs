@@ -11,7 +11,8 @@
 //! node derives the same alerts.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use liuhen_domain::{EntryKind, LedgerEntry, Role};
@@ -99,13 +100,13 @@ pub struct SupervisionEvent {
 /// The broadcast shared by every clone of a service.
 pub(crate) struct Hub {
     sender: broadcast::Sender<Arc<SupervisionEvent>>,
-    follower: OnceLock<()>,
+    follower_started: AtomicBool,
     rules: AlertRules,
 }
 
 impl Hub {
     pub(crate) fn new(rules: AlertRules) -> Self {
-        Hub { sender: broadcast::channel(16_384).0, follower: OnceLock::new(), rules }
+        Hub { sender: broadcast::channel(16_384).0, follower_started: AtomicBool::new(false), rules }
     }
 }
 
@@ -266,11 +267,7 @@ impl Service {
             })
             .await?;
         let receiver = self.supervision.sender.subscribe();
-        let mut start = None;
-        self.supervision.follower.get_or_init(|| {
-            start = Some(());
-        });
-        if start.is_some() {
+        if !self.supervision.follower_started.swap(true, Ordering::SeqCst) {
             let from = {
                 let mut tx = self.store.read().await?;
                 let n = tx.entry_count().await?;

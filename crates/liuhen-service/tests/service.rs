@@ -217,6 +217,10 @@ async fn access_to_restricted_cases_needs_two_approvals_and_expires() {
         let body = String::from_utf8(last[0].body.clone()).unwrap();
         assert!(body.contains("case.read") && body.contains(&r.id.subject()), "{body}");
         assert!(s.list_cases(&o1, &CaseQuery::default()).await.unwrap().0.iter().any(|c| c.id == private.id));
+        assert!(
+            s.case_compliance(&o1, private.id).await.is_ok(),
+            "the grant covers the case's compliance too"
+        );
         assert!(s.list_access_requests(&o1).await.unwrap().iter().any(|x| x.id == r.id));
         // The grant expires.
         clock.advance(time::Duration::days(3) + time::Duration::seconds(1));

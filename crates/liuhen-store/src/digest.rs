@@ -79,19 +79,18 @@ mod imp {
 #[derive(Clone)]
 pub struct Hasher {
     inner: imp::Hasher,
-    algorithm: Algorithm,
 }
 
 impl std::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hasher").field("algorithm", &self.algorithm).finish_non_exhaustive()
+        f.debug_struct("Hasher").finish_non_exhaustive()
     }
 }
 
 impl Hasher {
     /// A fresh digest.
     pub fn new(algorithm: Algorithm) -> std::io::Result<Self> {
-        Ok(Hasher { inner: imp::Hasher::new(algorithm)?, algorithm })
+        Ok(Hasher { inner: imp::Hasher::new(algorithm)? })
     }
     /// Feeds bytes.
     pub fn update(&mut self, bytes: &[u8]) -> std::io::Result<()> {
@@ -100,10 +99,6 @@ impl Hasher {
     /// The digest of everything fed.
     pub fn finish(self) -> std::io::Result<[u8; 32]> {
         self.inner.finish()
-    }
-    /// Which hash this is.
-    pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
     }
 }
 

@@ -439,7 +439,8 @@ impl UploadArea {
         use sha2::Digest as _;
         let hex: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         let size = bytes.len() as u64;
-        let tmp = self.blobs.upload_part(&format!("made-{}", hex.get(..32).unwrap_or_default()))?;
+        // A name of its own, so two writers of the same bytes never share a temp file.
+        let tmp = self.blobs.upload_part(&format!("made-{}", uuid::Uuid::new_v4().simple()))?;
         let path = tmp.clone();
         tokio::task::spawn_blocking(move || {
             use std::io::Write as _;
