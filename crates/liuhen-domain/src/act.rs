@@ -84,6 +84,10 @@ pub struct Act {
     /// Indexes into the case's `parties`.
     pub parties: Vec<u16>,
     pub notes: Option<String>,
+    /// 记录要素 the officers attest the record shows (出示执法证, 场景, …),
+    /// beyond those its own fields show (时间, 地点, 执法人员, 执法行为).
+    #[serde(default)]
+    pub elements: Vec<String>,
     pub created_by: UserId,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -111,6 +115,10 @@ pub struct NewAct {
     pub parties: Vec<u16>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// 记录要素 the record shows, attested by the officer recording the act
+    /// (names from the rulebook, e.g. 出示执法证); more may be attested later.
+    #[serde(default)]
+    pub elements: Vec<String>,
 }
 
 /// The longest single act liuhen accepts: a week.
@@ -128,6 +136,28 @@ pub struct ActDraft {
     pub officers: Vec<UserId>,
     pub parties: Vec<u16>,
     pub notes: Option<String>,
+    pub elements: Vec<String>,
+}
+
+/// At most this many 记录要素 per act.
+pub const MAX_ELEMENTS: usize = 32;
+
+/// Checks a list of 记录要素 names: each 1 to 32 characters, none twice, at
+/// most [`MAX_ELEMENTS`]. Whether the rulebook knows them is the service's
+/// question.
+pub fn validate_elements(field: &str, elements: &[String]) -> Result<Vec<String>, ValidationError> {
+    if elements.len() > MAX_ELEMENTS {
+        return Err(ValidationError::new(field, format!("at most {MAX_ELEMENTS} 记录要素")));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(elements.len());
+    for (i, e) in elements.iter().enumerate() {
+        let e = required_text(&format!("{field}[{i}]"), e, 32)?;
+        if out.contains(&e) {
+            return Err(ValidationError::new(format!("{field}[{i}]"), "is listed twice"));
+        }
+        out.push(e);
+    }
+    Ok(out)
 }
 
 impl NewAct {
@@ -187,6 +217,7 @@ impl NewAct {
             officers: self.officers.clone(),
             parties: self.parties.clone(),
             notes: optional_text("notes", self.notes.as_deref().unwrap_or(""), 4000)?,
+            elements: validate_elements("elements", &self.elements)?,
         })
     }
 }

@@ -55,7 +55,9 @@ mod review;
 mod user;
 
 pub use access::{AccessRequest, ExternalRequester, MAX_ACCESS_DAYS, NewAccessRequest, reject_reason};
-pub use act::{Act, ActDraft, ActKind, MAX_ACT_SECONDS, NewAct, Place, Venue};
+pub use act::{
+    Act, ActDraft, ActKind, MAX_ACT_SECONDS, MAX_ELEMENTS, NewAct, Place, Venue, validate_elements,
+};
 pub use case::{
     Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
     Stage, case_number, validate_officer_list,

@@ -68,7 +68,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::auth::login, routes::auth::logout, routes::auth::me,
         routes::org::units, routes::org::users,
         routes::cases::list, routes::cases::create, routes::cases::get,
-        routes::cases::list_acts, routes::cases::add_act, routes::cases::assign, routes::cases::transition,
+        routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", get(routes::cases::list).post(routes::cases::create))
         .route("/cases/{id}", get(routes::cases::get))
         .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))
+        .route("/cases/{id}/acts/{act}/elements", post(routes::cases::attest_elements))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -355,6 +355,12 @@ async fn leaders_direct_cases_through_the_api() {
                 .status,
             StatusCode::FORBIDDEN
         );
+        // 普通程序 leaves 启动 with a 立案审批表: without one the move is refused, naming it,
+        // unless the leader overrides in writing (here: approved on paper).
+        let r = call(&app, post_json(&format!("/api/v1/cases/{id}/transitions"), Some(&leader), to)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        assert!(r.text.contains("立案审批表"), "{}", r.text);
+        let to = r#"{"to": "调查取证", "reason": "立案审批通过", "override_reason": "立案审批表为纸质审批件，已归入案卷"}"#;
         let r = call(&app, post_json(&format!("/api/v1/cases/{id}/transitions"), Some(&leader), to)).await;
         assert_eq!((r.status, r.body["stage"].as_str()), (StatusCode::OK, Some("investigation")));
         let r = call(
@@ -639,7 +645,22 @@ mod tus {
             let act =
                 c.body["acts"].as_array().unwrap().iter().find(|a| a["act_id"] == act_id.as_str()).unwrap();
             assert_eq!(act["clips"], 1);
-            assert!(c.body["not_checked"].as_array().unwrap().len() >= 2);
+            // The demo's officers attested the act's 记录要素; its 笔录 is not issued.
+            let codes: Vec<&str> =
+                act["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+            assert!(!codes.contains(&"element_missing"), "{act}");
+            assert!(codes.contains(&"document_missing"), "{act}");
+            let attest = format!("/api/v1/cases/{case_id}/acts/{act_id}/elements");
+            let r = call(&app, post_json(&attest, Some(&officer), r#"{"elements": ["出示证件"]}"#)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+            assert!(r.text.contains("出示执法证"), "the known elements are named: {}", r.text);
+            let r = call(
+                &app,
+                post_json(&attest, Some(&officer), r#"{"elements": ["见证人"], "note": "见笔录"}"#),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.body["elements"].as_array().unwrap().iter().any(|e| e == "见证人"), "{}", r.text);
             assert_eq!(
                 call(&app, post_json(&uri, Some(&officer), &link(false, "关联错误"))).await.status,
                 StatusCode::NO_CONTENT

@@ -27,6 +27,17 @@ pub struct CaseQuery {
     pub offset: Option<u32>,
 }
 
+/// 记录要素 attested after an act was recorded.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttestElements {
+    /// 记录要素 names from the rulebook (出示执法证, 场景, 见证人, …).
+    pub elements: Vec<String>,
+    /// Where the record shows them (e.g. the clip and minute), kept in the ledger entry.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// A request to move a case to its next stage.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +171,7 @@ impl Service {
 
     /// Records an enforcement act on a case.
     pub async fn add_act(&self, me: &Principal, case_id: CaseId, input: &NewAct) -> Result<Act> {
+        self.check_elements("elements", &input.elements)?;
         let now = self.now();
         let me = me.clone();
         let input = input.clone();
@@ -199,6 +211,116 @@ impl Service {
                 })
             })
             .await
+    }
+
+    /// Attests 记录要素 an act's record shows (the officers who recorded the
+    /// act, the case's officers, or a leader): added to what was attested,
+    /// never removed, each attestation a ledger entry with its note.
+    pub async fn attest_elements(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        act_id: ActId,
+        req: &AttestElements,
+    ) -> Result<Act> {
+        let elements = liuhen_domain::validate_elements("elements", &req.elements)?;
+        if elements.is_empty() {
+            return Err(ValidationError::new("elements", "name at least one 记录要素").into());
+        }
+        self.check_elements("elements", &elements)?;
+        let note = liuhen_domain::optional_text("note", req.note.as_deref().unwrap_or(""), 2000)?;
+        let now = self.now();
+        let me = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let case = tx
+                        .get_case_in_scope(case_id, &case_scope(&me.user))
+                        .await?
+                        .ok_or(ServiceError::NotFound("case"))?;
+                    let act = tx
+                        .list_acts(case_id)
+                        .await?
+                        .into_iter()
+                        .find(|a| a.id == act_id)
+                        .ok_or(ServiceError::NotFound("act"))?;
+                    if !may_record_acts(&me.user, &case) && !act.officers.contains(&me.user.id) {
+                        return Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
+                            "the case is archived".into()
+                        } else {
+                            "only the act's officers, the case's officers or a leader attest its 记录要素"
+                                .into()
+                        }));
+                    }
+                    if case.stage == Stage::Archived {
+                        return Err(ServiceError::Forbidden("the case is archived".into()));
+                    }
+                    let added = tx.add_act_elements(act_id, &elements, me.user.id, now).await?;
+                    if added.is_empty() {
+                        return Ok(act);
+                    }
+                    tx.touch_case(case_id, now).await?;
+                    #[derive(serde::Serialize)]
+                    struct Attested<'a> {
+                        case: CaseId,
+                        act: ActId,
+                        elements: &'a [String],
+                        note: Option<&'a str>,
+                    }
+                    record(
+                        tx,
+                        now,
+                        EntryKind::ElementsAttested,
+                        actor(&me.user),
+                        Some(case.agency_id),
+                        vec![case_id.subject(), act_id.subject()],
+                        Some(&Attested {
+                            case: case_id,
+                            act: act_id,
+                            elements: &added,
+                            note: note.as_deref(),
+                        }),
+                    )
+                    .await?;
+                    let act = tx
+                        .list_acts(case_id)
+                        .await?
+                        .into_iter()
+                        .find(|a| a.id == act_id)
+                        .ok_or(ServiceError::NotFound("act"))?;
+                    Ok(act)
+                })
+            })
+            .await
+    }
+
+    /// Every attested 记录要素 must be one the rulebook asks of some act, so a
+    /// misspelt one is refused rather than silently never counted.
+    fn check_elements(&self, field: &str, elements: &[String]) -> Result<()> {
+        if elements.is_empty() {
+            return Ok(());
+        }
+        let policy = self.policy()?;
+        let mut known: Vec<String> = Vec::new();
+        for kind in liuhen_domain::ActKind::ALL {
+            for venue in liuhen_domain::Venue::ALL {
+                for e in policy.rule(*kind, *venue).elements {
+                    if !known.contains(&e.value) {
+                        known.push(e.value);
+                    }
+                }
+            }
+        }
+        for (i, e) in elements.iter().enumerate() {
+            if !known.iter().any(|k| k == e.trim()) {
+                return Err(ValidationError::new(
+                    format!("{field}[{i}]"),
+                    format!("「{e}」 is not a 记录要素 of the rulebook; known: {}", known.join("、")),
+                )
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// Replaces the officers assigned to a case (leaders).

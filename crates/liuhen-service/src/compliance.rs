@@ -2,17 +2,19 @@
 //! effective rule (and the layer behind it), the AV coverage of its window
 //! by the clips linked to it, and the findings.
 //!
-//! Checked today: AV presence and gaps (from linked clips, clock-corrected),
-//! the number of officers holding a 执法证, the acts the case's procedure
-//! expects before it leaves its current stage, and the procedure's handling
-//! limit. Documents and 记录要素 are listed in `not_checked` until liuhen
-//! records documents itself: a check that cannot see its facts is not run
-//! rather than guessed.
+//! Checked: AV presence and gaps (from linked clips, clock-corrected), the
+//! number of officers holding a 执法证, 记录要素 (those the act's own fields
+//! show, and those its officers attested), the documents each act's rule and
+//! the case's procedure expect (issued 执法文书 of the case), the acts the
+//! procedure expects before the case leaves its stage, and the handling
+//! limit. A document the rulebook names but this deployment has no format
+//! for cannot be issued in liuhen; it is listed in `not_checked` rather than
+//! reported missing for ever.
 
 use std::sync::Arc;
 
 use liuhen_domain::{Act, ActId, CaseId, UserId};
-use liuhen_policy::{ActFacts, Finding, FindingCode, Interval, LimitFacts, LimitStart, Policy, StageFacts};
+use liuhen_policy::{ActFacts, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -160,9 +162,17 @@ impl Service {
         officers.sort_unstable();
         officers.dedup();
         let users = tx.get_users(&officers).await?;
+        let documents = tx.list_case_documents(case.id).await?;
         tx.finish().await?;
         let policy = self.policy()?;
-        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, self.now());
+        let formats: Vec<String> = self.document_formats()?.into_iter().map(|f| f.name).collect();
+        let issued: Vec<String> = documents
+            .iter()
+            .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
+            .map(|d| d.format_name.clone())
+            .collect();
+        let mut docs = DocumentFacts { formats, issued, unformatted: Vec::new() };
+        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &mut docs, self.now());
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),
@@ -172,16 +182,20 @@ impl Service {
             case_findings,
             blocking: 0,
             warnings: 0,
-            not_checked: vec![
-                "document_missing: documents are recorded (执法文书) but not yet checked against the procedure".into(),
-                "element_missing: 记录要素 are checked once liuhen records them".into(),
-            ],
+            not_checked: Vec::new(),
         };
         for act in &acts {
-            let a = assess_act(&policy, act, &clips, &users);
+            let a = assess_act(&policy, act, &clips, &users, &mut docs);
             out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
             out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
             out.acts.push(a);
+        }
+        if !docs.unformatted.is_empty() {
+            out.not_checked.push(format!(
+                "document_missing: {} — no document format for them is loaded, so they cannot be issued \
+                 in liuhen; add a format layer (format_layers) to have them issued and checked",
+                docs.unformatted.join("、")
+            ));
         }
         for f in out.stage_exit.iter().chain(&out.case_findings) {
             match f.severity.as_str() {
@@ -200,6 +214,50 @@ const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
     Err(_) => time::UtcOffset::UTC,
 };
 
+/// The documents of a case, for the rules that expect some.
+struct DocumentFacts {
+    /// Names of the formats this deployment issues.
+    formats: Vec<String>,
+    /// Names of the formats of the case's issued (or served) documents.
+    issued: Vec<String>,
+    /// Expected documents without a format, met along the way (not checked).
+    unformatted: Vec<String>,
+}
+
+impl DocumentFacts {
+    /// What the rules see as present among `expected`: the issued documents,
+    /// and those that cannot be issued here (noted as not checked).
+    fn present<'a>(&mut self, expected: impl Iterator<Item = &'a str>) -> Vec<String> {
+        let mut out = self.issued.clone();
+        for name in expected {
+            if !self.formats.iter().any(|f| f == name) {
+                if !self.unformatted.iter().any(|u| u == name) {
+                    self.unformatted.push(name.to_owned());
+                }
+                out.push(name.to_owned());
+            }
+        }
+        out
+    }
+}
+
+/// 记录要素 an act's own fields show: its time window, address, officers
+/// and kind are part of every act liuhen records.
+pub(crate) fn shown_by_fields(element: &str) -> bool {
+    matches!(element, "时间" | "地点" | "执法人员" | "执法行为")
+}
+
+/// The 记录要素 an act's record shows: those its fields show, 参与人员 when
+/// it names parties beside its officers, and those its officers attested.
+fn act_elements(act: &Act) -> Vec<String> {
+    let mut out: Vec<String> = ["时间", "地点", "执法人员", "执法行为"].map(String::from).to_vec();
+    if !act.parties.is_empty() {
+        out.push("参与人员".into());
+    }
+    out.extend(act.elements.iter().cloned());
+    out
+}
+
 /// Days before a handling limit ends from which it is reported.
 const LIMIT_WARN_DAYS: u32 = 10;
 
@@ -210,21 +268,21 @@ fn procedure_findings(
     policy: &Policy,
     case: &liuhen_domain::Case,
     acts: &[Act],
+    docs: &mut DocumentFacts,
     now: OffsetDateTime,
 ) -> (Vec<FindingView>, Vec<FindingView>) {
     let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
     let effective = policy.procedure(procedure);
+    let expected: Vec<String> = effective
+        .stage(case.stage)
+        .map(|s| s.documents.iter().map(|d| d.value.name.clone()).collect())
+        .unwrap_or_default();
     let facts = StageFacts {
         leaving: case.stage,
         acts: acts.iter().map(|a| a.kind).collect(),
-        documents: Vec::new(),
+        documents: docs.present(expected.iter().map(String::as_str)),
     };
-    let exit = effective
-        .assess_exit(&facts)
-        .into_iter()
-        .filter(|f| f.code != FindingCode::DocumentMissing)
-        .map(FindingView::from)
-        .collect();
+    let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
     let mut case_findings = Vec::new();
     if let Some(limit) = &effective.limit {
         let start = match limit.from.value {
@@ -263,6 +321,7 @@ fn assess_act(
     act: &Act,
     clips: &[liuhen_store::LinkedClip],
     users: &[liuhen_domain::User],
+    docs: &mut DocumentFacts,
 ) -> ActCompliance {
     let rule = policy.rule(act.kind, act.venue);
     let window = Interval::new(liuhen_domain::unix_ms(act.starts_at), liuhen_domain::unix_ms(act.ends_at));
@@ -279,15 +338,11 @@ fn assess_act(
     let valid = act.officers.iter().filter(|id| users.iter().any(|u| u.id == **id && may_enforce(u))).count();
     let facts = ActFacts {
         coverage: coverage.clone(),
-        documents: Vec::new(),
-        elements: Vec::new(),
+        documents: docs.present(rule.documents.iter().map(|d| d.value.as_str())),
+        elements: act_elements(act),
         officers_with_valid_credential: u32::try_from(valid).unwrap_or(u32::MAX),
     };
-    let findings = liuhen_policy::assess(&rule, &facts)
-        .into_iter()
-        .filter(|f| !matches!(f.code, FindingCode::DocumentMissing | FindingCode::ElementMissing))
-        .map(FindingView::from)
-        .collect();
+    let findings = liuhen_policy::assess(&rule, &facts).into_iter().map(FindingView::from).collect();
     let gaps = coverage
         .as_ref()
         .map(|c| {

@@ -356,6 +356,7 @@ async fn ensure_case(
     let have = service.list_acts(lead, id).await?.len();
     let cst = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
     let today = service.now().to_offset(cst).replace_time(time::Time::MIDNIGHT);
+    let policy = service.policy()?;
     for (kind, venue, days_ago, minutes) in acts_for(c.stage).into_iter().skip(have) {
         let starts_at: OffsetDateTime =
             today - Duration::days(days_ago) + Duration::hours(9 + index as i64 % 5);
@@ -377,6 +378,14 @@ async fn ensure_case(
             officers: vec![lead.user.id, partner],
             parties: vec![0],
             notes: None,
+            // The officers attest every 记录要素 the rulebook asks of the act.
+            elements: policy
+                .rule(kind, venue)
+                .elements
+                .into_iter()
+                .map(|e| e.value)
+                .filter(|e| !crate::compliance::shown_by_fields(e))
+                .collect(),
         };
         service.add_act(lead, id, &input).await?;
     }

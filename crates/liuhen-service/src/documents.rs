@@ -371,6 +371,19 @@ impl Service {
         }
         let (formats, _) = self.formats()?;
         let format = find_format(formats, &doc.format)?.clone();
+        // 行政处罚决定书 records a decision already made: after the 负责人's
+        // decision, which waits for 法制审核 when the catalogue calls it major.
+        // Checked first (the order of work), and again inside the write.
+        let is_decision =
+            [Some(format.code.as_str()), format.base.as_deref()].contains(&Some(DECISION_FORMAT));
+        if is_decision {
+            let mut tx = self.store.read().await?;
+            let made = tx.decision(doc.case_id).await?.is_some_and(|d| d.issued_at.is_some());
+            tx.finish().await?;
+            if !made {
+                return Err(decision_not_made());
+            }
+        }
         let valid = liuhen_docs::validate(&format, &doc.fields).map_err(field_errors)?;
         let fields = valid.to_json();
         let canonical = valid.canonical();
@@ -387,6 +400,12 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    if is_decision {
+                        let made = tx.decision(doc.case_id).await?.is_some_and(|d| d.issued_at.is_some());
+                        if !made {
+                            return Err(decision_not_made());
+                        }
+                    }
                     let number = match (format.numbered, format.doc_type.as_deref()) {
                         (true, Some(kind)) => {
                             let seq = tx.next_number(doc.agency_id, &format!("doc:{kind}"), year).await?;
@@ -562,6 +581,17 @@ pub fn formats_summary(layers: &[(String, String)]) -> Result<Vec<String>> {
             format!("{} {} [{:?}]: {}", f.code, f.name, f.layer, fields.join(", "))
         })
         .collect())
+}
+
+/// The base format of 行政处罚决定书.
+const DECISION_FORMAT: &str = "penalty_decision";
+
+fn decision_not_made() -> ServiceError {
+    ServiceError::Conflict(
+        "行政处罚决定书 is issued once the decision is made: propose it, pass 法制审核 where it is major, \
+         and issue the decision first"
+            .into(),
+    )
 }
 
 /// Renders a preview from a format name and field values, with no case and

@@ -12,7 +12,6 @@ use liuhen_domain::{
 use liuhen_store::uploads::{Appended, ChunkChecksum, UploadArea, UploadError, UploadRecord};
 use liuhen_store::{CaseScope, EvidenceDigests, evidence_unit};
 use time::{Duration, OffsetDateTime};
-use tokio::io::AsyncRead;
 
 use crate::error::{Result, ServiceError};
 use crate::scope::case_scope;
@@ -218,12 +217,12 @@ impl Service {
         me: &Principal,
         id: &str,
         offset: u64,
-        body: &mut (dyn AsyncRead + Unpin + Send),
+        body: &mut liuhen_store::uploads::BodyStream<'_>,
         checksum: Option<ChunkChecksum>,
     ) -> Result<ChunkOutcome> {
         let (upload, _) = self.own_upload(me, id)?;
         let parts = self.evidence_parts()?;
-        let appended = parts.area.append(id, offset, body, checksum).await.map_err(upload_err)?;
+        let appended = parts.area.append_stream(id, offset, body, checksum).await.map_err(upload_err)?;
         let (offset, digests) = match appended {
             Appended::Progress { offset } => return Ok(ChunkOutcome::Progress { offset }),
             Appended::Complete { offset, digests } => (offset, digests),

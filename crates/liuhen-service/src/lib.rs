@@ -52,7 +52,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use auth::{LoginOutcome, Principal, TokenOutcome};
-pub use cases::{CaseQuery, TransitionRequest};
+pub use cases::{AttestElements, CaseQuery, TransitionRequest};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Result, ServiceError};
 pub use secrets::{SESSION_PREFIX, TOKEN_PREFIX, hash_password, random_bytes};

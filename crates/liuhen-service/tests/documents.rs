@@ -38,6 +38,44 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Takes a case to 审核决定 (with the leader's override: this file is about
+/// documents), proposes a ¥50,000 fine, passes 法制审核 and makes the decision.
+async fn decide_after_review(s: &Service, case: liuhen_domain::CaseId) {
+    use liuhen_domain::{
+        ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome, Stage,
+    };
+    let o1 = as_user(s, "officer1").await;
+    let leader = as_user(s, "leader1").await;
+    let reviewer = as_user(s, "reviewer1").await;
+    for to in [Stage::Investigation, Stage::Decision] {
+        let req = liuhen_service::TransitionRequest {
+            to,
+            reason: None,
+            override_reason: Some("本测试只涉及文书".into()),
+        };
+        s.transition(&leader, case, &req).await.unwrap();
+    }
+    let fine = ProposedDecision {
+        fine_fen: 5_000_000,
+        measures: vec!["fine".into()],
+        after_hearing: false,
+        flagged_major: None,
+        summary: "罚款人民币伍万元整".into(),
+    };
+    s.propose_decision(&o1, case, &fine).await.unwrap();
+    s.submit_for_review(&o1, case).await.unwrap();
+    let opinion = ReviewOpinion {
+        outcome: ReviewOutcome::Approve,
+        checklist: ChecklistItem::ALL
+            .iter()
+            .map(|item| ChecklistAnswer { item: *item, passed: true, note: None })
+            .collect(),
+        opinion: "经审核，同意。".into(),
+    };
+    s.give_review_opinion(&reviewer, case, &opinion).await.unwrap();
+    s.issue_decision(&leader, case).await.unwrap();
+}
+
 #[tokio::test]
 async fn draft_issue_correct_serve_and_download() {
     let dir = tempfile::tempdir().unwrap();
@@ -89,6 +127,11 @@ async fn draft_issue_correct_serve_and_download() {
         .unwrap();
     assert_eq!((draft.format.as_str(), draft.status), ("penalty_decision", DocumentStatus::Draft));
     assert_eq!(draft.fields["party"]["name"], "王建国", "{}", draft.fields);
+    // The 决定书 records a decision made: ¥50,000 on a natural person is major, so not before
+    // 法制审核 passed and the 负责人 decided.
+    let early = s.issue_document(&leader, draft.id).await;
+    assert!(matches!(&early, Err(ServiceError::Conflict(m)) if m.contains("法制审核")), "{early:?}");
+    decide_after_review(&s, case.id).await;
     // Incomplete: issuing names the missing fields.
     let e = s.issue_document(&leader, draft.id).await.unwrap_err();
     assert!(
@@ -117,6 +160,7 @@ async fn draft_issue_correct_serve_and_download() {
         matches!(s.issue_document(&o1, draft.id).await, Err(ServiceError::Forbidden(_))),
         "officers do not issue"
     );
+
     let issued = s.issue_document(&leader, draft.id).await.unwrap();
     assert_eq!(issued.status, DocumentStatus::Issued);
     let number = issued.number.clone().expect("a 文号");

@@ -147,6 +147,7 @@ async fn every_role_unit_and_label() {
                 officers: vec![],
                 parties: vec![0],
                 notes: None,
+                elements: vec![],
             };
             let acted = match s.add_act(&me, case.id, &act).await {
                 Ok(_) => 'A',

@@ -13,12 +13,15 @@ use liuhen_service::{
 use liuhen_store::Store;
 use time::macros::datetime;
 
-async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>)> {
+/// Services over a fresh store each, with an evidence folder (issued
+/// documents are stored there) kept alive by the returned folders.
+async fn services() -> Vec<(Service, Arc<ManualClock>, Dirs)> {
     let mut out = Vec::new();
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
-    out.push((Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()), clock, Some(dir)));
+    let (s, blobs) = with_blobs(Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()));
+    out.push((s, clock, Dirs { db: Some(dir), _blobs: blobs }));
     if let Ok(url) = std::env::var("LIUHEN_TEST_DATABASE_URL") {
         use sqlx::Connection;
         let name = format!("liuhen_test_{}", uuid::Uuid::new_v4().simple());
@@ -30,9 +33,88 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Option<tempfile::TempDir>
         let base = url.rsplit_once('/').map(|(b, _)| b).unwrap();
         let store = Store::open(&format!("{base}/{name}")).await.unwrap();
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
-        out.push((Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()), clock, None));
+        let (s, blobs) =
+            with_blobs(Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()));
+        out.push((s, clock, Dirs { db: None, _blobs: blobs }));
     }
     out
+}
+
+/// The folders a test service lives in: its SQLite database (none on
+/// PostgreSQL) and its evidence.
+struct Dirs {
+    db: Option<tempfile::TempDir>,
+    _blobs: tempfile::TempDir,
+}
+
+fn with_blobs(s: Service) -> (Service, tempfile::TempDir) {
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    (s.with_evidence(area, liuhen_service::evidence::UploadLimits::default()), blobs)
+}
+
+/// Drafts a document of `format` in the case (officer1), fills in what the
+/// case cannot prefill, and issues it (leader1).
+async fn issue_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> liuhen_domain::Document {
+    use serde_json::json;
+    let o1 = as_user(s, "officer1").await;
+    let leader = as_user(s, "leader1").await;
+    let input =
+        liuhen_service::documents::NewDocument { format: format.into(), fields: None, corrects: None };
+    let draft = s.draft_document(&o1, case, &input).await.unwrap();
+    let person = json!({"type": "natural_person", "name": "测试当事人", "id_kind": "resident_id_card",
+        "id_number": "11010519491231002X"});
+    let values = [
+        ("case_source", json!("监督检查")),
+        ("source_date", json!("2026-02-27")),
+        ("brief_facts", json!("监督检查中发现当事人涉嫌违法经营。")),
+        ("filing_basis", json!("《中华人民共和国行政处罚法》第五十四条")),
+        ("handler_opinion", json!("建议立案调查。")),
+        ("interviewee", person),
+        ("gender", json!("男")),
+        ("relation", json!("当事人")),
+        ("recorder", json!("记录员")),
+        ("identity_notice", json!("我们是临江市市场监督管理局的执法人员，这是我们的执法证件。")),
+        ("qa", json!("问：你是否了解今天询问的事由？\n答：了解。")),
+        ("interviewee_statement", json!("以上笔录我看过，与我说的相符。")),
+        ("on_site_person", json!("测试当事人")),
+        ("inspection_content", json!("检查经营场所及库存商品。")),
+        ("av_recording", json!("全程音像记录")),
+        ("measure", json!("查封")),
+        ("reason", json!("涉嫌销售假冒商品，为防止证据损毁。")),
+        ("legal_basis", json!("《中华人民共和国行政强制法》第二十二条")),
+        ("items", json!("见查封扣押财物清单。")),
+        ("start_date", json!("2026-03-02")),
+        ("end_date", json!("2026-03-31")),
+        ("review_agency", json!("临江市人民政府")),
+        ("court", json!("临江市人民法院")),
+        ("decision_date", json!("2026-03-02")),
+        ("facts", json!("经查，当事人销售超过保质期的食品。")),
+        ("evidence", json!("1.现场检查笔录；\n2.询问笔录。")),
+        ("law_violated", json!("《中华人民共和国食品安全法》第三十四条第十项")),
+        ("proposed_penalty", json!("罚款人民币伍万元整。")),
+        ("hearing_right", json!("享有听证权利")),
+        ("contact_person", json!("张执法")),
+        ("contact_phone", json!("0571-88888888")),
+        ("notice_date", json!("2026-03-05")),
+        ("statement_review", json!("当事人在法定期限内未提出陈述、申辩意见。")),
+        ("discretion", json!("当事人系初次违法，予以从轻处罚。")),
+        ("penalty", json!("罚款人民币50000元。")),
+        ("fine_amount", json!("50000.00")),
+        ("payment", json!("当事人应当自收到本决定书之日起十五日内缴纳罚款。")),
+    ];
+    let formats = s.document_formats().unwrap();
+    let f = formats.iter().find(|f| f.name == format).unwrap();
+    let mut fields = draft.fields.clone();
+    for (k, v) in values {
+        let blank = fields.get(k).is_none_or(|x| x.is_null() || x == "");
+        if blank && f.fields.iter().any(|field| field.key == k) {
+            fields[k] = v;
+        }
+    }
+    s.edit_document(&o1, draft.id, &fields).await.unwrap();
+    s.issue_document(&leader, draft.id).await.unwrap()
 }
 
 fn test_signer() -> liuhen_service::ledger::LedgerSigner {
@@ -259,6 +341,7 @@ async fn every_change_and_read_is_one_ledger_entry() {
             officers: vec![o1.user.id],
             parties: vec![],
             notes: None,
+            elements: vec![],
         };
         let err = s.add_act(&o1, case.id, &bad).await.unwrap_err();
         assert!(matches!(&err, ServiceError::Invalid(v) if v.field == "ends_at"), "{err:?}");
@@ -279,6 +362,13 @@ async fn every_change_and_read_is_one_ledger_entry() {
         let leader = as_user(&s, "leader1").await;
         let skip = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
         assert!(matches!(s.transition(&leader, case.id, &skip).await, Err(ServiceError::Conflict(_))));
+        // 普通程序 leaves 启动 with a 立案审批表 issued: refused without it, naming it.
+        let refused = s.transition(&leader, case.id, &req).await.unwrap_err().to_string();
+        assert!(refused.contains("立案审批表"), "{refused}");
+        // The 立案审批表 names two 承办人.
+        let o2 = as_user(&s, "officer2").await;
+        s.assign_officers(&leader, case.id, &[o1.user.id, o2.user.id]).await.unwrap();
+        issue_doc(&s, case.id, "立案审批表").await;
         let before_move = entry_count(&s).await;
         clock.advance(time::Duration::minutes(5));
         let moved = s.transition(&leader, case.id, &req).await.unwrap();
@@ -286,13 +376,23 @@ async fn every_change_and_read_is_one_ledger_entry() {
         assert_eq!(entry_count(&s).await, before_move + 1);
         // The act has one officer; the rulebook wants two on site: the move to 审核决定 is refused, naming why.
         let compliance = s.case_compliance(&leader, case.id).await.unwrap();
-        // Two blocks: the act's, and the procedure's (普通程序 wants a 询问 before 调查取证 ends).
-        assert_eq!(compliance.blocking, 2);
-        assert_eq!(compliance.acts[0].findings[0].code, "too_few_officers");
+        // Five blocks: the act's two (one officer; no 现场检查笔录 issued) and the procedure's
+        // three (普通程序 wants a 询问 and its 询问笔录, and the 现场检查's 笔录, before 调查取证 ends).
+        assert_eq!(compliance.blocking, 5, "{compliance:?}");
+        let act_blocks: Vec<&str> = compliance.acts[0]
+            .findings
+            .iter()
+            .filter(|f| f.severity == "block")
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(act_blocks, ["document_missing", "too_few_officers"]);
+        assert!(compliance.acts[0].findings[0].message_zh.contains("现场检查笔录"));
         assert_eq!(compliance.procedure, Some(liuhen_domain::Procedure::PenaltyOrdinary));
         let exit: Vec<_> = compliance.stage_exit.iter().filter(|f| f.severity == "block").collect();
-        assert_eq!(exit.len(), 1, "{:?}", compliance.stage_exit);
-        assert!(exit[0].message_zh.contains("询问") && exit[0].layer.contains("national"), "{exit:?}");
+        let named: Vec<bool> = exit.iter().map(|f| f.message_zh.contains("询问")).collect();
+        assert_eq!(named, [true, true, false], "{:?}", compliance.stage_exit);
+        assert!(exit[2].message_zh.contains("现场检查笔录"), "{exit:?}");
+        assert!(exit.iter().all(|f| f.layer.contains("national")), "{exit:?}");
         assert!(compliance.case_findings.is_empty());
         // 行政处罚法 第六十条: 90 days from 立案 to the decision (rulebook data).
         clock.advance(time::Duration::days(85));
@@ -477,9 +577,9 @@ mod ledger {
     }
 
     /// Plays an operator with database access who goes around liuhen.
-    async fn raw(s: &Service, dir: &Option<tempfile::TempDir>, sql: &str, bind: Option<Vec<u8>>) {
+    async fn raw(s: &Service, dirs: &Dirs, sql: &str, bind: Option<Vec<u8>>) {
         use sqlx::Connection;
-        let Some(dir) = dir else { return };
+        let Some(dir) = &dirs.db else { return };
         let url = liuhen_store::sqlite_url_for_dir(dir.path());
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
@@ -596,7 +696,7 @@ mod coverage {
             meta.insert("clock_offset_ms".to_owned(), o.to_string());
         }
         let up = s.create_upload(who, bytes.len() as u64, meta).await.unwrap();
-        let mut body = bytes.as_slice();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
         match s.upload_chunk(who, &up.id, 0, &mut body, None).await.unwrap() {
             ChunkOutcome::Complete { evidence, .. } => *evidence,
             other => panic!("not complete: {other:?}"),
@@ -664,6 +764,7 @@ mod coverage {
             officers: vec![o1.user.id, o2.user.id],
             parties: vec![0],
             notes: None,
+            elements: vec![],
         };
         let act = s.add_act(&o1, case.id, &seizure).await.unwrap();
         let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
@@ -684,10 +785,39 @@ mod coverage {
         let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
         assert!(refused.contains("查封扣押") && refused.contains("90"), "{refused}");
 
-        // A third clip covering the gap: the move is allowed.
+        // A third clip covering the gap: the recording is complete.
         clip(&s, &station, "33010026001", "2026-03-02T10:11:00+08:00", 180, None).await;
         let c = s.case_compliance(&leader, case.id).await.unwrap();
+        let ac = c.acts.iter().find(|x| x.act_id == act.id).unwrap();
+        assert!(ac.gaps.is_empty(), "{ac:?}");
+        // Still refused: the 查封扣押决定书 the act's rule and 行政强制 ask for is not issued; the
+        // 现场笔录 and 财物清单 have no format here, so they are listed as not checked.
+        let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
+        assert!(refused.contains("查封扣押决定书") && !refused.contains("90"), "{refused}");
+        assert!(
+            c.not_checked.iter().any(|n| n.contains("现场笔录") && n.contains("查封扣押财物清单")),
+            "{c:?}"
+        );
+        // 记录要素 the officers have not attested are warnings, not blocks.
+        let missing: Vec<&str> =
+            ac.findings.iter().filter(|f| f.code == "element_missing").map(|f| f.severity.as_str()).collect();
+        assert_eq!(missing, ["warning"; 3], "场景, 出示执法证, 违法违规行为: {ac:?}");
+        let attest = liuhen_service::AttestElements {
+            elements: vec!["场景".into(), "出示执法证".into(), "违法违规行为".into()],
+            note: Some("见 33010026001 号记录仪视频 0:00–0:40".into()),
+        };
+        let act_now = s.attest_elements(&o2, case.id, act.id, &attest).await.unwrap();
+        assert_eq!(act_now.elements.len(), 3);
+        let typo = liuhen_service::AttestElements { elements: vec!["出示证件".into()], note: None };
+        assert!(matches!(
+            s.attest_elements(&o2, case.id, act.id, &typo).await,
+            Err(ServiceError::Invalid(v)) if v.problem.contains("出示执法证")
+        ));
+        issue_doc(&s, case.id, "查封扣押决定书").await;
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
         assert_eq!(c.blocking, 0, "{c:?}");
+        let ac = c.acts.iter().find(|x| x.act_id == act.id).unwrap();
+        assert!(ac.findings.is_empty(), "{ac:?}");
         assert_eq!(
             s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap().stage,
             Stage::Decision
@@ -707,6 +837,7 @@ mod review {
         let leader = as_user(s, "leader1").await;
         input.officers = vec![o1.user.id, o2.user.id];
         let case = s.create_case(&o1, &input).await.unwrap();
+        issue_doc(s, case.id, "立案审批表").await;
         let to = TransitionRequest { to: Stage::Investigation, reason: None, override_reason: None };
         s.transition(&leader, case.id, &to).await.unwrap();
         let inquiry = liuhen_domain::NewAct {
@@ -721,9 +852,22 @@ mod review {
             officers: vec![o1.user.id, o2.user.id],
             parties: vec![0],
             notes: None,
+            elements: vec![],
         };
         s.add_act(&o1, case.id, &inquiry).await.unwrap();
+        issue_doc(s, case.id, "询问笔录").await;
         case
+    }
+
+    /// A complete draft of the 行政处罚决定书 of a case (for issuing too early).
+    async fn decision_draft(s: &Service, case: liuhen_domain::CaseId) -> liuhen_domain::DocumentId {
+        let o1 = as_user(s, "officer1").await;
+        let input = liuhen_service::documents::NewDocument {
+            format: "行政处罚决定书".into(),
+            fields: None,
+            corrects: None,
+        };
+        s.draft_document(&o1, case, &input).await.unwrap().id
     }
 
     fn opinion(outcome: ReviewOutcome, all_pass: bool) -> ReviewOpinion {
@@ -799,8 +943,16 @@ mod review {
             let st = s.review_status(&leader, case.id).await.unwrap();
             assert!(st.passed);
             assert_eq!(st.reviews.len(), 2, "the returned review is kept");
+            // The 决定书 records a decision made: not before it.
+            let early = s.issue_document(&leader, decision_draft(&s, case.id).await).await;
+            assert!(
+                matches!(early, Err(ServiceError::Conflict(ref m)) if m.contains("法制审核")),
+                "{early:?}"
+            );
             let issued = s.issue_decision(&leader, case.id).await.unwrap();
             assert!(issued.issued_at.is_some());
+            issue_doc(&s, case.id, "行政处罚事先告知书").await;
+            issue_doc(&s, case.id, "行政处罚决定书").await;
             let again = s.propose_decision(&o1, case.id, &fine).await;
             assert!(matches!(again, Err(ServiceError::Conflict(_))), "issued is final: {again:?}");
             assert_eq!(

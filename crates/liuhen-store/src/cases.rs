@@ -396,6 +396,15 @@ impl<M> Tx<M> {
                         })
                     })
                     .collect::<Result<Vec<u16>>>()?;
+            let elements = sqlx::query(
+                "SELECT element FROM act_elements WHERE act_id = $1 ORDER BY attested_ms, element",
+            )
+            .bind(id.to_string())
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(|r| col::<String>(r, "element"))
+            .collect::<Result<Vec<String>>>()?;
             acts.push(Act {
                 id,
                 case_id: parsed(row, "case_id")?,
@@ -412,6 +421,7 @@ impl<M> Tx<M> {
                 officers,
                 parties,
                 notes: col(row, "notes")?,
+                elements,
                 created_by: parsed(row, "created_by")?,
                 created_at: time_ms(row, "created_ms")?,
             });
@@ -546,7 +556,8 @@ impl Tx<Write> {
         Ok(())
     }
 
-    async fn touch_case(&mut self, case: CaseId, now: OffsetDateTime) -> Result<()> {
+    /// Marks a case as changed now.
+    pub async fn touch_case(&mut self, case: CaseId, now: OffsetDateTime) -> Result<()> {
         let done = sqlx::query("UPDATE cases SET updated_ms = $1 WHERE id = $2")
             .bind(to_ms(now))
             .bind(case.to_string())
@@ -605,6 +616,36 @@ impl Tx<Write> {
                 .execute(self.conn())
                 .await?;
         }
+        self.add_act_elements(id, &draft.elements, created_by, now).await?;
         self.touch_case(case, now).await
+    }
+
+    /// Records 记录要素 attested for an act; those already attested are kept
+    /// as they were. Returns the ones that were new.
+    pub async fn add_act_elements(
+        &mut self,
+        act: ActId,
+        elements: &[String],
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>> {
+        let mut added = Vec::new();
+        for e in elements {
+            let done = sqlx::query(
+                "INSERT INTO act_elements (act_id, element, attested_by, attested_ms) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (act_id, element) DO NOTHING",
+            )
+            .bind(act.to_string())
+            .bind(e)
+            .bind(by.to_string())
+            .bind(to_ms(now))
+            .execute(self.conn())
+            .await
+            .map_err(|e| StoreError::from_sqlx(e, "act"))?;
+            if done.rows_affected() > 0 {
+                added.push(e.clone());
+            }
+        }
+        Ok(added)
     }
 }

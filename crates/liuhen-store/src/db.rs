@@ -31,6 +31,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "login failures", include_str!("../migrations/sqlite/0008_login_failures.sql")),
     (9, "access", include_str!("../migrations/sqlite/0009_access.sql")),
     (10, "documents", include_str!("../migrations/sqlite/0010_documents.sql")),
+    (11, "act_elements", include_str!("../migrations/sqlite/0011_act_elements.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -43,6 +44,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "login failures", include_str!("../migrations/postgres/0008_login_failures.sql")),
     (9, "access", include_str!("../migrations/postgres/0009_access.sql")),
     (10, "documents", include_str!("../migrations/postgres/0010_documents.sql")),
+    (11, "act_elements", include_str!("../migrations/postgres/0011_act_elements.sql")),
 ];
 
 impl Backend {

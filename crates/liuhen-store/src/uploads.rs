@@ -3,16 +3,20 @@
 //! optional per-request checksum, and the hand-over of a finished upload to
 //! the blob store. HTTP and authorisation live elsewhere.
 //!
-//! Memory stays flat whatever the size: bytes pass through one fixed buffer
-//! into the file and the hashers. An acknowledged write is on disk (the file
+//! Memory stays flat whatever the size: the body's frames go as they are
+//! (no copy) to three workers — SHA-256, SM3 and the file writer — through
+//! bounded queues. An acknowledged write is on disk (the file
 //! is fsynced before `append` returns). The hash state is kept in memory;
 //! after a restart it is rebuilt once by reading back what is on disk.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc;
 
 use crate::blobs::{BlobError, LocalBlobs, Stored};
 use crate::digest::{Algorithm, Hasher};
@@ -107,85 +111,121 @@ impl HashState {
     }
 }
 
-/// Feeds one chunk to a running digest and, when the request carries a
-/// checksum of that algorithm, to the request's own digest too.
-fn feed(
-    mut total: Hasher,
-    mut chunk: Option<Hasher>,
-    bytes: &[u8],
-) -> std::io::Result<(Hasher, Option<Hasher>)> {
-    total.update(bytes)?;
-    if let Some(h) = chunk.as_mut() {
-        h.update(bytes)?;
-    }
-    Ok((total, chunk))
-}
-
 const BUF: usize = 1 << 20;
+
+/// Body bytes gathered before they go to the hashers and the writer together.
+const BATCH: usize = 1 << 20;
+
+/// Batches a worker may fall behind the body before the body waits: bounds
+/// the memory of one request to about `(DEPTH + 2) × BATCH`.
+const DEPTH: usize = 4;
 
 /// Bytes written between early flushes of a long request.
 const EARLY_SYNC: u64 = 32 << 20;
 
-type Feed = tokio::task::JoinHandle<std::io::Result<(Hasher, Option<Hasher>)>>;
+/// The body of one request, as the HTTP layer hands it over: frames that are
+/// hashed and written as they are, never copied into a buffer of ours.
+pub type BodyStream<'a> = dyn Stream<Item = std::io::Result<Bytes>> + Unpin + Send + 'a;
+
+/// Frames of the body that go to every worker, and where they start in the file.
+struct Batch {
+    frames: Vec<Bytes>,
+    at: u64,
+}
+
+type Digesting = (Hasher, Option<Hasher>);
+
+fn joined(e: tokio::task::JoinError) -> UploadError {
+    UploadError::Body(std::io::Error::other(e))
+}
 
 /// Makes what was written to `file` durable.
 async fn sync(file: &Arc<std::fs::File>) -> Result<(), UploadError> {
     let f = file.clone();
-    tokio::task::spawn_blocking(move || f.sync_data())
-        .await
-        .map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+    tokio::task::spawn_blocking(move || f.sync_data()).await.map_err(joined)??;
     Ok(())
 }
 
-/// One chunk being hashed and written.
-struct InFlight {
-    sha: Feed,
-    sm3: Feed,
-    write: tokio::task::JoinHandle<std::io::Result<()>>,
+/// The workers of one request: SHA-256, SM3 and the file writer, each on a
+/// thread of its own fed through a bounded queue, so the two digests (the
+/// physical limit here) never wait for each other or for the disk.
+struct Pipeline {
+    to_sha: mpsc::Sender<Arc<Batch>>,
+    to_sm3: mpsc::Sender<Arc<Batch>>,
+    to_file: mpsc::Sender<Arc<Batch>>,
+    sha: tokio::task::JoinHandle<std::io::Result<Digesting>>,
+    sm3: tokio::task::JoinHandle<std::io::Result<Digesting>>,
+    file: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-impl InFlight {
-    /// Starts hashing `chunk` and writing it at `at.1` in the file `at.0`.
-    fn start(
-        chunk: Arc<[u8]>,
-        at: (Arc<std::fs::File>, u64),
-        sha: (Hasher, Option<Hasher>),
-        sm3: (Hasher, Option<Hasher>),
-    ) -> Self {
+/// Hashes every batch into the running digest and, when the request carries
+/// a checksum of that algorithm, into the request's own digest too.
+fn hash_worker(
+    mut rx: mpsc::Receiver<Arc<Batch>>,
+    d: Digesting,
+) -> tokio::task::JoinHandle<std::io::Result<Digesting>> {
+    tokio::task::spawn_blocking(move || {
+        let (mut total, mut chunk) = d;
+        while let Some(batch) = rx.blocking_recv() {
+            for frame in &batch.frames {
+                total.update(frame)?;
+                if let Some(h) = chunk.as_mut() {
+                    h.update(frame)?;
+                }
+            }
+        }
+        Ok((total, chunk))
+    })
+}
+
+impl Pipeline {
+    fn start(file: Arc<std::fs::File>, sha: Digesting, sm3: Digesting) -> Self {
         use std::os::unix::fs::FileExt as _;
-        let (c1, c2, c3) = (chunk.clone(), chunk.clone(), chunk);
-        InFlight {
-            sha: tokio::task::spawn_blocking(move || feed(sha.0, sha.1, &c1)),
-            sm3: tokio::task::spawn_blocking(move || feed(sm3.0, sm3.1, &c2)),
-            write: tokio::task::spawn_blocking(move || at.0.write_all_at(&c3, at.1)),
+        let (to_sha, rx_sha) = mpsc::channel(DEPTH);
+        let (to_sm3, rx_sm3) = mpsc::channel(DEPTH);
+        let (to_file, mut rx_file) = mpsc::channel::<Arc<Batch>>(DEPTH);
+        Pipeline {
+            to_sha,
+            to_sm3,
+            to_file,
+            sha: hash_worker(rx_sha, sha),
+            sm3: hash_worker(rx_sm3, sm3),
+            file: tokio::task::spawn_blocking(move || {
+                while let Some(batch) = rx_file.blocking_recv() {
+                    let mut at = batch.at;
+                    for frame in &batch.frames {
+                        file.write_all_at(frame, at)?;
+                        at += frame.len() as u64;
+                    }
+                }
+                Ok(())
+            }),
         }
     }
 
-    /// Waits for the chunk: its running digests (with the request's own) once written.
-    async fn join(self) -> Result<(Hasher, Option<Hasher>, Hasher, Option<Hasher>), UploadError> {
-        let joined = |e| UploadError::Body(std::io::Error::other(e));
-        let (sha, csha) = self.sha.await.map_err(joined)??;
-        let (sm, csm) = self.sm3.await.map_err(joined)??;
-        self.write.await.map_err(joined)??;
-        Ok((sha, csha, sm, csm))
+    /// Hands a batch to every worker; false when one of them has stopped
+    /// (its error comes from [`Pipeline::finish`]).
+    async fn send(&self, batch: Batch) -> bool {
+        let batch = Arc::new(batch);
+        self.to_sha.send(batch.clone()).await.is_ok()
+            && self.to_sm3.send(batch.clone()).await.is_ok()
+            && self.to_file.send(batch).await.is_ok()
+    }
+
+    /// Waits for every worker: the running digests (with the request's own)
+    /// once every batch is hashed and written.
+    async fn finish(self) -> Result<(Digesting, Digesting), UploadError> {
+        let Pipeline { to_sha, to_sm3, to_file, sha, sm3, file } = self;
+        drop((to_sha, to_sm3, to_file));
+        let sha = sha.await.map_err(joined)?;
+        let sm3 = sm3.await.map_err(joined)?;
+        file.await.map_err(joined)??;
+        Ok((sha?, sm3?))
     }
 }
 
 /// One upload's running digests, behind the lock that lets one request write at a time.
 type UploadLock = Arc<tokio::sync::Mutex<Option<HashState>>>;
-
-/// Reads until `buf` is full or the body ends.
-async fn fill(body: &mut (dyn AsyncRead + Unpin + Send), buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        let k = body.read(buf.get_mut(n..).unwrap_or_default()).await?;
-        if k == 0 {
-            break;
-        }
-        n += k;
-    }
-    Ok(n)
-}
 
 /// Uploads in progress, staged in a [`LocalBlobs`] folder, and the store
 /// their finished files go to.
@@ -246,14 +286,27 @@ impl UploadArea {
         map.entry(id.to_owned()).or_default().clone()
     }
 
-    /// Appends the body of one request at `offset`. The bytes are on disk
-    /// when this returns `Ok`. With a checksum that does not match, or a body
-    /// that breaks off, the upload is left exactly as it was before.
+    /// Appends the body of one request at `offset`, read from `body`; see
+    /// [`UploadArea::append_stream`].
     pub async fn append(
         &self,
         id: &str,
         offset: u64,
         body: &mut (dyn AsyncRead + Unpin + Send),
+        checksum: Option<ChunkChecksum>,
+    ) -> Result<Appended, UploadError> {
+        let mut stream = tokio_util::io::ReaderStream::with_capacity(body, BUF);
+        self.append_stream(id, offset, &mut stream, checksum).await
+    }
+
+    /// Appends the body of one request at `offset`. The bytes are on disk
+    /// when this returns `Ok`. With a checksum that does not match, or a body
+    /// that breaks off, the upload is left exactly as it was before.
+    pub async fn append_stream(
+        &self,
+        id: &str,
+        offset: u64,
+        body: &mut BodyStream<'_>,
         checksum: Option<ChunkChecksum>,
     ) -> Result<Appended, UploadError> {
         let (record, current) = self.status(id)?;
@@ -285,7 +338,7 @@ impl UploadArea {
             let part = part.clone();
             tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(part))
                 .await
-                .map_err(|e| UploadError::Body(std::io::Error::other(e)))??
+                .map_err(joined)??
         };
         let file = Arc::new(file);
         let wants = |a| match checksum {
@@ -293,89 +346,82 @@ impl UploadArea {
             Some(ChunkChecksum::Sm3(_)) if a == Algorithm::Sm3 => Some(Hasher::new(a)).transpose(),
             _ => Ok(None),
         };
-        let mut chunk_sha = wants(Algorithm::Sha256)?;
-        let mut chunk_sm3 = wants(Algorithm::Sm3)?;
-        let mut buf = vec![0u8; BUF];
+        let pipeline = Pipeline::start(
+            file.clone(),
+            (state.sha256.clone(), wants(Algorithm::Sha256)?),
+            (state.sm3.clone(), wants(Algorithm::Sm3)?),
+        );
         let mut written = current;
-        // A pipeline: while chunk k is hashed (SHA-256 and SM3 on two
-        // threads) and written (a third), chunk k+1 is read from the body.
-        // Hashing is the physical limit here, so nothing else may wait on it.
-        let mut in_flight: Option<InFlight> = None;
+        // The body's frames go, in batches, to the hashers and the writer;
+        // the next batch is gathered while they work on the last ones.
         let mut flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>> = None;
         let mut synced = current;
-        let result: Result<(), UploadError> = async {
+        let read: Result<(), UploadError> = async {
+            let mut batch = Batch { frames: Vec::new(), at: current };
             loop {
-                let read = fill(body, &mut buf).await.map_err(UploadError::Body);
-                if let Some(f) = in_flight.take() {
-                    let (sha, csha, sm, csm) = f.join().await?;
-                    state.sha256 = sha;
-                    state.sm3 = sm;
-                    state.hashed = written;
-                    chunk_sha = csha;
-                    chunk_sm3 = csm;
-                }
-                let n = read?;
-                if n == 0 {
-                    break;
-                }
-                if written + n as u64 > record.length {
+                let frame = body.next().await.transpose().map_err(UploadError::Body)?;
+                if let Some(f) = &frame
+                    && written + f.len() as u64 > record.length
+                {
                     return Err(UploadError::TooLong(record.length));
                 }
-                let chunk: Arc<[u8]> = Arc::from(buf.get(..n).unwrap_or_default());
-                in_flight = Some(InFlight::start(
-                    chunk,
-                    (file.clone(), written),
-                    (state.sha256.clone(), chunk_sha.take()),
-                    (state.sm3.clone(), chunk_sm3.take()),
-                ));
-                written += n as u64;
-                // Flush to disk while the upload goes on, so the disk works
-                // beside the hashing and the final fsync waits only for the
-                // tail (a large file would otherwise be written back only
-                // when the request ends).
-                if written - synced >= EARLY_SYNC && flushing.as_ref().is_none_or(|h| h.is_finished()) {
-                    if let Some(h) = flushing.take() {
-                        h.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+                let end = frame.is_none();
+                if let Some(f) = frame.filter(|f| !f.is_empty()) {
+                    written += f.len() as u64;
+                    batch.frames.push(f);
+                }
+                if written - batch.at >= BATCH as u64 || (end && written > batch.at) {
+                    let next = Batch { frames: Vec::new(), at: written };
+                    if !pipeline.send(std::mem::replace(&mut batch, next)).await {
+                        // A worker stopped; its error is what the request gets.
+                        return Ok(());
                     }
-                    let f = file.clone();
-                    flushing = Some(tokio::task::spawn_blocking(move || f.sync_data()));
-                    synced = written;
+                    // Flush to disk while the upload goes on, so the disk
+                    // works beside the hashing and the final fsync waits only
+                    // for the tail.
+                    if written - synced >= EARLY_SYNC && flushing.as_ref().is_none_or(|h| h.is_finished()) {
+                        if let Some(h) = flushing.take() {
+                            h.await.map_err(joined)??;
+                        }
+                        let f = file.clone();
+                        flushing = Some(tokio::task::spawn_blocking(move || f.sync_data()));
+                        synced = written;
+                    }
+                }
+                if end {
+                    return Ok(());
                 }
             }
-            if let Some(h) = flushing.take() {
-                h.await.map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
-            }
-            let ok = match &checksum {
-                Some(ChunkChecksum::Sha256(want)) => match chunk_sha.take() {
-                    Some(h) => h.finish()? == *want,
-                    None => false,
-                },
-                Some(ChunkChecksum::Sm3(want)) => match chunk_sm3.take() {
-                    Some(h) => h.finish()? == *want,
-                    None => false,
-                },
-                None => true,
+        }
+        .await;
+        // Every batch sent is hashed and written before anything is decided.
+        let finished = pipeline.finish().await;
+        let flushed = match flushing.take() {
+            Some(h) => h.await.map_err(joined).and_then(|r| r.map_err(UploadError::from)),
+            None => Ok(()),
+        };
+        let result: Result<(), UploadError> = async {
+            read?;
+            let ((sha, chunk_sha), (sm3, chunk_sm3)) = finished?;
+            flushed?;
+            let ok = match (&checksum, chunk_sha, chunk_sm3) {
+                (Some(ChunkChecksum::Sha256(want)), Some(h), _) => h.finish()? == *want,
+                (Some(ChunkChecksum::Sm3(want)), _, Some(h)) => h.finish()? == *want,
+                (None, _, _) => true,
+                _ => false,
             };
             if !ok {
                 return Err(UploadError::ChecksumMismatch);
             }
             sync(&file).await?;
+            state = HashState { hashed: written, sha256: sha, sm3 };
             Ok(())
         }
         .await;
         if let Err(e) = result {
-            // Let a chunk still in flight land before giving it back.
-            if let Some(f) = in_flight.take() {
-                let _ = f.join().await;
-            }
-            if let Some(h) = flushing.take() {
-                let _ = h.await;
-            }
             // Give back everything this request wrote.
             let f = file.clone();
-            tokio::task::spawn_blocking(move || f.set_len(current))
-                .await
-                .map_err(|e| UploadError::Body(std::io::Error::other(e)))??;
+            tokio::task::spawn_blocking(move || f.set_len(current)).await.map_err(joined)??;
             sync(&file).await?;
             *guard = Some(before);
             return Err(e);

@@ -313,6 +313,7 @@ async fn stages_officers_and_acts() {
             officers: vec![w.officer1.id, w.officer2.id],
             parties: vec![1],
             notes: Some("检查仓库".into()),
+            elements: vec!["出示执法证".into()],
         };
         let act_id = ActId::from_bytes(id_bytes(70));
         tx.insert_act(act_id, c, &act, w.officer1.id, later).await.unwrap();
@@ -330,6 +331,19 @@ async fn stages_officers_and_acts() {
         assert_eq!(a.starts_at.offset().whole_hours(), 8, "the act keeps its local offset");
         assert_eq!((a.officers.clone(), a.parties.clone()), (act.officers.clone(), vec![1]));
         assert_eq!(a.place, act.place);
+        assert_eq!(a.elements, vec!["出示执法证".to_owned()]);
+        tx.finish().await.unwrap();
+
+        // 记录要素 attested later are added once; those already there stay as they were.
+        let mut tx = store.write().await.unwrap();
+        let both = ["出示执法证".to_owned(), "场景".to_owned()];
+        assert_eq!(tx.add_act_elements(act_id, &both, w.officer2.id, later).await.unwrap(), vec!["场景"]);
+        assert!(tx.add_act_elements(act_id, &both, w.officer2.id, later).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let a = tx.list_acts(c).await.unwrap().remove(0);
+        assert_eq!(a.elements, both.to_vec());
+        tx.finish().await.unwrap();
     }
 }
 

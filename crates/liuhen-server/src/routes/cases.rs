@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use liuhen_domain::{Act, Case, CaseId, NewAct, NewCase, UserId};
-use liuhen_service::{CaseQuery, TransitionRequest};
+use liuhen_service::{AttestElements, CaseQuery, TransitionRequest};
 use liuhen_store::CaseSummary;
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +90,22 @@ pub async fn add_act(
     ApiJson(input): ApiJson<NewAct>,
 ) -> ApiResult<(StatusCode, Json<Act>)> {
     Ok((StatusCode::CREATED, Json(s.service.add_act(&me, id, &input).await?)))
+}
+
+/// Attests 记录要素 an act's record shows, after the act was recorded.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/acts/{act}/elements", tag = "cases",
+    params(("id" = String, Path, format = Uuid), ("act" = String, Path, format = Uuid)),
+    request_body = AttestElements,
+    responses((status = 200, body = Act), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn attest_elements(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath((id, act)): ApiPath<(CaseId, liuhen_domain::ActId)>,
+    ApiJson(input): ApiJson<AttestElements>,
+) -> ApiResult<Json<Act>> {
+    Ok(Json(s.service.attest_elements(&me, id, act, &input).await?))
 }
 
 /// Replaces the officers assigned to a case (负责人 only).

@@ -175,9 +175,9 @@ pub async fn patch(
     }
     let offset = header_u64(&headers, "upload-offset")?;
     let checksum = parse_checksum(&headers)?;
-    let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let mut reader = tokio_util::io::StreamReader::new(stream);
-    let outcome = s.service.upload_chunk(&me, &id, offset, &mut reader, checksum).await?;
+    // The body's frames go to the digests and the file as hyper hands them over.
+    let mut stream = body.into_data_stream().map_err(std::io::Error::other);
+    let outcome = s.service.upload_chunk(&me, &id, offset, &mut stream, checksum).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     tus_headers(&mut resp);
     match outcome {
