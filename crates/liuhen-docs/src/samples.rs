@@ -1,4 +1,4 @@
-//! Realistic sample data for the nine base formats (feature `samples`): for tests, benchmarks, demos.
+//! Realistic sample data for the ten base formats (feature `samples`): for tests, benchmarks, demos.
 //!
 //! The agency, people and company are invented; the identity numbers carry valid check characters.
 
@@ -146,6 +146,16 @@ pub fn values(code: &str) -> Option<Value> {
             "legal_basis": "《中华人民共和国食品安全法》第一百二十四条第一款第五项",
             "penalty": "1.没收超过保质期的“鲜香牌”调味酱12瓶；\n2.罚款人民币50000元。", "fine_amount": "50000.00",
             "payment": "当事人应当自收到本决定书之日起十五日内，持本决定书到指定银行缴纳罚款，或者通过浙江政务服务网在线缴纳。",
+            "review_agency": "临海市人民政府", "court": "临海市人民法院", "decision_date": "2026-11-27"
+        }),
+        "no_penalty_decision" => json!({
+            "agency_name": agency, "party": party, "case_title": title,
+            "facts": "当事人于2026年10月在其经营场所存放超过保质期的调味酱2瓶，尚未用于加工销售，发现后当即自行下架销毁。",
+            "evidence": "1.现场检查笔录及现场照片；\n2.询问笔录。",
+            "ground": "初次违法且危害后果轻微并及时改正",
+            "reasoning": "当事人系初次违法，涉案食品未售出，危害后果轻微，且已及时改正。",
+            "legal_basis": "《中华人民共和国行政处罚法》第三十三条第一款",
+            "correction": "本机关已对当事人进行教育，责令其建立食品保质期定期检查制度。",
             "review_agency": "临海市人民政府", "court": "临海市人民法院", "decision_date": "2026-11-27"
         }),
         "service_receipt" => json!({

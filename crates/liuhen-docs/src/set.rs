@@ -28,8 +28,8 @@ fn fail<T>(error: FormatError) -> LoadResult<T> {
 /// The 文号 pattern used when a numbered format gives none.
 pub const DEFAULT_NUMBER_PATTERN: &str = "{机关简称}{类型}〔{年}〕{序号}号";
 
-/// The nine base formats (source name, TOML text), embedded at build time.
-pub const BASE_FORMATS: [(&str, &str); 9] = [
+/// The ten base formats (source name, TOML text), embedded at build time.
+pub const BASE_FORMATS: [(&str, &str); 10] = [
     ("formats/case_filing_approval.toml", include_str!("../formats/case_filing_approval.toml")),
     ("formats/onsite_inspection_record.toml", include_str!("../formats/onsite_inspection_record.toml")),
     ("formats/inquiry_record.toml", include_str!("../formats/inquiry_record.toml")),
@@ -37,6 +37,7 @@ pub const BASE_FORMATS: [(&str, &str); 9] = [
     ("formats/penalty_prior_notice.toml", include_str!("../formats/penalty_prior_notice.toml")),
     ("formats/hearing_notice.toml", include_str!("../formats/hearing_notice.toml")),
     ("formats/penalty_decision.toml", include_str!("../formats/penalty_decision.toml")),
+    ("formats/no_penalty_decision.toml", include_str!("../formats/no_penalty_decision.toml")),
     ("formats/service_receipt.toml", include_str!("../formats/service_receipt.toml")),
     ("formats/case_closing_approval.toml", include_str!("../formats/case_closing_approval.toml")),
 ];
@@ -125,7 +126,7 @@ impl FormatSet {
         Self::default()
     }
 
-    /// The nine built-in base formats (司法部 基础格式).
+    /// The ten built-in base formats (司法部 基础格式).
     pub fn with_base() -> LoadResult<Self> {
         let mut set = Self::empty();
         for (source, text) in BASE_FORMATS {

@@ -7,7 +7,7 @@ use liuhen_docs::{
 };
 use serde_json::{Value, json};
 
-const NINE: [(&str, &str); 9] = [
+const BASE: [(&str, &str); 10] = [
     ("case_filing_approval", "立案审批表"),
     ("onsite_inspection_record", "现场检查笔录"),
     ("inquiry_record", "询问笔录"),
@@ -15,6 +15,7 @@ const NINE: [(&str, &str); 9] = [
     ("penalty_prior_notice", "行政处罚事先告知书"),
     ("hearing_notice", "听证通知书"),
     ("penalty_decision", "行政处罚决定书"),
+    ("no_penalty_decision", "不予行政处罚决定书"),
     ("service_receipt", "送达回证"),
     ("case_closing_approval", "结案审批表"),
 ];
@@ -28,10 +29,10 @@ fn all_text(view: &DocumentView) -> String {
 }
 
 #[test]
-fn nine_base_formats_load_and_sample_data_validates() {
+fn base_formats_load_and_sample_data_validates() {
     let set = base();
-    assert_eq!(set.formats().count(), 9);
-    for (code, name) in NINE {
+    assert_eq!(set.formats().count(), 10);
+    for (code, name) in BASE {
         let f = set.get(code).unwrap_or_else(|| panic!("{code} missing"));
         assert_eq!(f.name, name);
         assert_eq!(f.layer.kind, LayerKind::Base);
@@ -49,7 +50,16 @@ fn nine_base_formats_load_and_sample_data_validates() {
 fn numbered_formats_render_their_number() {
     let set = base();
     let numbered: Vec<_> = set.formats().filter(|f| f.numbered).map(|f| f.code.as_str()).collect();
-    assert_eq!(numbered, ["hearing_notice", "penalty_decision", "penalty_prior_notice", "seizure_decision"]);
+    assert_eq!(
+        numbered,
+        [
+            "hearing_notice",
+            "no_penalty_decision",
+            "penalty_decision",
+            "penalty_prior_notice",
+            "seizure_decision"
+        ]
+    );
     let f = set.get("penalty_decision").unwrap();
     assert_eq!(f.render_number("临市监", 2026, 12).unwrap(), "临市监罚〔2026〕12号");
     assert_eq!(
@@ -289,7 +299,7 @@ fn department_format_adds_fields_and_records_its_layer() {
     assert_eq!(f.render_number("临市监", 2026, 1).unwrap(), "临市监罚〔2026〕1号");
     // The base format is still there, unchanged.
     assert!(set.get("penalty_decision").unwrap().field("credit_notice").is_none());
-    assert_eq!(set.layers().len(), 10);
+    assert_eq!(set.layers().len(), 11);
 
     // A local refinement in place: same code, changes a label, the pattern and zero-pads.
     let local = r#"

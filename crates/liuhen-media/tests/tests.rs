@@ -304,16 +304,22 @@ fn make_fixtures() -> Vec<Fixture> {
             vec!["-f", "lavfi", "-i", "testsrc=size=320x240", "-frames:v", "1", "-update", "1"],
         ),
     ];
+    // Every test process makes the fixtures; each is written under a name of
+    // the process's own and renamed into place, so another process reading
+    // it never sees a half-written file.
+    let own = |name: &str| dir.join(format!("{}-{name}", std::process::id()));
     let mut out = Vec::new();
     for (name, mime, args) in specs {
         let path = dir.join(name);
-        ffmpeg(&path, &args);
+        ffmpeg(&own(name), &args);
+        fs::rename(own(name), &path).unwrap();
         out.push(Fixture { name, mime, path, from_ffmpeg: true });
     }
     let jpeg = fs::read(dir.join("plain.jpg")).unwrap();
     for (name, big_endian) in [("exif_le.jpg", false), ("exif_be.jpg", true)] {
         let path = dir.join(name);
-        fs::write(&path, with_exif(&jpeg, &exif_tiff(big_endian))).unwrap();
+        fs::write(own(name), with_exif(&jpeg, &exif_tiff(big_endian))).unwrap();
+        fs::rename(own(name), &path).unwrap();
         out.push(Fixture { name, mime: "image/jpeg", path, from_ffmpeg: false });
     }
     out

@@ -225,16 +225,20 @@ struct DocumentFacts {
 }
 
 impl DocumentFacts {
-    /// What the rules see as present among `expected`: the issued documents,
-    /// and those that cannot be issued here (noted as not checked).
-    fn present<'a>(&mut self, expected: impl Iterator<Item = &'a str>) -> Vec<String> {
+    /// What the rules see as present among `expected` (each a document and
+    /// those that serve in its place): the issued documents, and those none
+    /// of whose names can be issued here (noted as not checked).
+    fn present(&mut self, expected: &[Vec<String>]) -> Vec<String> {
         let mut out = self.issued.clone();
-        for name in expected {
-            if !self.formats.iter().any(|f| f == name) {
-                if !self.unformatted.iter().any(|u| u == name) {
-                    self.unformatted.push(name.to_owned());
+        for names in expected {
+            if names.iter().any(|n| self.formats.contains(n)) {
+                continue;
+            }
+            for name in names {
+                if !self.unformatted.contains(name) {
+                    self.unformatted.push(name.clone());
                 }
-                out.push(name.to_owned());
+                out.push(name.clone());
             }
         }
         out
@@ -273,14 +277,14 @@ fn procedure_findings(
 ) -> (Vec<FindingView>, Vec<FindingView>) {
     let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
     let effective = policy.procedure(procedure);
-    let expected: Vec<String> = effective
+    let expected: Vec<Vec<String>> = effective
         .stage(case.stage)
-        .map(|s| s.documents.iter().map(|d| d.value.name.clone()).collect())
+        .map(|s| s.documents.iter().map(|d| d.value.names().map(String::from).collect()).collect())
         .unwrap_or_default();
     let facts = StageFacts {
         leaving: case.stage,
         acts: acts.iter().map(|a| a.kind).collect(),
-        documents: docs.present(expected.iter().map(String::as_str)),
+        documents: docs.present(&expected),
     };
     let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
     let mut case_findings = Vec::new();
@@ -338,7 +342,7 @@ fn assess_act(
     let valid = act.officers.iter().filter(|id| users.iter().any(|u| u.id == **id && may_enforce(u))).count();
     let facts = ActFacts {
         coverage: coverage.clone(),
-        documents: docs.present(rule.documents.iter().map(|d| d.value.as_str())),
+        documents: docs.present(&rule.documents.iter().map(|d| vec![d.value.clone()]).collect::<Vec<_>>()),
         elements: act_elements(act),
         officers_with_valid_credential: u32::try_from(valid).unwrap_or(u32::MAX),
     };

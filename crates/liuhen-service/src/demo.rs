@@ -392,12 +392,13 @@ async fn ensure_case(
     let mut current = service.get_case(leader, id).await?.stage;
     while current < c.stage {
         let Some(next) = current.next() else { break };
-        // The demo has no recordings: where the rulebook asks for AV, the
-        // leader's override says so, and the ledger keeps it.
+        // The demo has no recordings and makes no documents: where the
+        // rulebook asks for them, the leader's override says so, and the
+        // ledger keeps it.
         let req = TransitionRequest {
             to: next,
             reason: Some(format!("演示数据：进入{}阶段", next.label_zh())),
-            override_reason: Some("演示数据：没有音像记录文件".into()),
+            override_reason: Some("演示数据：没有音像记录文件，执法文书未在系统内制作".into()),
         };
         current = service.transition(leader, id, &req).await?.stage;
     }

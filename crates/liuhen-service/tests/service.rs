@@ -103,6 +103,8 @@ async fn issue_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> li
         ("penalty", json!("罚款人民币50000元。")),
         ("fine_amount", json!("50000.00")),
         ("payment", json!("当事人应当自收到本决定书之日起十五日内缴纳罚款。")),
+        ("ground", json!("初次违法且危害后果轻微并及时改正")),
+        ("reasoning", json!("当事人系初次违法，危害后果轻微，且已及时改正。")),
     ];
     let formats = s.document_formats().unwrap();
     let f = formats.iter().find(|f| f.name == format).unwrap();
@@ -960,6 +962,26 @@ mod review {
                 Stage::Execution
             );
         }
+    }
+
+    /// 不予行政处罚 (行政处罚法 第三十三条): its 决定书 takes the place of the 行政处罚决定书,
+    /// and there is no 事先告知 of a penalty that will not come.
+    #[tokio::test]
+    async fn a_decision_not_to_punish_leaves_the_decision_stage_with_its_own_document() {
+        let (s, _clock, _dir) = services().await.into_iter().next().unwrap();
+        demo::seed(&s).await.unwrap();
+        let leader = as_user(&s, "leader1").await;
+        let case = investigated(&s, new_case("存放少量过期调味酱")).await;
+        let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+        s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap();
+        let refused = s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap_err().to_string();
+        assert!(refused.contains("《行政处罚决定书》或《不予行政处罚决定书》"), "{refused}");
+        let doc = issue_doc(&s, case.id, "不予行政处罚决定书").await;
+        assert!(doc.number.unwrap().contains("不罚〔2026〕1号"));
+        assert_eq!(
+            s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap().stage,
+            Stage::Execution
+        );
     }
 
     #[tokio::test]

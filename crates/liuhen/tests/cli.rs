@@ -651,7 +651,7 @@ fn a_format_layer_dropping_a_mandatory_field_is_refused() {
     assert!(err.contains("证据") && err.contains("evidence") && err.contains("local.toml"), "{err}");
     let (code, listing) = run(&["doc", "formats"]);
     assert_eq!(code, 0);
-    assert_eq!(listing.lines().count(), 9, "{listing}");
+    assert_eq!(listing.lines().count(), 10, "{listing}");
     let data = dir.path().join("data");
     let out = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])

@@ -43,7 +43,7 @@ impl EffectiveProcedure {
             stage
                 .documents
                 .iter()
-                .filter(|d| !facts.documents.contains(&d.value.name))
+                .filter(|d| !d.value.names().any(|n| facts.documents.iter().any(|have| have == n)))
                 .filter_map(|d| self.document_finding(facts, d)),
         );
         out.sort_by_key(|f| Reverse(f.severity));
@@ -86,7 +86,8 @@ impl EffectiveProcedure {
 
     fn document_finding(&self, facts: &StageFacts, d: &Sourced<ExpectedDocument>) -> Option<Finding> {
         let (p, p_code) = (self.procedure.label_zh(), self.procedure.code());
-        let (s, s_code, name) = (facts.leaving.label_zh(), facts.leaving.code(), &d.value.name);
+        let (s, s_code) = (facts.leaving.label_zh(), facts.leaving.code());
+        let name = d.value.names().collect::<Vec<_>>().join("》或《");
         let triggered: Vec<ActKind> =
             d.value.if_acts.iter().copied().filter(|k| facts.acts.contains(k)).collect();
         let (severity, message_zh, message_en) = match d.value.need {

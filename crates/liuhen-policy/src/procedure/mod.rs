@@ -42,8 +42,17 @@ pub struct ExpectedDocument {
     pub need: Need,
     /// For [`Need::WhenApplicable`]: the document is due once one of these acts is recorded.
     pub if_acts: Vec<ActKind>,
+    /// Documents that serve in its place; what every layer naming the document allows.
+    pub instead: Vec<String>,
     /// The legal basis of the table that set the need.
     pub basis: Option<String>,
+}
+
+impl ExpectedDocument {
+    /// The document and those that serve in its place.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.instead.iter().map(String::as_str))
+    }
 }
 
 /// What one stage expects before a case may leave it.
@@ -172,11 +181,36 @@ fn effective_stage(layers: &[Layer], procedure: Procedure, stage: Stage) -> Effe
     })
     .into_iter()
     .map(|s| Sourced {
-        value: ExpectedDocument { name: s.key, need: s.need, if_acts: s.if_acts, basis: s.basis },
+        value: ExpectedDocument {
+            instead: instead(layers, procedure, stage, &s.key),
+            name: s.key,
+            need: s.need,
+            if_acts: s.if_acts,
+            basis: s.basis,
+        },
         origin: s.origin,
     })
     .collect();
     EffectiveStage { stage, acts, documents }
+}
+
+/// The documents that may serve instead of `name`: those every statement about it allows, so a
+/// later layer can narrow the list but never widen it.
+fn instead(layers: &[Layer], procedure: Procedure, stage: Stage, name: &str) -> Vec<String> {
+    let mut out: Option<Vec<String>> = None;
+    let items = layers
+        .iter()
+        .flat_map(|l| l.procedures.iter())
+        .filter(|t| t.procedure == procedure && t.stage == stage)
+        .flat_map(|t| t.documents.iter())
+        .filter(|d| d.name == name);
+    for d in items {
+        out = Some(match out {
+            None => d.instead.clone(),
+            Some(prev) => prev.into_iter().filter(|x| d.instead.contains(x)).collect(),
+        });
+    }
+    out.unwrap_or_default()
 }
 
 /// `询问` or `直接送达|留置送达`.
@@ -234,6 +268,18 @@ pub(crate) fn check_stage_rules(
                         known.join(", ")
                     ),
                 ));
+            }
+            for (k, other) in item.instead.iter().enumerate() {
+                if other == &item.name || !known.contains(&other.as_str()) {
+                    return Err(invalid(
+                        format!("{path}.instead[{k}]"),
+                        format!(
+                            "{other:?} cannot serve instead of {:?}: name another declared format ({})",
+                            item.name,
+                            known.join(", ")
+                        ),
+                    ));
+                }
             }
             if !item.if_acts.is_empty() && item.need != Need::WhenApplicable {
                 return Err(invalid(
@@ -310,11 +356,13 @@ impl fmt::Display for EffectiveProcedure {
                 row(f, if i == 0 { "acts" } else { "" }, a.value.need, &value, &a.origin)?;
             }
             for (i, d) in stage.documents.iter().enumerate() {
-                let value = if d.value.if_acts.is_empty() || d.value.need != Need::WhenApplicable {
-                    d.value.name.clone()
-                } else {
-                    format!("{} (if {})", d.value.name, acts_key(&d.value.if_acts))
-                };
+                let mut value = d.value.name.clone();
+                for other in &d.value.instead {
+                    value.push_str(&format!(" or {other}"));
+                }
+                if !d.value.if_acts.is_empty() && d.value.need == Need::WhenApplicable {
+                    value.push_str(&format!(" (if {})", acts_key(&d.value.if_acts)));
+                }
                 row(f, if i == 0 { "documents" } else { "" }, d.value.need, &value, &d.origin)?;
             }
             let mut bases: Vec<&str> = Vec::new();

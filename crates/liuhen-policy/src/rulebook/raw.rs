@@ -133,6 +133,10 @@ pub struct DocumentItem {
     /// recorded in the case (听证通知书 once there is a 听证).
     #[serde(default)]
     pub if_acts: Vec<ActKind>,
+    /// Documents that serve in its place (不予行政处罚决定书 for 行政处罚决定书 when the
+    /// decision is not to punish). Layers may narrow this list, never widen it.
+    #[serde(default)]
+    pub instead: Vec<String>,
 }
 
 /// One `[[limit]]` table: the handling limit (办案期限) of a procedure.

@@ -151,6 +151,45 @@ fn summary_procedure_is_decided_and_handed_over_on_the_spot() {
 // ---------------------------------------------------------------- layers
 
 #[test]
+fn a_decision_not_to_punish_serves_instead_of_the_penalty_decision() {
+    let p = national().procedure(Procedure::PenaltyOrdinary);
+    let done = ["行政处罚事先告知书", "不予行政处罚决定书"];
+    let findings = p.assess_exit(&facts(Stage::Decision, &[ActKind::Inquiry], &done));
+    assert!(blocks(&findings).is_empty(), "{findings:?}");
+    let findings = p.assess_exit(&facts(Stage::Decision, &[], &["行政处罚事先告知书"]));
+    assert!(
+        blocks(&findings).iter().any(|f| f.message_zh.contains("《行政处罚决定书》或《不予行政处罚决定书》")),
+        "{findings:?}"
+    );
+
+    // A layer may narrow what serves instead (here: nothing but the 决定书 itself) …
+    let mut narrowed = national();
+    let body = "[[procedure]]\nprocedure = \"行政处罚普通程序\"\nstage = \"审核决定\"\ndocuments = [{ name = \"行政处罚决定书\", need = \"required\" }]\n";
+    narrowed.add_layer("x.toml", &layer("local", "X市", body)).unwrap();
+    let findings = narrowed.procedure(Procedure::PenaltyOrdinary).assess_exit(&facts(
+        Stage::Decision,
+        &[ActKind::Inquiry],
+        &done,
+    ));
+    assert_eq!(blocks(&findings).len(), 1, "{findings:?}");
+    // … never widen it, and only with declared formats other than the document itself.
+    let mut p = national();
+    let body = "[[procedure]]\nprocedure = \"行政处罚普通程序\"\nstage = \"审核决定\"\ndocuments = [{ name = \"行政处罚决定书\", need = \"required\", instead = [\"不予行政处罚决定书\", \"结案审批表\"] }]\n";
+    p.add_layer("x.toml", &layer("local", "X市", body)).unwrap();
+    let findings = p.procedure(Procedure::PenaltyOrdinary).assess_exit(&facts(
+        Stage::Decision,
+        &[ActKind::Inquiry],
+        &["行政处罚事先告知书", "结案审批表"],
+    ));
+    assert_eq!(blocks(&findings).len(), 1, "结案审批表 does not serve instead: {findings:?}");
+    let body = body.replace("结案审批表", "没有这种文书");
+    let err = p.add_layer("y.toml", &layer("local", "Y市", &body)).unwrap_err();
+    assert_eq!(err.location().path, "procedure[0].documents[0].instead[1]", "{err}");
+    let body = body.replace("没有这种文书", "行政处罚决定书");
+    assert!(p.add_layer("y.toml", &layer("local", "Y市", &body)).is_err());
+}
+
+#[test]
 fn a_local_layer_cannot_drop_the_penalty_decision() {
     let mut p = national();
     let body = "[[procedure]]\nprocedure = \"行政处罚普通程序\"\nstage = \"审核决定\"\ndocuments = [{ name = \"行政处罚决定书\", need = \"not_expected\" }]\n";
@@ -432,7 +471,8 @@ fn a_department_gives_inspection_a_working_day_limit() {
 fn show_procedure_names_every_origin() {
     let shown = national().show_procedure("行政处罚普通程序".parse().unwrap());
     assert!(shown.starts_with("行政处罚普通程序 (penalty_ordinary)\n  启动 (initiation)\n"), "{shown}");
-    let line = shown.lines().find(|l| l.contains("行政处罚决定书")).unwrap();
+    let line = shown.lines().find(|l| l.contains(" 行政处罚决定书")).unwrap();
+    assert!(line.contains(" 行政处罚决定书 or 不予行政处罚决定书"), "{line}");
     assert!(
         line.contains("required")
             && line.contains("← national 国家 (国家规则) rule 行政处罚普通程序/审核决定 [mandatory]"),
