@@ -41,6 +41,94 @@ pub struct Config {
     pub access_approvals: u32,
     /// Document format layers (TOML) over the built-in base formats, in order: department, then local.
     pub format_layers: Vec<PathBuf>,
+    /// The alert rules of the supervision stream (`[alerts]`).
+    pub alerts: AlertConfig,
+}
+
+/// The alert rules of the supervision stream, as configured (`[alerts]` in
+/// the file, `LIUHEN_ALERTS_*` in the environment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertConfig {
+    /// 批量下载: more than this many viewing sessions or downloads by one user…
+    pub bulk_count: u32,
+    /// …within this many minutes.
+    pub bulk_minutes: u32,
+    /// 工作时间: reads before the first hour or from the second on (local time,
+    /// 0–24), or on a non-working day, alert.
+    pub work_hours: [u8; 2],
+    /// 反复被拒: this many refusals of one subject…
+    pub refusal_count: u32,
+    /// …within this many minutes.
+    pub refusal_minutes: u32,
+    /// 读取本单位以外案件: alert on reads of cases outside the reader's unit.
+    pub outside_unit: bool,
+    /// Roles (codes or Chinese names) whose reads outside their unit alert
+    /// only when made through a 调阅 grant.
+    pub outside_unit_exempt_roles: Vec<liuhen_domain::Role>,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        let d = liuhen_service::supervision::AlertRules::default();
+        AlertConfig {
+            bulk_count: u32::try_from(d.bulk_count).unwrap_or(u32::MAX),
+            bulk_minutes: u32::try_from(d.bulk_window.whole_minutes()).unwrap_or(u32::MAX),
+            work_hours: [d.work_hours.0, d.work_hours.1],
+            refusal_count: u32::try_from(d.refusal_count).unwrap_or(u32::MAX),
+            refusal_minutes: u32::try_from(d.refusal_window.whole_minutes()).unwrap_or(u32::MAX),
+            outside_unit: d.outside_unit,
+            outside_unit_exempt_roles: d.outside_unit_exempt,
+        }
+    }
+}
+
+impl AlertConfig {
+    /// The rules the service applies.
+    pub fn rules(&self) -> liuhen_service::supervision::AlertRules {
+        let [start, end] = self.work_hours;
+        liuhen_service::supervision::AlertRules {
+            bulk_count: self.bulk_count as usize,
+            bulk_window: time::Duration::minutes(i64::from(self.bulk_minutes)),
+            work_hours: (start, end),
+            refusal_count: self.refusal_count as usize,
+            refusal_window: time::Duration::minutes(i64::from(self.refusal_minutes)),
+            outside_unit: self.outside_unit,
+            outside_unit_exempt: self.outside_unit_exempt_roles.clone(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(format!("alerts.{m}")));
+        if !(1..=100_000).contains(&self.bulk_count) {
+            return bad("bulk_count must be between 1 and 100000");
+        }
+        if !(1..=1_440).contains(&self.refusal_count) {
+            return bad("refusal_count must be between 1 and 1440");
+        }
+        for (name, m) in [("bulk_minutes", self.bulk_minutes), ("refusal_minutes", self.refusal_minutes)] {
+            if !(1..=1_440).contains(&m) {
+                return bad(&format!("{name} must be between 1 and 1440"));
+            }
+        }
+        let [start, end] = self.work_hours;
+        if start >= end || end > 24 {
+            return bad("work_hours must be [start, end] with 0 <= start < end <= 24, e.g. [8, 18]");
+        }
+        Ok(())
+    }
+}
+
+/// The `[alerts]` table of a layer: every key optional, unknown keys refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertLayer {
+    pub bulk_count: Option<u32>,
+    pub bulk_minutes: Option<u32>,
+    pub work_hours: Option<[u8; 2]>,
+    pub refusal_count: Option<u32>,
+    pub refusal_minutes: Option<u32>,
+    pub outside_unit: Option<bool>,
+    pub outside_unit_exempt_roles: Option<Vec<liuhen_domain::Role>>,
 }
 
 impl Default for Config {
@@ -61,6 +149,7 @@ impl Default for Config {
             policy_layers: Vec::new(),
             access_approvals: 2,
             format_layers: Vec::new(),
+            alerts: AlertConfig::default(),
         }
     }
 }
@@ -84,6 +173,7 @@ pub struct Layer {
     pub policy_layers: Option<Vec<PathBuf>>,
     pub access_approvals: Option<u32>,
     pub format_layers: Option<Vec<PathBuf>>,
+    pub alerts: Option<AlertLayer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -160,6 +250,37 @@ impl Layer {
                 "UPLOAD_EXPIRY_HOURS" => {
                     layer.upload_expiry_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                _ if key.starts_with("ALERTS_") => {
+                    let a = layer.alerts.get_or_insert_with(AlertLayer::default);
+                    let num = |v: &str| v.parse::<u32>().map_err(|e| bad(format!("{e}")));
+                    match &key["ALERTS_".len()..] {
+                        "BULK_COUNT" => a.bulk_count = Some(num(&value)?),
+                        "BULK_MINUTES" => a.bulk_minutes = Some(num(&value)?),
+                        "REFUSAL_COUNT" => a.refusal_count = Some(num(&value)?),
+                        "REFUSAL_MINUTES" => a.refusal_minutes = Some(num(&value)?),
+                        "OUTSIDE_UNIT" => {
+                            a.outside_unit = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                        }
+                        "WORK_HOURS" => {
+                            let (s, e) = value
+                                .split_once('-')
+                                .ok_or_else(|| bad("write the hours as START-END, e.g. 8-18".into()))?;
+                            let h = |v: &str| v.trim().parse::<u8>().map_err(|e| bad(format!("{e}")));
+                            a.work_hours = Some([h(s)?, h(e)?]);
+                        }
+                        "OUTSIDE_UNIT_EXEMPT_ROLES" => {
+                            a.outside_unit_exempt_roles = Some(
+                                value
+                                    .split(',')
+                                    .map(str::trim)
+                                    .filter(|r| !r.is_empty())
+                                    .map(|r| r.parse().map_err(|e| bad(format!("{e}"))))
+                                    .collect::<Result<_, _>>()?,
+                            )
+                        }
+                        _ => return Err(bad("unknown setting".into())),
+                    }
+                }
                 _ => return Err(bad("unknown setting".into())),
             }
         }
@@ -216,6 +337,18 @@ impl Config {
         if let Some(v) = l.format_layers {
             self.format_layers = v;
         }
+        if let Some(a) = l.alerts {
+            let c = &mut self.alerts;
+            c.bulk_count = a.bulk_count.unwrap_or(c.bulk_count);
+            c.bulk_minutes = a.bulk_minutes.unwrap_or(c.bulk_minutes);
+            c.work_hours = a.work_hours.unwrap_or(c.work_hours);
+            c.refusal_count = a.refusal_count.unwrap_or(c.refusal_count);
+            c.refusal_minutes = a.refusal_minutes.unwrap_or(c.refusal_minutes);
+            c.outside_unit = a.outside_unit.unwrap_or(c.outside_unit);
+            if let Some(r) = a.outside_unit_exempt_roles {
+                c.outside_unit_exempt_roles = r;
+            }
+        }
         self
     }
 
@@ -229,6 +362,7 @@ impl Config {
         if self.upload_expiry_hours == 0 || self.upload_expiry_hours > 24 * 30 {
             return Err(ConfigError::Invalid("upload_expiry_hours must be between 1 and 720".into()));
         }
+        self.alerts.validate()?;
         if !(1..=5).contains(&self.access_approvals) {
             return Err(ConfigError::Invalid("access_approvals must be between 1 and 5".into()));
         }
@@ -287,6 +421,52 @@ mod tests {
         assert_eq!(c.session_minutes, 30);
         assert_eq!(c.data, PathBuf::from("/srv/liuhen"));
         assert_eq!(c.max_body_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn alert_rules_are_configured_in_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(
+            &file,
+            "[alerts]\nbulk_count = 5\nbulk_minutes = 3\nwork_hours = [7, 19]\n\
+             outside_unit_exempt_roles = [\"supervisor\", \"法制审核人员\"]\n",
+        )
+        .unwrap();
+        let c = Config::default()
+            .with(Layer::from_toml_file(&file).unwrap())
+            .with(
+                Layer::from_env(env(&[
+                    ("LIUHEN_ALERTS_REFUSAL_COUNT", "7"),
+                    ("LIUHEN_ALERTS_OUTSIDE_UNIT", "false"),
+                ]))
+                .unwrap(),
+            )
+            .validate()
+            .unwrap();
+        let rules = c.alerts.rules();
+        assert_eq!((rules.bulk_count, rules.bulk_window.whole_minutes()), (5, 3));
+        assert_eq!(rules.work_hours, (7, 19));
+        assert_eq!((rules.refusal_count, rules.refusal_window.whole_minutes()), (7, 10));
+        assert!(!rules.outside_unit);
+        assert_eq!(
+            rules.outside_unit_exempt,
+            vec![liuhen_domain::Role::Supervisor, liuhen_domain::Role::Reviewer]
+        );
+        // The defaults are the service's, the outside-unit rule on.
+        let d = Config::default().alerts.rules();
+        assert_eq!(d, liuhen_service::supervision::AlertRules::default());
+        assert!(d.outside_unit);
+        // Unknown keys, bad hours, unknown roles are refused.
+        std::fs::write(&file, "[alerts]\nbulk_cnt = 5\n").unwrap();
+        assert!(Layer::from_toml_file(&file).unwrap_err().to_string().contains("bulk_cnt"));
+        std::fs::write(&file, "[alerts]\noutside_unit_exempt_roles = [\"janitor\"]\n").unwrap();
+        assert!(Layer::from_toml_file(&file).is_err());
+        let bad = Config::default()
+            .with(Layer::from_env(env(&[("LIUHEN_ALERTS_WORK_HOURS", "18-8")])).unwrap())
+            .validate();
+        assert!(bad.unwrap_err().to_string().contains("work_hours"));
+        assert!(Layer::from_env(env(&[("LIUHEN_ALERTS_NOPE", "1")])).is_err());
     }
 
     #[test]

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
-use liuhen_domain::{EntryKind, LedgerEntry, Role};
+use liuhen_domain::{CaseId, EntryKind, LedgerEntry, Role, UnitId, UserId};
+use liuhen_store::CaseScope;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, UtcOffset};
 use tokio::sync::broadcast;
@@ -28,12 +29,24 @@ pub const FOLLOW_EVERY: StdDuration = StdDuration::from_millis(100);
 /// Entries read per look.
 const BATCH: u32 = 5_000;
 
-/// The alert rules. Every threshold is configurable.
+/// The alert rules. Every threshold is configurable (`[alerts]` in the
+/// server's configuration).
+///
+/// 读取本单位以外案件 (`outside_unit`): a read (case view, evidence record,
+/// viewing session, document view or download) of a record whose case is
+/// handled by a unit that is neither the reader's unit nor below it. Such a
+/// read alerts when it was made through a 调阅 grant, whoever the reader is;
+/// otherwise when the reader's role is not one whose duty spans the agency
+/// ([`AlertRules::outside_unit_exempt`]: by default 监督人员, 法制审核人员 and
+/// 档案管理员, who read across units by their office) and the reader is not
+/// among the case's assigned officers (联合办案 across units is directed by a
+/// leader, and recorded). Reading the audit itself is not a read of a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRules {
     /// More than `bulk_count` viewing sessions or downloads by one user
     /// within `bulk_window` (批量下载).
     pub bulk_count: usize,
+    /// The window of [`AlertRules::bulk_count`].
     pub bulk_window: Duration,
     /// Reads outside `work_hours` (local hours, start inclusive, end
     /// exclusive) or on a non-working day (非工作时间调阅).
@@ -41,7 +54,12 @@ pub struct AlertRules {
     /// `refusal_count` refusals (failed logins, refused reads) of one
     /// subject within `refusal_window` (反复被拒).
     pub refusal_count: usize,
+    /// The window of [`AlertRules::refusal_count`].
     pub refusal_window: Duration,
+    /// Alert on reads outside the reader's unit (读取本单位以外案件).
+    pub outside_unit: bool,
+    /// Roles whose reads outside their unit alert only when made through a grant.
+    pub outside_unit_exempt: Vec<Role>,
 }
 
 impl Default for AlertRules {
@@ -52,8 +70,24 @@ impl Default for AlertRules {
             work_hours: (8, 18),
             refusal_count: 3,
             refusal_window: Duration::minutes(10),
+            outside_unit: true,
+            outside_unit_exempt: vec![Role::Supervisor, Role::Reviewer, Role::Archivist],
         }
     }
+}
+
+/// Where a read stands towards its reader, as the follower finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ReadPlace {
+    role: Role,
+    /// The case is handled by the reader's unit or a unit below it.
+    within_unit: bool,
+    /// The reader is one of the case's assigned officers.
+    assigned: bool,
+    /// The read names a 调阅 grant.
+    via_grant: bool,
+    /// `case:…`
+    case: String,
 }
 
 /// What an event is about.
@@ -89,7 +123,7 @@ pub struct SupervisionEvent {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub time: OffsetDateTime,
-    /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`).
+    /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`, `outside_unit`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// For alerts: what happened, in Chinese.
@@ -155,8 +189,20 @@ impl AlertState {
         rules: &AlertRules,
         calendar: Option<&liuhen_policy::Calendar>,
         e: &SupervisionEvent,
+        place: Option<&ReadPlace>,
     ) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        if rules.outside_unit
+            && let Some(p) = place
+            && !p.within_unit
+            && (p.via_grant || (!p.assigned && !rules.outside_unit_exempt.contains(&p.role)))
+        {
+            let via = if p.via_grant { "（经调阅授权）" } else { "" };
+            out.push((
+                "outside_unit".to_owned(),
+                format!("{} {}读取本单位以外案件 {}（{}）", e.actor, via, p.case, e.label_zh),
+            ));
+        }
         if e.kind == EntryKind::EvidenceViewed.code() || e.kind == EntryKind::DocumentDownloaded.code() {
             let q = self.downloads.entry(e.actor.clone()).or_default();
             let n = slide(q, e.time, rules.bulk_window);
@@ -228,6 +274,110 @@ fn event_of(seq: u64, body: &[u8]) -> Option<SupervisionEvent> {
     })
 }
 
+/// What the follower needs to place a read: users' units and roles, units'
+/// parents, cases' units. Cached, since a case does not change unit and a
+/// unit does not move; a user is forgotten when an entry about them (a new
+/// role or unit) goes by.
+#[derive(Default)]
+struct Directory {
+    users: HashMap<UserId, (UnitId, Role)>,
+    parents: HashMap<UnitId, Option<UnitId>>,
+    cases: HashMap<CaseId, UnitId>,
+}
+
+/// Entries after which a user's role or unit may differ.
+fn changes_user(kind: &str) -> bool {
+    matches!(EntryKind::from_code(kind), Some(EntryKind::UserCreated))
+}
+
+/// Cached entries at most, per map, before it is emptied and filled anew.
+const DIRECTORY_MAX: usize = 50_000;
+
+impl Service {
+    /// Places a read towards its reader; `None` for anything else, or when
+    /// a record cannot be found (then no rule about units applies).
+    async fn place_of(&self, dir: &mut Directory, e: &SupervisionEvent) -> Result<Option<ReadPlace>> {
+        if e.class != EventClass::Access || e.kind == EntryKind::AuditRead.code() {
+            return Ok(None);
+        }
+        let Some(reader) = e.actor.strip_prefix("user:").and_then(|u| u.parse::<UserId>().ok()) else {
+            return Ok(None);
+        };
+        let Some(case_subject) = e.subjects.iter().find(|s| s.starts_with("case:")) else {
+            return Ok(None);
+        };
+        let Some(case_id) = case_subject.strip_prefix("case:").and_then(|c| c.parse::<CaseId>().ok()) else {
+            return Ok(None);
+        };
+        let Some(agency) = e.agency.as_deref().and_then(|a| a.parse::<UnitId>().ok()) else {
+            return Ok(None);
+        };
+        for map_len in [dir.users.len(), dir.cases.len(), dir.parents.len()] {
+            if map_len > DIRECTORY_MAX {
+                *dir = Directory::default();
+            }
+        }
+        let mut tx = self.store.read().await?;
+        let (reader_unit, role) = match dir.users.get(&reader) {
+            Some(u) => *u,
+            None => {
+                let u = tx.get_user(reader).await?;
+                dir.users.insert(reader, (u.unit_id, u.role));
+                (u.unit_id, u.role)
+            }
+        };
+        let mut fetched = None;
+        let case_unit = match dir.cases.get(&case_id) {
+            Some(u) => *u,
+            None => {
+                let Some(case) = tx.get_case_in_scope(case_id, &CaseScope::Agency(agency)).await? else {
+                    tx.finish().await?;
+                    return Ok(None);
+                };
+                dir.cases.insert(case_id, case.unit_id);
+                let unit = case.unit_id;
+                fetched = Some(case);
+                unit
+            }
+        };
+        // Up from the case's unit to the agency: does the reader's unit come by?
+        let mut within_unit = false;
+        let mut at = Some(case_unit);
+        let mut steps = 0;
+        while let Some(u) = at {
+            if u == reader_unit {
+                within_unit = true;
+                break;
+            }
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+            at = match dir.parents.get(&u) {
+                Some(p) => *p,
+                None => {
+                    let p = tx.get_unit(u).await?.parent_id;
+                    dir.parents.insert(u, p);
+                    p
+                }
+            };
+        }
+        let via_grant = e.subjects.iter().any(|s| s.starts_with("access:"));
+        // Assignments change: asked only when they decide, and then fresh.
+        let assigned = if within_unit || via_grant {
+            false
+        } else {
+            let case = match fetched {
+                Some(c) => Some(c),
+                None => tx.get_case_in_scope(case_id, &CaseScope::Agency(agency)).await?,
+            };
+            case.is_some_and(|c| c.officers.contains(&reader))
+        };
+        tx.finish().await?;
+        Ok(Some(ReadPlace { role, within_unit, assigned, via_grant, case: case_subject.clone() }))
+    }
+}
+
 impl Service {
     /// Whether a caller may watch the supervision stream: supervisors
     /// (their jurisdiction), leaders (their agency) and administrators.
@@ -292,6 +442,7 @@ impl Service {
     /// alerts it raises. Runs until the process ends.
     async fn follow_ledger(self, mut from: u64) {
         let mut alerts = AlertState::default();
+        let mut directory = Directory::default();
         let rules = self.supervision.rules.clone();
         let policy = self.policy().ok();
         let mut tick = tokio::time::interval(FOLLOW_EVERY);
@@ -316,7 +467,21 @@ impl Service {
             for stored in entries {
                 from = stored.seq + 1;
                 let Some(event) = event_of(stored.seq, &stored.body) else { continue };
-                for (rule, message) in alerts.check(&rules, policy.as_deref().map(|p| p.calendar()), &event) {
+                if changes_user(&event.kind) {
+                    for u in event.subjects.iter().filter_map(|s| s.strip_prefix("user:")?.parse().ok()) {
+                        directory.users.remove(&u);
+                    }
+                }
+                let place = if rules.outside_unit {
+                    self.place_of(&mut directory, &event).await.unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, seq = event.seq, "supervision: placing a read");
+                        None
+                    })
+                } else {
+                    None
+                };
+                let calendar = policy.as_deref().map(|p| p.calendar());
+                for (rule, message) in alerts.check(&rules, calendar, &event, place.as_ref()) {
                     let alert = SupervisionEvent {
                         class: EventClass::Alert,
                         rule: Some(rule),
@@ -360,14 +525,14 @@ mod tests {
         let mut raised = Vec::new();
         for i in 0..6 {
             let e = ev(EntryKind::EvidenceViewed, "user:a", t0 + Duration::minutes(i));
-            raised.extend(st.check(&rules, None, &e).into_iter().map(|(r, _)| r));
+            raised.extend(st.check(&rules, None, &e, None).into_iter().map(|(r, _)| r));
         }
         assert_eq!(raised, vec!["bulk_download"], "the fourth within 10 minutes, once");
         // Spread out, no alert.
         let mut st = AlertState::default();
         for i in 0..6 {
             let e = ev(EntryKind::EvidenceViewed, "user:b", t0 + Duration::minutes(11 * i));
-            assert!(st.check(&rules, None, &e).is_empty());
+            assert!(st.check(&rules, None, &e, None).is_empty());
         }
     }
 
@@ -392,7 +557,45 @@ mod tests {
         );
     }
 
+    fn place(role: Role, within_unit: bool, assigned: bool, via_grant: bool) -> ReadPlace {
+        ReadPlace { role, within_unit, assigned, via_grant, case: "case:x".to_owned() }
+    }
+
+    #[test]
+    fn reads_outside_the_readers_unit_alert() {
+        let rules = AlertRules::default();
+        let t = datetime!(2026-11-25 10:00 +08:00); // working hours
+        let e = ev(EntryKind::CaseRead, "user:a", t);
+        let rules_of = |p: ReadPlace, rules: &AlertRules| -> Vec<String> {
+            AlertState::default().check(rules, None, &e, Some(&p)).into_iter().map(|(r, _)| r).collect()
+        };
+        let alert = vec!["outside_unit".to_owned()];
+        // An officer or a leader reading another unit's case, not assigned to it.
+        assert_eq!(rules_of(place(Role::Officer, false, false, false), &rules), alert);
+        assert_eq!(rules_of(place(Role::Leader, false, false, false), &rules), alert);
+        // Through a grant: whoever reads.
+        assert_eq!(rules_of(place(Role::Officer, false, false, true), &rules), alert);
+        assert_eq!(rules_of(place(Role::Supervisor, false, false, true), &rules), alert);
+        // Within the unit, assigned across units, or by an office that spans the agency: no alert.
+        assert!(rules_of(place(Role::Officer, true, false, false), &rules).is_empty());
+        assert!(rules_of(place(Role::Leader, true, false, true), &rules).is_empty());
+        assert!(rules_of(place(Role::Officer, false, true, false), &rules).is_empty());
+        for role in [Role::Supervisor, Role::Reviewer, Role::Archivist] {
+            assert!(rules_of(place(role, false, false, false), &rules).is_empty(), "{role:?}");
+        }
+        // Configurable: off, or fewer exemptions.
+        let off = AlertRules { outside_unit: false, ..AlertRules::default() };
+        assert!(rules_of(place(Role::Officer, false, false, true), &off).is_empty());
+        let strict = AlertRules { outside_unit_exempt: vec![], ..AlertRules::default() };
+        assert_eq!(rules_of(place(Role::Reviewer, false, false, false), &strict), alert);
+        // The message names the case.
+        let (_, message) = AlertState::default()
+            .check(&rules, None, &e, Some(&place(Role::Officer, false, false, true)))
+            .remove(0);
+        assert!(message.contains("本单位以外") && message.contains("case:x") && message.contains("调阅授权"));
+    }
+
     fn st_check(st: &mut AlertState, rules: &AlertRules, e: SupervisionEvent) -> Vec<String> {
-        st.check(rules, None, &e).into_iter().map(|(r, _)| r).collect()
+        st.check(rules, None, &e, None).into_iter().map(|(r, _)| r).collect()
     }
 }

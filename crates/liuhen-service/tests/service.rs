@@ -1016,3 +1016,82 @@ mod review {
         assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "measures[0]"), "{e:?}");
     }
 }
+
+/// Waits for events on a supervision stream until `done` matches one (at
+/// most 3 s); returns every event seen, the matching one last.
+async fn events_until(
+    rx: &mut tokio::sync::broadcast::Receiver<Arc<liuhen_service::supervision::SupervisionEvent>>,
+    done: impl Fn(&liuhen_service::supervision::SupervisionEvent) -> bool,
+) -> Vec<Arc<liuhen_service::supervision::SupervisionEvent>> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let e = tokio::time::timeout_at(deadline, rx.recv()).await.expect("the event in time").unwrap();
+        let stop = done(&e);
+        seen.push(e);
+        if stop {
+            return seen;
+        }
+    }
+}
+
+/// 读取本单位以外案件: an officer reading another unit's case through a grant
+/// raises an alert naming the case; reads within the unit, and a
+/// supervisor's reads across the agency, do not.
+#[tokio::test]
+async fn reads_outside_the_readers_unit_alert_supervisors() {
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let (sup, leader) = (as_user(&s, "supervisor1").await, as_user(&s, "leader1").await);
+        let (o1, o3) = (as_user(&s, "officer1").await, as_user(&s, "officer3").await);
+        assert_ne!(o1.user.unit_id, o3.user.unit_id);
+        let mut rx = s.supervision_subscribe(&sup).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+
+        let (cases, _) = s.list_cases(&leader, &CaseQuery::default()).await.unwrap();
+        let mut theirs = None;
+        for c in cases.iter().filter(|c| c.label == liuhen_domain::Confidentiality::Internal) {
+            let full = s.get_case(&leader, c.id).await.unwrap();
+            if full.unit_id == o1.user.unit_id && !full.officers.contains(&o3.user.id) {
+                theirs = Some(full);
+                break;
+            }
+        }
+        let case = theirs.expect("an internal case of unit 1 officer3 is not assigned to");
+        // Within the unit; a supervisor across units: no alert.
+        s.get_case(&o1, case.id).await.unwrap();
+        s.get_case(&sup, case.id).await.unwrap();
+        // officer3 (unit 2) reads unit 1's case through a grant.
+        assert!(matches!(s.get_case(&o3, case.id).await, Err(ServiceError::NotFound(_))));
+        let ask = liuhen_domain::NewAccessRequest {
+            case_id: case.id,
+            purpose: "关联案件比对".into(),
+            days: 1,
+            external: None,
+        };
+        let r = s.request_access(&o3, &ask).await.unwrap();
+        s.approve_access(&leader, r.id).await.unwrap();
+        s.approve_access(&sup, r.id).await.unwrap();
+        s.get_case(&o3, case.id).await.unwrap();
+
+        let subject = case.id.subject();
+        let seen = events_until(&mut rx, |e| {
+            e.rule.as_deref() == Some("outside_unit") && e.actor == o3.user.id.subject()
+        })
+        .await;
+        let alert = seen.last().unwrap();
+        assert!(alert.subjects.contains(&subject) && alert.subjects.contains(&r.id.subject()));
+        let message = alert.message_zh.as_deref().unwrap();
+        assert!(message.contains("本单位以外") && message.contains(&subject), "{message}");
+        let others: Vec<_> = seen
+            .iter()
+            .filter(|e| e.rule.as_deref() == Some("outside_unit") && e.actor != o3.user.id.subject())
+            .map(|e| e.actor.clone())
+            .collect();
+        assert!(others.is_empty(), "no alert for reads within the unit or by the supervisor: {others:?}");
+        // The read itself went by, and so did o1's and the supervisor's.
+        for who in [&o1, &sup, &o3] {
+            assert!(seen.iter().any(|e| e.kind == "case.read" && e.actor == who.user.id.subject()));
+        }
+    }
+}

@@ -375,7 +375,8 @@ async fn open_service(config: &Config) -> Result<Service> {
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
         .with_evidence(liuhen_store::uploads::UploadArea::with_originals(blobs, originals), limits)
         .with_policy(policy)
-        .with_formats(formats))
+        .with_formats(formats)
+        .with_alert_rules(config.alerts.rules()))
 }
 
 fn main() -> std::process::ExitCode {
