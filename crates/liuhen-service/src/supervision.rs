@@ -12,11 +12,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration as StdDuration;
 
 use liuhen_domain::{CaseId, EntryKind, LedgerEntry, Role, UnitId, UserId};
-use liuhen_store::CaseScope;
+use liuhen_store::{CaseScope, Read, Tx};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, UtcOffset};
 use tokio::sync::broadcast;
@@ -109,6 +110,9 @@ pub enum EventClass {
 /// One event on the supervision stream.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SupervisionEvent {
+    /// The event's id on the stream: the ledger index for an entry,
+    /// `{index}.{n}` for the n-th alert the entry raised (sent right after it).
+    pub id: String,
     /// The ledger index of the entry (for an alert: of the entry that raised it).
     pub seq: u64,
     pub class: EventClass,
@@ -134,14 +138,67 @@ pub struct SupervisionEvent {
 /// The broadcast shared by every clone of a service.
 pub(crate) struct Hub {
     sender: broadcast::Sender<Arc<SupervisionEvent>>,
-    follower_started: AtomicBool,
+    /// Set once the follower runs.
+    follower: tokio::sync::OnceCell<()>,
+    /// Every entry below this index has been broadcast, with its alerts.
+    followed: AtomicU64,
+    /// The last alerts raised, for replay ([`REPLAY_ALERTS`]).
+    recent_alerts: Mutex<VecDeque<Arc<SupervisionEvent>>>,
     rules: AlertRules,
 }
 
 impl Hub {
     pub(crate) fn new(rules: AlertRules) -> Self {
-        Hub { sender: broadcast::channel(16_384).0, follower_started: AtomicBool::new(false), rules }
+        Hub {
+            sender: broadcast::channel(16_384).0,
+            follower: tokio::sync::OnceCell::new(),
+            followed: AtomicU64::new(0),
+            recent_alerts: Mutex::new(VecDeque::new()),
+            rules,
+        }
     }
+}
+
+/// How far back a reconnecting client is replayed, in ledger entries.
+pub const REPLAY_ENTRIES: u64 = 10_000;
+/// How many of the latest alerts are kept for replay (alerts are derived,
+/// not stored: older ones are found again from the ledger by the audit).
+pub const REPLAY_ALERTS: usize = 1_024;
+
+/// A place in the stream, from an event id: `(ledger index, n)` with `n` 0
+/// for the entry itself and 1, 2, … for the alerts it raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StreamPosition(pub u64, pub u32);
+
+impl StreamPosition {
+    /// Reads an event id (`Last-Event-ID`): `12` or `12.1`.
+    pub fn parse(id: &str) -> Option<Self> {
+        let id = id.trim();
+        let (seq, sub) = match id.split_once('.') {
+            Some((a, b)) => (a, b.parse().ok()?),
+            None => (id, 0),
+        };
+        Some(StreamPosition(seq.parse().ok()?, sub))
+    }
+
+    /// Where an event stands.
+    pub fn of(e: &SupervisionEvent) -> Self {
+        let sub = e.id.split_once('.').and_then(|(_, n)| n.parse().ok()).unwrap_or(0);
+        StreamPosition(e.seq, sub)
+    }
+}
+
+/// A subscription: what a reconnecting client missed, then the live events.
+pub struct Subscription {
+    /// Entries (and kept alerts) after the client's last event, oldest
+    /// first, already limited to what the caller may see.
+    pub replay: Vec<Arc<SupervisionEvent>>,
+    /// Entries older than the replay window that were not replayed.
+    pub missed: u64,
+    /// Live events; those at or before [`Subscription::after`] are repeats.
+    pub live: broadcast::Receiver<Arc<SupervisionEvent>>,
+    /// The last position replayed (or the client's own last event).
+    pub after: Option<StreamPosition>,
 }
 
 fn class_of(kind: &str) -> EventClass {
@@ -261,6 +318,7 @@ fn event_of(seq: u64, body: &[u8]) -> Option<SupervisionEvent> {
     let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(entry.time) * 1_000_000).ok()?;
     let label_zh = EntryKind::from_code(&entry.kind).map(|k| k.label_zh().to_owned()).unwrap_or_default();
     Some(SupervisionEvent {
+        id: seq.to_string(),
         seq,
         class: class_of(&entry.kind),
         kind: entry.kind,
@@ -295,68 +353,63 @@ const DIRECTORY_MAX: usize = 50_000;
 
 impl Service {
     /// Places a read towards its reader; `None` for anything else, or when
-    /// a record cannot be found (then no rule about units applies).
-    async fn place_of(&self, dir: &mut Directory, e: &SupervisionEvent) -> Result<Option<ReadPlace>> {
+    /// a record cannot be found (then no rule about units applies). The
+    /// store is asked only about what the directory does not hold yet, and
+    /// about assignments only when they decide an alert.
+    async fn place_of(
+        &self,
+        dir: &mut Directory,
+        rules: &AlertRules,
+        e: &SupervisionEvent,
+    ) -> Result<Option<ReadPlace>> {
         if e.class != EventClass::Access || e.kind == EntryKind::AuditRead.code() {
             return Ok(None);
         }
-        let Some(reader) = e.actor.strip_prefix("user:").and_then(|u| u.parse::<UserId>().ok()) else {
+        let reader = e.actor.strip_prefix("user:").and_then(|u| u.parse::<UserId>().ok());
+        let case_subject = e.subjects.iter().find(|s| s.starts_with("case:"));
+        let case_id = case_subject.and_then(|c| c.strip_prefix("case:")?.parse::<CaseId>().ok());
+        let agency = e.agency.as_deref().and_then(|a| a.parse::<UnitId>().ok());
+        let (Some(reader), Some(case_subject), Some(case_id), Some(agency)) =
+            (reader, case_subject, case_id, agency)
+        else {
             return Ok(None);
         };
-        let Some(case_subject) = e.subjects.iter().find(|s| s.starts_with("case:")) else {
-            return Ok(None);
-        };
-        let Some(case_id) = case_subject.strip_prefix("case:").and_then(|c| c.parse::<CaseId>().ok()) else {
-            return Ok(None);
-        };
-        let Some(agency) = e.agency.as_deref().and_then(|a| a.parse::<UnitId>().ok()) else {
-            return Ok(None);
-        };
-        for map_len in [dir.users.len(), dir.cases.len(), dir.parents.len()] {
-            if map_len > DIRECTORY_MAX {
-                *dir = Directory::default();
-            }
+        if [dir.users.len(), dir.cases.len(), dir.parents.len()].iter().any(|n| *n > DIRECTORY_MAX) {
+            *dir = Directory::default();
         }
-        let mut tx = self.store.read().await?;
+        let mut tx: Option<Tx<Read>> = None;
         let (reader_unit, role) = match dir.users.get(&reader) {
             Some(u) => *u,
             None => {
-                let u = tx.get_user(reader).await?;
+                let u = open(&self.store, &mut tx).await?.get_user(reader).await?;
                 dir.users.insert(reader, (u.unit_id, u.role));
                 (u.unit_id, u.role)
             }
         };
-        let mut fetched = None;
         let case_unit = match dir.cases.get(&case_id) {
             Some(u) => *u,
             None => {
-                let Some(case) = tx.get_case_in_scope(case_id, &CaseScope::Agency(agency)).await? else {
-                    tx.finish().await?;
-                    return Ok(None);
+                let t = open(&self.store, &mut tx).await?;
+                let Some(case) = t.get_case_in_scope(case_id, &CaseScope::Agency(agency)).await? else {
+                    return finish(tx, None).await;
                 };
                 dir.cases.insert(case_id, case.unit_id);
-                let unit = case.unit_id;
-                fetched = Some(case);
-                unit
+                case.unit_id
             }
         };
         // Up from the case's unit to the agency: does the reader's unit come by?
         let mut within_unit = false;
         let mut at = Some(case_unit);
-        let mut steps = 0;
-        while let Some(u) = at {
+        for _ in 0..64 {
+            let Some(u) = at else { break };
             if u == reader_unit {
                 within_unit = true;
-                break;
-            }
-            steps += 1;
-            if steps > 64 {
                 break;
             }
             at = match dir.parents.get(&u) {
                 Some(p) => *p,
                 None => {
-                    let p = tx.get_unit(u).await?.parent_id;
+                    let p = open(&self.store, &mut tx).await?.get_unit(u).await?.parent_id;
                     dir.parents.insert(u, p);
                     p
                 }
@@ -364,18 +417,32 @@ impl Service {
         }
         let via_grant = e.subjects.iter().any(|s| s.starts_with("access:"));
         // Assignments change: asked only when they decide, and then fresh.
-        let assigned = if within_unit || via_grant {
+        let assigned = if within_unit || via_grant || rules.outside_unit_exempt.contains(&role) {
             false
         } else {
-            let case = match fetched {
-                Some(c) => Some(c),
-                None => tx.get_case_in_scope(case_id, &CaseScope::Agency(agency)).await?,
-            };
-            case.is_some_and(|c| c.officers.contains(&reader))
+            let t = open(&self.store, &mut tx).await?;
+            t.get_case_in_scope(case_id, &CaseScope::Agency(agency))
+                .await?
+                .is_some_and(|c| c.officers.contains(&reader))
         };
-        tx.finish().await?;
-        Ok(Some(ReadPlace { role, within_unit, assigned, via_grant, case: case_subject.clone() }))
+        let place = ReadPlace { role, within_unit, assigned, via_grant, case: case_subject.clone() };
+        finish(tx, Some(place)).await
     }
+}
+
+/// The read transaction of a lookup, opened on first need.
+async fn open<'a>(store: &liuhen_store::Store, tx: &'a mut Option<Tx<Read>>) -> Result<&'a mut Tx<Read>> {
+    if tx.is_none() {
+        *tx = Some(store.read().await?);
+    }
+    tx.as_mut().ok_or(ServiceError::Internal("no read transaction".into()))
+}
+
+async fn finish<T>(tx: Option<Tx<Read>>, value: T) -> Result<T> {
+    if let Some(tx) = tx {
+        tx.finish().await?;
+    }
+    Ok(value)
 }
 
 impl Service {
@@ -392,6 +459,19 @@ impl Service {
         &self,
         me: &Principal,
     ) -> Result<broadcast::Receiver<Arc<SupervisionEvent>>> {
+        Ok(self.supervision_resume(me, None).await?.live)
+    }
+
+    /// Subscribes, first replaying what a reconnecting client missed after
+    /// its last event id (`Last-Event-ID`): the entries after it, at most
+    /// [`REPLAY_ENTRIES`] back from the head the follower has reached, with
+    /// the alerts still kept, limited to the caller's jurisdiction. A
+    /// malformed id is replayed from nothing, as a new subscription.
+    pub async fn supervision_resume(
+        &self,
+        me: &Principal,
+        last_event_id: Option<&str>,
+    ) -> Result<Subscription> {
         if !Self::may_supervise(me) {
             return Err(ServiceError::Forbidden(
                 "only supervisors, leaders and administrators watch accesses".into(),
@@ -416,17 +496,60 @@ impl Service {
                 })
             })
             .await?;
-        let receiver = self.supervision.sender.subscribe();
-        if !self.supervision.follower_started.swap(true, Ordering::SeqCst) {
-            let from = {
-                let mut tx = self.store.read().await?;
-                let n = tx.entry_count().await?;
-                tx.finish().await?;
-                n
-            };
-            tokio::spawn(self.clone().follow_ledger(from));
+        let live = self.supervision.sender.subscribe();
+        self.supervision
+            .follower
+            .get_or_try_init(|| async {
+                let from = {
+                    let mut tx = self.store.read().await?;
+                    let n = tx.entry_count().await?;
+                    tx.finish().await?;
+                    n
+                };
+                self.supervision.followed.store(from, Ordering::SeqCst);
+                tokio::spawn(self.clone().follow_ledger(from));
+                Ok::<_, ServiceError>(())
+            })
+            .await?;
+        let Some(last) = last_event_id.and_then(StreamPosition::parse) else {
+            return Ok(Subscription { replay: Vec::new(), missed: 0, live, after: None });
+        };
+        // Everything below `upto` was broadcast before now, or comes through
+        // `live` as well (repeats are skipped by position).
+        let upto = self.supervision.followed.load(Ordering::SeqCst);
+        let wanted = last.0.saturating_add(1);
+        let start = wanted.max(upto.saturating_sub(REPLAY_ENTRIES));
+        let missed = start.saturating_sub(wanted);
+        let mut replay: Vec<Arc<SupervisionEvent>> = Vec::new();
+        let mut from = start;
+        let mut tx = self.store.read().await?;
+        while from < upto {
+            let want = u32::try_from((upto - from).min(u64::from(BATCH))).unwrap_or(BATCH);
+            let page = tx.read_entries(from, want).await?;
+            let Some(end) = page.last().map(|e| e.seq + 1) else { break };
+            replay.extend(
+                page.iter()
+                    .filter(|e| e.seq < upto)
+                    .filter_map(|e| event_of(e.seq, &e.body))
+                    .filter(|e| Self::visible_to(me, e))
+                    .map(Arc::new),
+            );
+            from = end;
         }
-        Ok(receiver)
+        tx.finish().await?;
+        {
+            let kept = self.supervision.recent_alerts.lock().unwrap_or_else(|p| p.into_inner());
+            let floor = if missed > 0 { StreamPosition(start, 0) } else { last };
+            replay.extend(
+                kept.iter()
+                    .filter(|a| a.seq < upto && StreamPosition::of(a) > floor)
+                    .filter(|a| Self::visible_to(me, a))
+                    .cloned(),
+            );
+        }
+        replay.sort_by_key(|e| StreamPosition::of(e));
+        let after = replay.last().map(|e| StreamPosition::of(e)).max(Some(last));
+        Ok(Subscription { replay, missed, live, after })
     }
 
     /// Whether `me` may see an event: the entries of their own agency;
@@ -473,7 +596,7 @@ impl Service {
                     }
                 }
                 let place = if rules.outside_unit {
-                    self.place_of(&mut directory, &event).await.unwrap_or_else(|e| {
+                    self.place_of(&mut directory, &rules, &event).await.unwrap_or_else(|e| {
                         tracing::warn!(error = %e, seq = event.seq, "supervision: placing a read");
                         None
                     })
@@ -481,17 +604,28 @@ impl Service {
                     None
                 };
                 let calendar = policy.as_deref().map(|p| p.calendar());
-                for (rule, message) in alerts.check(&rules, calendar, &event, place.as_ref()) {
-                    let alert = SupervisionEvent {
+                let raised = alerts.check(&rules, calendar, &event, place.as_ref());
+                // No subscriber is not an error: the ledger keeps everything.
+                let _ = self.supervision.sender.send(Arc::new(event.clone()));
+                for (n, (rule, message)) in raised.into_iter().enumerate() {
+                    let alert = Arc::new(SupervisionEvent {
+                        id: format!("{}.{}", event.seq, n + 1),
                         class: EventClass::Alert,
                         rule: Some(rule),
                         message_zh: Some(message),
                         ..event.clone()
-                    };
-                    let _ = self.supervision.sender.send(Arc::new(alert));
+                    });
+                    {
+                        let mut kept =
+                            self.supervision.recent_alerts.lock().unwrap_or_else(|p| p.into_inner());
+                        if kept.len() >= REPLAY_ALERTS {
+                            kept.pop_front();
+                        }
+                        kept.push_back(alert.clone());
+                    }
+                    let _ = self.supervision.sender.send(alert);
                 }
-                // No subscriber is not an error: the ledger keeps everything.
-                let _ = self.supervision.sender.send(Arc::new(event));
+                self.supervision.followed.store(from, Ordering::SeqCst);
             }
         }
     }
@@ -504,6 +638,7 @@ mod tests {
 
     fn ev(kind: EntryKind, actor: &str, time: OffsetDateTime) -> SupervisionEvent {
         SupervisionEvent {
+            id: "0".to_owned(),
             seq: 0,
             class: class_of(kind.code()),
             kind: kind.code().to_owned(),
@@ -555,6 +690,20 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn stream_positions_order_entries_before_their_alerts() {
+        assert_eq!(StreamPosition::parse("12"), Some(StreamPosition(12, 0)));
+        assert_eq!(StreamPosition::parse(" 12.2 "), Some(StreamPosition(12, 2)));
+        for bad in ["", "x", "12.", "-1", "1.2.3"] {
+            assert_eq!(StreamPosition::parse(bad), None, "{bad:?}");
+        }
+        assert!(StreamPosition(12, 0) < StreamPosition(12, 1));
+        assert!(StreamPosition(12, 9) < StreamPosition(13, 0));
+        let mut e = ev(EntryKind::CaseRead, "user:a", datetime!(2026-11-25 10:00 +08:00));
+        (e.seq, e.id) = (7, "7.1".to_owned());
+        assert_eq!(StreamPosition::of(&e), StreamPosition(7, 1));
     }
 
     fn place(role: Role, within_unit: bool, assigned: bool, via_grant: bool) -> ReadPlace {
