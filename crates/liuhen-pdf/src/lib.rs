@@ -1,4 +1,5 @@
-//! PDF rendering of enforcement documents (执法文书) with typst and embedded Noto CJK fonts.
+//! PDF rendering of enforcement documents (执法文书) and table reports (审计报告) with typst and
+//! embedded Noto CJK fonts.
 //!
 //! A [`Renderer`] loads the fonts once (0.1–0.4 s) and then renders [`ValidDocument`]s to A4 PDFs:
 //! issuer and title centred, the 文号 line, the body, field tables, signature and seal boxes, the
@@ -8,7 +9,8 @@
 //! Architecture invariants:
 //! - User text never reaches the typst parser. The document is turned into a
 //!   [`DocumentView`] (plain strings), serialised to JSON, and read by one fixed template through
-//!   `json("/data.json")`; the template only places string values.
+//!   `json("/data.json")`; the template only places string values. A [`TableReport`] goes the same
+//!   way through the second fixed template (`src/report.typ`).
 //! - Same input, same bytes: no clock (`World::today` is `None`, `document.date` is `none`), a fixed
 //!   creator, and a document identifier derived from the field data's digest.
 //! - The only file system access is reading font files in [`Renderer::new`].
@@ -40,7 +42,7 @@ use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 
-use crate::world::{DocWorld, Files};
+use crate::world::{DocWorld, Files, Template};
 
 /// The fonts of the Debian package `fonts-noto-cjk` used by default.
 pub const DEFAULT_FONT_FILES: [&str; 4] = [
@@ -82,6 +84,35 @@ pub struct RenderedPdf {
     pub pages: usize,
     /// SHA-256 and SM3 of `bytes`, for the ledger.
     pub digests: Digests,
+}
+
+/// A table report: a title, a block of facts about it, a table, notes. Every
+/// value is plain text (a `\n` breaks a line); none is read as markup.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableReport {
+    /// 报告名称, centred on the first page and in every page's header.
+    pub title: String,
+    /// Shown at the right of every page's header (e.g. what the report is about).
+    pub header: String,
+    /// Shown at the left of every page's footer (e.g. who made it, and when).
+    pub footer: String,
+    /// Facts about the report, as (label, value) rows above the table.
+    pub meta: Vec<(String, String)>,
+    pub columns: Vec<ReportColumn>,
+    /// One cell per column in every row.
+    pub rows: Vec<Vec<String>>,
+    /// Shown in place of the table's rows when there are none.
+    pub empty: String,
+    /// Notes after the table.
+    pub notes: Vec<String>,
+}
+
+/// A column of a [`TableReport`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReportColumn {
+    pub header: String,
+    /// Relative width (a share of the page's width among the columns).
+    pub width: f64,
 }
 
 /// Loads fonts once and renders documents; cheap to share between threads.
@@ -177,12 +208,46 @@ impl Renderer {
             "view": view,
             "watermark": watermark.filter(|w| !w.trim().is_empty()),
         });
-        let data = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+        self.compile(Template::Document, &data, ident)
+    }
+
+    /// Renders a table report (landscape A4, the column headers repeated on
+    /// every page) with the second fixed template. Its identifier derives
+    /// from the report's content, so the same report gives the same bytes.
+    pub fn render_report(&self, report: &TableReport) -> Result<RenderedPdf, RenderError> {
+        if report.columns.is_empty() {
+            return Err(RenderError::Data("a report has at least one column".to_owned()));
+        }
+        if let Some((i, row)) = report.rows.iter().enumerate().find(|(_, r)| r.len() != report.columns.len())
+        {
+            return Err(RenderError::Data(format!(
+                "row {i} has {} cells for {} columns",
+                row.len(),
+                report.columns.len()
+            )));
+        }
+        if let Some(c) = report.columns.iter().find(|c| !(c.width.is_finite() && c.width > 0.0)) {
+            return Err(RenderError::Data(format!("column {:?} needs a positive width", c.header)));
+        }
+        let data = serde_json::json!({ "report": report });
+        let bytes = serde_json::to_vec(&data).map_err(|e| RenderError::Data(e.to_string()))?;
+        let ident = format!("liuhen:report:{}", Digests::of(&bytes).sha256);
+        self.compile(Template::Report, &data, &ident)
+    }
+
+    fn compile(
+        &self,
+        template: Template,
+        data: &serde_json::Value,
+        ident: &str,
+    ) -> Result<RenderedPdf, RenderError> {
+        let data = serde_json::to_vec(data).map_err(|e| RenderError::Data(e.to_string()))?;
         let world = DocWorld {
             library: &self.library,
             book: &self.book,
             fonts: &self.fonts,
             files: &self.files,
+            template,
             data: Bytes::new(data),
         };
         let compiled = typst::compile::<PagedDocument>(&world).output;

@@ -1,4 +1,4 @@
-//! The smallest typst `World`: one fixed template, one JSON data file, preloaded fonts, no clock.
+//! The smallest typst `World`: fixed templates, one JSON data file, preloaded fonts, no clock.
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -7,14 +7,23 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, World};
 
-/// The template, compiled into the binary.
-const TEMPLATE: &str = include_str!("document.typ");
+/// The template of enforcement documents, compiled into the binary.
+const DOCUMENT_TEMPLATE: &str = include_str!("document.typ");
+/// The template of table reports, compiled into the binary.
+const REPORT_TEMPLATE: &str = include_str!("report.typ");
 
-/// The virtual files: the template and where the data lives.
+/// Which fixed template a compilation starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Template {
+    Document,
+    Report,
+}
+
+/// The virtual files: the templates and where the data lives.
 pub(crate) struct Files {
-    main: Option<FileId>,
+    document: Option<(FileId, Source)>,
+    report: Option<(FileId, Source)>,
     data: Option<FileId>,
-    source: Option<Source>,
 }
 
 fn file_id(path: &str) -> Option<FileId> {
@@ -23,10 +32,19 @@ fn file_id(path: &str) -> Option<FileId> {
 
 impl Files {
     pub(crate) fn new() -> Self {
-        let main = file_id("/main.typ");
-        let data = file_id("/data.json");
-        let source = main.map(|id| Source::new(id, TEMPLATE.to_owned()));
-        Self { main, data, source }
+        let source = |path: &str, text: &str| file_id(path).map(|id| (id, Source::new(id, text.to_owned())));
+        Self {
+            document: source("/main.typ", DOCUMENT_TEMPLATE),
+            report: source("/report.typ", REPORT_TEMPLATE),
+            data: file_id("/data.json"),
+        }
+    }
+
+    fn template(&self, which: Template) -> Option<&(FileId, Source)> {
+        match which {
+            Template::Document => self.document.as_ref(),
+            Template::Report => self.report.as_ref(),
+        }
     }
 }
 
@@ -35,6 +53,7 @@ pub(crate) struct DocWorld<'a> {
     pub book: &'a LazyHash<FontBook>,
     pub fonts: &'a [Font],
     pub files: &'a Files,
+    pub template: Template,
     pub data: Bytes,
 }
 
@@ -53,23 +72,27 @@ impl World for DocWorld<'_> {
 
     fn main(&self) -> FileId {
         // `Files::new` cannot fail for these constant paths; fall back to the data id to stay total.
-        self.files.main.or(self.files.data).unwrap_or_else(|| FileId::from_raw(std::num::NonZeroU16::MIN))
+        self.files
+            .template(self.template)
+            .map(|(id, _)| *id)
+            .or(self.files.data)
+            .unwrap_or_else(|| FileId::from_raw(std::num::NonZeroU16::MIN))
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        match &self.files.source {
-            Some(source) if Some(id) == self.files.main => Ok(source.clone()),
+        match self.files.template(self.template) {
+            Some((main, source)) if *main == id => Ok(source.clone()),
             _ => Err(not_found(id)),
         }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if Some(id) == self.files.data {
-            Ok(self.data.clone())
-        } else if Some(id) == self.files.main {
-            Ok(Bytes::from_string(TEMPLATE))
-        } else {
-            Err(not_found(id))
+            return Ok(self.data.clone());
+        }
+        match self.files.template(self.template) {
+            Some((main, source)) if *main == id => Ok(Bytes::from_string(source.text().to_owned())),
+            _ => Err(not_found(id)),
         }
     }
 

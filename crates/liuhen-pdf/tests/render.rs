@@ -221,3 +221,65 @@ fn renderer_can_be_shared_between_threads() {
     });
     assert_eq!(pdfs[0], pdfs[1]);
 }
+
+fn report(rows: usize) -> liuhen_pdf::TableReport {
+    use liuhen_pdf::{ReportColumn, TableReport};
+    let col = |h: &str, w: f64| ReportColumn { header: h.to_owned(), width: w };
+    TableReport {
+        title: "调阅审计报告".to_owned(),
+        header: "case:8e4b7a0e-1f2a-4c3d-9e8f-001122334455".to_owned(),
+        footer: "生成人 周军（supervisor1） 2026-11-27 10:00".to_owned(),
+        meta: vec![
+            ("执法机关".to_owned(), "临江市市场监督管理局".to_owned()),
+            ("审计对象".to_owned(), "#set page(width: 1cm) *粗体* $x$ <l> @ref \\ ]".to_owned()),
+        ],
+        columns: vec![
+            col("序号", 0.6),
+            col("时间", 1.4),
+            col("事项", 1.4),
+            col("操作人", 1.4),
+            col("涉及记录", 3.0),
+        ],
+        rows: (0..rows)
+            .map(|i| {
+                vec![
+                    (1000 + i).to_string(),
+                    "2026-11-27 10:00:00".to_owned(),
+                    "查看案件".to_owned(),
+                    format!("officer{i}\n张伟"),
+                    "case:8e4b7a0e-1f2a-4c3d-9e8f-001122334455\naccess:0f1e2d3c-4b5a-4697-8877-665544332211"
+                        .to_owned(),
+                ]
+            })
+            .collect(),
+        empty: "（无记录）".to_owned(),
+        notes: vec!["序号即账本索引，可逐条取得包含证明离线核验。".to_owned()],
+    }
+}
+
+#[test]
+fn table_reports_render_every_row_and_never_read_markup() {
+    let r = report(120);
+    let pdf = renderer().render_report(&r).unwrap();
+    assert!(pdf.pages >= 3, "120 rows take pages: {}", pdf.pages);
+    qpdf_check(&pdf.bytes, "report");
+    assert_eq!(renderer().render_report(&r).unwrap().bytes, pdf.bytes, "same report, same bytes");
+    let Some(text) = pdf_text(&pdf.bytes) else { return };
+    for i in 0..120 {
+        assert!(text.contains(&format!("{}2026-11-27", 1000 + i)), "row {i} missing");
+        assert!(text.contains(&format!("officer{i}")), "row {i}'s actor missing");
+    }
+    assert!(text.contains("调阅审计报告") && text.contains("临江市市场监督管理局"));
+    assert!(
+        text.contains(&squeeze("#set page(width: 1cm) *粗体* $x$ <l> @ref \\ ]")),
+        "markup shown literally"
+    );
+    assert!(text.contains("access:0f1e2d3c-4b5a-4697-8877-665544332211"), "ids whole: {text}");
+    assert!(text.contains("第1页共"), "page numbers");
+    // An empty report says so; a ragged one is refused.
+    let empty = renderer().render_report(&report(0)).unwrap();
+    assert!(pdf_text(&empty.bytes).unwrap().contains("（无记录）"));
+    let mut ragged = report(2);
+    ragged.rows[1].pop();
+    assert!(matches!(renderer().render_report(&ragged), Err(RenderError::Data(_))));
+}

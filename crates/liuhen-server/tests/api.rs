@@ -999,3 +999,94 @@ async fn the_stream_resumes_after_the_last_event_id() {
         assert_ne!(first_name.as_deref(), Some("lagged"), "the demo's ledger is within the replay window");
     }
 }
+
+/// `qpdf --check` must pass; the text as `pdftotext -raw` reads it, without
+/// whitespace (it spaces Latin digits from CJK).
+fn checked_pdf_text(bytes: &[u8]) -> String {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("report.pdf");
+    std::fs::write(&p, bytes).unwrap();
+    let check = Command::new("qpdf").arg("--check").arg(&p).output().expect("qpdf (Debian package qpdf)");
+    assert!(check.status.success(), "qpdf --check: {}", String::from_utf8_lossy(&check.stdout));
+    let out = Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&p)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Audit reports as PDF for court: every row of the JSON report is in the
+/// PDF with its ledger index; reading it is an `audit.read` entry, as for
+/// JSON and CSV; officers are refused; an unknown format is a clear error.
+#[tokio::test]
+async fn audit_reports_as_pdf_for_court() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let supervisor = login(&app, "supervisor1").await;
+        let cases = call(&app, get("/api/v1/cases", &officer)).await;
+        let id = cases.body["items"][0]["id"].as_str().unwrap().to_owned();
+        for _ in 0..3 {
+            assert_eq!(
+                call(&app, get(&format!("/api/v1/cases/{id}"), &officer)).await.status,
+                StatusCode::OK
+            );
+        }
+        let uri = format!("/api/v1/audit/records/case:{id}");
+        let json_rows = call(&app, get(&uri, &supervisor)).await.body.as_array().unwrap().clone();
+        assert!(json_rows.iter().filter(|r| r["kind"] == "case.read").count() >= 3);
+
+        assert_eq!(
+            call(&app, get(&format!("{uri}?format=pdf"), &officer)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let bad = call(&app, get(&format!("{uri}?format=xml"), &supervisor)).await;
+        assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("format")));
+
+        let before = entries(&app).await;
+        let resp = app.router.clone().oneshot(get(&format!("{uri}?format=pdf"), &supervisor)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+        let disposition = resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
+        assert!(disposition.contains(&format!("audit-case-{id}.pdf")), "{disposition}");
+        let pdf = resp.into_body().collect().await.unwrap().to_bytes();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(entries(&app).await, before + 1, "reading the PDF is one entry");
+        let mut tx = app.store.read().await.unwrap();
+        let last = tx.read_entries(before, 1).await.unwrap();
+        tx.finish().await.unwrap();
+        let entry: Value = serde_json::from_slice(&last[0].body).unwrap();
+        assert_eq!(entry["kind"], "audit.read");
+        assert_eq!(entry["subjects"], json!([format!("case:{id}")]));
+
+        let text = checked_pdf_text(&pdf);
+        assert!(text.contains("记录调阅审计报告") && text.contains("临江市市场监督管理局"), "{text}");
+        assert!(text.contains(&format!("case:{id}")));
+        assert!(text.contains(&format!("第{before}条")), "the report names the entry recording it");
+        for row in &json_rows {
+            let seq = row["seq"].as_u64().unwrap();
+            // A row: its ledger index, then the year of its time.
+            assert!(text.contains(&format!("{seq}20")), "row {seq} missing from the PDF");
+        }
+        let reads = text.matches("查看案件").count();
+        assert!(reads >= 3, "{reads} reads in the PDF");
+        assert!(text.contains("officer1张伟"), "who read, by login and name");
+
+        // Per user.
+        let me = call(&app, get("/api/v1/me", &officer)).await;
+        let uid = me.body["id"].as_str().unwrap();
+        let resp = app
+            .router
+            .clone()
+            .oneshot(get(&format!("/api/v1/audit/users/{uid}?format=pdf"), &supervisor))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let text = checked_pdf_text(&resp.into_body().collect().await.unwrap().to_bytes());
+        assert!(text.contains("用户操作审计报告") && text.contains("张伟（officer1，执法人员）"), "{text}");
+        assert!(text.contains("查看案件"));
+    }
+}

@@ -1,6 +1,7 @@
 //! Audit reports for court and supervision: every ledger entry about one
 //! record (who, when, what, under which 调阅 grant and for what purpose), or
-//! every entry one user caused. Read from the ledger itself, so a report
+//! every entry one user caused — as JSON, CSV or PDF (the PDF through
+//! `liuhen-pdf`'s fixed report template). Read from the ledger itself, so a report
 //! can be checked entry by entry against the verifiable log (each row
 //! carries its ledger index).
 //!
@@ -55,6 +56,12 @@ impl Service {
     /// An audit report, for supervisors and administrators of the agency.
     /// Reading it is itself recorded (`audit.read`).
     pub async fn audit_report(&self, me: &Principal, about: &AuditSubject) -> Result<Vec<AuditRow>> {
+        Ok(self.audit_rows(me, about).await?.0)
+    }
+
+    /// The report's rows and the ledger index of the `audit.read` entry
+    /// that records this reading.
+    async fn audit_rows(&self, me: &Principal, about: &AuditSubject) -> Result<(Vec<AuditRow>, u64)> {
         if !matches!(me.user.role, Role::Supervisor | Role::Admin) || !me.user.active {
             return Err(ServiceError::Forbidden(
                 "audit reports are for supervisors and administrators".into(),
@@ -79,7 +86,8 @@ impl Service {
         };
         let (now, who, agency) = (self.now(), me.user.clone(), me.user.agency_id.to_string());
         let s2 = subject.clone();
-        self.store
+        let read_seq = self
+            .store
             .transact(move |tx| {
                 Box::pin(async move {
                     record::<()>(
@@ -91,8 +99,7 @@ impl Service {
                         vec![s2],
                         None,
                     )
-                    .await?;
-                    Ok::<_, ServiceError>(())
+                    .await
                 })
             })
             .await?;
@@ -168,8 +175,116 @@ impl Service {
             }
         }
         tx.finish().await?;
-        Ok(rows)
+        Ok((rows, read_seq))
     }
+
+    /// An audit report as a PDF for court: who the report is about and
+    /// who made it, when, the ledger entry recording that, the latest signed
+    /// checkpoint, then one table row per entry (its ledger index, time,
+    /// what, who, the records named, the 调阅 grant and purpose). Reading it
+    /// is recorded like the JSON and CSV forms.
+    pub async fn audit_report_pdf(&self, me: &Principal, about: &AuditSubject) -> Result<Vec<u8>> {
+        let (rows, read_seq) = self.audit_rows(me, about).await?;
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let agency = tx.get_unit(me.user.agency_id).await?;
+        let checkpoint = tx.latest_checkpoint().await?;
+        let (title, target) = match about {
+            AuditSubject::Record(s) => ("记录调阅审计报告", s.clone()),
+            AuditSubject::User(u) => {
+                // A user of another agency is named by id only.
+                let target = match tx.get_user(*u).await {
+                    Ok(x) if x.agency_id == me.user.agency_id => {
+                        format!("{}（{}，{}）{}", x.display_name, x.login, x.role.label_zh(), x.id.subject())
+                    }
+                    _ => u.subject(),
+                };
+                ("用户操作审计报告", target)
+            }
+        };
+        tx.finish().await?;
+        let who = format!("{}（{}，{}）", me.user.display_name, me.user.login, me.user.role.label_zh());
+        let ledger = match &checkpoint {
+            Some(c) => format!(
+                "{}；最新签名检查点：树大小 {}，根哈希（SHA-256）{}",
+                self.ledger.origin(),
+                c.size,
+                hex::encode(c.root)
+            ),
+            None => format!("{}；尚无签名检查点", self.ledger.origin()),
+        };
+        let count = if rows.len() >= MAX_ROWS {
+            format!("{}（已达上限，其后的条目未列出）", rows.len())
+        } else {
+            rows.len().to_string()
+        };
+        let col = |h: &str, w: f64| liuhen_pdf::ReportColumn { header: h.to_owned(), width: w };
+        let report = liuhen_pdf::TableReport {
+            title: title.to_owned(),
+            header: target.clone(),
+            footer: format!("{} 生成于 {}，记入账本第 {read_seq} 条", me.user.login, beijing(now)),
+            meta: vec![
+                ("执法机关".to_owned(), agency.name),
+                ("审计对象".to_owned(), target),
+                ("生成人".to_owned(), who),
+                ("生成时间（北京时间）".to_owned(), beijing(now)),
+                (
+                    "本次查阅的账本条目".to_owned(),
+                    format!("第 {read_seq} 条（{}）", EntryKind::AuditRead.code()),
+                ),
+                ("账本".to_owned(), ledger),
+                ("条目数".to_owned(), count),
+            ],
+            columns: vec![
+                col("序号", 0.55),
+                col("时间（北京时间）", 1.25),
+                col("事项", 1.5),
+                col("操作人", 1.3),
+                col("涉及记录", 2.6),
+                col("调阅授权及事由", 2.6),
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    let who = match (&r.actor_login, &r.actor_name) {
+                        (Some(l), Some(n)) => format!("{l}\n{n}"),
+                        _ => r.actor.clone(),
+                    };
+                    let grant =
+                        [r.grant.clone(), r.purpose.clone()].into_iter().flatten().collect::<Vec<_>>();
+                    vec![
+                        r.seq.to_string(),
+                        beijing(r.time),
+                        format!("{}\n{}", r.label_zh, r.kind),
+                        who,
+                        r.subjects.join("\n"),
+                        grant.join("\n"),
+                    ]
+                })
+                .collect(),
+            empty: "（账本中没有相关条目）".to_owned(),
+            notes: vec![
+                "每一行是留痕账本中的一个条目，序号即账本索引。任一行均可通过 \
+                 GET /api/v1/ledger/entries/{序号}/tlog-proof 取得包含证明，并以 liuhen verify \
+                 离线核验其包含于已签名的检查点；序号小于检查点树大小的条目已被该检查点覆盖。"
+                    .to_owned(),
+                "账本条目不含个人信息：操作人姓名、账号与调阅事由取自本系统生成报告时的记录。".to_owned(),
+            ],
+        };
+        let renderer = self.renderer().await?;
+        let pdf = tokio::task::spawn_blocking(move || renderer.render_report(&report))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|e| ServiceError::Internal(format!("rendering the report: {e}")))?;
+        Ok(pdf.bytes)
+    }
+}
+
+/// A time as 北京时间, to the second.
+fn beijing(t: OffsetDateTime) -> String {
+    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    t.to_offset(cst).format(&fmt).unwrap_or_default()
 }
 
 /// A report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
@@ -182,13 +297,11 @@ pub fn to_csv(rows: &[AuditRow]) -> String {
             s.to_owned()
         }
     }
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let mut out = String::from(
         "\u{feff}序号(ledger index),时间(北京时间),事项,kind,操作人账号,操作人,actor,涉及记录,调阅授权,调阅事由\r\n",
     );
     for r in rows {
-        let time = r.time.to_offset(cst).format(&fmt).unwrap_or_default();
+        let time = beijing(r.time);
         let cols = [
             r.seq.to_string(),
             time,

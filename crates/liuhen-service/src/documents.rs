@@ -140,7 +140,7 @@ impl Service {
         Ok(wording.for_field(f, field).cloned().collect())
     }
 
-    async fn renderer(&self) -> Result<Arc<Renderer>> {
+    pub(crate) async fn renderer(&self) -> Result<Arc<Renderer>> {
         let pdf = self.pdf.clone();
         pdf.renderer
             .get_or_try_init(|| async {
