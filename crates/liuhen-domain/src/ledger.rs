@@ -36,7 +36,9 @@ crate::labelled_enum! {
     pub enum EntryKind {
         UnitCreated = ("unit.created", "新建机构"),
         UserCreated = ("user.created", "新建用户"),
-        PasswordSet = ("user.password_set", "设置密码"),
+        PasswordSet = ("user.password_set", "管理员设置密码"),
+        PasswordChanged = ("user.password_changed", "本人修改密码"),
+        UserChanged = ("user.changed", "变更用户角色、单位或状态"),
         TokenCreated = ("credential.token_created", "签发令牌"),
         TokenRevoked = ("credential.token_revoked", "吊销令牌"),
         SessionCreated = ("credential.session_created", "登录"),

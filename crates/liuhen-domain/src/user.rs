@@ -127,3 +127,38 @@ impl NewUser {
         })
     }
 }
+
+/// What an administrator changes about a user's access (权限变更): role,
+/// unit, whether the account is active. Absent members stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub unit_id: Option<UnitId>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+impl UserChange {
+    /// The user after the change (the unit's agency is checked by the
+    /// caller, who knows the units). An officer needs a 执法证号; a change
+    /// that changes nothing is refused.
+    pub fn apply(&self, user: &User) -> Result<User, ValidationError> {
+        let mut after = user.clone();
+        after.role = self.role.unwrap_or(user.role);
+        after.unit_id = self.unit_id.unwrap_or(user.unit_id);
+        after.active = self.active.unwrap_or(user.active);
+        if after.role == Role::Officer && after.cert_no.is_none() {
+            return Err(ValidationError::new("role", "an officer (执法人员) needs a 执法证号"));
+        }
+        if after.legal_qualification && after.role == Role::Station {
+            return Err(ValidationError::new("role", "a docking station holds no qualification"));
+        }
+        if after == *user {
+            return Err(ValidationError::new("role", "the change changes nothing"));
+        }
+        Ok(after)
+    }
+}

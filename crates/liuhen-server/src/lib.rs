@@ -30,7 +30,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use liuhen_service::Service;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -65,8 +65,8 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
     info(title = "liuhen (留痕) API", description = "行政执法全过程记录: cases, acts and their verifiable ledger."),
     paths(
         routes::meta::healthz, routes::meta::metrics, routes::meta::openapi,
-        routes::auth::login, routes::auth::logout, routes::auth::me,
-        routes::org::units, routes::org::users,
+        routes::auth::login, routes::auth::logout, routes::auth::me, routes::auth::change_password,
+        routes::org::units, routes::org::users, routes::org::change_user, routes::org::reset_password,
         routes::cases::list, routes::cases::create, routes::cases::get,
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
@@ -104,9 +104,12 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/auth/login", post(routes::auth::login))
         .route("/auth/logout", post(routes::auth::logout))
+        .route("/auth/password", post(routes::auth::change_password))
         .route("/me", get(routes::auth::me))
         .route("/units", get(routes::org::units))
         .route("/users", get(routes::org::users))
+        .route("/users/{id}", patch(routes::org::change_user))
+        .route("/users/{id}/password", put(routes::org::reset_password))
         .route("/cases", get(routes::cases::list).post(routes::cases::create))
         .route("/cases/{id}", get(routes::cases::get))
         .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))

@@ -1090,3 +1090,61 @@ async fn audit_reports_as_pdf_for_court() {
         assert!(text.contains("查看案件"));
     }
 }
+
+fn send_json(method: &str, uri: &str, token: &str, body: &Value) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Password and permission changes through the API: the user's own change,
+/// an administrator's reset and role change, each refused to others.
+#[tokio::test]
+async fn passwords_and_roles_change_through_the_api() {
+    for app in apps().await {
+        let officer = login(&app, "officer2").await;
+        let admin = login(&app, "admin").await;
+        let me = call(&app, get("/api/v1/me", &officer)).await;
+        let uid = me.body["id"].as_str().unwrap().to_owned();
+
+        let wrong = json!({"current_password": "not-it-at-all", "new_password": "officer2-new-pass"});
+        let r = call(&app, send_json("POST", "/api/v1/auth/password", &officer, &wrong)).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+        let ok =
+            json!({"current_password": demo::demo_password("officer2"), "new_password": "officer2-new-pass"});
+        let r = call(&app, send_json("POST", "/api/v1/auth/password", &officer, &ok)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+        let body = json!({"login": "officer2", "password": "officer2-new-pass"}).to_string();
+        assert_eq!(call(&app, post_json("/api/v1/auth/login", None, &body)).await.status, StatusCode::OK);
+
+        let reset = json!({"password": "set-by-the-admin"});
+        let uri = format!("/api/v1/users/{uid}/password");
+        assert_eq!(call(&app, send_json("PUT", &uri, &officer, &reset)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(call(&app, send_json("PUT", &uri, &admin, &reset)).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            call(&app, get("/api/v1/me", &officer)).await.status,
+            StatusCode::UNAUTHORIZED,
+            "a reset ends the user's sessions"
+        );
+
+        let uri = format!("/api/v1/users/{uid}");
+        let change = json!({"role": "负责人"});
+        let supervisor = login(&app, "supervisor1").await;
+        assert_eq!(
+            call(&app, send_json("PATCH", &uri, &supervisor, &change)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = call(&app, send_json("PATCH", &uri, &admin, &change)).await;
+        assert_eq!((r.status, r.body["role"].as_str()), (StatusCode::OK, Some("leader")), "{}", r.text);
+        let bad = call(&app, send_json("PATCH", &uri, &admin, &json!({"rank": "general"}))).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        let r = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+        for p in ["/api/v1/auth/password", "/api/v1/users/{id}", "/api/v1/users/{id}/password"] {
+            assert!(r.body["paths"][p].is_object(), "openapi lacks {p}");
+        }
+    }
+}

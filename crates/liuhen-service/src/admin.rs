@@ -1,8 +1,11 @@
 //! Agencies, units and users: set up by administrators or the command line.
 
 use liuhen_domain::{
-    Actor, EntryKind, NewUnit, NewUser, OrgUnit, Role, UnitId, User, UserId, validate_password,
+    Actor, CredentialId, EntryKind, NewUnit, NewUser, OrgUnit, Role, UnitId, User, UserChange, UserId,
+    validate_password,
 };
+use liuhen_store::{CredentialKind, Tx, Write};
+use time::OffsetDateTime;
 
 use crate::error::{Result, ServiceError};
 use crate::secrets::{hash_password, random_bytes};
@@ -121,7 +124,10 @@ impl Service {
             .await
     }
 
-    /// Sets a user's password.
+    /// Sets a user's password (an administrator's reset, 管理员设置密码, as
+    /// distinct from the user's own change). The user's open sessions end:
+    /// whoever held them must log in with the new password. The entry names
+    /// the user and the sessions ended.
     pub async fn set_password(&self, who: AdminActor, user: UserId, password: &str) -> Result<()> {
         validate_password(password)?;
         let hash = hash_password(password.to_owned()).await?;
@@ -133,17 +139,73 @@ impl Service {
                     let u = tx.get_user(user).await?;
                     who.check_agency(u.agency_id)?;
                     tx.set_password_hash(user, &hash).await?;
+                    let ended = end_sessions(tx, user, None, now).await?;
+                    let mut subjects = vec![u.id.subject()];
+                    subjects.extend(ended.iter().map(|c| c.subject()));
                     record::<()>(
                         tx,
                         now,
                         EntryKind::PasswordSet,
                         who.actor(),
                         Some(u.agency_id),
-                        vec![u.id.subject()],
+                        subjects,
                         None,
                     )
                     .await?;
                     Ok(())
+                })
+            })
+            .await
+    }
+
+    /// Changes a user's role, unit or whether they are active (权限变更), a
+    /// privileged action: administrators of the user's agency (never their
+    /// own account) or the command line. A unit must be of the same agency.
+    /// The entry commits to the user before and after. The change holds
+    /// from the user's next request (credentials are resolved afresh each
+    /// time); a deactivated user's credentials stop working at once.
+    pub async fn change_user(&self, who: AdminActor, user: UserId, change: &UserChange) -> Result<User> {
+        if let AdminActor::User(p) = &who
+            && p.user.id == user
+        {
+            return Err(ServiceError::Forbidden("an administrator does not change their own access".into()));
+        }
+        let now = self.now();
+        let change = change.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let before = tx.get_user(user).await.map_err(|_| ServiceError::NotFound("user"))?;
+                    who.check_agency(before.agency_id)?;
+                    let after = change.apply(&before)?;
+                    if after.unit_id != before.unit_id {
+                        let unit =
+                            tx.get_unit(after.unit_id).await.map_err(|_| ServiceError::NotFound("unit"))?;
+                        if unit.agency_id != before.agency_id {
+                            return Err(liuhen_domain::ValidationError::new(
+                                "unit_id",
+                                "a user moves only between units of their agency",
+                            )
+                            .into());
+                        }
+                    }
+                    tx.update_user_access(&after).await?;
+                    let content = serde_json::json!({"before": before, "after": after});
+                    let mut subjects = vec![after.id.subject()];
+                    if after.unit_id != before.unit_id {
+                        subjects.extend([before.unit_id.subject(), after.unit_id.subject()]);
+                    }
+                    record(
+                        tx,
+                        now,
+                        EntryKind::UserChanged,
+                        who.actor(),
+                        Some(after.agency_id),
+                        subjects,
+                        Some(&content),
+                    )
+                    .await?;
+                    Ok(after)
                 })
             })
             .await
@@ -201,4 +263,23 @@ impl Service {
         tx.finish().await?;
         Ok(users)
     }
+}
+
+/// Ends a user's open sessions (all, or all but `keep`); the ids ended.
+/// API tokens are left: they are revoked one by one.
+pub(crate) async fn end_sessions(
+    tx: &mut Tx<Write>,
+    user: UserId,
+    keep: Option<CredentialId>,
+    now: OffsetDateTime,
+) -> Result<Vec<CredentialId>> {
+    let mut ended = Vec::new();
+    for c in tx.list_credentials(user).await? {
+        let open = c.revoked_at.is_none() && c.expires_at.is_none_or(|e| e > now);
+        if c.kind == CredentialKind::Session && open && Some(c.id) != keep {
+            tx.revoke_credential(c.id, now).await?;
+            ended.push(c.id);
+        }
+    }
+    Ok(ended)
 }

@@ -221,6 +221,58 @@ impl Service {
         Ok(Principal { user, credential: cred.id, kind: cred.kind })
     }
 
+    /// Changes the caller's own password (本人修改密码): the current one is
+    /// asked again, and a wrong one counts as a failed login of the account
+    /// (so a stolen session cannot guess it). The caller's other sessions
+    /// end; the entry names them.
+    pub async fn change_own_password(&self, me: &Principal, current: &str, new: &str) -> Result<()> {
+        if current.chars().count() > MAX_PASSWORD_CHARS {
+            return Err(ServiceError::Unauthenticated("wrong password"));
+        }
+        liuhen_domain::validate_password(new)?;
+        let key = login_key(&me.user.login);
+        let now_ms = liuhen_domain::unix_ms(self.now());
+        let (found, failures) = {
+            let mut tx = self.store.read().await?;
+            let found = tx.find_user_by_login(&me.user.login).await?;
+            let failures = tx.login_failures(&key).await?;
+            tx.finish().await?;
+            (found, failures)
+        };
+        if failures.locked_until_ms.is_some_and(|u| u > now_ms) {
+            return Err(ServiceError::Locked("too many failed attempts (失败次数过多，请稍后再试)".into()));
+        }
+        let stored = found.filter(|u| u.user.id == me.user.id).and_then(|u| u.password_hash);
+        if !verify_password(current.to_owned(), stored).await? {
+            self.record_login_failure(key, Some((me.user.id, me.user.agency_id))).await?;
+            return Err(ServiceError::Unauthenticated("wrong password"));
+        }
+        let hash = crate::secrets::hash_password(new.to_owned()).await?;
+        let now = self.now();
+        let me = me.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    tx.set_password_hash(me.user.id, &hash).await?;
+                    let ended = crate::admin::end_sessions(tx, me.user.id, Some(me.credential), now).await?;
+                    let mut subjects = vec![me.user.id.subject()];
+                    subjects.extend(ended.iter().map(|c| c.subject()));
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::PasswordChanged,
+                        Actor::User(me.user.id),
+                        Some(me.user.agency_id),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     /// Ends the caller's session (or revokes the token used).
     pub async fn logout(&self, me: &Principal) -> Result<()> {
         let now = self.now();

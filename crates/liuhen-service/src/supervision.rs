@@ -345,7 +345,7 @@ struct Directory {
 
 /// Entries after which a user's role or unit may differ.
 fn changes_user(kind: &str) -> bool {
-    matches!(EntryKind::from_code(kind), Some(EntryKind::UserCreated))
+    matches!(EntryKind::from_code(kind), Some(EntryKind::UserCreated | EntryKind::UserChanged))
 }
 
 /// Cached entries at most, per map, before it is emptied and filled anew.

@@ -1095,3 +1095,133 @@ async fn reads_outside_the_readers_unit_alert_supervisors() {
         }
     }
 }
+
+/// The last `n` ledger entries, oldest first.
+async fn last_entries(s: &Service, n: u64) -> Vec<LedgerEntry> {
+    let count = entry_count(s).await;
+    let mut tx = s.store().read().await.unwrap();
+    let got = tx.read_entries(count - n, n as u32).await.unwrap();
+    tx.finish().await.unwrap();
+    got.iter().map(|e| LedgerEntry::decode(&e.body).unwrap()).collect()
+}
+
+/// CJIS 5.4.1.1 security events: a password changed by its user and one set
+/// by an administrator are different entry kinds naming who did it; a
+/// change of role, unit or status is its own entry committing to before and
+/// after, made only by an administrator of the agency and never for their
+/// own account; each takes effect on the next request.
+#[tokio::test]
+async fn password_and_permission_changes_are_security_events() {
+    use liuhen_service::admin::AdminActor;
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let admin = as_user(&s, "admin").await;
+        let o2_session = s.login("officer2", &demo::demo_password("officer2")).await.unwrap();
+        let o2 = s.authenticate(&o2_session.token).await.unwrap();
+        let o2_other = s.login("officer2", &demo::demo_password("officer2")).await.unwrap();
+
+        // The user's own change: the current password is asked; a wrong one is a failed login.
+        let before = entry_count(&s).await;
+        assert!(matches!(
+            s.change_own_password(&o2, "not-my-password", "a-new-password-1").await,
+            Err(ServiceError::Unauthenticated(_))
+        ));
+        assert_eq!(last_entries(&s, 1).await[0].kind, "credential.login_failed");
+        assert_eq!(entry_count(&s).await, before + 1);
+        assert!(matches!(
+            s.change_own_password(&o2, &demo::demo_password("officer2"), "short").await,
+            Err(ServiceError::Invalid(v)) if v.field == "password"
+        ));
+        s.change_own_password(&o2, &demo::demo_password("officer2"), "a-new-password-1").await.unwrap();
+        let e = &last_entries(&s, 1).await[0];
+        assert_eq!((e.kind.as_str(), e.actor.clone()), ("user.password_changed", o2.user.id.subject()));
+        let other = s.authenticate(&o2_other.token).await;
+        assert!(
+            matches!(other, Err(ServiceError::Unauthenticated("credential revoked"))),
+            "other sessions end"
+        );
+        assert!(s.authenticate(&o2_session.token).await.is_ok(), "the session that changed it goes on");
+        assert!(s.login("officer2", &demo::demo_password("officer2")).await.is_err());
+        s.login("officer2", "a-new-password-1").await.unwrap();
+
+        // An administrator's reset: another kind, the administrator as actor, every session ended.
+        let session = s.login("officer2", "a-new-password-1").await.unwrap();
+        s.set_password(AdminActor::User(Box::new(admin.clone())), o2.user.id, "reset-by-admin-1")
+            .await
+            .unwrap();
+        let e = &last_entries(&s, 1).await[0];
+        assert_eq!((e.kind.as_str(), e.actor.clone()), ("user.password_set", admin.user.id.subject()));
+        assert!(e.subjects.contains(&o2.user.id.subject()) && e.subjects.len() >= 2, "{:?}", e.subjects);
+        assert!(s.authenticate(&session.token).await.is_err());
+        assert!(
+            matches!(
+                s.set_password(AdminActor::User(Box::new(o2.clone())), admin.user.id, "x-long-password")
+                    .await,
+                Err(ServiceError::Forbidden(_))
+            ),
+            "only administrators reset passwords"
+        );
+
+        // Permission changes.
+        let o2 = as_user_with(&s, "officer2", "reset-by-admin-1").await;
+        let leader_unit = s.user_by_login("leader1").await.unwrap().unit_id;
+        let change = liuhen_domain::UserChange {
+            role: Some(liuhen_domain::Role::Leader),
+            unit_id: Some(leader_unit),
+            active: None,
+        };
+        assert!(matches!(
+            s.change_user(AdminActor::User(Box::new(o2.clone())), o2.user.id, &change).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.change_user(AdminActor::User(Box::new(admin.clone())), admin.user.id, &change).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let seen_before = s.list_cases(&o2, &CaseQuery::default()).await.unwrap().1;
+        let after =
+            s.change_user(AdminActor::User(Box::new(admin.clone())), o2.user.id, &change).await.unwrap();
+        assert_eq!((after.role, after.unit_id), (liuhen_domain::Role::Leader, leader_unit));
+        let e = &last_entries(&s, 1).await[0];
+        assert_eq!((e.kind.as_str(), e.actor.clone()), ("user.changed", admin.user.id.subject()));
+        assert!(e.subjects.contains(&o2.user.id.subject()) && e.subjects.contains(&leader_unit.subject()));
+        let content = serde_json::json!({"before": o2.user, "after": after});
+        assert!(
+            e.commits_to(&serde_json::to_vec(&content).unwrap()),
+            "the entry commits to before and after"
+        );
+        let o2_session = s.login("officer2", "reset-by-admin-1").await.unwrap();
+        let o2 = s.authenticate(&o2_session.token).await.unwrap();
+        assert!(
+            s.list_cases(&o2, &CaseQuery::default()).await.unwrap().1 > seen_before,
+            "a leader sees more"
+        );
+        // Nothing changed, or an officer without a 执法证号: refused, nothing written.
+        let n = entry_count(&s).await;
+        assert!(matches!(
+            s.change_user(AdminActor::User(Box::new(admin.clone())), o2.user.id, &change).await,
+            Err(ServiceError::Invalid(_))
+        ));
+        let reviewer = s.user_by_login("reviewer1").await.unwrap();
+        let to_officer =
+            liuhen_domain::UserChange { role: Some(liuhen_domain::Role::Officer), ..Default::default() };
+        assert!(matches!(
+            s.change_user(AdminActor::CommandLine, reviewer.id, &to_officer).await,
+            Err(ServiceError::Invalid(v)) if v.field == "role"
+        ));
+        assert_eq!(entry_count(&s).await, n);
+        // Deactivation stops the credentials at once.
+        let off = liuhen_domain::UserChange { active: Some(false), ..Default::default() };
+        s.change_user(AdminActor::CommandLine, o2.user.id, &off).await.unwrap();
+        assert_eq!(last_entries(&s, 1).await[0].actor, "system:cli");
+        assert!(matches!(
+            s.authenticate(&o2_session.token).await,
+            Err(ServiceError::Unauthenticated("user disabled"))
+        ));
+    }
+}
+
+async fn as_user_with(s: &Service, login: &str, password: &str) -> Principal {
+    let out = s.login(login, password).await.unwrap();
+    s.authenticate(&out.token).await.unwrap()
+}

@@ -271,6 +271,21 @@ impl Tx<Write> {
         Ok(())
     }
 
+    /// Stores a user's role, unit and whether they are active (the rest of a user does not change).
+    pub async fn update_user_access(&mut self, user: &User) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET role = $1, unit_id = $2, active = $3 WHERE id = $4")
+            .bind(user.role.code())
+            .bind(user.unit_id.to_string())
+            .bind(i64::from(user.active))
+            .bind(user.id.to_string())
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
     pub async fn set_password_hash(&mut self, user: UserId, hash: &str) -> Result<()> {
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)

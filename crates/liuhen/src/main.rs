@@ -300,12 +300,28 @@ enum UserCommand {
         #[arg(long, conflicts_with = "password_stdin")]
         no_password: bool,
     },
-    /// Set a user's password (read from standard input).
+    /// Set a user's password (read from standard input); the user's sessions end.
     Password {
         #[command(flatten)]
         db: DbArgs,
         #[arg(long)]
         login: String,
+    },
+    /// Change a user's role, unit or whether the account is active (a ledger entry, user.changed).
+    Change {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        login: String,
+        /// The new role (code or Chinese term).
+        #[arg(long)]
+        role: Option<String>,
+        /// The new unit: an id or a unique name, within the user's agency.
+        #[arg(long)]
+        unit: Option<String>,
+        /// `true` to reactivate, `false` to deactivate.
+        #[arg(long)]
+        active: Option<bool>,
     },
 }
 
@@ -714,6 +730,18 @@ async fn admin(command: AdminCommand) -> Result<()> {
             let user = service.user_by_login(&login).await?;
             let password = read_password_line()?;
             service.set_password(who, user.id, &password).await?;
+        }
+        AdminCommand::User { command: UserCommand::Change { db, login, role, unit, active } } => {
+            let service = open_service(&load_config(&db, None)?).await?;
+            let user = service.user_by_login(&login).await.with_context(|| format!("no user {login:?}"))?;
+            let role = role.map(|r| r.parse::<Role>()).transpose()?;
+            let unit_id = match unit {
+                Some(u) => Some(service.find_unit(&u).await?.id),
+                None => None,
+            };
+            let change = liuhen_domain::UserChange { role, unit_id, active };
+            let after = service.change_user(who, user.id, &change).await?;
+            println!("{} {} {} active={}", after.login, after.role.code(), after.unit_id, after.active);
         }
         AdminCommand::Token { command: TokenCommand::Create { db, login, name } } => {
             let service = open_service(&load_config(&db, None)?).await?;

@@ -1,4 +1,5 @@
-//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/me`.
+//! `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`,
+//! `POST /api/v1/auth/password`, `GET /api/v1/me`.
 
 use axum::Json;
 use axum::extract::State;
@@ -63,4 +64,35 @@ pub async fn logout(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<
     responses((status = 200, body = User), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn me(Caller(me): Caller) -> Json<User> {
     Json(me.user)
+}
+
+/// The caller's current password and the new one.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange").finish_non_exhaustive()
+    }
+}
+
+/// Changes the caller's own password. A wrong current password counts as a
+/// failed login of the account (and locks it like one); the caller's other
+/// sessions end. Recorded as `user.password_changed` (本人修改密码).
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", operation_id = "change_password",
+    request_body = PasswordChange,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    s.service.change_own_password(&me, &req.current_password, &req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
