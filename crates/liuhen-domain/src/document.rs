@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{ActId, CaseId, DocumentId, UnitId, UserId};
+use crate::{ActId, CaseId, Confidentiality, DocumentId, UnitId, UserId};
 
 crate::labelled_enum! {
     /// Where a document stands.
@@ -40,6 +40,8 @@ pub struct Document {
     pub status: DocumentStatus,
     /// The issued document this one corrects.
     pub corrects: Option<DocumentId>,
+    /// 密级 / 敏感标识: by default the case's. Read above one's clearance only through 调阅.
+    pub label: Confidentiality,
     /// The field values (JSON object), as validated at issue.
     #[schema(value_type = Object)]
     pub fields: serde_json::Value,

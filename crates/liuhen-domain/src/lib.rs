@@ -71,4 +71,6 @@ pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, con
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;
 pub use review::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
-pub use user::{NewUser, Role, User, UserChange, validate_login, validate_password};
+pub use user::{
+    NewUser, Role, User, UserChange, default_clearance, validate_clearance, validate_login, validate_password,
+};

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{optional_text, required_text};
-use crate::{UnitId, UserId, ValidationError};
+use crate::{Confidentiality, UnitId, UserId, ValidationError};
 
 crate::labelled_enum! {
     /// What a user may do, as DESIGN.md names the people who use liuhen.
@@ -43,6 +43,45 @@ pub struct User {
     /// 法律职业资格 — holds the legal professional qualification (reviewers).
     pub legal_qualification: bool,
     pub active: bool,
+    /// The highest label the user reads without a 调阅 grant, when an
+    /// administrator set one; absent, the role's ([`default_clearance`]).
+    #[serde(default)]
+    pub clearance: Option<Confidentiality>,
+}
+
+/// The clearance a role has unless an administrator sets another: those who
+/// handle, review or keep case files read what their scope shows them
+/// (商业秘密); supervisors read 公开 and 内部 and the rest through 调阅;
+/// stations and administrators read no records (公开).
+pub fn default_clearance(role: Role) -> Confidentiality {
+    match role {
+        Role::Officer | Role::Leader | Role::Reviewer | Role::Archivist => Confidentiality::TradeSecret,
+        Role::Supervisor => Confidentiality::Internal,
+        Role::Station | Role::Admin => Confidentiality::Public,
+    }
+}
+
+impl User {
+    /// The clearance in force: the one set, or the role's.
+    pub fn clearance_in_force(&self) -> Confidentiality {
+        self.clearance.unwrap_or_else(|| default_clearance(self.role))
+    }
+
+    /// Whether the user reads a record so labelled without a grant.
+    pub fn cleared_for(&self, label: Confidentiality) -> bool {
+        label <= self.clearance_in_force()
+    }
+}
+
+/// Checks a clearance: 国家秘密 is never one (such content is not kept here).
+pub fn validate_clearance(c: Confidentiality) -> Result<Confidentiality, ValidationError> {
+    if c == Confidentiality::StateSecret {
+        return Err(ValidationError::new(
+            "clearance",
+            "国家秘密 content belongs in a certified classified system; no clearance reaches it here",
+        ));
+    }
+    Ok(c)
 }
 
 /// What an administrator supplies to create a user.
@@ -59,6 +98,9 @@ pub struct NewUser {
     pub enforcement_category: Option<String>,
     #[serde(default)]
     pub legal_qualification: bool,
+    /// The highest label the user reads without a grant; absent, the role's default.
+    #[serde(default)]
+    pub clearance: Option<Confidentiality>,
 }
 
 /// Checks a login name: 3–64 characters of lower-case ASCII letters, digits, `.`, `_`, `-`.
@@ -124,12 +166,13 @@ impl NewUser {
             enforcement_category,
             legal_qualification: self.legal_qualification,
             active: true,
+            clearance: self.clearance.map(validate_clearance).transpose()?,
         })
     }
 }
 
 /// What an administrator changes about a user's access (权限变更): role,
-/// unit, whether the account is active. Absent members stay as they are.
+/// unit, whether the account is active, clearance. Absent members stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
@@ -139,6 +182,9 @@ pub struct UserChange {
     pub unit_id: Option<UnitId>,
     #[serde(default)]
     pub active: Option<bool>,
+    /// The highest label the user reads without a grant (密级授权).
+    #[serde(default)]
+    pub clearance: Option<Confidentiality>,
 }
 
 impl UserChange {
@@ -150,6 +196,9 @@ impl UserChange {
         after.role = self.role.unwrap_or(user.role);
         after.unit_id = self.unit_id.unwrap_or(user.unit_id);
         after.active = self.active.unwrap_or(user.active);
+        if let Some(c) = self.clearance {
+            after.clearance = Some(validate_clearance(c)?);
+        }
         if after.role == Role::Officer && after.cert_no.is_none() {
             return Err(ValidationError::new("role", "an officer (执法人员) needs a 执法证号"));
         }

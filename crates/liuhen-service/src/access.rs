@@ -7,12 +7,18 @@
 //!   approves their own. With [`ServiceConfig::access_approvals`](crate::ServiceConfig)
 //!   approvals (default two) the grant runs for the days asked. Every
 //!   approval and refusal is a ledger entry.
+//! - A document or an evidence record labelled above the reader's clearance
+//!   ([`User::clearance_in_force`](liuhen_domain::User::clearance_in_force))
+//!   is read only through a grant on its case, even when the case itself is
+//!   in the reader's scope; lists leave such documents out.
 //! - A read through a grant names the grant (`access:…`) among the read
 //!   entry's subjects. A read refused (no scope, no grant) answers "not
 //!   found", as for a case that does not exist, and is recorded as
 //!   `access.refused` for the supervisors.
 
-use liuhen_domain::{AccessRequest, AccessRequestId, Case, CaseId, EntryKind, NewAccessRequest, Role};
+use liuhen_domain::{
+    AccessRequest, AccessRequestId, Case, CaseId, Confidentiality, EntryKind, NewAccessRequest, Role, UnitId,
+};
 use liuhen_store::CaseScope;
 
 use crate::error::{Result, ServiceError};
@@ -78,6 +84,52 @@ impl Service {
             }
             (None, _) => Err(ServiceError::NotFound("case")),
         }
+    }
+
+    /// Whether `me` may read a labelled record: within their
+    /// clearance, or through an unexpired 调阅 grant on its case (`grant`,
+    /// when the case itself was read through one, or found now). The grant
+    /// read under is returned. Otherwise the refusal is recorded
+    /// (`access.refused`, naming the record and its case) and answered
+    /// like a record that does not exist.
+    pub(crate) async fn clear_label(
+        &self,
+        me: &Principal,
+        item: Labelled,
+        grant: Option<AccessRequestId>,
+    ) -> Result<Option<AccessRequestId>> {
+        let Labelled { label, subjects, case, agency, what } = item;
+        if me.user.cleared_for(label) || grant.is_some() {
+            return Ok(grant);
+        }
+        let now = self.now();
+        if let Some(case) = case {
+            let mut tx = self.store.read().await?;
+            let found = tx.active_grant(me.user.id, case, now).await?;
+            tx.finish().await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        let who = me.user.clone();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::AccessRefused,
+                        actor(&who),
+                        Some(agency),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        Err(ServiceError::NotFound(what))
     }
 
     /// Asks for 调阅 of a case of the caller's agency.
@@ -196,6 +248,17 @@ impl Service {
         tx.finish().await?;
         Ok(out)
     }
+}
+
+/// A labelled record to be read: what [`Service::clear_label`] decides on.
+pub(crate) struct Labelled {
+    pub label: Confidentiality,
+    /// The subjects of a refusal: the record and its case.
+    pub subjects: Vec<String>,
+    pub case: Option<CaseId>,
+    pub agency: UnitId,
+    /// What a refusal answers not found: `document`, `evidence`.
+    pub what: &'static str,
 }
 
 /// The subjects of a read entry: the record, and the grant it was read under.

@@ -301,6 +301,7 @@ async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<
         cert_no: u.cert.map(Into::into),
         enforcement_category: u.cert.map(|_| "市场监管综合执法".into()),
         legal_qualification: u.legal,
+        clearance: None,
     };
     Ok(service.create_user(AdminActor::CommandLine, &input, Some(&demo_password(u.login))).await?.id)
 }

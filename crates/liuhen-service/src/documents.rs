@@ -13,7 +13,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use liuhen_docs::{CaseFacts, Format, FormatSet, WordingLibrary};
-use liuhen_domain::{ActId, CaseId, Document, DocumentId, DocumentStatus, EntryKind, IssuedDigests};
+use liuhen_domain::{
+    AccessRequestId, ActId, CaseId, Confidentiality, Document, DocumentId, DocumentStatus, EntryKind,
+    IssuedDigests,
+};
 use liuhen_pdf::Renderer;
 use serde::Deserialize;
 
@@ -68,6 +71,9 @@ pub struct NewDocument {
     /// The issued document this one corrects.
     #[serde(default)]
     pub corrects: Option<DocumentId>,
+    /// 密级 / 敏感标识; the case's when absent. 国家秘密 is refused.
+    #[serde(default)]
+    pub label: Option<Confidentiality>,
 }
 
 /// How a document was served.
@@ -217,6 +223,17 @@ impl Service {
         let format = find_format(formats, &input.format)?;
         let facts = self.case_facts(&case).await?;
         let fields = merge(liuhen_docs::prefill(format, &facts), input.fields.as_ref())?;
+        let label = match input.label {
+            None => case.label,
+            Some(Confidentiality::StateSecret) => {
+                return Err(liuhen_domain::ValidationError::new(
+                    "label",
+                    "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
+                )
+                .into());
+            }
+            Some(l) => l,
+        };
         let now = self.now();
         let doc = Document {
             id: DocumentId::from_bytes(random_bytes()?),
@@ -226,6 +243,7 @@ impl Service {
             format_name: format.name.clone(),
             status: DocumentStatus::Draft,
             corrects: input.corrects,
+            label,
             fields,
             number: None,
             created_by: me.user.id,
@@ -275,25 +293,41 @@ impl Service {
             .await
     }
 
-    async fn document_for(&self, me: &Principal, id: DocumentId) -> Result<(Document, liuhen_domain::Case)> {
+    /// A document for reading or changing: its case readable (in scope or
+    /// through a grant), its label within the reader's clearance or read
+    /// through a grant on the case (returned).
+    async fn document_for(
+        &self,
+        me: &Principal,
+        id: DocumentId,
+    ) -> Result<(Document, liuhen_domain::Case, Option<AccessRequestId>)> {
         let doc = {
             let mut tx = self.store.read().await?;
             let d = tx.get_document(me.user.agency_id, id).await?;
             tx.finish().await?;
             d.ok_or(ServiceError::NotFound("document"))?
         };
-        let (case, _) = self.case_for_read(me, doc.case_id).await.map_err(|e| match e {
+        let (case, grant) = self.case_for_read(me, doc.case_id).await.map_err(|e| match e {
             ServiceError::NotFound(_) => ServiceError::NotFound("document"),
             other => other,
         })?;
-        Ok((doc, case))
+        let item = crate::access::Labelled {
+            label: doc.label,
+            subjects: vec![doc.id.subject(), doc.case_id.subject()],
+            case: Some(case.id),
+            agency: case.agency_id,
+            what: "document",
+        };
+        let grant = self.clear_label(me, item, grant).await?;
+        Ok((doc, case, grant))
     }
 
-    /// One document; the read is recorded.
+    /// One document; the read is recorded (with the grant read under, if any).
     pub async fn get_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
-        let (doc, _) = self.document_for(me, id).await?;
+        let (doc, _, grant) = self.document_for(me, id).await?;
         let (now, who) = (self.now(), me.user.clone());
-        let subjects = vec![doc.id.subject(), doc.case_id.subject()];
+        let mut subjects = vec![doc.id.subject(), doc.case_id.subject()];
+        subjects.extend(grant.map(|g| g.subject()));
         let agency = doc.agency_id;
         self.store
             .transact(move |tx| {
@@ -307,12 +341,23 @@ impl Service {
         Ok(doc)
     }
 
-    /// The documents of a case the caller may read.
+    /// The documents of a case the caller may read: those labelled above
+    /// the caller's clearance only with a grant on the case.
     pub async fn list_documents(&self, me: &Principal, case_id: CaseId) -> Result<Vec<Document>> {
         let (case, grant) = self.case_for_read(me, case_id).await?;
         let mut tx = self.store.read().await?;
-        let docs = tx.list_case_documents(case.id).await?;
+        let mut docs = tx.list_case_documents(case.id).await?;
+        let grant = match grant {
+            Some(g) => Some(g),
+            None if docs.iter().any(|d| !me.user.cleared_for(d.label)) => {
+                tx.active_grant(me.user.id, case.id, self.now()).await?
+            }
+            None => None,
+        };
         tx.finish().await?;
+        if grant.is_none() {
+            docs.retain(|d| me.user.cleared_for(d.label));
+        }
         let subjects = crate::access::read_subjects(case.id.subject(), grant);
         self.record_read(self.now(), actor(&me.user), Some(case.agency_id), subjects).await?;
         Ok(docs)
@@ -325,7 +370,7 @@ impl Service {
         id: DocumentId,
         fields: &serde_json::Value,
     ) -> Result<Document> {
-        let (doc, case) = self.document_for(me, id).await?;
+        let (doc, case, _) = self.document_for(me, id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader edit its documents".into(),
@@ -362,7 +407,7 @@ impl Service {
     /// Issues a draft (负责人 only): validates every field, takes the 文号,
     /// renders the PDF once and stores it, and records the digests.
     pub async fn issue_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
-        let (doc, case) = self.document_for(me, id).await?;
+        let (doc, case, _) = self.document_for(me, id).await?;
         if !may_direct(&me.user) || case.stage == liuhen_domain::Stage::Archived {
             return Err(ServiceError::Forbidden("a leader (负责人) issues documents of open cases".into()));
         }
@@ -462,7 +507,7 @@ impl Service {
 
     /// Records that an issued document was served, by a 送达 act or a 送达回证.
     pub async fn serve_document(&self, me: &Principal, id: DocumentId, how: &Serving) -> Result<Document> {
-        let (doc, case) = self.document_for(me, id).await?;
+        let (doc, case, _) = self.document_for(me, id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader record service".into(),
@@ -525,7 +570,7 @@ impl Service {
     /// draft as a preview. The download is recorded. The issued original
     /// (whose digests the ledger holds) stays as it was.
     pub async fn document_pdf(&self, me: &Principal, id: DocumentId) -> Result<(Document, Vec<u8>)> {
-        let (doc, case) = self.document_for(me, id).await?;
+        let (doc, case, grant) = self.document_for(me, id).await?;
         let (formats, _) = self.formats()?;
         let format = find_format(formats, &doc.format)?;
         let valid = liuhen_docs::validate(format, &doc.fields).map_err(field_errors)?;
@@ -546,8 +591,9 @@ impl Service {
                 .map_err(|e| ServiceError::Internal(e.to_string()))?
                 .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?;
         let who = me.user.clone();
-        let subjects =
+        let mut subjects =
             vec![doc.id.subject(), doc.case_id.subject(), format!("pdf:sha256:{}", pdf.digests.sha256)];
+        subjects.extend(grant.map(|g| g.subject()));
         let agency = doc.agency_id;
         self.store
             .transact(move |tx| {

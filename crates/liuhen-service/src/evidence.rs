@@ -337,17 +337,40 @@ impl Service {
         Ok(ids.len())
     }
 
-    async fn visible_evidence(&self, me: &Principal, id: EvidenceId) -> Result<Evidence> {
-        self.store
+    /// An evidence record the caller may read: visible in their scope (or
+    /// through a grant), and labelled within their clearance — or read
+    /// through a grant on its case. Whoever uploaded or recorded it reads it
+    /// whatever its label. Returns the grant read under, if any.
+    async fn visible_evidence(
+        &self,
+        me: &Principal,
+        id: EvidenceId,
+    ) -> Result<(Evidence, Option<liuhen_domain::AccessRequestId>)> {
+        let e = self
+            .store
             .get_evidence_visible(id, &self.read_scope(me), me.user.id)
             .await?
-            .ok_or(ServiceError::NotFound("evidence"))
+            .ok_or(ServiceError::NotFound("evidence"))?;
+        if e.uploaded_by == me.user.id || e.officer_id == Some(me.user.id) {
+            return Ok((e, None));
+        }
+        let mut subjects = vec![e.id.subject()];
+        subjects.extend(e.case_id.map(|c| c.subject()));
+        let item = crate::access::Labelled {
+            label: e.label,
+            subjects,
+            case: e.case_id,
+            agency: e.agency_id,
+            what: "evidence",
+        };
+        let grant = self.clear_label(me, item, None).await?;
+        Ok((e, grant))
     }
 
     /// One evidence record; the read is recorded.
     pub async fn get_evidence(&self, me: &Principal, id: EvidenceId) -> Result<Evidence> {
-        let e = self.visible_evidence(me, id).await?;
-        self.record_access(EntryKind::EvidenceRead, me, &e).await?;
+        let (e, grant) = self.visible_evidence(me, id).await?;
+        self.record_access(EntryKind::EvidenceRead, me, &e, grant).await?;
         Ok(e)
     }
 
@@ -360,7 +383,7 @@ impl Service {
         id: EvidenceId,
     ) -> Result<(Evidence, liuhen_store::originals::Original)> {
         let parts = self.evidence_parts()?;
-        let e = self.visible_evidence(me, id).await?;
+        let (e, grant) = self.visible_evidence(me, id).await?;
         let now = self.now();
         let key = (me.user.id, e.id);
         let new_session = {
@@ -368,7 +391,7 @@ impl Service {
             sessions.get(&key).is_none_or(|last| now - *last > VIEWING_SESSION_IDLE)
         };
         if new_session {
-            self.record_access(EntryKind::EvidenceViewed, me, &e).await?;
+            self.record_access(EntryKind::EvidenceViewed, me, &e, grant).await?;
         }
         {
             let mut sessions = parts.sessions.lock().unwrap_or_else(|p| p.into_inner());
@@ -382,10 +405,17 @@ impl Service {
         Ok((e, original))
     }
 
-    async fn record_access(&self, kind: EntryKind, me: &Principal, e: &Evidence) -> Result<()> {
+    async fn record_access(
+        &self,
+        kind: EntryKind,
+        me: &Principal,
+        e: &Evidence,
+        grant: Option<liuhen_domain::AccessRequestId>,
+    ) -> Result<()> {
         let now = self.now();
         let mut subjects = vec![e.id.subject()];
         subjects.extend(e.case_id.map(|c| c.subject()));
+        subjects.extend(grant.map(|g| g.subject()));
         let (agency, who) = (e.agency_id, me.user.clone());
         self.store
             .transact(move |tx| {
@@ -477,7 +507,7 @@ impl Service {
         change: &LinkChange,
     ) -> Result<()> {
         let reason = liuhen_domain::required_text("reason", &change.reason, 500)?;
-        let e = self.visible_evidence(me, evidence).await?;
+        let (e, _) = self.visible_evidence(me, evidence).await?;
         let scope = case_scope(&me.user);
         let (act_id, linked, who) = (change.act_id, change.linked, me.clone());
         let now = self.now();

@@ -10,6 +10,14 @@
 //! | 采集站 station | no case | uploads only |
 //! | 系统管理员 admin | no case | units, users and tokens |
 //!
+//! Documents and evidence carry their own label (a document's is its
+//! case's unless set); a user reads those labelled up to their clearance
+//! ([`liuhen_domain::default_clearance`] by role — 商业秘密 for officers,
+//! leaders, reviewers and archivists, 内部 for supervisors, 公开 for stations
+//! and administrators — unless an administrator set another). Above it, a
+//! record is read only through a grant on its case; whoever uploaded or
+//! recorded an evidence file reads it regardless.
+//!
 //! Anyone may read more through an approved, unexpired 调阅 grant
 //! (`access.rs`). A case outside the scope answers "not found", exactly like
 //! a case that does not exist, so its existence does not leak.

@@ -121,7 +121,9 @@ async fn draft_issue_correct_serve_and_download() {
         .draft_document(
             &o1,
             case.id,
-            &NewDocument { format: "行政处罚决定书".into(), fields: None, corrects: None },
+            &NewDocument {
+                format: "行政处罚决定书".into(), fields: None, corrects: None, label: None
+            },
         )
         .await
         .unwrap();
@@ -204,6 +206,7 @@ async fn draft_issue_correct_serve_and_download() {
                 format: "penalty_decision".into(),
                 fields: Some(fields.clone()),
                 corrects: Some(issued.id),
+                label: None,
             },
         )
         .await

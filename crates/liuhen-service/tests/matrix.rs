@@ -165,3 +165,226 @@ async fn every_role_unit_and_label() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Documents and evidence by their own label: `R` read (and, for documents,
+/// listed with the case), `-` not found (and left out of the list).
+/// Columns: a 内部 case of team 1, then one of team 2; on each, records
+/// labelled 公开 内部 个人隐私 商业秘密. officer2 (team 1) has had their
+/// clearance lowered to 内部 by an administrator.
+const DOC_READ: &[(&str, &str)] = &[
+    ("officer1", "RRRR ----"),
+    ("officer2", "RR-- ----"),
+    ("officer3", "---- RRRR"),
+    ("leader1", "RRRR RRRR"),
+    ("supervisor1", "RR-- RR--"),
+    ("reviewer1", "---- ----"),
+    ("archivist1", "---- ----"),
+    ("station1", "---- ----"),
+    ("admin", "---- ----"),
+];
+
+/// Evidence on team 1's 内部 case (uploaded by the leader), labelled 公开
+/// 内部 个人隐私 商业秘密: `R` read, `-` not found.
+const EVIDENCE_READ: &[(&str, &str)] = &[
+    ("officer1", "RRRR"),
+    ("officer2", "RR--"),
+    ("officer3", "----"),
+    ("leader1", "RRRR"),
+    ("supervisor1", "RR--"),
+    ("reviewer1", "----"),
+    ("archivist1", "----"),
+    ("station1", "----"),
+    ("admin", "----"),
+];
+
+fn internal_case(cause: &str) -> NewCase {
+    NewCase {
+        cause: cause.into(),
+        kind: CaseKind::Penalty,
+        procedure: None,
+        unit_id: None,
+        label: Some(Confidentiality::Internal),
+        summary: None,
+        parties: vec![Party::NaturalPerson {
+            name: "矩阵当事人".into(),
+            id_kind: PersonIdKind::ResidentIdCard,
+            id_number: "11010519491231002X".into(),
+            phone: None,
+            address: None,
+        }],
+        officers: vec![],
+    }
+}
+
+#[tokio::test]
+async fn documents_and_evidence_by_label_and_clearance() {
+    use liuhen_service::admin::AdminActor;
+    use liuhen_service::documents::NewDocument;
+    use liuhen_service::evidence::{ChunkOutcome, UploadLimits};
+
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    let s =
+        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+            .with_evidence(area, UploadLimits::default());
+    demo::seed(&s).await.unwrap();
+    let (o1, o3, leader) =
+        (as_user(&s, "officer1").await, as_user(&s, "officer3").await, as_user(&s, "leader1").await);
+    // An administrator lowers officer2's clearance; 国家秘密 is no clearance.
+    let o2 = s.user_by_login("officer2").await.unwrap();
+    let admin = as_user(&s, "admin").await;
+    let lower =
+        liuhen_domain::UserChange { clearance: Some(Confidentiality::Internal), ..Default::default() };
+    s.change_user(AdminActor::User(Box::new(admin.clone())), o2.id, &lower).await.unwrap();
+    let secret =
+        liuhen_domain::UserChange { clearance: Some(Confidentiality::StateSecret), ..Default::default() };
+    assert!(matches!(
+        s.change_user(AdminActor::User(Box::new(admin)), o2.id, &secret).await,
+        Err(ServiceError::Invalid(v)) if v.field == "clearance"
+    ));
+
+    let team1 = s.create_case(&o1, &internal_case("矩阵文书一队")).await.unwrap();
+    let team2 = s.create_case(&o3, &internal_case("矩阵文书二队")).await.unwrap();
+    let draft = |label: Option<Confidentiality>| NewDocument {
+        format: "penalty_decision".into(),
+        fields: None,
+        corrects: None,
+        label,
+    };
+    let mut docs = Vec::new();
+    for case in [&team1, &team2] {
+        for label in LABELS {
+            let d = s.draft_document(&leader, case.id, &draft(Some(label))).await.unwrap();
+            assert_eq!(d.label, label);
+            docs.push((case.id, d.id));
+        }
+    }
+    // By default a document takes its case's label; 国家秘密 is refused at intake.
+    assert_eq!(
+        s.draft_document(&leader, team1.id, &draft(None)).await.unwrap().label,
+        Confidentiality::Internal
+    );
+    assert!(matches!(
+        s.draft_document(&leader, team1.id, &draft(Some(Confidentiality::StateSecret))).await,
+        Err(ServiceError::Invalid(v)) if v.field == "label"
+    ));
+    let defaulted: Vec<_> =
+        s.list_documents(&leader, team1.id).await.unwrap().into_iter().map(|d| d.id).collect();
+
+    // Evidence on team 1's case, one per label, uploaded by the leader.
+    let mut evidence = Vec::new();
+    for (i, label) in LABELS.iter().enumerate() {
+        let bytes = format!("矩阵证据{i}").into_bytes();
+        let meta = std::collections::HashMap::from([
+            ("filename".to_owned(), format!("matrix-{i}.txt")),
+            ("filetype".to_owned(), "text/plain".to_owned()),
+            ("case_id".to_owned(), team1.id.to_string()),
+            ("label".to_owned(), label.code().to_owned()),
+        ]);
+        let up = s.create_upload(&leader, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        match s.upload_chunk(&leader, &up.id, 0, &mut body, None).await.unwrap() {
+            ChunkOutcome::Complete { evidence: e, .. } => evidence.push(e.id),
+            other => panic!("not complete: {other:?}"),
+        }
+    }
+
+    let mut failures = Vec::new();
+    let mut refused_expected = Vec::new();
+    for (login, _) in DOC_READ {
+        let me = as_user(&s, login).await;
+        let mut lists = Vec::new();
+        for case in [team1.id, team2.id] {
+            lists.push(match s.list_documents(&me, case).await {
+                Ok(v) => v.into_iter().map(|d| d.id).collect::<Vec<_>>(),
+                Err(ServiceError::NotFound(_)) => Vec::new(),
+                Err(e) => panic!("{login}: list_documents gave {e:?}"),
+            });
+        }
+        let case_readable =
+            [s.get_case(&me, team1.id).await.is_ok(), s.get_case(&me, team2.id).await.is_ok()];
+        for (i, (case, doc)) in docs.iter().enumerate() {
+            let where_ = format!("{login} × team {} document {}", i / 4 + 1, LABELS[i % 4].code());
+            let read = match s.get_document(&me, *doc).await {
+                Ok(_) => 'R',
+                Err(ServiceError::NotFound(_)) => '-',
+                Err(e) => panic!("{where_}: read gave {e:?}"),
+            };
+            let listed = lists[i / 4].contains(doc);
+            let want = expected(DOC_READ, login, i);
+            if read != want || listed != (want == 'R') {
+                failures.push(format!("{where_}: read {read} listed {listed}, expected {want}"));
+            }
+            if want == '-' && case_readable[i / 4] {
+                refused_expected.push((me.user.id.subject(), format!("document:{doc}"), case.subject()));
+            }
+        }
+        for (i, e) in evidence.iter().enumerate() {
+            let where_ = format!("{login} × evidence {}", LABELS[i].code());
+            let read = match s.get_evidence(&me, *e).await {
+                Ok(_) => 'R',
+                Err(ServiceError::NotFound(_)) => '-',
+                Err(err) => panic!("{where_}: read gave {err:?}"),
+            };
+            let played = s.open_evidence(&me, *e).await.is_ok();
+            let want = expected(EVIDENCE_READ, login, i);
+            if read != want || played != (want == 'R') {
+                failures.push(format!("{where_}: read {read} played {played}, expected {want}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(defaulted.len() == 5, "the leader lists team 1's five documents");
+
+    // Every document refused within a readable case is an access.refused entry naming it and its case.
+    let mut tx = s.store().read().await.unwrap();
+    let n = tx.entry_count().await.unwrap();
+    let all = tx.read_entries(0, n as u32).await.unwrap();
+    tx.finish().await.unwrap();
+    let refusals: Vec<liuhen_domain::LedgerEntry> = all
+        .iter()
+        .map(|e| liuhen_domain::LedgerEntry::decode(&e.body).unwrap())
+        .filter(|e| e.kind == "access.refused")
+        .collect();
+    for (actor, doc, case) in &refused_expected {
+        assert!(
+            refusals
+                .iter()
+                .any(|r| r.actor == *actor && r.subjects.contains(doc) && r.subjects.contains(case)),
+            "no refusal recorded for {actor} reading {doc}"
+        );
+    }
+    assert!(
+        refused_expected.len() >= 6,
+        "officer2 and the supervisor are refused: {}",
+        refused_expected.len()
+    );
+
+    // With an approved 调阅, officer2 reads team 1's restricted documents and evidence; the reads name the grant.
+    let o2 = as_user(&s, "officer2").await;
+    let ask = liuhen_domain::NewAccessRequest {
+        case_id: team1.id,
+        purpose: "核对文书".into(),
+        days: 1,
+        external: None,
+    };
+    let r = s.request_access(&o2, &ask).await.unwrap();
+    s.approve_access(&leader, r.id).await.unwrap();
+    s.approve_access(&as_user(&s, "supervisor1").await, r.id).await.unwrap();
+    let (_, secret_doc) = docs[3];
+    s.get_document(&o2, secret_doc).await.unwrap();
+    let mut tx = s.store().read().await.unwrap();
+    let n = tx.entry_count().await.unwrap();
+    let last = liuhen_domain::LedgerEntry::decode(&tx.read_entries(n - 1, 1).await.unwrap()[0].body).unwrap();
+    tx.finish().await.unwrap();
+    assert_eq!(last.kind, "document.read");
+    assert!(last.subjects.contains(&r.id.subject()), "the read names the grant: {:?}", last.subjects);
+    assert_eq!(s.list_documents(&o2, team1.id).await.unwrap().len(), 5);
+    s.get_evidence(&o2, evidence[3]).await.unwrap();
+}

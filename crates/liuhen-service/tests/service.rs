@@ -60,8 +60,12 @@ async fn issue_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> li
     use serde_json::json;
     let o1 = as_user(s, "officer1").await;
     let leader = as_user(s, "leader1").await;
-    let input =
-        liuhen_service::documents::NewDocument { format: format.into(), fields: None, corrects: None };
+    let input = liuhen_service::documents::NewDocument {
+        format: format.into(),
+        fields: None,
+        corrects: None,
+        label: None,
+    };
     let draft = s.draft_document(&o1, case, &input).await.unwrap();
     let person = json!({"type": "natural_person", "name": "测试当事人", "id_kind": "resident_id_card",
         "id_number": "11010519491231002X"});
@@ -868,6 +872,7 @@ mod review {
             format: "行政处罚决定书".into(),
             fields: None,
             corrects: None,
+            label: None,
         };
         s.draft_document(&o1, case, &input).await.unwrap().id
     }
@@ -1169,6 +1174,7 @@ async fn password_and_permission_changes_are_security_events() {
             role: Some(liuhen_domain::Role::Leader),
             unit_id: Some(leader_unit),
             active: None,
+            clearance: None,
         };
         assert!(matches!(
             s.change_user(AdminActor::User(Box::new(o2.clone())), o2.user.id, &change).await,

@@ -32,6 +32,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "access", include_str!("../migrations/sqlite/0009_access.sql")),
     (10, "documents", include_str!("../migrations/sqlite/0010_documents.sql")),
     (11, "act_elements", include_str!("../migrations/sqlite/0011_act_elements.sql")),
+    (12, "labels and clearance", include_str!("../migrations/sqlite/0012_labels_and_clearance.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -45,6 +46,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "access", include_str!("../migrations/postgres/0009_access.sql")),
     (10, "documents", include_str!("../migrations/postgres/0010_documents.sql")),
     (11, "act_elements", include_str!("../migrations/postgres/0011_act_elements.sql")),
+    (12, "labels and clearance", include_str!("../migrations/postgres/0012_labels_and_clearance.sql")),
 ];
 
 impl Backend {

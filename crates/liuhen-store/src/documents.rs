@@ -1,6 +1,8 @@
 //! Enforcement documents: drafts, issued versions, service.
 
-use liuhen_domain::{ActId, CaseId, Document, DocumentId, DocumentStatus, IssuedDigests, UnitId, UserId};
+use liuhen_domain::{
+    ActId, CaseId, Confidentiality, Document, DocumentId, DocumentStatus, IssuedDigests, UnitId, UserId,
+};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -9,7 +11,8 @@ use crate::rows::{code, col, from_ms, parsed, parsed_opt, time_ms, to_ms};
 use crate::{Tx, Write};
 
 const COLUMNS: &str = "id, agency_id, case_id, format_code, format_name, status, corrects, fields, number, \
-    created_by, created_ms, updated_ms, issued_by, issued_ms, digests, served_ms, served_by_act, served_by_document";
+    created_by, created_ms, updated_ms, issued_by, issued_ms, digests, served_ms, served_by_act, served_by_document, \
+    label";
 
 fn opt_time(row: &AnyRow, name: &str) -> Result<Option<OffsetDateTime>> {
     col::<Option<i64>>(row, name)?.map(|ms| from_ms(ms, 0)).transpose()
@@ -34,6 +37,7 @@ fn from_row(row: &AnyRow) -> Result<Document> {
         format_name: col(row, "format_name")?,
         status: code(row, "status", DocumentStatus::from_code)?,
         corrects: parsed_opt(row, "corrects")?,
+        label: code(row, "label", Confidentiality::from_code)?,
         fields: json("fields")?.unwrap_or(serde_json::Value::Null),
         number: col(row, "number")?,
         created_by: parsed(row, "created_by")?,
@@ -74,7 +78,7 @@ impl Tx<Write> {
     pub async fn insert_document(&mut self, d: &Document) -> Result<()> {
         sqlx::query(
             "INSERT INTO documents (id, agency_id, case_id, format_code, format_name, status, corrects, fields, \
-             created_by, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             created_by, created_ms, updated_ms, label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(d.id.to_string())
         .bind(d.agency_id.to_string())
@@ -86,6 +90,7 @@ impl Tx<Write> {
         .bind(d.fields.to_string())
         .bind(d.created_by.to_string())
         .bind(to_ms(d.created_at))
+        .bind(d.label.code())
         .execute(self.conn())
         .await?;
         Ok(())

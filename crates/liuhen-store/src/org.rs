@@ -1,6 +1,6 @@
 //! Agencies, units, users and credentials.
 
-use liuhen_domain::{CredentialId, OrgUnit, Role, UnitId, UnitKind, User, UserId};
+use liuhen_domain::{Confidentiality, CredentialId, OrgUnit, Role, UnitId, UnitKind, User, UserId};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -58,7 +58,7 @@ pub struct Credential {
 
 const UNIT_COLUMNS: &str = "id, agency_id, parent_id, kind, name, short_name, uscc, path";
 const USER_COLUMNS: &str = "id, login, display_name, role, unit_id, agency_id, cert_no, \
-     enforcement_category, legal_qualification, active, password_hash";
+     enforcement_category, legal_qualification, active, password_hash, clearance";
 
 fn unit_from_row(row: &AnyRow) -> Result<OrgUnit> {
     Ok(OrgUnit {
@@ -85,6 +85,12 @@ fn user_from_row(row: &AnyRow) -> Result<UserWithSecret> {
             enforcement_category: col(row, "enforcement_category")?,
             legal_qualification: flag(row, "legal_qualification")?,
             active: flag(row, "active")?,
+            clearance: col::<Option<String>>(row, "clearance")?
+                .map(|c| {
+                    Confidentiality::from_code(&c)
+                        .ok_or_else(|| StoreError::Corrupt(format!("users.clearance: {c:?}")))
+                })
+                .transpose()?,
         },
         password_hash: col(row, "password_hash")?,
     })
@@ -250,8 +256,8 @@ impl Tx<Write> {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO users (id, login, display_name, role, unit_id, agency_id, cert_no, \
-             enforcement_category, legal_qualification, active, password_hash, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             enforcement_category, legal_qualification, active, password_hash, created_ms, clearance) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(user.id.to_string())
         .bind(&user.login)
@@ -265,21 +271,26 @@ impl Tx<Write> {
         .bind(i64::from(user.active))
         .bind(password_hash)
         .bind(to_ms(now))
+        .bind(user.clearance.map(|c| c.code()))
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::from_sqlx(e, "user (login or 执法证号)"))?;
         Ok(())
     }
 
-    /// Stores a user's role, unit and whether they are active (the rest of a user does not change).
+    /// Stores a user's role, unit, clearance and whether they are active
+    /// (the rest of a user does not change).
     pub async fn update_user_access(&mut self, user: &User) -> Result<()> {
-        let done = sqlx::query("UPDATE users SET role = $1, unit_id = $2, active = $3 WHERE id = $4")
-            .bind(user.role.code())
-            .bind(user.unit_id.to_string())
-            .bind(i64::from(user.active))
-            .bind(user.id.to_string())
-            .execute(self.conn())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = $1, unit_id = $2, active = $3, clearance = $4 WHERE id = $5",
+        )
+        .bind(user.role.code())
+        .bind(user.unit_id.to_string())
+        .bind(i64::from(user.active))
+        .bind(user.clearance.map(|c| c.code()))
+        .bind(user.id.to_string())
+        .execute(self.conn())
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("user"));
         }

@@ -72,6 +72,7 @@ fn user(id: u8, login: &str, role: Role, unit: &OrgUnit, cert: &str) -> User {
         enforcement_category: Some("市场监管".into()),
         legal_qualification: false,
         active: true,
+        clearance: None,
     }
 }
 

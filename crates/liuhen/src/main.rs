@@ -293,6 +293,10 @@ enum UserCommand {
         /// Holds 法律职业资格.
         #[arg(long)]
         legal_qualification: bool,
+        /// The highest label read without a 调阅 grant (public, internal, personal_privacy,
+        /// trade_secret or the Chinese term); the role's default when absent.
+        #[arg(long)]
+        clearance: Option<String>,
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
@@ -322,6 +326,9 @@ enum UserCommand {
         /// `true` to reactivate, `false` to deactivate.
         #[arg(long)]
         active: Option<bool>,
+        /// The highest label read without a 调阅 grant (code or Chinese term).
+        #[arg(long)]
+        clearance: Option<String>,
     },
 }
 
@@ -694,6 +701,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
                     cert_no,
                     category,
                     legal_qualification,
+                    clearance,
                     password_stdin,
                     no_password,
                 },
@@ -718,6 +726,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 cert_no,
                 enforcement_category: category,
                 legal_qualification,
+                clearance: clearance.map(|c| c.parse()).transpose()?,
             };
             let user = service.create_user(who, &input, password.as_deref()).await?;
             println!("{}", user.id);
@@ -731,7 +740,7 @@ async fn admin(command: AdminCommand) -> Result<()> {
             let password = read_password_line()?;
             service.set_password(who, user.id, &password).await?;
         }
-        AdminCommand::User { command: UserCommand::Change { db, login, role, unit, active } } => {
+        AdminCommand::User { command: UserCommand::Change { db, login, role, unit, active, clearance } } => {
             let service = open_service(&load_config(&db, None)?).await?;
             let user = service.user_by_login(&login).await.with_context(|| format!("no user {login:?}"))?;
             let role = role.map(|r| r.parse::<Role>()).transpose()?;
@@ -739,7 +748,8 @@ async fn admin(command: AdminCommand) -> Result<()> {
                 Some(u) => Some(service.find_unit(&u).await?.id),
                 None => None,
             };
-            let change = liuhen_domain::UserChange { role, unit_id, active };
+            let clearance = clearance.map(|c| c.parse()).transpose()?;
+            let change = liuhen_domain::UserChange { role, unit_id, active, clearance };
             let after = service.change_user(who, user.id, &change).await?;
             println!("{} {} {} active={}", after.login, after.role.code(), after.unit_id, after.active);
         }
