@@ -58,7 +58,7 @@ async fn answer(
 #[utoipa::path(get, path = "/api/v1/audit/records/{record}", tag = "supervision", operation_id = "audit_record",
     params(("record" = String, Path, description = "`case:<uuid>`, `evidence:<uuid>`, `access:<uuid>`, …"), Format),
     responses((status = 200, description = "The report: JSON rows, or a CSV or PDF file",
-            content((Vec<AuditRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/pdf"))),
+            content((Vec<AuditRow> = "application/json"), (String = "text/csv"), (String = "application/pdf"))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn record(
@@ -75,7 +75,7 @@ pub async fn record(
 #[utoipa::path(get, path = "/api/v1/audit/users/{id}", tag = "supervision", operation_id = "audit_user",
     params(("id" = String, Path, format = Uuid), Format),
     responses((status = 200, description = "The report: JSON rows, or a CSV or PDF file",
-            content((Vec<AuditRow> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/pdf"))),
+            content((Vec<AuditRow> = "application/json"), (String = "text/csv"), (String = "application/pdf"))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn user(
