@@ -345,15 +345,22 @@ impl Service {
             .await
     }
 
-    /// Revokes a token or session by id.
+    /// Revokes a token or session by id. The entry names the credential and
+    /// its user and belongs to the user's agency, so its supervisors see it.
     pub async fn revoke_credential(&self, actor: Actor, id: CredentialId) -> Result<()> {
         let now = self.now();
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    let cred = tx.get_credential(id).await?.ok_or(ServiceError::NotFound("credential"))?;
+                    let owner = tx.get_user(cred.user_id).await?;
                     tx.revoke_credential(id, now).await?;
-                    record::<()>(tx, now, EntryKind::TokenRevoked, actor, None, vec![id.subject()], None)
-                        .await?;
+                    let kind = match cred.kind {
+                        CredentialKind::Session => EntryKind::SessionEnded,
+                        CredentialKind::Token => EntryKind::TokenRevoked,
+                    };
+                    let subjects = vec![id.subject(), owner.id.subject()];
+                    record::<()>(tx, now, kind, actor, Some(owner.agency_id), subjects, None).await?;
                     Ok(())
                 })
             })

@@ -503,6 +503,20 @@ async fn sessions_expire_and_tokens_revoke() {
         ));
         assert!(s.authenticate("lht_forged").await.is_err());
         assert!(s.authenticate("Basic abc").await.is_err());
+
+        // Revoked by the operator: the entry names the token and its user, in their agency.
+        let tok = s.create_token(liuhen_domain::Actor::System("cli"), station.id, None).await.unwrap();
+        s.revoke_credential(liuhen_domain::Actor::System("cli"), tok.id).await.unwrap();
+        assert!(s.authenticate(&tok.secret).await.is_err());
+        let e = &last_entries(&s, 1).await[0];
+        assert_eq!((e.kind.as_str(), e.actor.as_str()), ("credential.token_revoked", "system:cli"));
+        assert_eq!(e.subjects, vec![tok.id.subject(), station.id.subject()]);
+        assert_eq!(e.org.as_deref(), Some(station.agency_id.to_string().as_str()));
+        let unknown = liuhen_domain::CredentialId::from_bytes([3; 16]);
+        assert!(matches!(
+            s.revoke_credential(liuhen_domain::Actor::System("cli"), unknown).await,
+            Err(ServiceError::NotFound(_))
+        ));
     }
 }
 

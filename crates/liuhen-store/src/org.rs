@@ -203,6 +203,17 @@ impl<M> Tx<M> {
         Ok(Some((cred, user)))
     }
 
+    /// One credential by id (without its secret's hash).
+    pub async fn get_credential(&mut self, id: CredentialId) -> Result<Option<Credential>> {
+        let row = sqlx::query(
+            "SELECT id, user_id, kind, name, created_ms, expires_ms, revoked_ms FROM credentials WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?;
+        row.as_ref().map(credential_from_row).transpose()
+    }
+
     pub async fn list_credentials(&mut self, user: UserId) -> Result<Vec<Credential>> {
         let rows = sqlx::query(
             "SELECT id, user_id, kind, name, created_ms, expires_ms, revoked_ms FROM credentials \
