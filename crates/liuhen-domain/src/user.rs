@@ -26,6 +26,19 @@ crate::labelled_enum! {
     }
 }
 
+crate::labelled_enum! {
+    /// What an API token may do (令牌权限范围); login sessions may do all
+    /// their user may.
+    pub enum TokenScope {
+        /// Everything the token's user may do.
+        Full = ("full", "全部权限"),
+        /// Only reads (GET, HEAD): reports, streams, exports.
+        Read = ("read", "只读"),
+        /// Only evidence uploads (tus), as a docking station does.
+        Upload = ("upload", "仅上传证据"),
+    }
+}
+
 /// A user as stored; never carries the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {

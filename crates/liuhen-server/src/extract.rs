@@ -2,9 +2,10 @@
 //! authenticated caller.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use liuhen_domain::TokenScope;
 use liuhen_service::Principal;
 use serde::de::DeserializeOwned;
 
@@ -84,7 +85,9 @@ impl FromRequestParts<AppState> for Caller {
             let secret = v.strip_prefix("Bearer ").ok_or_else(|| {
                 ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "use Authorization: Bearer TOKEN")
             })?;
-            return Ok(Caller(state.service.authenticate(secret.trim()).await?));
+            let me = state.service.authenticate(secret.trim()).await?;
+            within_scope(&me, parts)?;
+            return Ok(Caller(me));
         }
         let Some(secret) = session_cookie(parts) else {
             return Err(ApiError::new(
@@ -103,6 +106,27 @@ impl FromRequestParts<AppState> for Caller {
         }
         Ok(Caller(state.service.authenticate(&secret).await?))
     }
+}
+
+/// Refuses a request outside the token's scope: a read-only token only
+/// reads; an upload token only uploads evidence (tus). Any token may end
+/// itself (`POST /api/v1/auth/logout`).
+fn within_scope(me: &Principal, parts: &Parts) -> Result<(), ApiError> {
+    let path = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path(), |o| o.0.path());
+    let allowed = path == "/api/v1/auth/logout"
+        || match me.scope {
+            TokenScope::Full => true,
+            TokenScope::Read => matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS),
+            TokenScope::Upload => path == "/api/v1/uploads" || path.starts_with("/api/v1/uploads/"),
+        };
+    if allowed {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!("this token is limited to {} ({})", me.scope.code(), me.scope.label_zh()),
+    ))
 }
 
 fn session_cookie(parts: &Parts) -> Option<String> {

@@ -17,6 +17,7 @@ use tower::ServiceExt;
 struct App {
     router: Router,
     store: Store,
+    service: Service,
     _dir: tempfile::TempDir,
     _db_dir: Option<tempfile::TempDir>,
 }
@@ -51,8 +52,9 @@ async fn apps() -> Vec<App> {
         demo::seed(&service).await.unwrap();
         let config = Config { max_body_bytes: 64 * 1024, ..Config::default() };
         out.push(App {
-            router: router(AppState::new(service, config)),
+            router: router(AppState::new(service.clone(), config)),
             store,
+            service,
             _dir: blob_dir,
             _db_dir: db_dir.take(),
         });
@@ -1147,4 +1149,52 @@ async fn passwords_and_roles_change_through_the_api() {
             assert!(r.body["paths"][p].is_object(), "openapi lacks {p}");
         }
     }
+}
+
+/// Scoped API tokens: a read-only token reads but changes nothing, an
+/// upload token uploads evidence and reads nothing; any token revokes itself.
+#[tokio::test]
+async fn tokens_are_limited_to_their_scope() {
+    use liuhen_domain::{Actor, TokenScope};
+    for app in apps().await {
+        let supervisor = app.service.user_by_login("supervisor1").await.unwrap();
+        let station = app.service.user_by_login("station1").await.unwrap();
+        let officer = app.service.user_by_login("officer1").await.unwrap();
+        let token = |user, scope| {
+            let s = app.service.clone();
+            async move { s.create_token(Actor::System("cli"), user, None, scope).await.unwrap().secret }
+        };
+        let read = token(supervisor.id, TokenScope::Read).await;
+        let uri = format!("/api/v1/audit/users/{}", officer.id);
+        assert_eq!(call(&app, get(&uri, &read)).await.status, StatusCode::OK, "a read-only token reads");
+        let r = call(&app, post_json("/api/v1/access-requests", Some(&read), "{}")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert!(r.text.contains("read"), "{}", r.text);
+
+        let upload = token(station.id, TokenScope::Upload).await;
+        assert_eq!(call(&app, get("/api/v1/me", &upload)).await.status, StatusCode::FORBIDDEN);
+        let create = Request::post("/api/v1/uploads")
+            .header(header::AUTHORIZATION, format!("Bearer {upload}"))
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", "5")
+            .header("upload-metadata", format!("filename {},officer {}", b64("a.txt"), b64("33010026001")))
+            .body(Body::empty())
+            .unwrap();
+        let r = call(&app, create).await;
+        assert_eq!(r.status, StatusCode::CREATED, "an upload token uploads: {}", r.text);
+
+        // An officer's full token may change things; any token may end itself.
+        let full = token(officer.id, TokenScope::Full).await;
+        assert_eq!(call(&app, get("/api/v1/me", &full)).await.status, StatusCode::OK);
+        for t in [&read, &upload, &full] {
+            let r = call(&app, post_json("/api/v1/auth/logout", Some(t), "")).await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+            assert_eq!(call(&app, get("/api/v1/me", t)).await.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+}
+
+fn b64(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
 }

@@ -1,6 +1,6 @@
 //! Logging in, sessions and API tokens.
 
-use liuhen_domain::{Actor, CredentialId, EntryKind, User, UserId};
+use liuhen_domain::{Actor, CredentialId, EntryKind, TokenScope, User, UserId};
 use liuhen_store::{Credential, CredentialKind};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -15,6 +15,8 @@ pub struct Principal {
     pub user: User,
     pub credential: CredentialId,
     pub kind: CredentialKind,
+    /// What the credential may do; the server refuses requests outside it.
+    pub scope: TokenScope,
 }
 
 /// A successful login: a session secret for the `Authorization: Bearer`
@@ -110,6 +112,7 @@ impl Service {
             user_id: user.id,
             kind: CredentialKind::Session,
             name: None,
+            scope: TokenScope::Full,
             created_at: now,
             expires_at: Some(expires_at),
             revoked_at: None,
@@ -218,7 +221,7 @@ impl Service {
         if !user.active {
             return Err(ServiceError::Unauthenticated("user disabled"));
         }
-        Ok(Principal { user, credential: cred.id, kind: cred.kind })
+        Ok(Principal { user, credential: cred.id, kind: cred.kind, scope: cred.scope })
     }
 
     /// Changes the caller's own password (本人修改密码): the current one is
@@ -301,13 +304,15 @@ impl Service {
             .await
     }
 
-    /// Issues an API token for `user`. `actor` is who asked: an
-    /// administrator, or the command line.
+    /// Issues an API token for `user`, limited to `scope`. `actor` is who
+    /// asked: an administrator, or the command line. The entry commits to
+    /// the token's name and scope.
     pub async fn create_token(
         &self,
         actor: Actor,
         user: UserId,
         name: Option<String>,
+        scope: TokenScope,
     ) -> Result<TokenOutcome> {
         let name = name.map(|n| liuhen_domain::required_text("name", &n, 64)).transpose()?;
         let now = self.now();
@@ -324,19 +329,21 @@ impl Service {
                         user_id: user,
                         kind: CredentialKind::Token,
                         name,
+                        scope,
                         created_at: now,
                         expires_at: None,
                         revoked_at: None,
                     };
                     tx.insert_credential(&cred, &hash).await?;
-                    record::<()>(
+                    let content = serde_json::json!({"name": cred.name, "scope": cred.scope});
+                    record(
                         tx,
                         now,
                         EntryKind::TokenCreated,
                         actor,
                         Some(owner.agency_id),
                         vec![cred.id.subject(), owner.id.subject()],
-                        None,
+                        Some(&content),
                     )
                     .await?;
                     Ok(TokenOutcome { id: cred.id, secret })

@@ -491,7 +491,12 @@ async fn sessions_expire_and_tokens_revoke() {
 
         let station = s.user_by_login("station1").await.unwrap();
         let tok = s
-            .create_token(liuhen_domain::Actor::System("cli"), station.id, Some("dock-1".into()))
+            .create_token(
+                liuhen_domain::Actor::System("cli"),
+                station.id,
+                Some("dock-1".into()),
+                liuhen_domain::TokenScope::Full,
+            )
             .await
             .unwrap();
         let p = s.authenticate(&tok.secret).await.unwrap();
@@ -505,7 +510,15 @@ async fn sessions_expire_and_tokens_revoke() {
         assert!(s.authenticate("Basic abc").await.is_err());
 
         // Revoked by the operator: the entry names the token and its user, in their agency.
-        let tok = s.create_token(liuhen_domain::Actor::System("cli"), station.id, None).await.unwrap();
+        let tok = s
+            .create_token(
+                liuhen_domain::Actor::System("cli"),
+                station.id,
+                None,
+                liuhen_domain::TokenScope::Upload,
+            )
+            .await
+            .unwrap();
         s.revoke_credential(liuhen_domain::Actor::System("cli"), tok.id).await.unwrap();
         assert!(s.authenticate(&tok.secret).await.is_err());
         let e = &last_entries(&s, 1).await[0];

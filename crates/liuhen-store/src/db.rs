@@ -33,6 +33,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "documents", include_str!("../migrations/sqlite/0010_documents.sql")),
     (11, "act_elements", include_str!("../migrations/sqlite/0011_act_elements.sql")),
     (12, "labels and clearance", include_str!("../migrations/sqlite/0012_labels_and_clearance.sql")),
+    (13, "token scope", include_str!("../migrations/sqlite/0013_token_scope.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -47,6 +48,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "documents", include_str!("../migrations/postgres/0010_documents.sql")),
     (11, "act_elements", include_str!("../migrations/postgres/0011_act_elements.sql")),
     (12, "labels and clearance", include_str!("../migrations/postgres/0012_labels_and_clearance.sql")),
+    (13, "token scope", include_str!("../migrations/postgres/0013_token_scope.sql")),
 ];
 
 impl Backend {

@@ -1,6 +1,8 @@
 //! Agencies, units, users and credentials.
 
-use liuhen_domain::{Confidentiality, CredentialId, OrgUnit, Role, UnitId, UnitKind, User, UserId};
+use liuhen_domain::{
+    Confidentiality, CredentialId, OrgUnit, Role, TokenScope, UnitId, UnitKind, User, UserId,
+};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -51,6 +53,8 @@ pub struct Credential {
     pub user_id: UserId,
     pub kind: CredentialKind,
     pub name: Option<String>,
+    /// What the credential may do (sessions: always [`TokenScope::Full`]).
+    pub scope: TokenScope,
     pub created_at: OffsetDateTime,
     pub expires_at: Option<OffsetDateTime>,
     pub revoked_at: Option<OffsetDateTime>,
@@ -106,6 +110,7 @@ fn credential_from_row(row: &AnyRow) -> Result<Credential> {
         user_id: parsed(row, "user_id")?,
         kind: code(row, "kind", CredentialKind::from_code)?,
         name: col(row, "name")?,
+        scope: code(row, "scope", TokenScope::from_code)?,
         created_at: time_ms(row, "created_ms")?,
         expires_at: opt_time("expires_ms")?,
         revoked_at: opt_time("revoked_ms")?,
@@ -191,7 +196,7 @@ impl<M> Tx<M> {
     /// The credential whose secret hashes to `secret_hash`, with its user.
     pub async fn find_credential(&mut self, secret_hash: &[u8; 32]) -> Result<Option<(Credential, User)>> {
         let row = sqlx::query(
-            "SELECT id, user_id, kind, name, created_ms, expires_ms, revoked_ms FROM credentials \
+            "SELECT id, user_id, kind, name, scope, created_ms, expires_ms, revoked_ms FROM credentials \
              WHERE secret_hash = $1",
         )
         .bind(secret_hash.to_vec())
@@ -206,7 +211,7 @@ impl<M> Tx<M> {
     /// One credential by id (without its secret's hash).
     pub async fn get_credential(&mut self, id: CredentialId) -> Result<Option<Credential>> {
         let row = sqlx::query(
-            "SELECT id, user_id, kind, name, created_ms, expires_ms, revoked_ms FROM credentials WHERE id = $1",
+            "SELECT id, user_id, kind, name, scope, created_ms, expires_ms, revoked_ms FROM credentials WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(self.conn())
@@ -216,7 +221,7 @@ impl<M> Tx<M> {
 
     pub async fn list_credentials(&mut self, user: UserId) -> Result<Vec<Credential>> {
         let rows = sqlx::query(
-            "SELECT id, user_id, kind, name, created_ms, expires_ms, revoked_ms FROM credentials \
+            "SELECT id, user_id, kind, name, scope, created_ms, expires_ms, revoked_ms FROM credentials \
              WHERE user_id = $1 ORDER BY created_ms",
         )
         .bind(user.to_string())
@@ -322,8 +327,8 @@ impl Tx<Write> {
 
     pub async fn insert_credential(&mut self, cred: &Credential, secret_hash: &[u8; 32]) -> Result<()> {
         sqlx::query(
-            "INSERT INTO credentials (id, user_id, kind, name, secret_hash, created_ms, expires_ms, revoked_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+            "INSERT INTO credentials (id, user_id, kind, name, secret_hash, created_ms, expires_ms, revoked_ms, \
+             scope) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
         )
         .bind(cred.id.to_string())
         .bind(cred.user_id.to_string())
@@ -332,6 +337,7 @@ impl Tx<Write> {
         .bind(secret_hash.to_vec())
         .bind(to_ms(cred.created_at))
         .bind(cred.expires_at.map(to_ms))
+        .bind(cred.scope.code())
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::from_sqlx(e, "credential"))?;

@@ -200,6 +200,7 @@ async fn users_and_credentials() {
             user_id: w.officer1.id,
             kind: CredentialKind::Token,
             name: Some("station-1".into()),
+            scope: liuhen_domain::TokenScope::Upload,
             created_at: NOW,
             expires_at: None,
             revoked_at: None,

@@ -343,6 +343,10 @@ enum TokenCommand {
         /// A name to recognise the token by (e.g. the station's).
         #[arg(long)]
         name: Option<String>,
+        /// What the token may do: full (all its user may), read (only reads) or upload
+        /// (only evidence uploads).
+        #[arg(long, default_value = "full")]
+        scope: String,
     },
     /// Revoke a token by its id.
     Revoke {
@@ -753,10 +757,12 @@ async fn admin(command: AdminCommand) -> Result<()> {
             let after = service.change_user(who, user.id, &change).await?;
             println!("{} {} {} active={}", after.login, after.role.code(), after.unit_id, after.active);
         }
-        AdminCommand::Token { command: TokenCommand::Create { db, login, name } } => {
+        AdminCommand::Token { command: TokenCommand::Create { db, login, name, scope } } => {
+            let scope: liuhen_domain::TokenScope = scope.parse()?;
             let service = open_service(&load_config(&db, None)?).await?;
             let user = service.user_by_login(&login).await.with_context(|| format!("no user {login:?}"))?;
-            let token = service.create_token(liuhen_domain::Actor::System("cli"), user.id, name).await?;
+            let token =
+                service.create_token(liuhen_domain::Actor::System("cli"), user.id, name, scope).await?;
             eprintln!("token id {} (use it to revoke)", token.id);
             println!("{}", token.secret);
         }
