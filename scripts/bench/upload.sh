@@ -2,14 +2,19 @@
 # Evidence upload throughput: one file through tus on loopback, against
 # sha256sum and `openssl dgst -sm3` on the same file, in the same run; and the
 # server's peak RSS. Usage: scripts/bench/upload.sh [SIZE_MIB] (default 2048).
-# Builds the release binary. Needs curl, sha256sum, openssl, python3.
+# Builds the release binary, or uses BENCH_BIN (to compare two builds in
+# one sitting). Needs curl, sha256sum, openssl, python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 size_mib=${1:-2048}
-cargo build --release -q -p liuhen
-bin=${CARGO_TARGET_DIR:-target}/release/liuhen
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin=$BENCH_BIN
+else
+  cargo build --release -q -p liuhen
+  bin=${CARGO_TARGET_DIR:-target}/release/liuhen
+fi
 work=$(mktemp -d "${LIUHEN_BENCH_DIR:-/var/tmp}/liuhen-upload.XXXXXX")
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill ${pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/clip.bin"
 bytes=$(stat -c %s "$work/clip.bin")
 cat "$work/clip.bin" >/dev/null # into the page cache, for every contender alike

@@ -25,7 +25,7 @@ pub const MAX_ROWS: usize = 50_000;
 /// What a report is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditSubject {
-    /// A record, as ledger entries name it: `case:…`, `evidence:…`, `access:…`.
+    /// A record, as ledger entries name it: `case:…`, `evidence:…`, `document:…`, `access:…`.
     Record(String),
     /// Everything a user did.
     User(UserId),
@@ -70,13 +70,15 @@ impl Service {
         let subject = match about {
             AuditSubject::Record(s) => {
                 let ok = s.split_once(':').is_some_and(|(k, v)| {
-                    matches!(k, "case" | "evidence" | "act" | "access" | "user" | "unit" | "credential")
-                        && v.parse::<uuid::Uuid>().is_ok()
+                    matches!(
+                        k,
+                        "case" | "evidence" | "document" | "act" | "access" | "user" | "unit" | "credential"
+                    ) && v.parse::<uuid::Uuid>().is_ok()
                 });
                 if !ok {
                     return Err(liuhen_domain::ValidationError::new(
                         "record",
-                        "a record is `case:<uuid>`, `evidence:<uuid>`, …",
+                        "a record is `case:<uuid>`, `evidence:<uuid>`, `document:<uuid>`, …",
                     )
                     .into());
                 }

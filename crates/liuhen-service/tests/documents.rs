@@ -228,4 +228,13 @@ async fn draft_issue_correct_serve_and_download() {
     let o3 = as_user(&s, "officer3").await;
     assert!(matches!(s.get_document(&o3, issued.id).await, Err(ServiceError::NotFound(_))));
     assert_eq!(s.list_documents(&o1, case.id).await.unwrap().len(), 2);
+
+    // A document's own audit trail, for court: drafted, edited, issued, served.
+    let sup = as_user(&s, "supervisor1").await;
+    let about = liuhen_service::audit::AuditSubject::Record(format!("document:{}", issued.id));
+    let rows = s.audit_report(&sup, &about).await.unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    for k in ["document.drafted", "document.edited", "document.issued", "document.served"] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
 }
