@@ -10,7 +10,10 @@ size_mib=${1:-256}
 secs=${2:-10}
 cargo build --release -q -p liuhen
 bin=${CARGO_TARGET_DIR:-target}/release/liuhen
-work=$(mktemp -d "${LIUHEN_BENCH_DIR:-/var/tmp}/liuhen-range.XXXXXX")
+# The server refuses LIUHEN_* settings it does not know: keep this one to the script.
+bench_dir=${LIUHEN_BENCH_DIR:-/var/tmp}
+unset LIUHEN_BENCH_DIR
+work=$(mktemp -d "$bench_dir/liuhen-range.XXXXXX")
 chmod 755 "$work"
 cleanup() { kill "$pid" 2>/dev/null || true; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

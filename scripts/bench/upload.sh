@@ -13,7 +13,10 @@ else
   cargo build --release -q -p liuhen
   bin=${CARGO_TARGET_DIR:-target}/release/liuhen
 fi
-work=$(mktemp -d "${LIUHEN_BENCH_DIR:-/var/tmp}/liuhen-upload.XXXXXX")
+# The server refuses LIUHEN_* settings it does not know: keep this one to the script.
+bench_dir=${LIUHEN_BENCH_DIR:-/var/tmp}
+unset LIUHEN_BENCH_DIR
+work=$(mktemp -d "$bench_dir/liuhen-upload.XXXXXX")
 trap 'kill ${pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 head -c $((size_mib * 1024 * 1024)) /dev/urandom >"$work/clip.bin"
 bytes=$(stat -c %s "$work/clip.bin")
