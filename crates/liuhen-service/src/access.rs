@@ -62,24 +62,14 @@ impl Service {
         match (case, grant) {
             (Some(case), Some(grant)) => Ok((case, Some(grant))),
             (Some(case), None) => {
-                let who = me.user.clone();
-                self.store
-                    .transact(move |tx| {
-                        Box::pin(async move {
-                            record::<()>(
-                                tx,
-                                now,
-                                EntryKind::AccessRefused,
-                                actor(&who),
-                                Some(case.agency_id),
-                                vec![case.id.subject()],
-                                None,
-                            )
-                            .await?;
-                            Ok::<_, ServiceError>(())
-                        })
-                    })
-                    .await?;
+                self.record_alone(
+                    now,
+                    EntryKind::AccessRefused,
+                    actor(&me.user),
+                    Some(case.agency_id),
+                    vec![case.id.subject()],
+                )
+                .await?;
                 Err(ServiceError::NotFound("case"))
             }
             (None, _) => Err(ServiceError::NotFound("case")),
@@ -111,24 +101,7 @@ impl Service {
                 return Ok(found);
             }
         }
-        let who = me.user.clone();
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    record::<()>(
-                        tx,
-                        now,
-                        EntryKind::AccessRefused,
-                        actor(&who),
-                        Some(agency),
-                        subjects,
-                        None,
-                    )
-                    .await?;
-                    Ok::<_, ServiceError>(())
-                })
-            })
-            .await?;
+        self.record_alone(now, EntryKind::AccessRefused, actor(&me.user), Some(agency), subjects).await?;
         Err(ServiceError::NotFound(what))
     }
 

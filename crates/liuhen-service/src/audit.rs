@@ -15,7 +15,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::error::{Result, ServiceError};
-use crate::{Principal, Service, actor, record};
+use crate::{Principal, Service, actor};
 
 /// Entries read per page while scanning.
 const PAGE: u32 = 10_000;
@@ -87,23 +87,8 @@ impl Service {
             AuditSubject::User(u) => u.subject(),
         };
         let (now, who, agency) = (self.now(), me.user.clone(), me.user.agency_id.to_string());
-        let s2 = subject.clone();
         let read_seq = self
-            .store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    record::<()>(
-                        tx,
-                        now,
-                        EntryKind::AuditRead,
-                        actor(&who),
-                        Some(who.agency_id),
-                        vec![s2],
-                        None,
-                    )
-                    .await
-                })
-            })
+            .record_alone(now, EntryKind::AuditRead, actor(&who), Some(who.agency_id), vec![subject.clone()])
             .await?;
         let mut rows = Vec::new();
         let mut from = 0u64;

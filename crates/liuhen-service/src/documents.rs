@@ -329,15 +329,7 @@ impl Service {
         let mut subjects = vec![doc.id.subject(), doc.case_id.subject()];
         subjects.extend(grant.map(|g| g.subject()));
         let agency = doc.agency_id;
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    record::<()>(tx, now, EntryKind::DocumentRead, actor(&who), Some(agency), subjects, None)
-                        .await?;
-                    Ok::<_, ServiceError>(())
-                })
-            })
-            .await?;
+        self.record_alone(now, EntryKind::DocumentRead, actor(&who), Some(agency), subjects).await?;
         Ok(doc)
     }
 
@@ -595,23 +587,7 @@ impl Service {
             vec![doc.id.subject(), doc.case_id.subject(), format!("pdf:sha256:{}", pdf.digests.sha256)];
         subjects.extend(grant.map(|g| g.subject()));
         let agency = doc.agency_id;
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    record::<()>(
-                        tx,
-                        now,
-                        EntryKind::DocumentDownloaded,
-                        actor(&who),
-                        Some(agency),
-                        subjects,
-                        None,
-                    )
-                    .await?;
-                    Ok::<_, ServiceError>(())
-                })
-            })
-            .await?;
+        self.record_alone(now, EntryKind::DocumentDownloaded, actor(&who), Some(agency), subjects).await?;
         Ok((doc, pdf.bytes))
     }
 }

@@ -417,14 +417,8 @@ impl Service {
         subjects.extend(e.case_id.map(|c| c.subject()));
         subjects.extend(grant.map(|g| g.subject()));
         let (agency, who) = (e.agency_id, me.user.clone());
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    record::<()>(tx, now, kind, actor(&who), Some(agency), subjects, None).await?;
-                    Ok::<_, ServiceError>(())
-                })
-            })
-            .await
+        self.record_alone(now, kind, actor(&who), Some(agency), subjects).await?;
+        Ok(())
     }
 }
 

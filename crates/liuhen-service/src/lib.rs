@@ -190,6 +190,25 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Records one entry that changes nothing else (a refusal, a download,
+    /// a reading of the audit) as its own write job; durable on return.
+    pub(crate) async fn record_alone(
+        &self,
+        now: OffsetDateTime,
+        kind: EntryKind,
+        actor: Actor,
+        org: Option<UnitId>,
+        subjects: Vec<String>,
+    ) -> Result<u64> {
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move { record::<()>(tx, now, kind, actor, org, subjects, None).await })
+            })
+            .await
+    }
+}
+
 /// The actor of an operation by `user`.
 pub(crate) fn actor(user: &User) -> Actor {
     Actor::User(user.id)

@@ -479,23 +479,14 @@ impl Service {
         }
         // Watching accesses is itself an access to the audit (CJIS 5.4.1.1).
         let (now, who) = (self.now(), me.user.clone());
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    crate::record::<()>(
-                        tx,
-                        now,
-                        EntryKind::AuditRead,
-                        liuhen_domain::Actor::User(who.id),
-                        Some(who.agency_id),
-                        vec!["supervision:stream".to_owned()],
-                        None,
-                    )
-                    .await?;
-                    Ok::<_, ServiceError>(())
-                })
-            })
-            .await?;
+        self.record_alone(
+            now,
+            EntryKind::AuditRead,
+            liuhen_domain::Actor::User(who.id),
+            Some(who.agency_id),
+            vec!["supervision:stream".to_owned()],
+        )
+        .await?;
         let live = self.supervision.sender.subscribe();
         self.supervision
             .follower
