@@ -816,7 +816,7 @@ mod coverage {
         assert_eq!(ac.gaps[0].seconds, 90);
         assert_eq!(ac.gaps[0].start, datetime!(2026-03-02 10:12 +08:00));
         let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
-        assert!(refused.contains("查封扣押") && refused.contains("90"), "{refused}");
+        assert!(refused.contains("查封扣押") && refused.contains("中断 90 秒"), "{refused}");
 
         // A third clip covering the gap: the recording is complete.
         clip(&s, &station, "33010026001", "2026-03-02T10:11:00+08:00", 180, None).await;
@@ -826,7 +826,7 @@ mod coverage {
         // Still refused: the 查封扣押决定书 the act's rule and 行政强制 ask for is not issued; the
         // 现场笔录 and 财物清单 have no format here, so they are listed as not checked.
         let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
-        assert!(refused.contains("查封扣押决定书") && !refused.contains("90"), "{refused}");
+        assert!(refused.contains("查封扣押决定书") && !refused.contains("中断"), "{refused}");
         assert!(
             c.not_checked.iter().any(|n| n.contains("现场笔录") && n.contains("查封扣押财物清单")),
             "{c:?}"
