@@ -73,6 +73,7 @@ crate::labelled_enum! {
         DocumentServed = ("document.served", "文书送达"),
         DocumentRead = ("document.read", "查看文书"),
         DocumentDownloaded = ("document.downloaded", "下载文书"),
+        DocumentRegistered = ("document.registered", "登记纸质文书"),
     }
 }
 

@@ -77,7 +77,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::access::create, routes::access::list, routes::access::approve, routes::access::reject,
         routes::documents::formats, routes::documents::wording, routes::documents::list, routes::documents::draft,
         routes::documents::get, routes::documents::edit, routes::documents::issue, routes::documents::serve,
-        routes::documents::pdf,
+        routes::documents::pdf, routes::documents::register,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
@@ -137,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .route("/document-formats", get(routes::documents::formats))
         .route("/document-formats/{format}/wording", get(routes::documents::wording))
         .route("/cases/{id}/documents", get(routes::documents::list).post(routes::documents::draft))
+        .route("/cases/{id}/documents/registered", post(routes::documents::register))
         .route("/documents/{id}", get(routes::documents::get).put(routes::documents::edit))
         .route("/documents/{id}/issue", post(routes::documents::issue))
         .route("/documents/{id}/serve", post(routes::documents::serve))

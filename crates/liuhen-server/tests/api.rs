@@ -663,6 +663,29 @@ mod tus {
             .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
             assert!(r.body["elements"].as_array().unwrap().iter().any(|e| e == "见证人"), "{}", r.text);
+            // The 现场检查笔录 was signed on paper: its scan, uploaded to the case, registers it.
+            let scan = b"%PDF-1.4\n% scan\n";
+            let r =
+                create(&app, &officer, scan.len(), &[("filename", "笔录.pdf"), ("case_id", &case_id)]).await;
+            let loc = r.headers["location"].to_str().unwrap().to_owned();
+            let r = patch(&app, &officer, &loc, 0, scan, None).await;
+            let scan_id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
+            let body = json!({"name": "现场检查笔录", "evidence_id": scan_id, "signed_on": "2026-03-02"})
+                .to_string();
+            let uri_reg = format!("/api/v1/cases/{case_id}/documents/registered");
+            let r = call(&app, post_json(&uri_reg, Some(&officer), &body)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            assert_eq!(r.body["format"], "registered");
+            let doc_id = r.body["id"].as_str().unwrap().to_owned();
+            let r = call(&app, get(&format!("/api/v1/documents/{doc_id}/pdf"), &officer)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "the scan is the document: {}", r.text);
+            let c = call(&app, get(&format!("/api/v1/cases/{case_id}/compliance"), &officer)).await;
+            let act =
+                c.body["acts"].as_array().unwrap().iter().find(|a| a["act_id"] == act_id.as_str()).unwrap();
+            assert!(
+                !act["findings"].as_array().unwrap().iter().any(|f| f["code"] == "document_missing"),
+                "{act}"
+            );
             assert_eq!(
                 call(&app, post_json(&uri, Some(&officer), &link(false, "关联错误"))).await.status,
                 StatusCode::NO_CONTENT

@@ -7,9 +7,9 @@
 //! show, and those its officers attested), the documents each act's rule and
 //! the case's procedure expect (issued 执法文书 of the case), the acts the
 //! procedure expects before the case leaves its stage, and the handling
-//! limit. A document the rulebook names but this deployment has no format
-//! for cannot be issued in liuhen; it is listed in `not_checked` rather than
-//! reported missing for ever.
+//! limit. A document counts once issued in liuhen or registered by the scan
+//! of its signed paper (`register_document`), so every document the
+//! rulebook names can be met.
 
 use std::sync::Arc;
 
@@ -165,14 +165,13 @@ impl Service {
         let documents = tx.list_case_documents(case.id).await?;
         tx.finish().await?;
         let policy = self.policy()?;
-        let formats: Vec<String> = self.document_formats()?.into_iter().map(|f| f.name).collect();
         let issued: Vec<String> = documents
             .iter()
             .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
             .map(|d| d.format_name.clone())
             .collect();
-        let mut docs = DocumentFacts { formats, issued, unformatted: Vec::new() };
-        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &mut docs, self.now());
+        let docs = DocumentFacts { issued };
+        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &docs, self.now());
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),
@@ -185,17 +184,10 @@ impl Service {
             not_checked: Vec::new(),
         };
         for act in &acts {
-            let a = assess_act(&policy, act, &clips, &users, &mut docs);
+            let a = assess_act(&policy, act, &clips, &users, &docs);
             out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
             out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
             out.acts.push(a);
-        }
-        if !docs.unformatted.is_empty() {
-            out.not_checked.push(format!(
-                "document_missing: {} — no document format for them is loaded, so they cannot be issued \
-                 in liuhen; add a format layer (format_layers) to have them issued and checked",
-                docs.unformatted.join("、")
-            ));
         }
         for f in out.stage_exit.iter().chain(&out.case_findings) {
             match f.severity.as_str() {
@@ -216,33 +208,9 @@ const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
 
 /// The documents of a case, for the rules that expect some.
 struct DocumentFacts {
-    /// Names of the formats this deployment issues.
-    formats: Vec<String>,
-    /// Names of the formats of the case's issued (or served) documents.
+    /// Names of the case's issued (or served) documents, made in liuhen or
+    /// registered by the scan of their signed paper.
     issued: Vec<String>,
-    /// Expected documents without a format, met along the way (not checked).
-    unformatted: Vec<String>,
-}
-
-impl DocumentFacts {
-    /// What the rules see as present among `expected` (each a document and
-    /// those that serve in its place): the issued documents, and those none
-    /// of whose names can be issued here (noted as not checked).
-    fn present(&mut self, expected: &[Vec<String>]) -> Vec<String> {
-        let mut out = self.issued.clone();
-        for names in expected {
-            if names.iter().any(|n| self.formats.contains(n)) {
-                continue;
-            }
-            for name in names {
-                if !self.unformatted.contains(name) {
-                    self.unformatted.push(name.clone());
-                }
-                out.push(name.clone());
-            }
-        }
-        out
-    }
 }
 
 /// 记录要素 an act's own fields show: its time window, address, officers
@@ -272,19 +240,15 @@ fn procedure_findings(
     policy: &Policy,
     case: &liuhen_domain::Case,
     acts: &[Act],
-    docs: &mut DocumentFacts,
+    docs: &DocumentFacts,
     now: OffsetDateTime,
 ) -> (Vec<FindingView>, Vec<FindingView>) {
     let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
     let effective = policy.procedure(procedure);
-    let expected: Vec<Vec<String>> = effective
-        .stage(case.stage)
-        .map(|s| s.documents.iter().map(|d| d.value.names().map(String::from).collect()).collect())
-        .unwrap_or_default();
     let facts = StageFacts {
         leaving: case.stage,
         acts: acts.iter().map(|a| a.kind).collect(),
-        documents: docs.present(&expected),
+        documents: docs.issued.clone(),
     };
     let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
     let mut case_findings = Vec::new();
@@ -325,7 +289,7 @@ fn assess_act(
     act: &Act,
     clips: &[liuhen_store::LinkedClip],
     users: &[liuhen_domain::User],
-    docs: &mut DocumentFacts,
+    docs: &DocumentFacts,
 ) -> ActCompliance {
     let rule = policy.rule(act.kind, act.venue);
     let window = Interval::new(liuhen_domain::unix_ms(act.starts_at), liuhen_domain::unix_ms(act.ends_at));
@@ -342,7 +306,7 @@ fn assess_act(
     let valid = act.officers.iter().filter(|id| users.iter().any(|u| u.id == **id && may_enforce(u))).count();
     let facts = ActFacts {
         coverage: coverage.clone(),
-        documents: docs.present(&rule.documents.iter().map(|d| vec![d.value.clone()]).collect::<Vec<_>>()),
+        documents: docs.issued.clone(),
         elements: act_elements(act),
         officers_with_valid_credential: u32::try_from(valid).unwrap_or(u32::MAX),
     };

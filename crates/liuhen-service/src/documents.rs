@@ -76,6 +76,31 @@ pub struct NewDocument {
     pub label: Option<Confidentiality>,
 }
 
+/// A signed paper document (or one made outside liuhen) registered by its
+/// scan, so the rulebook's checks see it: 现场笔录, 查封扣押财物清单, a
+/// pre-printed 当场处罚决定书, ….
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterDocument {
+    /// 文书名称 the rulebook knows (e.g. 现场笔录).
+    pub name: String,
+    /// The scan: evidence of the same case, uploaded like any file.
+    pub evidence_id: liuhen_domain::EvidenceId,
+    /// 文号 printed on the paper, if it has one.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// The date it was signed, `YYYY-MM-DD`.
+    pub signed_on: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// 密级 / 敏感标识; the case's when absent. 国家秘密 is refused.
+    #[serde(default)]
+    pub label: Option<Confidentiality>,
+}
+
+/// The format code of documents registered by their scan.
+pub const REGISTERED: &str = "registered";
+
 /// How a document was served.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -288,6 +313,134 @@ impl Service {
                     )
                     .await?;
                     Ok(doc)
+                })
+            })
+            .await
+    }
+
+    /// Registers a document made outside liuhen (signed on paper) by its
+    /// scan, as issued: the case's officers or a leader; the scan must be
+    /// evidence of the same case; a 行政处罚决定书 only once the decision is
+    /// made, as when issued here. Its digests are the scan's.
+    pub async fn register_document(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        input: &RegisterDocument,
+    ) -> Result<Document> {
+        use liuhen_domain::ValidationError;
+        let (case, _) = self.case_for_read(me, case_id).await?;
+        if !may_record_acts(&me.user, &case) || case.stage == liuhen_domain::Stage::Archived {
+            return Err(ServiceError::Forbidden(
+                "only the assigned officers or a leader register documents of an open case".into(),
+            ));
+        }
+        let name = liuhen_domain::required_text("name", &input.name, 64)?;
+        let known = self.policy()?.document_names();
+        if !known.contains(&name) {
+            return Err(ValidationError::new(
+                "name",
+                format!("「{name}」 is not a document the rulebook knows; known: {}", known.join("、")),
+            )
+            .into());
+        }
+        let signed_on = time::Date::parse(
+            input.signed_on.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| ValidationError::new("signed_on", "a date, YYYY-MM-DD"))?;
+        let number = liuhen_domain::optional_text("number", input.number.as_deref().unwrap_or(""), 64)?;
+        let note = liuhen_domain::optional_text("note", input.note.as_deref().unwrap_or(""), 2000)?;
+        let label = match input.label {
+            None => case.label,
+            Some(Confidentiality::StateSecret) => {
+                return Err(ValidationError::new(
+                    "label",
+                    "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
+                )
+                .into());
+            }
+            Some(l) => l,
+        };
+        let is_decision = self.formats()?.0.formats().any(|f| {
+            f.name == name && [Some(f.code.as_str()), f.base.as_deref()].contains(&Some(DECISION_FORMAT))
+        });
+        let fields = serde_json::json!({
+            "evidence_id": input.evidence_id,
+            "signed_on": signed_on.to_string(),
+            "note": note,
+        });
+        let data = liuhen_docs::Digests::of(&liuhen_docs::canonical_json(&fields));
+        let (data_sha256, data_sm3) = (data.sha256, data.sm3);
+        let now = self.now();
+        let id = DocumentId::from_bytes(random_bytes()?);
+        let who = me.user.clone();
+        let evidence_id = input.evidence_id;
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let scan = tx
+                        .get_evidence(evidence_id)
+                        .await?
+                        .filter(|e| e.case_id == Some(case_id))
+                        .ok_or_else(|| {
+                            ValidationError::new("evidence_id", "the scan must be evidence of this case")
+                        })?;
+                    if is_decision && tx.decision(case_id).await?.is_none_or(|d| d.issued_at.is_none()) {
+                        return Err(decision_not_made());
+                    }
+                    let digests = IssuedDigests {
+                        pdf_sha256: scan.sha256.clone(),
+                        pdf_sm3: scan.sm3.clone(),
+                        pdf_size: scan.size,
+                        data_sha256,
+                        data_sm3,
+                    };
+                    let doc = Document {
+                        id,
+                        agency_id: case.agency_id,
+                        case_id,
+                        format: REGISTERED.into(),
+                        format_name: name,
+                        status: DocumentStatus::Draft,
+                        corrects: None,
+                        label,
+                        fields: fields.clone(),
+                        number: None,
+                        created_by: who.id,
+                        created_at: now,
+                        updated_at: now,
+                        issued_by: None,
+                        issued_at: None,
+                        digests: None,
+                        served_at: None,
+                        served_by_act: None,
+                        served_by_document: None,
+                    };
+                    tx.insert_document(&doc).await?;
+                    tx.issue_document(id, &fields, number.as_deref(), &digests, who.id, now).await?;
+                    let subjects = vec![
+                        id.subject(),
+                        case_id.subject(),
+                        evidence_id.subject(),
+                        format!("pdf:sha256:{}", digests.pdf_sha256),
+                        format!("pdf:sm3:{}", digests.pdf_sm3),
+                    ];
+                    let content = serde_json::json!({
+                        "document": id, "name": doc.format_name, "number": number, "fields": fields,
+                        "digests": digests,
+                    });
+                    record(
+                        tx,
+                        now,
+                        EntryKind::DocumentRegistered,
+                        actor(&who),
+                        Some(case.agency_id),
+                        subjects,
+                        Some(&content),
+                    )
+                    .await?;
+                    tx.get_document(case.agency_id, id).await?.ok_or(ServiceError::NotFound("document"))
                 })
             })
             .await
@@ -563,6 +716,12 @@ impl Service {
     /// (whose digests the ledger holds) stays as it was.
     pub async fn document_pdf(&self, me: &Principal, id: DocumentId) -> Result<(Document, Vec<u8>)> {
         let (doc, case, grant) = self.document_for(me, id).await?;
+        if doc.format == REGISTERED {
+            return Err(ServiceError::Conflict(format!(
+                "a registered document is its scan: GET /api/v1/evidence/{}/content",
+                doc.fields.get("evidence_id").and_then(|v| v.as_str()).unwrap_or_default()
+            )));
+        }
         let (formats, _) = self.formats()?;
         let format = find_format(formats, &doc.format)?;
         let valid = liuhen_docs::validate(format, &doc.fields).map_err(field_errors)?;

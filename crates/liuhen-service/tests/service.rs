@@ -736,6 +736,27 @@ mod coverage {
         }
     }
 
+    /// The scan of a paper document, uploaded as evidence of `case`.
+    async fn scan(
+        s: &Service,
+        who: &Principal,
+        case: liuhen_domain::CaseId,
+        name: &str,
+    ) -> liuhen_domain::Evidence {
+        let bytes = format!("%PDF-1.4\n% scan of {name}\n").into_bytes();
+        let meta = HashMap::from([
+            ("filename".to_owned(), name.to_owned()),
+            ("filetype".to_owned(), "application/pdf".to_owned()),
+            ("case_id".to_owned(), case.to_string()),
+        ]);
+        let up = s.create_upload(who, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        match s.upload_chunk(who, &up.id, 0, &mut body, None).await.unwrap() {
+            ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        }
+    }
+
     /// The server stopped (or the store failed) after the last bytes were
     /// safe but before the file became evidence: the client's next HEAD
     /// completes it, once, with the evidence id the upload id names.
@@ -823,14 +844,14 @@ mod coverage {
         let c = s.case_compliance(&leader, case.id).await.unwrap();
         let ac = c.acts.iter().find(|x| x.act_id == act.id).unwrap();
         assert!(ac.gaps.is_empty(), "{ac:?}");
-        // Still refused: the 查封扣押决定书 the act's rule and 行政强制 ask for is not issued; the
-        // 现场笔录 and 财物清单 have no format here, so they are listed as not checked.
+        // Still refused: the documents the act's rule and 行政强制 ask for are not there — the
+        // 查封扣押决定书 (made here) and the 现场笔录 and 财物清单 (signed on paper on site).
         let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
-        assert!(refused.contains("查封扣押决定书") && !refused.contains("中断"), "{refused}");
-        assert!(
-            c.not_checked.iter().any(|n| n.contains("现场笔录") && n.contains("查封扣押财物清单")),
-            "{c:?}"
-        );
+        for name in ["查封扣押决定书", "现场笔录", "查封扣押财物清单"] {
+            assert!(refused.contains(name), "{name}: {refused}");
+        }
+        assert!(!refused.contains("中断"), "{refused}");
+        assert!(c.not_checked.is_empty(), "{c:?}");
         // 记录要素 the officers have not attested are warnings, not blocks.
         let missing: Vec<&str> =
             ac.findings.iter().filter(|f| f.code == "element_missing").map(|f| f.severity.as_str()).collect();
@@ -847,6 +868,27 @@ mod coverage {
             Err(ServiceError::Invalid(v)) if v.problem.contains("出示执法证")
         ));
         issue_doc(&s, case.id, "查封扣押决定书").await;
+        // The paper ones are registered by their scans, uploaded as evidence of the case.
+        let register = |name: &str, evidence_id| liuhen_service::documents::RegisterDocument {
+            name: name.into(),
+            evidence_id,
+            number: None,
+            signed_on: "2026-03-02".into(),
+            note: Some("现场制作，当事人签字".into()),
+            label: None,
+        };
+        let other = s.create_case(&o1, &new_case("另案")).await.unwrap();
+        let stray = scan(&s, &o1, other.id, "另案笔录.pdf").await;
+        let e = s.register_document(&o1, case.id, &register("现场笔录", stray.id)).await.unwrap_err();
+        assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "evidence_id"), "{e:?}");
+        let record = scan(&s, &o1, case.id, "现场笔录.pdf").await;
+        let e = s.register_document(&o1, case.id, &register("现场记录", record.id)).await.unwrap_err();
+        assert!(matches!(&e, ServiceError::Invalid(v) if v.problem.contains("现场笔录")), "{e:?}");
+        let doc = s.register_document(&o1, case.id, &register("现场笔录", record.id)).await.unwrap();
+        assert_eq!((doc.status, doc.format.as_str()), (liuhen_domain::DocumentStatus::Issued, "registered"));
+        assert_eq!(doc.digests.as_ref().unwrap().pdf_sha256, record.sha256, "its digests are the scan's");
+        let list = scan(&s, &o1, case.id, "财物清单.pdf").await;
+        s.register_document(&o1, case.id, &register("查封扣押财物清单", list.id)).await.unwrap();
         let c = s.case_compliance(&leader, case.id).await.unwrap();
         assert_eq!(c.blocking, 0, "{c:?}");
         let ac = c.acts.iter().find(|x| x.act_id == act.id).unwrap();

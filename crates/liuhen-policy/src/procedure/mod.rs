@@ -81,6 +81,24 @@ impl EffectiveProcedure {
 }
 
 impl Policy {
+    /// Every document name the rulebook knows: declared formats and the
+    /// documents its rules and procedures name.
+    pub fn document_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let names = self.layers().iter().flat_map(|l| {
+            l.formats
+                .iter()
+                .chain(l.rules.iter().flat_map(|r| r.documents.iter()))
+                .chain(l.procedures.iter().flat_map(|t| t.documents.iter().map(|d| &d.name)))
+        });
+        for n in names {
+            if !out.contains(n) {
+                out.push(n.clone());
+            }
+        }
+        out
+    }
+
     /// The effective procedure: what each stage expects, each item with the layer and table that
     /// set it, and the handling limit.
     pub fn procedure(&self, procedure: Procedure) -> EffectiveProcedure {

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{CaseId, Document, DocumentId};
-use liuhen_service::documents::{NewDocument, Serving};
+use liuhen_service::documents::{NewDocument, RegisterDocument, Serving};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -52,6 +52,22 @@ pub async fn list(
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(s.service.list_documents(&me, id).await?))
+}
+
+/// Registers a document signed on paper (现场笔录, 查封扣押财物清单, …) by its scan, already uploaded as
+/// evidence of the case; it counts for the rulebook like an issued one, with the scan's digests.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/documents/registered", tag = "documents", operation_id = "register_document",
+    params(("id" = String, Path, format = Uuid)), request_body = RegisterDocument,
+    responses((status = 201, body = Document), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn register(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<RegisterDocument>,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    Ok((StatusCode::CREATED, Json(s.service.register_document(&me, id, &input).await?)))
 }
 
 /// Drafts a document, prefilled from the case (parties, officers, acts, amounts).
