@@ -895,6 +895,13 @@ async fn audit_reports_say_who_read_what_and_when() {
             r.body.as_array().unwrap().iter().filter(|row| row["kind"] == "case.read").collect();
         assert!(reads.len() >= 2, "{}", r.text);
         assert!(reads.iter().all(|row| row["actor_login"] == "officer1" || row["actor_login"] == "leader1"));
+        // The index follows the log: a read made after the first report is in the next one,
+        // and each reading of the audit is itself in it.
+        call(&app, get(&format!("/api/v1/cases/{id}"), &officer)).await;
+        let again = call(&app, get(&uri, &supervisor)).await;
+        let count = |b: &Value, k: &str| b.as_array().unwrap().iter().filter(|row| row["kind"] == k).count();
+        assert_eq!(count(&again.body, "case.read"), reads.len() + 1, "{}", again.text);
+        assert_eq!(count(&again.body, "audit.read"), count(&r.body, "audit.read") + 1, "{}", again.text);
         let csv = call(&app, get(&format!("{uri}?format=csv"), &supervisor)).await;
         assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
         assert!(

@@ -16,9 +16,10 @@ use time::OffsetDateTime;
 
 use crate::error::{Result, ServiceError};
 use crate::{Principal, Service, actor};
+use liuhen_store::AuditRole;
 
-/// Entries read per page while scanning.
-const PAGE: u32 = 10_000;
+/// Entries indexed per write job.
+const INDEX_PAGE: u32 = 2_000;
 /// Rows a report returns at most.
 pub const MAX_ROWS: usize = 50_000;
 
@@ -90,47 +91,45 @@ impl Service {
         let read_seq = self
             .record_alone(now, EntryKind::AuditRead, actor(&who), Some(who.agency_id), vec![subject.clone()])
             .await?;
+        self.catch_up_audit_index().await?;
+        let (key, role) = match about {
+            AuditSubject::Record(_) => (subject.as_str(), AuditRole::Subject),
+            AuditSubject::User(_) => (subject.as_str(), AuditRole::Actor),
+        };
         let mut rows = Vec::new();
-        let mut from = 0u64;
         let mut tx = self.store.read().await?;
-        loop {
-            let page = tx.read_entries(from, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            from = last.seq + 1;
-            for stored in &page {
-                let Ok(e) = serde_json::from_slice::<LedgerEntry>(&stored.body) else { continue };
-                if e.org.as_deref() != Some(agency.as_str()) {
-                    continue;
-                }
-                let hit = match about {
-                    AuditSubject::Record(_) => e.subjects.contains(&subject),
-                    AuditSubject::User(_) => e.actor == subject,
-                };
-                if !hit {
-                    continue;
-                }
-                let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.time) * 1_000_000)
-                    .map_err(|err| ServiceError::Internal(err.to_string()))?;
-                let grant = e.subjects.iter().find(|s| s.starts_with("access:")).cloned();
-                rows.push(AuditRow {
-                    seq: stored.seq,
-                    time,
-                    label_zh: EntryKind::from_code(&e.kind)
-                        .map(|k| k.label_zh().to_owned())
-                        .unwrap_or_default(),
-                    kind: e.kind,
-                    actor: e.actor,
-                    actor_login: None,
-                    actor_name: None,
-                    subjects: e.subjects,
-                    grant,
-                    purpose: None,
-                });
-                if rows.len() >= MAX_ROWS {
-                    break;
-                }
+        // Rows of other agencies are skipped, so ask for some more than fit.
+        let seqs = tx.audit_seqs(key, role, u32::try_from(MAX_ROWS * 2).unwrap_or(u32::MAX)).await?;
+        for seq in seqs {
+            let Some(stored) = tx.read_entries(seq, 1).await?.into_iter().next().filter(|e| e.seq == seq)
+            else {
+                continue;
+            };
+            let Ok(e) = serde_json::from_slice::<LedgerEntry>(&stored.body) else { continue };
+            // The index says where to look; the entry itself decides.
+            let hit = match about {
+                AuditSubject::Record(_) => e.subjects.contains(&subject),
+                AuditSubject::User(_) => e.actor == subject,
+            };
+            if !hit || e.org.as_deref() != Some(agency.as_str()) {
+                continue;
             }
-            if rows.len() >= MAX_ROWS || page.len() < PAGE as usize {
+            let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(e.time) * 1_000_000)
+                .map_err(|err| ServiceError::Internal(err.to_string()))?;
+            let grant = e.subjects.iter().find(|s| s.starts_with("access:")).cloned();
+            rows.push(AuditRow {
+                seq: stored.seq,
+                time,
+                label_zh: EntryKind::from_code(&e.kind).map(|k| k.label_zh().to_owned()).unwrap_or_default(),
+                kind: e.kind,
+                actor: e.actor,
+                actor_login: None,
+                actor_name: None,
+                subjects: e.subjects,
+                grant,
+                purpose: None,
+            });
+            if rows.len() >= MAX_ROWS {
                 break;
             }
         }
@@ -163,6 +162,45 @@ impl Service {
         }
         tx.finish().await?;
         Ok((rows, read_seq))
+    }
+
+    /// Brings the audit index up to the head of the log, a page per write
+    /// job (the writer is never held for long). The first report after a
+    /// long time reads what was appended since; the rest is looked up.
+    async fn catch_up_audit_index(&self) -> Result<()> {
+        loop {
+            let done = self
+                .store
+                .transact(move |tx| {
+                    Box::pin(async move {
+                        let from = tx.audit_indexed().await?;
+                        let page = tx.read_entries(from, INDEX_PAGE).await?;
+                        let mut entries = Vec::with_capacity(page.len());
+                        let mut next = from;
+                        for stored in &page {
+                            if stored.seq != next {
+                                break; // indexed in order, never past a missing index
+                            }
+                            next += 1;
+                            // An entry that does not decode is indexed under nothing;
+                            // `liuhen ledger verify` is where it is reported.
+                            if let Ok(e) = serde_json::from_slice::<LedgerEntry>(&stored.body) {
+                                entries.push((stored.seq, e.subjects, e.actor));
+                            }
+                        }
+                        if next > from {
+                            tx.audit_index_add(from, next, &entries).await?;
+                        }
+                        Ok::<_, ServiceError>(
+                            page.len() < INDEX_PAGE as usize || next < from + page.len() as u64,
+                        )
+                    })
+                })
+                .await?;
+            if done {
+                return Ok(());
+            }
+        }
     }
 
     /// An audit report as a PDF for court: who the report is about and

@@ -93,7 +93,7 @@ pub struct RegisterDocument {
     pub signed_on: String,
     #[serde(default)]
     pub note: Option<String>,
-    /// 密级 / 敏感标识; the case's when absent. 国家秘密 is refused.
+    /// 密级 / 敏感标识; the scan's when absent, never above it. 国家秘密 is refused.
     #[serde(default)]
     pub label: Option<Confidentiality>,
 }
@@ -351,17 +351,13 @@ impl Service {
         .map_err(|_| ValidationError::new("signed_on", "a date, YYYY-MM-DD"))?;
         let number = liuhen_domain::optional_text("number", input.number.as_deref().unwrap_or(""), 64)?;
         let note = liuhen_domain::optional_text("note", input.note.as_deref().unwrap_or(""), 2000)?;
-        let label = match input.label {
-            None => case.label,
-            Some(Confidentiality::StateSecret) => {
-                return Err(ValidationError::new(
-                    "label",
-                    "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
-                )
-                .into());
-            }
-            Some(l) => l,
-        };
+        if input.label == Some(Confidentiality::StateSecret) {
+            return Err(ValidationError::new(
+                "label",
+                "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",
+            )
+            .into());
+        }
         let is_decision = self.formats()?.0.formats().any(|f| {
             f.name == name && [Some(f.code.as_str()), f.base.as_deref()].contains(&Some(DECISION_FORMAT))
         });
@@ -375,7 +371,7 @@ impl Service {
         let now = self.now();
         let id = DocumentId::from_bytes(random_bytes()?);
         let who = me.user.clone();
-        let evidence_id = input.evidence_id;
+        let (evidence_id, input_label) = (input.evidence_id, input.label);
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
@@ -386,6 +382,23 @@ impl Service {
                         .ok_or_else(|| {
                             ValidationError::new("evidence_id", "the scan must be evidence of this case")
                         })?;
+                    // The scan is the document: its label by default, never one above it
+                    // (whoever may read the scan reads the document).
+                    let label = input_label.unwrap_or(scan.label);
+                    if scan.label < label {
+                        return Err(ValidationError::new(
+                            "evidence_id",
+                            format!(
+                                "the scan is labelled {}, below the document's {}: upload it labelled {} \
+                                 (or register the document as {})",
+                                scan.label.label_zh(),
+                                label.label_zh(),
+                                label.label_zh(),
+                                scan.label.label_zh()
+                            ),
+                        )
+                        .into());
+                    }
                     if is_decision && tx.decision(case_id).await?.is_none_or(|d| d.issued_at.is_none()) {
                         return Err(decision_not_made());
                     }

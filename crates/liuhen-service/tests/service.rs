@@ -884,6 +884,13 @@ mod coverage {
         let record = scan(&s, &o1, case.id, "现场笔录.pdf").await;
         let e = s.register_document(&o1, case.id, &register("现场记录", record.id)).await.unwrap_err();
         assert!(matches!(&e, ServiceError::Invalid(v) if v.problem.contains("现场笔录")), "{e:?}");
+        // The scan is the document: it may not be labelled below it.
+        let secret = liuhen_service::documents::RegisterDocument {
+            label: Some(liuhen_domain::Confidentiality::TradeSecret),
+            ..register("现场笔录", record.id)
+        };
+        let e = s.register_document(&o1, case.id, &secret).await.unwrap_err();
+        assert!(matches!(&e, ServiceError::Invalid(v) if v.problem.contains("商业秘密")), "{e:?}");
         let doc = s.register_document(&o1, case.id, &register("现场笔录", record.id)).await.unwrap();
         assert_eq!((doc.status, doc.format.as_str()), (liuhen_domain::DocumentStatus::Issued, "registered"));
         assert_eq!(doc.digests.as_ref().unwrap().pdf_sha256, record.sha256, "its digests are the scan's");

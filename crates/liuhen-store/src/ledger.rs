@@ -156,7 +156,88 @@ impl<M> Tx<M> {
     }
 }
 
+/// How a key stands in the audit index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditRole {
+    /// The entry names the key among its subjects.
+    Subject,
+    /// The entry was made by the key (`user:…`).
+    Actor,
+}
+
+impl AuditRole {
+    fn code(self) -> &'static str {
+        match self {
+            AuditRole::Subject => "s",
+            AuditRole::Actor => "a",
+        }
+    }
+}
+
+impl<M> Tx<M> {
+    /// The first ledger index the audit index does not cover yet.
+    pub async fn audit_indexed(&mut self) -> Result<u64> {
+        let row =
+            sqlx::query("SELECT next_seq FROM audit_index_state WHERE id = 0").fetch_one(self.conn()).await?;
+        u64::try_from(col::<i64>(&row, "next_seq")?).map_err(|_| StoreError::Corrupt("audit index".into()))
+    }
+
+    /// Ledger indexes of the entries that name `key` in `role`, in order, at most `limit`.
+    pub async fn audit_seqs(&mut self, key: &str, role: AuditRole, limit: u32) -> Result<Vec<u64>> {
+        let rows =
+            sqlx::query("SELECT seq FROM audit_index WHERE key = $1 AND role = $2 ORDER BY seq LIMIT $3")
+                .bind(key)
+                .bind(role.code())
+                .bind(i64::from(limit))
+                .fetch_all(self.conn())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                u64::try_from(col::<i64>(r, "seq")?).map_err(|_| StoreError::Corrupt("audit index".into()))
+            })
+            .collect()
+    }
+}
+
 impl Tx<Write> {
+    /// Adds entries `from..next` to the audit index (each `(seq, subjects,
+    /// actor)`), and moves its mark to `next` — only from where it stood, so
+    /// two indexers never double it.
+    pub async fn audit_index_add(
+        &mut self,
+        from: u64,
+        next: u64,
+        entries: &[(u64, Vec<String>, String)],
+    ) -> Result<bool> {
+        let (from_i, next_i) = (
+            i64::try_from(from).map_err(|_| StoreError::Corrupt("audit index".into()))?,
+            i64::try_from(next).map_err(|_| StoreError::Corrupt("audit index".into()))?,
+        );
+        let moved = sqlx::query("UPDATE audit_index_state SET next_seq = $1 WHERE id = 0 AND next_seq = $2")
+            .bind(next_i)
+            .bind(from_i)
+            .execute(self.conn())
+            .await?;
+        if moved.rows_affected() != 1 {
+            return Ok(false);
+        }
+        for (seq, subjects, actor) in entries {
+            let seq = i64::try_from(*seq).map_err(|_| StoreError::Corrupt("audit index".into()))?;
+            let keys = subjects.iter().map(|s| (s, AuditRole::Subject)).chain([(actor, AuditRole::Actor)]);
+            for (key, role) in keys {
+                sqlx::query(
+                    "INSERT INTO audit_index (key, role, seq) VALUES ($1, $2, $3) ON CONFLICT (key, role, seq) DO NOTHING",
+                )
+                .bind(key)
+                .bind(role.code())
+                .bind(seq)
+                .execute(self.conn())
+                .await?;
+            }
+        }
+        Ok(true)
+    }
+
     /// Takes the ledger head row lock (PostgreSQL); held until commit.
     pub(crate) async fn lock_sequencer(&mut self) -> Result<()> {
         sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0 FOR UPDATE")

@@ -49,7 +49,7 @@ pub use committer::{MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};
 pub use evidence::{EvidenceDigests, LinkedClip, evidence_unit};
-pub use ledger::{LedgerProgress, StoredCheckpoint, StoredEntry};
+pub use ledger::{AuditRole, LedgerProgress, StoredCheckpoint, StoredEntry};
 pub use org::{Credential, CredentialKind, UserWithSecret};
 pub use reviews::{StoredDecision, StoredReview};
 pub use throttle::LoginFailures;
