@@ -66,7 +66,9 @@ pub struct EvidenceMetadata {
     pub station_id: Option<String>,
     pub case_id: Option<CaseId>,
     pub important: bool,
-    pub label: Confidentiality,
+    /// 密级 / 敏感标识 as the uploader gave it; when absent, the case's
+    /// label (内部 without a case).
+    pub label: Option<Confidentiality>,
     /// A SHA-256 the client computed beforehand (hex); checked at completion.
     pub sha256: Option<[u8; 32]>,
     /// Device clock minus true time, in milliseconds, as the station measured it.
@@ -157,12 +159,12 @@ impl EvidenceMetadata {
             Some(_) => return Err(ValidationError::new("important", "must be true or false")),
         };
         let label = match get("label") {
-            None => Confidentiality::Internal,
-            Some(l) => {
-                l.trim().parse::<Confidentiality>().map_err(|e| ValidationError::new("label", e.problem))?
-            }
+            None => None,
+            Some(l) => Some(
+                l.trim().parse::<Confidentiality>().map_err(|e| ValidationError::new("label", e.problem))?,
+            ),
         };
-        if label == Confidentiality::StateSecret {
+        if label == Some(Confidentiality::StateSecret) {
             return Err(ValidationError::new(
                 "label",
                 "liuhen does not take in content labelled 国家秘密; it belongs in a certified classified system",

@@ -676,6 +676,12 @@ mod tus {
             let r = call(&app, post_json(&uri_reg, Some(&officer), &body)).await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
             assert_eq!(r.body["format"], "registered");
+            // An unlabelled scan of a case takes the case's label, and the document the scan's.
+            let case_label =
+                call(&app, get(&format!("/api/v1/cases/{case_id}"), &officer)).await.body["label"].clone();
+            assert_eq!(r.body["label"], case_label, "{}", r.text);
+            let ev = call(&app, get(&format!("/api/v1/evidence/{scan_id}"), &officer)).await;
+            assert_eq!(ev.body["label"], case_label, "{}", ev.text);
             let doc_id = r.body["id"].as_str().unwrap().to_owned();
             let r = call(&app, get(&format!("/api/v1/documents/{doc_id}/pdf"), &officer)).await;
             assert_eq!(r.status, StatusCode::CONFLICT, "the scan is the document: {}", r.text);

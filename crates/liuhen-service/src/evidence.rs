@@ -259,6 +259,17 @@ impl Service {
         let evidence_id = EvidenceId::from_bytes(
             hex::decode(id).ok().and_then(|b| b.try_into().ok()).ok_or(ServiceError::NotFound("upload"))?,
         );
+        // Unlabelled, evidence of a case takes the case's label: a clip of a
+        // 个人隐私 case is 个人隐私 unless the uploader says otherwise.
+        let label = match (meta.label, meta.case_id) {
+            (Some(l), _) => l,
+            (None, Some(case)) => self
+                .store
+                .get_case_in_scope(case, &CaseScope::Agency(me.user.agency_id))
+                .await?
+                .map_or(liuhen_domain::Confidentiality::Internal, |c| c.label),
+            (None, None) => liuhen_domain::Confidentiality::Internal,
+        };
         parts.area.finish(id, &digests).await.map_err(upload_err)?;
         let officer = self.resolve_officer(me, &meta).await?;
         let part = parts.area.blobs().upload_part(id).map_err(|e| upload_err(e.into()))?;
@@ -279,7 +290,7 @@ impl Service {
             recorded_start: meta.recorded_start.clone(),
             case_id: meta.case_id,
             important: meta.important,
-            label: meta.label,
+            label,
             uploaded_by: me.user.id,
             created_at: now,
             clock_offset_ms: meta.clock_offset_ms,
