@@ -67,35 +67,18 @@ impl NumberPattern {
             return Err(NumberPatternError::Empty);
         }
         let owned = || pattern.to_owned();
-        let mut segments = Vec::new();
-        let mut literal = String::new();
-        let mut chars = pattern.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' => {
-                    let mut name = String::new();
-                    let mut closed = false;
-                    for n in chars.by_ref() {
-                        if n == '}' {
-                            closed = true;
-                            break;
-                        }
-                        name.push(n);
-                    }
-                    if !closed {
-                        return Err(NumberPatternError::Unclosed { pattern: owned() });
-                    }
-                    if !literal.is_empty() {
-                        segments.push(Segment::Literal(std::mem::take(&mut literal)));
-                    }
-                    segments.push(parse_placeholder(pattern, &name)?);
-                }
-                '}' => return Err(NumberPatternError::StrayClose { pattern: owned() }),
-                other => literal.push(other),
+        let raw = crate::template::split_placeholders(pattern).map_err(|p| match p {
+            crate::template::PlaceholderProblem::StrayClose => {
+                NumberPatternError::StrayClose { pattern: owned() }
             }
-        }
-        if !literal.is_empty() {
-            segments.push(Segment::Literal(literal));
+            _ => NumberPatternError::Unclosed { pattern: owned() },
+        })?;
+        let mut segments = Vec::with_capacity(raw.len());
+        for r in raw {
+            segments.push(match r {
+                crate::template::Raw::Literal(l) => Segment::Literal(l),
+                crate::template::Raw::Placeholder(name) => parse_placeholder(pattern, &name)?,
+            });
         }
         let seqs = segments.iter().filter(|s| matches!(s, Segment::Seq { .. })).count();
         if seqs != 1 {

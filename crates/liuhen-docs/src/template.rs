@@ -18,6 +18,49 @@ pub struct Template {
     pieces: Vec<Piece>,
 }
 
+/// A piece of `{placeholder}` text, before its placeholders mean anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Raw {
+    Literal(String),
+    Placeholder(String),
+}
+
+/// Splits text into literals and `{placeholder}` names (shared by layout
+/// templates and 文号 patterns). Empty literals are left out.
+pub(crate) fn split_placeholders(text: &str) -> Result<Vec<Raw>, PlaceholderProblem> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                let mut name = String::new();
+                let mut closed = false;
+                for n in chars.by_ref() {
+                    if n == '}' {
+                        closed = true;
+                        break;
+                    }
+                    name.push(n);
+                }
+                if !closed {
+                    return Err(PlaceholderProblem::Unclosed);
+                }
+                if !literal.is_empty() {
+                    out.push(Raw::Literal(std::mem::take(&mut literal)));
+                }
+                out.push(Raw::Placeholder(name));
+            }
+            '}' => return Err(PlaceholderProblem::StrayClose),
+            other => literal.push(other),
+        }
+    }
+    if !literal.is_empty() {
+        out.push(Raw::Literal(literal));
+    }
+    Ok(out)
+}
+
 /// Why a placeholder was rejected (the loader adds the format and the layer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum PlaceholderProblem {
@@ -29,42 +72,21 @@ pub(crate) enum PlaceholderProblem {
 impl Template {
     pub(crate) fn parse(text: &str) -> Result<Self, PlaceholderProblem> {
         let mut pieces = Vec::new();
-        let mut literal = String::new();
-        let mut chars = text.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' => {
-                    let mut name = String::new();
-                    let mut closed = false;
-                    for n in chars.by_ref() {
-                        if n == '}' {
-                            closed = true;
-                            break;
-                        }
-                        name.push(n);
-                    }
-                    if !closed {
-                        return Err(PlaceholderProblem::Unclosed);
-                    }
+        for raw in split_placeholders(text)? {
+            pieces.push(match raw {
+                Raw::Literal(l) => Piece::Literal(l),
+                Raw::Placeholder(name) => {
                     let name = name.trim();
                     if name.is_empty() {
                         return Err(PlaceholderProblem::Empty);
-                    }
-                    if !literal.is_empty() {
-                        pieces.push(Piece::Literal(std::mem::take(&mut literal)));
                     }
                     let (key, part) = match name.split_once('.') {
                         Some((k, p)) => (k.to_owned(), Some(p.to_owned())),
                         None => (name.to_owned(), None),
                     };
-                    pieces.push(Piece::Field { key, part });
+                    Piece::Field { key, part }
                 }
-                '}' => return Err(PlaceholderProblem::StrayClose),
-                other => literal.push(other),
-            }
-        }
-        if !literal.is_empty() {
-            pieces.push(Piece::Literal(literal));
+            });
         }
         Ok(Self { source: text.to_owned(), pieces })
     }

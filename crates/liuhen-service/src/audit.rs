@@ -99,12 +99,8 @@ impl Service {
         let mut rows = Vec::new();
         let mut tx = self.store.read().await?;
         // Rows of other agencies are skipped, so ask for some more than fit.
-        let seqs = tx.audit_seqs(key, role, u32::try_from(MAX_ROWS * 2).unwrap_or(u32::MAX)).await?;
-        for seq in seqs {
-            let Some(stored) = tx.read_entries(seq, 1).await?.into_iter().next().filter(|e| e.seq == seq)
-            else {
-                continue;
-            };
+        let found = tx.audit_entries(key, role, u32::try_from(MAX_ROWS * 2).unwrap_or(u32::MAX)).await?;
+        for stored in found {
             let Ok(e) = serde_json::from_slice::<LedgerEntry>(&stored.body) else { continue };
             // The index says where to look; the entry itself decides.
             let hit = match about {

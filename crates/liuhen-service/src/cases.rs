@@ -244,16 +244,14 @@ impl Service {
                         .into_iter()
                         .find(|a| a.id == act_id)
                         .ok_or(ServiceError::NotFound("act"))?;
-                    if !may_record_acts(&me.user, &case) && !act.officers.contains(&me.user.id) {
-                        return Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
-                            "the case is archived".into()
-                        } else {
-                            "only the act's officers, the case's officers or a leader attest its 记录要素"
-                                .into()
-                        }));
-                    }
                     if case.stage == Stage::Archived {
                         return Err(ServiceError::Forbidden("the case is archived".into()));
+                    }
+                    if !may_record_acts(&me.user, &case) && !act.officers.contains(&me.user.id) {
+                        return Err(ServiceError::Forbidden(
+                            "only the act's officers, the case's officers or a leader attest its 记录要素"
+                                .into(),
+                        ));
                     }
                     let added = tx.add_act_elements(act_id, &elements, me.user.id, now).await?;
                     if added.is_empty() {
@@ -300,17 +298,7 @@ impl Service {
         if elements.is_empty() {
             return Ok(());
         }
-        let policy = self.policy()?;
-        let mut known: Vec<String> = Vec::new();
-        for kind in liuhen_domain::ActKind::ALL {
-            for venue in liuhen_domain::Venue::ALL {
-                for e in policy.rule(*kind, *venue).elements {
-                    if !known.contains(&e.value) {
-                        known.push(e.value);
-                    }
-                }
-            }
-        }
+        let known = self.policy()?.element_names();
         for (i, e) in elements.iter().enumerate() {
             if !known.iter().any(|k| k == e.trim()) {
                 return Err(ValidationError::new(

@@ -83,8 +83,6 @@ pub struct CaseCompliance {
     /// How many findings block a stage transition.
     pub blocking: usize,
     pub warnings: usize,
-    /// Checks of the rulebook that are not run yet, and why.
-    pub not_checked: Vec<String>,
 }
 
 impl CaseCompliance {
@@ -165,13 +163,13 @@ impl Service {
         let documents = tx.list_case_documents(case.id).await?;
         tx.finish().await?;
         let policy = self.policy()?;
+        // Names of the issued (or served) documents, made here or registered by their scans.
         let issued: Vec<String> = documents
             .iter()
             .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
             .map(|d| d.format_name.clone())
             .collect();
-        let docs = DocumentFacts { issued };
-        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &docs, self.now());
+        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &issued, self.now());
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),
@@ -181,10 +179,9 @@ impl Service {
             case_findings,
             blocking: 0,
             warnings: 0,
-            not_checked: Vec::new(),
         };
         for act in &acts {
-            let a = assess_act(&policy, act, &clips, &users, &docs);
+            let a = assess_act(&policy, act, &clips, &users, &issued);
             out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
             out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
             out.acts.push(a);
@@ -206,23 +203,18 @@ const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
     Err(_) => time::UtcOffset::UTC,
 };
 
-/// The documents of a case, for the rules that expect some.
-struct DocumentFacts {
-    /// Names of the case's issued (or served) documents, made in liuhen or
-    /// registered by the scan of their signed paper.
-    issued: Vec<String>,
-}
-
 /// 记录要素 an act's own fields show: its time window, address, officers
 /// and kind are part of every act liuhen records.
 pub(crate) fn shown_by_fields(element: &str) -> bool {
-    matches!(element, "时间" | "地点" | "执法人员" | "执法行为")
+    SHOWN_BY_FIELDS.contains(&element)
 }
+
+const SHOWN_BY_FIELDS: [&str; 4] = ["时间", "地点", "执法人员", "执法行为"];
 
 /// The 记录要素 an act's record shows: those its fields show, 参与人员 when
 /// it names parties beside its officers, and those its officers attested.
 fn act_elements(act: &Act) -> Vec<String> {
-    let mut out: Vec<String> = ["时间", "地点", "执法人员", "执法行为"].map(String::from).to_vec();
+    let mut out: Vec<String> = SHOWN_BY_FIELDS.map(String::from).to_vec();
     if !act.parties.is_empty() {
         out.push("参与人员".into());
     }
@@ -240,7 +232,7 @@ fn procedure_findings(
     policy: &Policy,
     case: &liuhen_domain::Case,
     acts: &[Act],
-    docs: &DocumentFacts,
+    issued: &[String],
     now: OffsetDateTime,
 ) -> (Vec<FindingView>, Vec<FindingView>) {
     let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
@@ -248,7 +240,7 @@ fn procedure_findings(
     let facts = StageFacts {
         leaving: case.stage,
         acts: acts.iter().map(|a| a.kind).collect(),
-        documents: docs.issued.clone(),
+        documents: issued.to_vec(),
     };
     let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
     let mut case_findings = Vec::new();
@@ -289,7 +281,7 @@ fn assess_act(
     act: &Act,
     clips: &[liuhen_store::LinkedClip],
     users: &[liuhen_domain::User],
-    docs: &DocumentFacts,
+    issued: &[String],
 ) -> ActCompliance {
     let rule = policy.rule(act.kind, act.venue);
     let window = Interval::new(liuhen_domain::unix_ms(act.starts_at), liuhen_domain::unix_ms(act.ends_at));
@@ -306,7 +298,7 @@ fn assess_act(
     let valid = act.officers.iter().filter(|id| users.iter().any(|u| u.id == **id && may_enforce(u))).count();
     let facts = ActFacts {
         coverage: coverage.clone(),
-        documents: docs.issued.clone(),
+        documents: issued.to_vec(),
         elements: act_elements(act),
         officers_with_valid_credential: u32::try_from(valid).unwrap_or(u32::MAX),
     };

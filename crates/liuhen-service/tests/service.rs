@@ -851,7 +851,6 @@ mod coverage {
             assert!(refused.contains(name), "{name}: {refused}");
         }
         assert!(!refused.contains("中断"), "{refused}");
-        assert!(c.not_checked.is_empty(), "{c:?}");
         // 记录要素 the officers have not attested are warnings, not blocks.
         let missing: Vec<&str> =
             ac.findings.iter().filter(|f| f.code == "element_missing").map(|f| f.severity.as_str()).collect();

@@ -143,17 +143,16 @@ impl<M> Tx<M> {
         .bind(i64::from(limit))
         .fetch_all(self.conn())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredEntry {
-                    seq: u64::try_from(col::<i64>(r, "seq")?)
-                        .map_err(|_| StoreError::Corrupt("seq".into()))?,
-                    body: col(r, "body")?,
-                    created_at: time_ms(r, "created_ms")?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_entry).collect()
     }
+}
+
+fn stored_entry(r: &sqlx::any::AnyRow) -> Result<StoredEntry> {
+    Ok(StoredEntry {
+        seq: u64::try_from(col::<i64>(r, "seq")?).map_err(|_| StoreError::Corrupt("seq".into()))?,
+        body: col(r, "body")?,
+        created_at: time_ms(r, "created_ms")?,
+    })
 }
 
 /// How a key stands in the audit index.
@@ -182,20 +181,24 @@ impl<M> Tx<M> {
         u64::try_from(col::<i64>(&row, "next_seq")?).map_err(|_| StoreError::Corrupt("audit index".into()))
     }
 
-    /// Ledger indexes of the entries that name `key` in `role`, in order, at most `limit`.
-    pub async fn audit_seqs(&mut self, key: &str, role: AuditRole, limit: u32) -> Result<Vec<u64>> {
-        let rows =
-            sqlx::query("SELECT seq FROM audit_index WHERE key = $1 AND role = $2 ORDER BY seq LIMIT $3")
-                .bind(key)
-                .bind(role.code())
-                .bind(i64::from(limit))
-                .fetch_all(self.conn())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                u64::try_from(col::<i64>(r, "seq")?).map_err(|_| StoreError::Corrupt("audit index".into()))
-            })
-            .collect()
+    /// The entries that name `key` in `role`, in log order, at most `limit`, found through the
+    /// audit index (one query).
+    pub async fn audit_entries(
+        &mut self,
+        key: &str,
+        role: AuditRole,
+        limit: u32,
+    ) -> Result<Vec<StoredEntry>> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.body, e.created_ms FROM audit_index i JOIN ledger_entries e ON e.seq = i.seq \
+             WHERE i.key = $1 AND i.role = $2 ORDER BY i.seq LIMIT $3",
+        )
+        .bind(key)
+        .bind(role.code())
+        .bind(i64::from(limit))
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter().map(stored_entry).collect()
     }
 }
 
@@ -221,19 +224,26 @@ impl Tx<Write> {
         if moved.rows_affected() != 1 {
             return Ok(false);
         }
+        let mut rows: Vec<(&str, &'static str, i64)> = Vec::new();
         for (seq, subjects, actor) in entries {
             let seq = i64::try_from(*seq).map_err(|_| StoreError::Corrupt("audit index".into()))?;
-            let keys = subjects.iter().map(|s| (s, AuditRole::Subject)).chain([(actor, AuditRole::Actor)]);
-            for (key, role) in keys {
-                sqlx::query(
-                    "INSERT INTO audit_index (key, role, seq) VALUES ($1, $2, $3) ON CONFLICT (key, role, seq) DO NOTHING",
-                )
-                .bind(key)
-                .bind(role.code())
-                .bind(seq)
-                .execute(self.conn())
-                .await?;
+            rows.extend(subjects.iter().map(|s| (s.as_str(), AuditRole::Subject.code(), seq)));
+            rows.push((actor.as_str(), AuditRole::Actor.code(), seq));
+        }
+        // Many rows per statement: one round trip per few hundred keys, not one per key.
+        for chunk in rows.chunks(300) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let sql = format!(
+                "INSERT INTO audit_index (key, role, seq) VALUES {} ON CONFLICT (key, role, seq) DO NOTHING",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (key, role, seq) in chunk {
+                q = q.bind(*key).bind(*role).bind(*seq);
             }
+            q.execute(self.conn()).await?;
         }
         Ok(true)
     }

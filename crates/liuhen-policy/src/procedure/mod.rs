@@ -99,6 +99,17 @@ impl Policy {
         out
     }
 
+    /// Every 记录要素 the rulebook's rules ask of some act.
+    pub fn element_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for e in self.layers().iter().flat_map(|l| l.rules.iter().flat_map(|r| r.elements.iter())) {
+            if !out.contains(e) {
+                out.push(e.clone());
+            }
+        }
+        out
+    }
+
     /// The effective procedure: what each stage expects, each item with the layer and table that
     /// set it, and the handling limit.
     pub fn procedure(&self, procedure: Procedure) -> EffectiveProcedure {
