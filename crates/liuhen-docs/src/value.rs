@@ -24,7 +24,7 @@ pub struct Date {
 }
 
 impl Date {
-    /// Parses `YYYY-MM-DD` (a real calendar date, years 1900–2999).
+    /// Parses `YYYY-MM-DD` (a real calendar date, years 1900–2099).
     pub fn parse(s: &str) -> Option<Self> {
         let b = s.as_bytes();
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -33,7 +33,7 @@ impl Date {
         let year: u16 = digits(s.get(0..4)?)?.try_into().ok()?;
         let month: u8 = digits(s.get(5..7)?)?.try_into().ok()?;
         let day: u8 = digits(s.get(8..10)?)?.try_into().ok()?;
-        if !(1900..=2999).contains(&year) || !(1..=12).contains(&month) {
+        if !(1900..=2099).contains(&year) || !(1..=12).contains(&month) {
             return None;
         }
         let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);

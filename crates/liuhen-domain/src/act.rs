@@ -163,6 +163,8 @@ pub fn validate_elements(field: &str, elements: &[String]) -> Result<Vec<String>
 impl NewAct {
     /// Validates the act for a case with `party_count` parties.
     pub fn validate(&self, party_count: usize) -> Result<ActDraft, ValidationError> {
+        crate::when::bounded("starts_at", self.starts_at)?;
+        crate::when::bounded("ends_at", self.ends_at)?;
         let secs = (self.ends_at - self.starts_at).whole_seconds();
         if secs <= 0 {
             return Err(ValidationError::new("ends_at", "must be later than starts_at"));

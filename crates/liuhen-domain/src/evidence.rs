@@ -135,14 +135,14 @@ impl EvidenceMetadata {
         };
         let recorded_start = match get("recorded_start") {
             Some(s) => {
-                OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).map_err(
-                    |_| {
+                let t = OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+                    .map_err(|_| {
                         ValidationError::new(
                             "recorded_start",
                             "must be RFC 3339 with its UTC offset, e.g. 2026-03-02T09:30:00+08:00",
                         )
-                    },
-                )?;
+                    })?;
+                crate::when::bounded("recorded_start", t)?;
                 Some(s.trim().to_owned())
             }
             None => None,
@@ -203,7 +203,8 @@ impl EvidenceMetadata {
     /// a device running 30 s fast (offset +30,000 ms) started 30 s earlier
     /// than it says.
     pub fn recorded_start_corrected(&self) -> Option<OffsetDateTime> {
-        self.recorded_start_utc().map(|t| t - time::Duration::milliseconds(self.clock_offset_ms.unwrap_or(0)))
+        self.recorded_start_utc()
+            .and_then(|t| t.checked_sub(time::Duration::milliseconds(self.clock_offset_ms.unwrap_or(0))))
     }
 
     /// The recorded start in UTC, when declared.
@@ -211,7 +212,7 @@ impl EvidenceMetadata {
         self.recorded_start
             .as_deref()
             .and_then(|s| OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
-            .map(|t| t.to_offset(time::UtcOffset::UTC))
+            .map(crate::when::in_utc)
     }
 }
 

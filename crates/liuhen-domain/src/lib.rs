@@ -53,6 +53,7 @@ mod org;
 mod procedure;
 mod review;
 mod user;
+pub mod when;
 
 pub use access::{AccessRequest, ExternalRequester, MAX_ACCESS_DAYS, NewAccessRequest, reject_reason};
 pub use act::{

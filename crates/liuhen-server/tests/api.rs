@@ -749,6 +749,96 @@ mod tus {
             );
         }
     }
+
+    /// A WAV file of `data_len` bytes whose header says one byte a second:
+    /// a recording that claims to last `data_len` seconds.
+    fn wav_claiming_seconds(data_len: u32) -> Vec<u8> {
+        let mut w = Vec::new();
+        w.extend_from_slice(b"RIFF");
+        w.extend_from_slice(&(36 + data_len).to_le_bytes());
+        w.extend_from_slice(b"WAVEfmt ");
+        w.extend_from_slice(&16u32.to_le_bytes());
+        w.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        w.extend_from_slice(&1u16.to_le_bytes()); // one channel
+        w.extend_from_slice(&1u32.to_le_bytes()); // 1 sample a second
+        w.extend_from_slice(&1u32.to_le_bytes()); // 1 byte a second
+        w.extend_from_slice(&1u16.to_le_bytes());
+        w.extend_from_slice(&8u16.to_le_bytes());
+        w.extend_from_slice(b"data");
+        w.extend_from_slice(&data_len.to_le_bytes());
+        w.resize(w.len() + data_len as usize, 0x80);
+        w
+    }
+
+    #[tokio::test]
+    async fn boundary_dates_and_extreme_lengths_never_stop_the_writer() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            // Out of range: refused at creation naming the field, before any byte.
+            for when in [
+                "0001-01-01T00:00:00Z",
+                "0001-01-01T00:00:00+14:00",
+                "1969-12-31T23:59:59Z",
+                "1990-01-01T07:59:59+08:00",
+                "2100-01-01T00:00:00Z",
+                "2099-12-31T23:59:59-14:00",
+                "9999-12-31T23:59:59.999Z",
+                "9999-12-31T23:00:00-05:00",
+                "9999-12-31T23:59:59+14:00",
+            ] {
+                let r = create(&app, &officer, 10, &[("filename", "a.wav"), ("recorded_start", when)]).await;
+                assert_eq!(r.status, StatusCode::BAD_REQUEST, "{when}: {}", r.text);
+                assert_eq!(r.body["field"], "recorded_start", "{when}: {}", r.text);
+            }
+            // In range at the extreme offsets, and claiming a length of 11.6 days (more than any
+            // recording): kept, linked by its start alone, its length not believed.
+            let wav = wav_claiming_seconds(1_000_000);
+            for when in ["2026-03-02T09:30:00+14:00", "2026-03-02T09:30:00-14:00", "1990-01-01T00:00:00Z"] {
+                let meta = [("filename", "long.wav"), ("filetype", "audio/wav"), ("recorded_start", when)];
+                let r = create(&app, &officer, wav.len(), &meta).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{when}: {}", r.text);
+                let loc = r.headers["location"].to_str().unwrap().to_owned();
+                let r = patch(&app, &officer, &loc, 0, &wav, None).await;
+                assert_eq!(r.status, StatusCode::NO_CONTENT, "{when}: {}", r.text);
+                let id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
+                let e = call(&app, get(&format!("/api/v1/evidence/{id}"), &officer)).await;
+                assert_eq!(e.status, StatusCode::OK, "{}", e.text);
+                assert_eq!(e.body["media"]["duration"]["milliseconds"], 1_000_000_000u64, "{}", e.text);
+                assert!(e.body["duration_ms"].is_null(), "{}", e.text);
+            }
+            // Acts at the far ends of time: refused naming the field.
+            let cases = call(&app, get("/api/v1/cases?stage=investigation", &officer)).await;
+            let case_id = cases.body["items"][0]["id"].as_str().unwrap().to_owned();
+            let me = call(&app, get("/api/v1/me", &officer)).await.body["id"].as_str().unwrap().to_owned();
+            for (starts, ends, field) in [
+                ("9999-12-31T20:00:00Z", "9999-12-31T21:00:00Z", "starts_at"),
+                ("0001-01-01T00:00:00+14:00", "0001-01-01T01:00:00+14:00", "starts_at"),
+                ("2099-12-31T23:30:00Z", "2100-01-01T00:30:00Z", "ends_at"),
+            ] {
+                let act = json!({"kind": "现场检查", "starts_at": starts, "ends_at": ends,
+                    "place": {"address": "某地"}, "venue": "on_site", "officers": [me]})
+                .to_string();
+                let r = call(&app, post_json(&format!("/api/v1/cases/{case_id}/acts"), Some(&officer), &act))
+                    .await;
+                assert_eq!(r.status, StatusCode::BAD_REQUEST, "{starts}: {}", r.text);
+                assert_eq!(r.body["field"], field, "{}", r.text);
+            }
+            // And everything still works: a login, a write, a recorded read, the health check.
+            let leader = login(&app, "leader1").await;
+            let before = entries(&app).await;
+            let r = call(&app, post_json("/api/v1/cases", Some(&officer), &case_body("11010519491231002X")))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = call(&app, get(&format!("/api/v1/cases/{id}"), &leader)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(entries(&app).await >= before + 2, "the write and the read are entries");
+            let r = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let r = call(&app, get(&format!("/api/v1/cases/{case_id}/compliance"), &officer)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+    }
 }
 
 #[tokio::test]

@@ -303,9 +303,8 @@ impl Service {
 
 /// A time as 北京时间, to the second.
 fn beijing(t: OffsetDateTime) -> String {
-    let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    t.to_offset(cst).format(&fmt).unwrap_or_default()
+    liuhen_domain::when::in_beijing(t).format(&fmt).unwrap_or_default()
 }
 
 /// A report as CSV (UTF-8 with a byte-order mark, so spreadsheet programs

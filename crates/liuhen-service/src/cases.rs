@@ -82,7 +82,7 @@ impl Service {
         }
         let draft = input.validate()?;
         let now = self.now();
-        let year = now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).year();
+        let year = liuhen_domain::when::in_beijing(now).year();
         let me = me.clone();
         let input = input.clone();
         self.store

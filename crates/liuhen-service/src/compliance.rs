@@ -197,12 +197,6 @@ impl Service {
     }
 }
 
-/// China Standard Time: dates of 立案 and of deadlines are local dates.
-const CST: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
-    Ok(o) => o,
-    Err(_) => time::UtcOffset::UTC,
-};
-
 /// 记录要素 an act's own fields show: its time window, address, officers
 /// and kind are part of every act liuhen records.
 pub(crate) fn shown_by_fields(element: &str) -> bool {
@@ -253,10 +247,10 @@ fn procedure_findings(
             && case.stage <= limit.until.value
         {
             let facts = LimitFacts {
-                start: start.to_offset(CST).date(),
+                start: liuhen_domain::when::in_beijing(start).date(),
                 extension_days: 0,
                 completed: None,
-                today: now.to_offset(CST).date(),
+                today: liuhen_domain::when::in_beijing(now).date(),
                 warn_within_days: LIMIT_WARN_DAYS,
             };
             match effective.assess_limit(policy.calendar(), &facts) {

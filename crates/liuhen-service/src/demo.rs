@@ -9,7 +9,7 @@ use liuhen_domain::{
     PersonIdKind, Place, ResidentId, Role, Stage, Uscc, UserId, Venue,
 };
 use serde::Serialize;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime};
 
 use crate::admin::AdminActor;
 use crate::error::{Result, ServiceError};
@@ -355,8 +355,7 @@ async fn ensure_case(
         }
     };
     let have = service.list_acts(lead, id).await?.len();
-    let cst = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    let today = service.now().to_offset(cst).replace_time(time::Time::MIDNIGHT);
+    let today = liuhen_domain::when::in_beijing(service.now()).replace_time(time::Time::MIDNIGHT);
     let policy = service.policy()?;
     for (kind, venue, days_ago, minutes) in acts_for(c.stage).into_iter().skip(have) {
         let starts_at: OffsetDateTime =

@@ -196,7 +196,6 @@ impl Service {
         let acts = tx.list_acts(case.id).await?;
         let decision = tx.decision(case.id).await?;
         tx.finish().await?;
-        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
         let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
         Ok(CaseFacts {
             agency_name: agency.name.clone(),
@@ -221,8 +220,8 @@ impl Service {
                 .map(|a| liuhen_docs::ActFacts {
                     id: Some(a.id.to_string()),
                     kind: a.kind.label_zh().to_owned(),
-                    start: a.starts_at.to_offset(cst).format(&fmt).unwrap_or_default(),
-                    end: a.ends_at.to_offset(cst).format(&fmt).unwrap_or_default(),
+                    start: liuhen_domain::when::in_beijing(a.starts_at).format(&fmt).unwrap_or_default(),
+                    end: liuhen_domain::when::in_beijing(a.ends_at).format(&fmt).unwrap_or_default(),
                     place: a.place.address.clone(),
                 })
                 .collect(),
@@ -599,7 +598,7 @@ impl Service {
             agency.short_name.unwrap_or_default()
         };
         let (now, who) = (self.now(), me.user.clone());
-        let year = now.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).year();
+        let year = liuhen_domain::when::in_beijing(now).year();
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
@@ -739,9 +738,7 @@ impl Service {
         let format = find_format(formats, &doc.format)?;
         let valid = liuhen_docs::validate(format, &doc.fields).map_err(field_errors)?;
         let now = self.now();
-        let cst = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        let when = now
-            .to_offset(cst)
+        let when = liuhen_domain::when::in_beijing(now)
             .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"))
             .unwrap_or_default();
         let draft = if doc.status == DocumentStatus::Draft { " 草稿" } else { "" };

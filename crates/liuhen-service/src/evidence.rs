@@ -295,7 +295,11 @@ impl Service {
             created_at: now,
             clock_offset_ms: meta.clock_offset_ms,
             recorded_start_corrected: meta.recorded_start_corrected(),
-            duration_ms: media.pointer("/duration/milliseconds").and_then(serde_json::Value::as_u64),
+            // A length no recording can have is not believed (the media facts keep what the file says).
+            duration_ms: media
+                .pointer("/duration/milliseconds")
+                .and_then(serde_json::Value::as_u64)
+                .filter(|ms| *ms <= liuhen_domain::when::MAX_RECORDING_MS),
             media,
         };
         let who = me.clone();
@@ -561,8 +565,13 @@ async fn auto_link(
     now: OffsetDateTime,
 ) -> Result<()> {
     let (Some(officer), Some(start)) = (e.officer_id, e.recorded_start_corrected) else { return Ok(()) };
-    let length = Duration::milliseconds(i64::try_from(e.duration_ms.unwrap_or(0)).unwrap_or(0).max(1));
-    for (act, case) in tx.acts_overlapping(e.agency_id, officer, start, start + length).await? {
+    // Lengths and starts were bounded on the way in; the arithmetic is checked all the same, so a
+    // record that slipped past cannot stop the writer.
+    let length = liuhen_domain::when::recording_length(e.duration_ms)
+        .unwrap_or(Duration::ZERO)
+        .max(Duration::milliseconds(1));
+    let Some(end) = start.checked_add(length) else { return Ok(()) };
+    for (act, case) in tx.acts_overlapping(e.agency_id, officer, start, end).await? {
         if tx.link_evidence(e.id, act, "auto", None, now).await? {
             let link = serde_json::json!({"evidence": e.id, "act": act, "how": "auto"});
             record(

@@ -10,7 +10,7 @@ use liuhen_domain::{
 use liuhen_policy::{Decision, Fen, Measure, PartyType};
 use liuhen_store::{StoredDecision, StoredReview};
 use serde::Serialize;
-use time::{Date, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, OffsetDateTime, Weekday};
 
 use crate::error::{Result, ServiceError};
 use crate::scope::{case_scope, may_direct, may_record_acts};
@@ -32,7 +32,7 @@ pub struct ReviewStatus {
 }
 
 fn china_today(now: OffsetDateTime) -> Date {
-    now.to_offset(UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC)).date()
+    liuhen_domain::when::in_beijing(now).date()
 }
 
 /// Adds working days on the rulebook's calendar; in a year it has no
@@ -44,7 +44,8 @@ fn add_working_days(policy: &liuhen_policy::Policy, from: Date, days: u32) -> Da
     let mut d = from;
     let mut left = days;
     while left > 0 {
-        d = d.next_day().unwrap_or(d);
+        let Some(next) = d.next_day() else { break };
+        d = next;
         if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
             left -= 1;
         }

@@ -19,7 +19,7 @@ use std::time::Duration as StdDuration;
 use liuhen_domain::{CaseId, EntryKind, LedgerEntry, Role, UnitId, UserId};
 use liuhen_store::{CaseScope, Read, Tx};
 use serde::Serialize;
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{Duration, OffsetDateTime};
 use tokio::sync::broadcast;
 
 use crate::error::{Result, ServiceError};
@@ -235,11 +235,6 @@ fn slide(q: &mut VecDeque<OffsetDateTime>, t: OffsetDateTime, window: Duration) 
     q.len()
 }
 
-const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
-
 impl AlertState {
     fn check(
         &mut self,
@@ -276,7 +271,7 @@ impl AlertState {
             }
         }
         if e.class == EventClass::Access && e.actor.starts_with("user:") {
-            let local = e.time.to_offset(CST);
+            let local = liuhen_domain::when::in_beijing(e.time);
             let hour = local.hour();
             let workday = calendar.and_then(|c| c.is_working_day(local.date()).ok()).unwrap_or_else(|| {
                 !matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)

@@ -48,8 +48,9 @@ pub(crate) fn from_ms(ms: i64, offset_s: i64) -> Result<OffsetDateTime> {
         .and_then(|s| UtcOffset::from_whole_seconds(s).ok())
         .ok_or_else(|| StoreError::Corrupt(format!("bad UTC offset {offset_s}")))?;
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(|t| t.to_offset(offset))
-        .map_err(|_| StoreError::Corrupt(format!("time {ms} out of range")))
+        .ok()
+        .and_then(|t| t.checked_to_offset(offset))
+        .ok_or_else(|| StoreError::Corrupt(format!("time {ms} out of range")))
 }
 
 pub(crate) use liuhen_domain::unix_ms as to_ms;
