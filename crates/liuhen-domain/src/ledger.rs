@@ -52,6 +52,7 @@ crate::labelled_enum! {
         AuditRead = ("audit.read", "查阅审计记录"),
         CaseCreated = ("case.created", "立案"),
         CaseRead = ("case.read", "查看案件"),
+        CasesListed = ("case.listed", "查询案件列表"),
         OfficersAssigned = ("case.officers_assigned", "指派办案人员"),
         StageChanged = ("case.stage_changed", "办案阶段变更"),
         FindingsOverridden = ("case.findings_overridden", "负责人越过阻断性问题推进阶段"),

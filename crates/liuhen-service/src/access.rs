@@ -72,7 +72,35 @@ impl Service {
                 .await?;
                 Err(ServiceError::NotFound("case"))
             }
-            (None, _) => Err(ServiceError::NotFound("case")),
+            (None, _) => Err(self.refuse_missing(me, id.subject(), "case").await),
+        }
+    }
+
+    /// Answers a read of a record that is not there, or not there for `me`,
+    /// the way a read refused on scope or label is answered: recorded as
+    /// `access.refused` (durably, before the answer) and then not found. A
+    /// missing record and one out of reach thus take the same path and the
+    /// same time, so that neither the answer nor its delay tells whether the
+    /// record exists; probing for identifiers is itself on the record.
+    pub(crate) async fn refuse_missing(
+        &self,
+        me: &Principal,
+        subject: String,
+        what: &'static str,
+    ) -> ServiceError {
+        let now = self.now();
+        match self
+            .record_alone(
+                now,
+                EntryKind::AccessRefused,
+                actor(&me.user),
+                Some(me.user.agency_id),
+                vec![subject],
+            )
+            .await
+        {
+            Ok(_) => ServiceError::NotFound(what),
+            Err(e) => e,
         }
     }
 

@@ -311,11 +311,11 @@ fn beijing(t: OffsetDateTime) -> String {
 /// show the Chinese), one row per entry.
 pub fn to_csv(rows: &[AuditRow]) -> String {
     fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
+        // A cell a spreadsheet would take for a formula (OWASP "CSV injection":
+        // a leading = + - @, or a tab or carriage return) is kept as text by a
+        // leading apostrophe; the 调阅事由 and names are typed by users.
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
     }
     let mut out = String::from(
         "\u{feff}序号(ledger index),时间(北京时间),事项,kind,操作人账号,操作人,actor,涉及记录,调阅授权,调阅事由\r\n",
@@ -338,4 +338,35 @@ pub fn to_csv(rows: &[AuditRow]) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn audit_csv_neutralises_formula_cells() {
+        let row = AuditRow {
+            seq: 7,
+            time: time::macros::datetime!(2026-03-02 01:00 UTC),
+            kind: "case.read".into(),
+            label_zh: "查看案件".into(),
+            actor: "user:x".into(),
+            actor_login: Some("@officer".into()),
+            actor_name: Some("=HYPERLINK(\"http://x\",\"点击\")".into()),
+            subjects: vec!["case:1".into()],
+            grant: Some("-1+1".into()),
+            purpose: Some("+cmd|' /C calc'!A0".into()),
+        };
+        let csv = to_csv(&[row]);
+        let line = csv.lines().nth(1).unwrap();
+        assert!(line.contains(",'@officer,"), "{line}");
+        assert!(line.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"点击\"\")\","), "{line}");
+        assert!(line.contains(",'-1+1,"), "{line}");
+        assert!(line.ends_with(",'+cmd|' /C calc'!A0"), "{line}");
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} in {line}");
+        }
+    }
 }

@@ -133,7 +133,9 @@ impl Service {
     }
 
     /// Lists the cases the caller may see. Counts and search results never
-    /// reach past the caller's scope.
+    /// reach past the caller's scope. A list shows causes and parties' names,
+    /// so it is a read: one `case.listed` entry naming every case returned
+    /// (the search text is not kept: it may be a person's name).
     pub async fn list_cases(&self, me: &Principal, q: &CaseQuery) -> Result<(Vec<CaseSummary>, u64)> {
         let limit = q.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
@@ -144,6 +146,10 @@ impl Service {
         let mut tx = self.store.read().await?;
         let out = tx.list_cases(&self.read_scope(me), &filter).await?;
         tx.finish().await?;
+        let subjects = out.0.iter().map(|c| c.id.subject()).collect();
+        let now = self.now();
+        self.record_read_as(EntryKind::CasesListed, now, actor(&me.user), Some(me.user.agency_id), subjects)
+            .await?;
         Ok(out)
     }
 
@@ -389,7 +395,12 @@ impl Service {
         }
         // The procedure's expectations of the stage being left hold for
         // every forward move; the acts' findings from 审核决定 on.
-        let compliance = self.case_compliance(me, case_id).await?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        let compliance = self.compliance_of(&case, |_| true).await?;
         let mut blocking = Vec::new();
         if req.to > compliance.stage {
             blocking.extend(compliance.stage_exit_lines());

@@ -13,14 +13,14 @@
 
 use std::sync::Arc;
 
-use liuhen_domain::{Act, ActId, CaseId, UserId};
+use liuhen_domain::{Act, ActId, Case, CaseId, UserId};
 use liuhen_policy::{ActFacts, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::error::{Result, ServiceError};
 use crate::scope::may_enforce;
-use crate::{Principal, Service};
+use crate::{Principal, Service, actor};
 
 /// One finding, as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -147,20 +147,43 @@ impl Service {
             .map_err(|e| ServiceError::Internal(format!("the national rulebook does not load: {e}")))
     }
 
-    /// The compliance of a case the caller may read.
+    /// The compliance of a case the caller may read, as far as their
+    /// clearance goes: clips and documents labelled above it (unless read
+    /// through a 调阅 grant) are left out of what they are shown, as from
+    /// every other list. It is a read of the case, recorded as one.
     pub async fn case_compliance(&self, me: &Principal, case_id: CaseId) -> Result<CaseCompliance> {
+        let now = self.now();
+        let (case, grant) = self.case_for_read(me, case_id).await?;
         let mut tx = self.store.read().await?;
-        let case = tx
-            .get_case_in_scope(case_id, &self.read_scope(me))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
+        let grant = match grant {
+            Some(g) => Some(g),
+            None => tx.active_grant(me.user.id, case.id, now).await?,
+        };
+        tx.finish().await?;
+        let visible = |label: liuhen_domain::Confidentiality| grant.is_some() || me.user.cleared_for(label);
+        let out = self.compliance_of(&case, visible).await?;
+        let subjects = crate::access::read_subjects(case.id.subject(), grant);
+        self.record_read(now, actor(&me.user), Some(case.agency_id), subjects).await?;
+        Ok(out)
+    }
+
+    /// The compliance of `case` over its clips and documents that `visible`
+    /// admits by their label (every one, for the rules that move a case).
+    pub(crate) async fn compliance_of(
+        &self,
+        case: &Case,
+        visible: impl Fn(liuhen_domain::Confidentiality) -> bool,
+    ) -> Result<CaseCompliance> {
+        let mut tx = self.store.read().await?;
         let acts = tx.list_acts(case.id).await?;
-        let clips = tx.case_clips(case.id).await?;
+        let mut clips = tx.case_clips(case.id).await?;
+        clips.retain(|c| visible(c.label));
         let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
         officers.sort_unstable();
         officers.dedup();
         let users = tx.get_users(&officers).await?;
-        let documents = tx.list_case_documents(case.id).await?;
+        let mut documents = tx.list_case_documents(case.id).await?;
+        documents.retain(|d| visible(d.label));
         tx.finish().await?;
         let policy = self.policy()?;
         // Names of the issued (or served) documents, made here or registered by their scans.
@@ -169,7 +192,7 @@ impl Service {
             .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
             .map(|d| d.format_name.clone())
             .collect();
-        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &issued, self.now());
+        let (stage_exit, case_findings) = procedure_findings(&policy, case, &acts, &issued, self.now());
         let mut out = CaseCompliance {
             case_id: case.id,
             acts: Vec::with_capacity(acts.len()),

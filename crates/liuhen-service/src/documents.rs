@@ -470,7 +470,10 @@ impl Service {
             let mut tx = self.store.read().await?;
             let d = tx.get_document(me.user.agency_id, id).await?;
             tx.finish().await?;
-            d.ok_or(ServiceError::NotFound("document"))?
+            match d {
+                Some(d) => d,
+                None => return Err(self.refuse_missing(me, id.subject(), "document").await),
+            }
         };
         let (case, grant) = self.case_for_read(me, doc.case_id).await.map_err(|e| match e {
             ServiceError::NotFound(_) => ServiceError::NotFound("document"),

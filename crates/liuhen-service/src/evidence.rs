@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use liuhen_domain::{
-    CaseId, EntryKind, Evidence, EvidenceId, EvidenceMetadata, Role, UserId, ValidationError, clean_file_name,
+    CaseId, EntryKind, Evidence, EvidenceId, EvidenceMetadata, Role, UnitId, UserId, ValidationError,
+    clean_file_name,
 };
 use liuhen_store::uploads::{Appended, ChunkChecksum, UploadArea, UploadError, UploadRecord};
 use liuhen_store::{CaseScope, EvidenceDigests, evidence_unit};
@@ -156,12 +157,41 @@ impl Service {
         let Some(cert) = &meta.officer_cert_no else {
             return Ok((me.user.role != Role::Station).then(|| me.user.clone()));
         };
+        // An officer or leader uploads their own recordings: a clip is linked
+        // into the cases of the officer it names, so naming another would
+        // reach past the uploader's scope.
+        if me.user.role != Role::Station {
+            if me.user.cert_no.as_deref() == Some(cert.as_str()) {
+                return Ok(Some(me.user.clone()));
+            }
+            return Err(ValidationError::new(
+                "officer",
+                "you upload your own recordings (leave officer out, or give your own 执法证号); \
+                 a docking station uploads for others",
+            )
+            .into());
+        }
         let mut tx = self.store.read().await?;
         let users = tx.list_users(me.user.agency_id).await?;
+        let units = tx.list_units(me.user.agency_id).await?;
         tx.finish().await?;
-        users.into_iter().find(|u| u.cert_no.as_deref() == Some(cert.as_str())).map(Some).ok_or_else(|| {
-            ValidationError::new("officer", "no officer of this agency holds that 执法证号").into()
-        })
+        let officer =
+            users.into_iter().find(|u| u.cert_no.as_deref() == Some(cert.as_str())).ok_or_else(|| {
+                ServiceError::from(ValidationError::new(
+                    "officer",
+                    "no officer of this agency holds that 执法证号",
+                ))
+            })?;
+        // A docking station serves the officers of its unit and the units below it (until
+        // devices are on a register binding them to officers).
+        if !unit_within(&units, officer.unit_id, me.user.unit_id) {
+            return Err(ValidationError::new(
+                "officer",
+                "that officer is not of this docking station's unit; dock the device at their unit's station",
+            )
+            .into());
+        }
+        Ok(Some(officer))
     }
 
     async fn check_case_link(&self, me: &Principal, case: CaseId) -> Result<()> {
@@ -361,11 +391,9 @@ impl Service {
         me: &Principal,
         id: EvidenceId,
     ) -> Result<(Evidence, Option<liuhen_domain::AccessRequestId>)> {
-        let e = self
-            .store
-            .get_evidence_visible(id, &self.read_scope(me), me.user.id)
-            .await?
-            .ok_or(ServiceError::NotFound("evidence"))?;
+        let Some(e) = self.store.get_evidence_visible(id, &self.read_scope(me), me.user.id).await? else {
+            return Err(self.refuse_missing(me, id.subject(), "evidence").await);
+        };
         if e.uploaded_by == me.user.id || e.officer_id == Some(me.user.id) {
             return Ok((e, None));
         }
@@ -553,6 +581,20 @@ impl Service {
             })
             .await
     }
+}
+
+/// Whether `unit` is `ancestor` or lies below it among `units`.
+fn unit_within(units: &[liuhen_domain::OrgUnit], unit: UnitId, ancestor: UnitId) -> bool {
+    let mut at = Some(unit);
+    // A unit tree is shallow; the bound only guards against a cycle in stored data.
+    for _ in 0..=units.len() {
+        match at {
+            Some(u) if u == ancestor => return true,
+            Some(u) => at = units.iter().find(|x| x.id == u).and_then(|x| x.parent_id),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// Links a new clip to the acts it records, as dispatch-based tagging does:

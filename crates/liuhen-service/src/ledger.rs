@@ -127,6 +127,16 @@ fn may_read_entries(user: &liuhen_domain::User) -> bool {
     matches!(user.role, Role::Supervisor | Role::Admin | Role::Archivist)
 }
 
+/// Whether `user` may read the entry `body`: one of their own agency's, or
+/// one that belongs to no agency (the deployment's own). Hash tiles and
+/// checkpoints stay public; entries name records, so they stay within the
+/// agency that made them.
+fn entry_in_reach(user: &liuhen_domain::User, body: &[u8]) -> Result<bool> {
+    let entry = liuhen_domain::LedgerEntry::decode(body)
+        .map_err(|e| ServiceError::Internal(format!("a stored ledger entry does not decode: {e}")))?;
+    Ok(entry.org.as_deref().is_none_or(|org| org == user.agency_id.to_string()))
+}
+
 fn tlog_err(e: liuhen_tlog::Error) -> ServiceError {
     ServiceError::Internal(format!("ledger tree: {e}"))
 }
@@ -308,6 +318,17 @@ impl Service {
         if entries.len() != usize::from(bundle.width) {
             return Err(ServiceError::Internal("entries missing below the integrated size".into()));
         }
+        // A bundle is verified whole against the tree, so it cannot be served
+        // with other agencies' entries cut out: it is served only when every
+        // entry in it is within the reader's reach.
+        for e in &entries {
+            if !entry_in_reach(&me.user, &e.body)? {
+                return Err(ServiceError::Forbidden(
+                    "this entry bundle holds other agencies' entries; read your agency's entries one by one"
+                        .into(),
+                ));
+            }
+        }
         let bodies: Vec<&[u8]> = entries.iter().map(|e| e.body.as_slice()).collect();
         liuhen_tlog::encode_entry_bundle(&bodies).map_err(tlog_err)
     }
@@ -322,7 +343,16 @@ impl Service {
         let mut tx = self.store.read().await?;
         let e = tx.read_entries(index, 1).await?;
         tx.finish().await?;
-        e.into_iter().find(|e| e.seq == index).map(|e| e.body).ok_or(ServiceError::NotFound("ledger entry"))
+        let body = e
+            .into_iter()
+            .find(|e| e.seq == index)
+            .map(|e| e.body)
+            .ok_or(ServiceError::NotFound("ledger entry"))?;
+        // Another agency's entry answers as one that does not exist.
+        if !entry_in_reach(&me.user, &body)? {
+            return Err(ServiceError::NotFound("ledger entry"));
+        }
+        Ok(body)
     }
 
     /// Inclusion proof of entry `index` in the tree of `size` entries.

@@ -171,11 +171,23 @@ impl Service {
         org: Option<UnitId>,
         subjects: Vec<String>,
     ) -> Result<u64> {
+        self.record_read_as(EntryKind::CaseRead, now, actor, org, subjects).await
+    }
+
+    /// [`Service::record_read`] under another kind of read (a list of cases).
+    pub(crate) async fn record_read_as(
+        &self,
+        kind: EntryKind,
+        now: OffsetDateTime,
+        actor: Actor,
+        org: Option<UnitId>,
+        subjects: Vec<String>,
+    ) -> Result<u64> {
         if !self.config.record_reads {
             return Ok(0);
         }
         let entry = LedgerEntry::new(
-            EntryKind::CaseRead,
+            kind,
             liuhen_domain::unix_ms(now),
             actor,
             org,

@@ -137,7 +137,11 @@ impl Service {
 
     /// The decision, whether it is major and why, its reviews and deadline.
     pub async fn review_status(&self, me: &Principal, case_id: CaseId) -> Result<ReviewStatus> {
-        Ok(self.review_context(me, case_id).await?.1)
+        // The decision, its fine and the reviewers' opinions are case data: reading them is a read.
+        let now = self.now();
+        let (case, status) = self.review_context(me, case_id).await?;
+        self.record_read(now, actor(&me.user), Some(case.agency_id), vec![case.id.subject()]).await?;
+        Ok(status)
     }
 
     /// The case (within the caller's scope) and where its review stands, from one snapshot.

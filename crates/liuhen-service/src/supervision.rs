@@ -205,6 +205,7 @@ fn class_of(kind: &str) -> EventClass {
     match EntryKind::from_code(kind) {
         Some(
             EntryKind::CaseRead
+            | EntryKind::CasesListed
             | EntryKind::EvidenceRead
             | EntryKind::EvidenceViewed
             | EntryKind::AuditRead

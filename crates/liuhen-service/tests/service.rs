@@ -186,7 +186,7 @@ async fn demo_seed_is_complete_and_idempotent() {
         for e in later {
             let kind = LedgerEntry::decode(&e.body).unwrap().kind;
             assert!(
-                ["credential.session_created", "credential.session_ended", "case.read"]
+                ["credential.session_created", "credential.session_ended", "case.read", "case.listed"]
                     .contains(&kind.as_str()),
                 "unexpected {kind} on re-seed"
             );
@@ -265,7 +265,7 @@ async fn access_to_restricted_cases_needs_two_approvals_and_expires() {
         assert!(matches!(s.get_case(&o1, private.id).await, Err(ServiceError::NotFound(_))));
         let missing = liuhen_domain::CaseId::from_bytes([9; 16]);
         assert!(matches!(s.get_case(&o1, missing).await, Err(ServiceError::NotFound(_))));
-        assert_eq!(refusals(s.clone()).await, 2, "two refusals of an existing case; none for a missing one");
+        assert_eq!(refusals(s.clone()).await, 3, "a missing case is refused the same way as an existing one");
         assert!(
             s.list_cases(&sup, &CaseQuery::default()).await.unwrap().0.iter().all(|c| c.id != private.id)
         );
@@ -416,7 +416,11 @@ async fn every_change_and_read_is_one_ledger_entry() {
             refused.contains("现场检查") && refused.contains("2 名") && refused.contains("询问"),
             "{refused}"
         );
-        assert_eq!(entry_count(&s).await, before_move + 1);
+        assert_eq!(
+            entry_count(&s).await,
+            before_move + 4,
+            "the move, three compliance reads; the refused move wrote nothing"
+        );
         // A leader may override in writing; the override is in the ledger entry's content.
         let overriding = TransitionRequest {
             override_reason: Some("第二名执法人员为协助人员，已补充说明".into()),
@@ -440,6 +444,89 @@ async fn every_change_and_read_is_one_ledger_entry() {
 /// CJIS 5.5.3 and 5.4.1.1: five failed logins lock the login for 15 minutes
 /// (known and unknown logins alike, so the lock tells nothing), and every
 /// failure and the lock are ledger entries without the login name in clear.
+/// Suspected: a record out of the reader's reach waited for its durable
+/// `access.refused` entry while a missing one answered at once, so the delay
+/// told which ids exist. Both now take one path: a refusal recorded before
+/// the same "not found".
+#[tokio::test]
+async fn timing_does_not_reveal_existence_missing_and_refused_reads_take_one_path() {
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let o3 = as_user(&s, "officer3").await;
+        let case = s.create_case(&o1, &new_case("一队的案件")).await.unwrap();
+        let missing = liuhen_domain::CaseId::from_bytes([9; 16]);
+        for (id, what) in [(case.id, "out of reach"), (missing, "missing")] {
+            let before = entry_count(&s).await;
+            assert!(matches!(s.get_case(&o3, id).await, Err(ServiceError::NotFound("case"))), "{what}");
+            assert_eq!(entry_count(&s).await, before + 1, "{what}: one refusal entry");
+            let e = &last_entries(&s, 1).await[0];
+            assert_eq!(
+                (e.kind.as_str(), e.subjects.clone()),
+                ("access.refused", vec![id.subject()]),
+                "{what}"
+            );
+        }
+        let before = entry_count(&s).await;
+        let evidence = liuhen_domain::EvidenceId::from_bytes([8; 16]);
+        assert!(matches!(s.get_evidence(&o3, evidence).await, Err(ServiceError::NotFound("evidence"))));
+        let document = liuhen_domain::DocumentId::from_bytes([7; 16]);
+        assert!(matches!(s.get_document(&o3, document).await, Err(ServiceError::NotFound("document"))));
+        let kinds: Vec<String> = last_entries(&s, 2).await.into_iter().map(|e| e.kind).collect();
+        assert_eq!(entry_count(&s).await, before + 2);
+        assert_eq!(kinds, ["access.refused", "access.refused"]);
+    }
+}
+
+/// Ledger entries name records: a supervisor of one agency reads that
+/// agency's entries (and the deployment's own), never another's — one by
+/// one, or in a bundle that holds any.
+#[tokio::test]
+async fn ledger_entries_stay_within_their_agency() {
+    use liuhen_service::admin::AdminActor;
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let other = s
+            .create_unit(
+                AdminActor::CommandLine,
+                &liuhen_domain::NewUnit {
+                    name: "临江市生态环境局".into(),
+                    parent_id: None,
+                    short_name: Some("临环".into()),
+                    uscc: Some(format!(
+                        "11330100MB0B54321{}",
+                        liuhen_domain::Uscc::check_character("11330100MB0B54321").unwrap()
+                    )),
+                },
+            )
+            .await
+            .unwrap();
+        let input = liuhen_domain::NewUser {
+            login: "env.supervisor".into(),
+            display_name: "李监督".into(),
+            role: liuhen_domain::Role::Supervisor,
+            unit_id: other.id,
+            cert_no: None,
+            enforcement_category: None,
+            legal_qualification: false,
+            clearance: None,
+        };
+        s.create_user(AdminActor::CommandLine, &input, Some("Env-Supervisor-2026!")).await.unwrap();
+        let theirs = as_user_with(&s, "env.supervisor", "Env-Supervisor-2026!").await;
+        let ours = as_user(&s, "supervisor1").await;
+        let o1 = as_user(&s, "officer1").await;
+        s.create_case(&o1, &new_case("另一机关看不到的案件")).await.unwrap();
+        let index = entry_count(&s).await - 1;
+        assert!(s.ledger_entry(&ours, index).await.is_ok());
+        assert!(matches!(s.ledger_entry(&theirs, index).await, Err(ServiceError::NotFound(_))));
+        s.integrate().await.unwrap();
+        let bundle = liuhen_tlog::EntryBundle { index: 0, width: 1 };
+        assert!(matches!(s.entry_bundle(&theirs, bundle).await, Err(ServiceError::Forbidden(_))));
+        let bundle = liuhen_tlog::EntryBundle { index: 0, width: 1 };
+        assert!(s.entry_bundle(&ours, bundle).await.is_ok());
+    }
+}
+
 #[tokio::test]
 async fn failed_logins_are_recorded_and_lock_the_login() {
     for (s, clock, _dir) in services().await {
@@ -789,6 +876,111 @@ mod coverage {
         // The upload is gone; the evidence is there once.
         assert!(s.upload_status(&o1, &up.id).await.is_err());
         assert_eq!(s.get_evidence(&o1, evidence.id).await.unwrap().sha256, evidence.sha256);
+    }
+
+    /// A clip is linked into the cases of the officer it names: officers and
+    /// leaders upload as themselves, a docking station for the officers of
+    /// its unit (and below).
+    #[tokio::test]
+    async fn an_uploader_attributes_clips_only_to_officers_it_serves() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let station = as_user(&s, "station1").await;
+            let try_upload = |who: Principal, officer: &'static str| {
+                let s = s.clone();
+                async move {
+                    let meta = HashMap::from([
+                        ("filename".to_owned(), "a.wav".to_owned()),
+                        ("officer".to_owned(), officer.to_owned()),
+                    ]);
+                    s.create_upload(&who, 10, meta).await
+                }
+            };
+            let refused = |r: Result<liuhen_store::uploads::UploadRecord, ServiceError>| match r {
+                Err(ServiceError::Invalid(v)) => assert_eq!(v.field, "officer"),
+                other => panic!("not refused: {other:?}"),
+            };
+            // officer1 naming officer2 (same unit) or officer3 (another unit): refused.
+            refused(try_upload(o1.clone(), "33010026002").await);
+            refused(try_upload(o1.clone(), "33010026003").await);
+            try_upload(o1.clone(), "33010026001").await.expect("their own 执法证号");
+            // The station of 一队 serves 一队's officers, not 二队's.
+            try_upload(station.clone(), "33010026002").await.expect("an officer of its unit");
+            refused(try_upload(station.clone(), "33010026003").await);
+        }
+    }
+
+    /// Lists, compliance answers and review status show case data: each is a
+    /// read and leaves its entry; compliance shows a reader only the clips
+    /// their clearance reaches (a grant aside).
+    #[tokio::test]
+    async fn reads_of_lists_compliance_and_review_status_are_recorded() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let station = as_user(&s, "station1").await;
+            let sup = as_user(&s, "supervisor1").await;
+            let mut input = new_case("未按规定公示信息");
+            input.officers = vec![o1.user.id];
+            let case = s.create_case(&o1, &input).await.unwrap();
+            let inspection = NewAct {
+                kind: ActKind::OnSiteInspection,
+                starts_at: datetime!(2026-03-02 10:00 +08:00),
+                ends_at: datetime!(2026-03-02 10:30 +08:00),
+                place: Place { address: "临江市滨江路2号".into(), latitude: None, longitude: None },
+                venue: Venue::OnSite,
+                venue_name: None,
+                officers: vec![o1.user.id],
+                parties: vec![0],
+                notes: None,
+                elements: vec![],
+            };
+            let act = s.add_act(&o1, case.id, &inspection).await.unwrap();
+            // A clip of the act labelled 个人隐私: above a supervisor's clearance (内部).
+            let bytes = wav(60);
+            let meta = HashMap::from([
+                ("filename".to_owned(), "privacy.wav".to_owned()),
+                ("filetype".to_owned(), "audio/wav".to_owned()),
+                ("officer".to_owned(), "33010026001".to_owned()),
+                ("recorded_start".to_owned(), "2026-03-02T10:00:00+08:00".to_owned()),
+                ("label".to_owned(), "个人隐私".to_owned()),
+            ]);
+            let up = s.create_upload(&station, bytes.len() as u64, meta).await.unwrap();
+            let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+            assert!(matches!(
+                s.upload_chunk(&station, &up.id, 0, &mut body, None).await.unwrap(),
+                ChunkOutcome::Complete { .. }
+            ));
+
+            let read_entry = |e: &LedgerEntry, kind: &str, who: &Principal| {
+                assert_eq!(e.kind, kind, "{e:?}");
+                assert_eq!(e.actor, who.user.id.subject(), "{e:?}");
+                assert!(e.subjects.contains(&case.id.subject()), "{e:?}");
+            };
+            let before = entry_count(&s).await;
+            let c = s.case_compliance(&o1, case.id).await.unwrap();
+            assert_eq!(c.acts.iter().find(|a| a.act_id == act.id).unwrap().clips, 1);
+            assert_eq!(entry_count(&s).await, before + 1, "a compliance answer is a read");
+            read_entry(&last_entries(&s, 1).await[0], "case.read", &o1);
+
+            let c = s.case_compliance(&sup, case.id).await.unwrap();
+            let seen = c.acts.iter().find(|a| a.act_id == act.id).unwrap();
+            assert_eq!(seen.clips, 0, "a clip above the reader's clearance is not shown: {seen:?}");
+            assert_eq!(seen.covered_share, None, "nor counted in the coverage: {seen:?}");
+            read_entry(&last_entries(&s, 1).await[0], "case.read", &sup);
+
+            let (items, _) = s.list_cases(&o1, &CaseQuery::default()).await.unwrap();
+            assert!(items.iter().any(|c| c.id == case.id));
+            let listed = &last_entries(&s, 1).await[0];
+            read_entry(listed, "case.listed", &o1);
+            assert_eq!(listed.subjects.len(), items.len(), "the list names every case it returned");
+
+            let before = entry_count(&s).await;
+            s.review_status(&o1, case.id).await.unwrap();
+            assert_eq!(entry_count(&s).await, before + 1, "the review status is a read");
+            read_entry(&last_entries(&s, 1).await[0], "case.read", &o1);
+        }
     }
 
     #[tokio::test]

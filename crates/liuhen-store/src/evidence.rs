@@ -206,6 +206,8 @@ pub struct LinkedClip {
     pub start: Option<OffsetDateTime>,
     pub duration_ms: Option<u64>,
     pub how: String,
+    /// The clip's 密级 / 敏感标识: who may learn of it.
+    pub label: Confidentiality,
 }
 
 impl Tx<Write> {
@@ -288,8 +290,8 @@ impl<M> Tx<M> {
     /// The clips linked to the acts of a case.
     pub async fn case_clips(&mut self, case: CaseId) -> Result<Vec<LinkedClip>> {
         let rows = sqlx::query(
-            "SELECT l.evidence_id, l.act_id, l.how, e.recorded_start_ms, e.duration_ms FROM evidence_links l \
-             JOIN evidence e ON e.id = l.evidence_id JOIN acts a ON a.id = l.act_id WHERE a.case_id = $1 \
+            "SELECT l.evidence_id, l.act_id, l.how, e.recorded_start_ms, e.duration_ms, e.label \
+             FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id JOIN acts a ON a.id = l.act_id WHERE a.case_id = $1 \
              ORDER BY e.recorded_start_ms",
         )
         .bind(case.to_string())
@@ -305,6 +307,7 @@ impl<M> Tx<M> {
                         .transpose()?,
                     duration_ms: col::<Option<i64>>(r, "duration_ms")?.and_then(|d| u64::try_from(d).ok()),
                     how: col(r, "how")?,
+                    label: code(r, "label", Confidentiality::from_code)?,
                 })
             })
             .collect()
