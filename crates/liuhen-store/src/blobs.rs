@@ -205,29 +205,68 @@ impl LocalBlobs {
         Ok(out)
     }
 
-    /// Rehashes one object; moves it to quarantine when it no longer
-    /// matches its name.
-    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
-        let (mut f, path) = self.open_object(hex)?;
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = f.read(&mut buf).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            h.update(buf.get(..n).unwrap_or_default());
+    /// The SHA-256 of an object's bytes as they are now.
+    pub fn rehash(&self, hex: &str) -> Result<String, BlobError> {
+        let (f, _) = self.open_object(hex)?;
+        sha256_of(f)
+    }
+
+    /// Where an object quarantined at `ms` goes.
+    fn quarantine_path(&self, hex: &str, ms: i64) -> PathBuf {
+        self.root.join("quarantine").join(format!("{hex}.{ms}"))
+    }
+
+    /// Moves an object to `quarantine/<hex>.<ms>`, durably. Done again after
+    /// it was done, it finds the object gone and its quarantined copy there,
+    /// and does nothing.
+    pub fn quarantine(&self, hex: &str, ms: i64) -> Result<String, BlobError> {
+        let path = self.object_path(hex);
+        let q = self.quarantine_path(hex, ms);
+        match fs::rename(&path, &q) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound && q.exists() => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(BlobError::NotFound(hex.to_owned())),
+            Err(e) => return Err(io_err(e)),
         }
-        let actual = hex_lower(&h.finalize());
+        sync_dir(path.parent().unwrap_or(&self.root))?;
+        sync_dir(&self.root.join("quarantine"))?;
+        Ok(q.display().to_string())
+    }
+
+    /// The SHA-256 of the copy quarantined at `ms`, if there is one.
+    pub fn quarantined_sha256(&self, hex: &str, ms: i64) -> Result<Option<String>, BlobError> {
+        match File::open(self.quarantine_path(hex, ms)) {
+            Ok(f) => sha256_of(f).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(e)),
+        }
+    }
+
+    /// Rehashes one object; moves it to quarantine when it no longer
+    /// matches its name. (The service records the quarantine in the ledger
+    /// between the two steps; see [`LocalBlobs::rehash`] and
+    /// [`LocalBlobs::quarantine`].)
+    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
+        let actual = self.rehash(hex)?;
         if actual == hex {
             return Ok(None);
         }
-        let q = self.root.join("quarantine").join(format!("{hex}.{now_ms}"));
-        fs::rename(&path, &q).map_err(io_err)?;
-        sync_dir(path.parent().unwrap_or(&self.root))?;
-        sync_dir(&self.root.join("quarantine"))?;
-        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q.display().to_string() }))
+        let quarantined_as = self.quarantine(hex, now_ms)?;
+        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as }))
     }
+}
+
+fn sha256_of(mut f: File) -> Result<String, BlobError> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hex_lower(&h.finalize()))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
