@@ -58,7 +58,7 @@ pub enum ChunkOutcome {
 
 fn upload_err(e: UploadError) -> ServiceError {
     match e {
-        UploadError::NotFound => ServiceError::NotFound("upload"),
+        UploadError::NotFound | UploadError::Expired => ServiceError::NotFound("upload"),
         UploadError::OffsetMismatch { current, given } => {
             ServiceError::Conflict(format!("Upload-Offset is {given} but the upload holds {current} bytes"))
         }
@@ -143,6 +143,7 @@ impl Service {
             metadata: pairs,
             created_ms: liuhen_domain::unix_ms(now),
             expires_ms: liuhen_domain::unix_ms(now + parts.limits.expiry),
+            active_ms: None,
         };
         parts.area.create(&record).map_err(upload_err)?;
         Ok(record)
@@ -222,7 +223,9 @@ impl Service {
     ) -> Result<ChunkOutcome> {
         let (upload, _) = self.own_upload(me, id)?;
         let parts = self.evidence_parts()?;
-        let appended = parts.area.append_stream(id, offset, body, checksum).await.map_err(upload_err)?;
+        let now = Some(liuhen_domain::unix_ms(self.now()));
+        let appended =
+            parts.area.append_stream_at(id, offset, body, checksum, now).await.map_err(upload_err)?;
         let (offset, digests) = match appended {
             Appended::Progress { offset } => return Ok(ChunkOutcome::Progress { offset }),
             Appended::Complete { offset, digests } => (offset, digests),
@@ -338,13 +341,11 @@ impl Service {
         self.evidence_parts()?.area.remove(id).map_err(upload_err)
     }
 
-    /// Removes uploads whose expiry has passed; returns how many.
-    pub fn expire_uploads(&self) -> Result<usize> {
+    /// Removes uploads whose expiry (counted from their last activity) has
+    /// passed, except those a request is writing to; returns how many.
+    pub async fn expire_uploads(&self) -> Result<usize> {
         let parts = self.evidence_parts()?;
-        let ids = parts.area.expired(liuhen_domain::unix_ms(self.now())).map_err(upload_err)?;
-        for id in &ids {
-            parts.area.remove(id).map_err(upload_err)?;
-        }
+        let ids = parts.area.expire(liuhen_domain::unix_ms(self.now())).await.map_err(upload_err)?;
         Ok(ids.len())
     }
 
