@@ -71,14 +71,38 @@ fn valid_id(id: &str) -> bool {
 
 /// Fsyncs a folder so that a rename or link inside it is durable.
 fn sync_dir(dir: &Path) -> Result<(), BlobError> {
+    #[cfg(test)]
+    tests::SYNCED.with(|s| s.borrow_mut().push(dir.to_owned()));
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err)
+}
+
+/// Creates a folder and any missing parents, each made durable in its own
+/// parent: an object linked into a new folder must not vanish with the
+/// folder after a crash.
+fn create_dir_durably(dir: &Path) -> Result<(), BlobError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dir_durably(parent)?;
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => {}
+        // Made meanwhile by another writer, who syncs it.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(io_err(e)),
+    }
+    match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
+        _ => Ok(()),
+    }
 }
 
 impl LocalBlobs {
     /// Opens (creating) the blob folder.
     pub fn open(root: &Path) -> Result<LocalBlobs, BlobError> {
         for sub in ["objects/sha256", "uploads", "quarantine"] {
-            fs::create_dir_all(root.join(sub)).map_err(io_err)?;
+            create_dir_durably(&root.join(sub))?;
         }
         Ok(LocalBlobs { root: root.to_owned() })
     }
@@ -156,7 +180,7 @@ impl LocalBlobs {
         File::open(part).and_then(|f| f.sync_all()).map_err(io_err)?;
         let dest = self.object_path(sha256_hex);
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
-        fs::create_dir_all(&dir).map_err(io_err)?;
+        create_dir_durably(&dir)?;
         let outcome = match fs::hard_link(part, &dest) {
             Ok(()) => Stored::New,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -271,4 +295,32 @@ fn sha256_of(mut f: File) -> Result<String, BlobError> {
 
 fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    thread_local! {
+        /// Folders fsynced by this thread, oldest first.
+        pub(super) static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn new_object_folders_are_fsynced_in_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = LocalBlobs::open(dir.path()).unwrap();
+        let part = dir.path().join("uploads/u.part");
+        fs::write(&part, b"evidence").unwrap();
+        let hex = hex_lower(&Sha256::digest(b"evidence"));
+        SYNCED.with(|s| s.borrow_mut().clear());
+        blobs.store_file(&part, &hex, 8).unwrap();
+        let synced = SYNCED.with(|s| s.borrow().clone());
+        let base = dir.path().join("objects/sha256");
+        let (a, b) = (base.join(&hex[..2]), base.join(&hex[..2]).join(&hex[2..4]));
+        // `ab` is made durable in `sha256`, `ab/cd` in `ab`, the object in `ab/cd`.
+        for folder in [&base, &a, &b] {
+            assert!(synced.contains(folder), "{} not fsynced: {synced:?}", folder.display());
+        }
+    }
 }
