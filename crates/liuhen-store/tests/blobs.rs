@@ -160,11 +160,11 @@ async fn a_full_disk_is_a_clear_error_and_the_upload_stays_resumable() {
     std::fs::remove_dir_all(&root).unwrap();
 }
 
+type Frame = std::io::Result<bytes::Bytes>;
+type Body = std::pin::Pin<Box<dyn futures_util::Stream<Item = Frame> + Send>>;
+
 /// A body that yields what the test sends, when it sends it.
-fn controlled_body() -> (
-    tokio::sync::mpsc::Sender<std::io::Result<bytes::Bytes>>,
-    std::pin::Pin<Box<dyn futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>,
-) {
+fn controlled_body() -> (tokio::sync::mpsc::Sender<Frame>, Body) {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
     (tx, Box::pin(stream))
