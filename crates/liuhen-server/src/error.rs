@@ -14,7 +14,7 @@ pub struct ErrorBody {
     /// Stable machine-readable code: `invalid`, `invalid_json`, `unauthenticated`,
     /// `forbidden`, `not_found`, `conflict`, `payload_too_large`,
     /// `unsupported_media_type`, `method_not_allowed`, `checksum_mismatch` (460, tus),
-    /// `insufficient_storage` (507), `internal`.
+    /// `insufficient_storage` (507), `unavailable` (503), `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -60,6 +60,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::InsufficientStorage(m) => {
                 tracing::error!(detail = %m, "evidence storage full");
                 ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage", m)
+            }
+            ServiceError::Unavailable(m) => {
+                tracing::error!(detail = %m, "service unavailable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", m)
             }
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

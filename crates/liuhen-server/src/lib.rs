@@ -237,7 +237,7 @@ async fn expire_uploads_forever(service: liuhen_service::Service) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
-        match service.expire_uploads() {
+        match service.expire_uploads().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
             Err(e) => tracing::error!(error = %e, "expiring uploads"),

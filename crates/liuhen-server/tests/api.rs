@@ -1324,3 +1324,25 @@ fn b64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+#[tokio::test]
+async fn healthz_reports_a_stopped_writer_and_writes_answer_503() {
+    for app in apps().await {
+        let t = login(&app, "officer1").await;
+        let r = call(&app, post_json("/api/v1/cases", Some(&t), &case_body("11010519491231002X"))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        // The database fails to make a commit durable: the writer stops.
+        app.store.inject_commit_fault_for_tests(liuhen_store::CommitFault::IoError);
+        let r = call(&app, post_json("/api/v1/cases", Some(&t), &case_body("11010519491231002X"))).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+        assert_eq!(r.body["code"], "unavailable");
+        assert!(r.body["message"].as_str().unwrap().contains("writer has stopped"), "{}", r.text);
+        let r = call(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+        assert!(r.body["message"].as_str().unwrap().contains("writer has stopped"), "{}", r.text);
+        // Logins (which write their entry) say so too, rather than an internal error.
+        let body = json!({"login": "officer2", "password": demo::demo_password("officer2")}).to_string();
+        let r = call(&app, post_json("/api/v1/auth/login", None, &body)).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
+    }
+}

@@ -163,7 +163,7 @@ impl Service {
     /// Brings the audit index up to the head of the log, a page per write
     /// job (the writer is never held for long). The first report after a
     /// long time reads what was appended since; the rest is looked up.
-    async fn catch_up_audit_index(&self) -> Result<()> {
+    pub(crate) async fn catch_up_audit_index(&self) -> Result<()> {
         loop {
             let done = self
                 .store

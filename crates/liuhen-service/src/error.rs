@@ -31,6 +31,10 @@ pub enum ServiceError {
     /// The disk is full; the operation can be retried once space is freed.
     #[error("insufficient storage: {0}")]
     InsufficientStorage(String),
+    /// The service cannot take this now (the database writer has stopped,
+    /// or the database is unreachable); the message says which.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Something failed inside; details are logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -45,6 +49,16 @@ impl From<StoreError> for ServiceError {
             StoreError::BrokenReference(what) => {
                 ServiceError::Conflict(format!("a referenced {what} does not exist"))
             }
+            StoreError::WriterStopped(why) => {
+                // The reason may quote the database: it goes to the log only.
+                tracing::error!(reason = %why, "refused: the database writer has stopped");
+                ServiceError::Unavailable(
+                    "the database writer has stopped; nothing can be written until liuhen is restarted \
+                     (the server log says why)"
+                        .into(),
+                )
+            }
+            e @ StoreError::Unavailable(_) => ServiceError::Unavailable(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

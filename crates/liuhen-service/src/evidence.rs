@@ -59,7 +59,7 @@ pub enum ChunkOutcome {
 
 fn upload_err(e: UploadError) -> ServiceError {
     match e {
-        UploadError::NotFound => ServiceError::NotFound("upload"),
+        UploadError::NotFound | UploadError::Expired => ServiceError::NotFound("upload"),
         UploadError::OffsetMismatch { current, given } => {
             ServiceError::Conflict(format!("Upload-Offset is {given} but the upload holds {current} bytes"))
         }
@@ -144,6 +144,7 @@ impl Service {
             metadata: pairs,
             created_ms: liuhen_domain::unix_ms(now),
             expires_ms: liuhen_domain::unix_ms(now + parts.limits.expiry),
+            active_ms: None,
         };
         parts.area.create(&record).map_err(upload_err)?;
         Ok(record)
@@ -252,7 +253,9 @@ impl Service {
     ) -> Result<ChunkOutcome> {
         let (upload, _) = self.own_upload(me, id)?;
         let parts = self.evidence_parts()?;
-        let appended = parts.area.append_stream(id, offset, body, checksum).await.map_err(upload_err)?;
+        let now = Some(liuhen_domain::unix_ms(self.now()));
+        let appended =
+            parts.area.append_stream_at(id, offset, body, checksum, now).await.map_err(upload_err)?;
         let (offset, digests) = match appended {
             Appended::Progress { offset } => return Ok(ChunkOutcome::Progress { offset }),
             Appended::Complete { offset, digests } => (offset, digests),
@@ -372,13 +375,11 @@ impl Service {
         self.evidence_parts()?.area.remove(id).map_err(upload_err)
     }
 
-    /// Removes uploads whose expiry has passed; returns how many.
-    pub fn expire_uploads(&self) -> Result<usize> {
+    /// Removes uploads whose expiry (counted from their last activity) has
+    /// passed, except those a request is writing to; returns how many.
+    pub async fn expire_uploads(&self) -> Result<usize> {
         let parts = self.evidence_parts()?;
-        let ids = parts.area.expired(liuhen_domain::unix_ms(self.now())).map_err(upload_err)?;
-        for id in &ids {
-            parts.area.remove(id).map_err(upload_err)?;
-        }
+        let ids = parts.area.expire(liuhen_domain::unix_ms(self.now())).await.map_err(upload_err)?;
         Ok(ids.len())
     }
 
@@ -475,51 +476,102 @@ pub struct ScrubReport {
 
 impl Service {
     /// Rehashes every stored original. One that no longer matches its name
-    /// is moved to quarantine, reported, and recorded in the ledger with the
-    /// evidence records it belonged to.
+    /// is recorded in the ledger (with the evidence records it belonged to)
+    /// and only then moved to quarantine, so nothing is quarantined without
+    /// its entry. A scrub interrupted between the two is finished by the
+    /// next: the object still fails, its entry is found, and it is moved
+    /// under that entry's time without a second entry.
     pub async fn scrub_evidence(&self) -> Result<ScrubReport> {
         let parts = self.evidence_parts()?;
-        let names =
-            parts.area.originals().names().await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let originals = parts.area.originals();
+        let blob_err = |e: liuhen_store::blobs::BlobError| ServiceError::Internal(e.to_string());
+        let names = originals.names().await.map_err(blob_err)?;
         let mut report = ScrubReport { checked: names.len(), ..Default::default() };
         for name in names {
-            let now = self.now();
-            let failure = parts
-                .area
-                .originals()
-                .scrub_one(&name, liuhen_domain::unix_ms(now))
-                .await
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let Some(f) = failure else { continue };
-            tracing::error!(expected = %f.expected, actual = %f.actual, "evidence original changed on disk; quarantined");
-            let sha: [u8; 32] = hex::decode(&f.expected)
-                .ok()
-                .and_then(|b| b.try_into().ok())
-                .ok_or(ServiceError::Internal("object name is not a SHA-256".into()))?;
-            let ids = self.store.evidence_ids_by_sha256(&sha).await?;
-            let mut subjects: Vec<String> = ids.iter().map(|i| i.subject()).collect();
-            subjects.push(format!("blob:sha256:{}", f.expected));
-            let content = serde_json::json!({"expected_sha256": f.expected, "actual_sha256": f.actual});
-            self.store
-                .transact(move |tx| {
-                    Box::pin(async move {
-                        record(
-                            tx,
-                            now,
-                            EntryKind::BlobQuarantined,
-                            liuhen_domain::Actor::System("scrub"),
-                            None,
-                            subjects,
-                            Some(&content),
-                        )
-                        .await?;
-                        Ok::<_, ServiceError>(())
-                    })
-                })
-                .await?;
-            report.quarantined.push((f.expected, f.actual));
+            let actual = match originals.rehash(&name).await {
+                Ok(a) => a,
+                // Removed since it was listed (quarantined by another scrub).
+                Err(liuhen_store::blobs::BlobError::NotFound(_)) => continue,
+                Err(e) => return Err(blob_err(e)),
+            };
+            if actual == name {
+                continue;
+            }
+            tracing::error!(expected = %name, %actual, "evidence original changed on disk; quarantining");
+            let ms = match self.unfinished_quarantine(&name, &actual).await? {
+                Some(ms) => ms,
+                None => self.record_quarantine(&name, &actual).await?,
+            };
+            originals.quarantine(&name, ms).await.map_err(blob_err)?;
+            report.quarantined.push((name, actual));
         }
         Ok(report)
+    }
+
+    /// Records that object `expected` now hashes to `actual` and is being
+    /// quarantined; returns the entry's time in unix ms, which names the
+    /// quarantined copy.
+    async fn record_quarantine(&self, expected: &str, actual: &str) -> Result<i64> {
+        let now = self.now();
+        let sha: [u8; 32] = hex::decode(expected)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(ServiceError::Internal("object name is not a SHA-256".into()))?;
+        let ids = self.store.evidence_ids_by_sha256(&sha).await?;
+        let mut subjects: Vec<String> = ids.iter().map(|i| i.subject()).collect();
+        subjects.push(format!("blob:sha256:{expected}"));
+        let content = serde_json::json!({"expected_sha256": expected, "actual_sha256": actual});
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    record(
+                        tx,
+                        now,
+                        EntryKind::BlobQuarantined,
+                        liuhen_domain::Actor::System("scrub"),
+                        None,
+                        subjects,
+                        Some(&content),
+                    )
+                    .await?;
+                    Ok::<_, ServiceError>(())
+                })
+            })
+            .await?;
+        Ok(liuhen_domain::unix_ms(now))
+    }
+
+    /// The time (unix ms) of a quarantine of object `expected` that was
+    /// recorded but whose move did not finish: its latest entry, when the
+    /// copy it names is missing or holds these same bytes (`actual`).
+    async fn unfinished_quarantine(&self, expected: &str, actual: &str) -> Result<Option<i64>> {
+        self.catch_up_audit_index().await?;
+        let key = format!("blob:sha256:{expected}");
+        let mut tx = self.store.read().await?;
+        let found = tx.audit_entries(&key, liuhen_store::AuditRole::Subject, 100_000).await?;
+        tx.finish().await?;
+        let kind = EntryKind::BlobQuarantined.code();
+        let Some(ms) = found
+            .iter()
+            .filter_map(|s| liuhen_domain::LedgerEntry::decode(&s.body).ok())
+            .filter(|e| e.kind == kind)
+            .map(|e| e.time)
+            .next_back()
+        else {
+            return Ok(None);
+        };
+        let copy = self
+            .evidence_parts()?
+            .area
+            .originals()
+            .quarantined_sha256(expected, ms)
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        Ok(match copy {
+            None => Some(ms),
+            Some(h) if h == actual => Some(ms),
+            Some(_) => None, // that quarantine was done; this is a new change
+        })
     }
 }
 

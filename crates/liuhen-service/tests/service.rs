@@ -1498,3 +1498,46 @@ async fn as_user_with(s: &Service, login: &str, password: &str) -> Principal {
     let out = s.login(login, password).await.unwrap();
     s.authenticate(&out.token).await.unwrap()
 }
+
+/// A scrub records a changed original before moving it to quarantine: when
+/// the move fails the entry is there and the object is not lost; the next
+/// scrub finishes the move under that entry, without a second entry.
+#[tokio::test]
+async fn scrub_records_before_it_quarantines_and_a_rerun_finishes_the_move() {
+    use sha2::Digest as _;
+    for (s, _clock, dirs) in services().await {
+        let root = dirs._blobs.path();
+        let blobs = liuhen_store::blobs::LocalBlobs::open(root).unwrap();
+        // An original whose bytes no longer match its name.
+        let claimed: String =
+            sha2::Sha256::digest(b"what it was").iter().map(|b| format!("{b:02x}")).collect();
+        let part = root.join("uploads/rotten.part");
+        std::fs::write(&part, b"what it became").unwrap();
+        blobs.store_file(&part, &claimed, 14).unwrap();
+        std::fs::remove_file(&part).unwrap();
+        // The move fails (the quarantine folder is unusable).
+        let quarantine = root.join("quarantine");
+        std::fs::remove_dir(&quarantine).unwrap();
+        std::fs::write(&quarantine, b"not a folder").unwrap();
+        let before = entry_count(&s).await;
+        assert!(s.scrub_evidence().await.is_err());
+        let recorded = last_entries(&s, entry_count(&s).await - before).await;
+        let quarantines: Vec<_> =
+            recorded.iter().filter(|e| e.kind == liuhen_domain::EntryKind::BlobQuarantined.code()).collect();
+        assert_eq!(quarantines.len(), 1, "the entry comes first");
+        assert!(blobs.open_object(&claimed).is_ok(), "the object stays until it is moved");
+        // The next run finds the half-done work and finishes it.
+        std::fs::remove_file(&quarantine).unwrap();
+        std::fs::create_dir(&quarantine).unwrap();
+        let report = s.scrub_evidence().await.unwrap();
+        assert_eq!(report.quarantined.len(), 1);
+        assert!(blobs.open_object(&claimed).is_err());
+        let moved = quarantine.join(format!("{claimed}.{}", quarantines[0].time));
+        assert_eq!(std::fs::read(moved).unwrap(), b"what it became");
+        let all = last_entries(&s, entry_count(&s).await - before).await;
+        let count = all.iter().filter(|e| e.kind == liuhen_domain::EntryKind::BlobQuarantined.code()).count();
+        assert_eq!(count, 1, "no second entry for the same quarantine");
+        // Another scrub finds nothing.
+        assert!(s.scrub_evidence().await.unwrap().quarantined.is_empty());
+    }
+}

@@ -71,14 +71,38 @@ fn valid_id(id: &str) -> bool {
 
 /// Fsyncs a folder so that a rename or link inside it is durable.
 fn sync_dir(dir: &Path) -> Result<(), BlobError> {
+    #[cfg(test)]
+    tests::SYNCED.with(|s| s.borrow_mut().push(dir.to_owned()));
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err)
+}
+
+/// Creates a folder and any missing parents, each made durable in its own
+/// parent: an object linked into a new folder must not vanish with the
+/// folder after a crash.
+fn create_dir_durably(dir: &Path) -> Result<(), BlobError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dir_durably(parent)?;
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => {}
+        // Made meanwhile by another writer, who syncs it.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(io_err(e)),
+    }
+    match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
+        _ => Ok(()),
+    }
 }
 
 impl LocalBlobs {
     /// Opens (creating) the blob folder.
     pub fn open(root: &Path) -> Result<LocalBlobs, BlobError> {
         for sub in ["objects/sha256", "uploads", "quarantine"] {
-            fs::create_dir_all(root.join(sub)).map_err(io_err)?;
+            create_dir_durably(&root.join(sub))?;
         }
         Ok(LocalBlobs { root: root.to_owned() })
     }
@@ -156,7 +180,7 @@ impl LocalBlobs {
         File::open(part).and_then(|f| f.sync_all()).map_err(io_err)?;
         let dest = self.object_path(sha256_hex);
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
-        fs::create_dir_all(&dir).map_err(io_err)?;
+        create_dir_durably(&dir)?;
         let outcome = match fs::hard_link(part, &dest) {
             Ok(()) => Stored::New,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -205,31 +229,98 @@ impl LocalBlobs {
         Ok(out)
     }
 
-    /// Rehashes one object; moves it to quarantine when it no longer
-    /// matches its name.
-    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
-        let (mut f, path) = self.open_object(hex)?;
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        loop {
-            let n = f.read(&mut buf).map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            h.update(buf.get(..n).unwrap_or_default());
+    /// The SHA-256 of an object's bytes as they are now.
+    pub fn rehash(&self, hex: &str) -> Result<String, BlobError> {
+        let (f, _) = self.open_object(hex)?;
+        sha256_of(f)
+    }
+
+    /// Where an object quarantined at `ms` goes.
+    fn quarantine_path(&self, hex: &str, ms: i64) -> PathBuf {
+        self.root.join("quarantine").join(format!("{hex}.{ms}"))
+    }
+
+    /// Moves an object to `quarantine/<hex>.<ms>`, durably. Done again after
+    /// it was done, it finds the object gone and its quarantined copy there,
+    /// and does nothing.
+    pub fn quarantine(&self, hex: &str, ms: i64) -> Result<String, BlobError> {
+        let path = self.object_path(hex);
+        let q = self.quarantine_path(hex, ms);
+        match fs::rename(&path, &q) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound && q.exists() => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(BlobError::NotFound(hex.to_owned())),
+            Err(e) => return Err(io_err(e)),
         }
-        let actual = hex_lower(&h.finalize());
+        sync_dir(path.parent().unwrap_or(&self.root))?;
+        sync_dir(&self.root.join("quarantine"))?;
+        Ok(q.display().to_string())
+    }
+
+    /// The SHA-256 of the copy quarantined at `ms`, if there is one.
+    pub fn quarantined_sha256(&self, hex: &str, ms: i64) -> Result<Option<String>, BlobError> {
+        match File::open(self.quarantine_path(hex, ms)) {
+            Ok(f) => sha256_of(f).map(Some),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(e)),
+        }
+    }
+
+    /// Rehashes one object; moves it to quarantine when it no longer
+    /// matches its name. (The service records the quarantine in the ledger
+    /// between the two steps; see [`LocalBlobs::rehash`] and
+    /// [`LocalBlobs::quarantine`].)
+    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
+        let actual = self.rehash(hex)?;
         if actual == hex {
             return Ok(None);
         }
-        let q = self.root.join("quarantine").join(format!("{hex}.{now_ms}"));
-        fs::rename(&path, &q).map_err(io_err)?;
-        sync_dir(path.parent().unwrap_or(&self.root))?;
-        sync_dir(&self.root.join("quarantine"))?;
-        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q.display().to_string() }))
+        let quarantined_as = self.quarantine(hex, now_ms)?;
+        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as }))
     }
+}
+
+fn sha256_of(mut f: File) -> Result<String, BlobError> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        h.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hex_lower(&h.finalize()))
 }
 
 fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    thread_local! {
+        /// Folders fsynced by this thread, oldest first.
+        pub(super) static SYNCED: std::cell::RefCell<Vec<PathBuf>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    #[test]
+    fn new_object_folders_are_fsynced_in_their_parents() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = LocalBlobs::open(dir.path()).unwrap();
+        let part = dir.path().join("uploads/u.part");
+        fs::write(&part, b"evidence").unwrap();
+        let hex = hex_lower(&Sha256::digest(b"evidence"));
+        SYNCED.with(|s| s.borrow_mut().clear());
+        blobs.store_file(&part, &hex, 8).unwrap();
+        let synced = SYNCED.with(|s| s.borrow().clone());
+        let base = dir.path().join("objects/sha256");
+        let (a, b) = (base.join(&hex[..2]), base.join(&hex[..2]).join(&hex[2..4]));
+        // `ab` is made durable in `sha256`, `ab/cd` in `ab`, the object in `ab/cd`.
+        for folder in [&base, &a, &b] {
+            assert!(synced.contains(folder), "{} not fsynced: {synced:?}", folder.display());
+        }
+    }
 }

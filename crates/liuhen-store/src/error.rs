@@ -28,6 +28,13 @@ pub enum StoreError {
     /// The writer is not taking work (shutting down, or its database failed).
     #[error("the database writer is unavailable: {0}")]
     Unavailable(&'static str),
+    /// The writer has stopped (an I/O error at commit, or a commit whose
+    /// outcome could not be learnt): nothing more is written until restart.
+    #[error("the database writer has stopped: {0}; restart liuhen once the database is sound")]
+    WriterStopped(String),
+    /// The operation panicked (a defect); what it wrote was rolled back.
+    #[error("the operation failed unexpectedly and was rolled back")]
+    JobPanicked,
     /// The commit of a batch failed: nothing of it took effect.
     #[error("the commit failed, nothing was written: {0}")]
     CommitFailed(String),

@@ -249,11 +249,13 @@ impl Tx<Write> {
     }
 
     /// Takes the ledger head row lock (PostgreSQL); held until commit.
-    pub(crate) async fn lock_sequencer(&mut self) -> Result<()> {
-        sqlx::query("SELECT next_seq FROM ledger_head WHERE id = 0 FOR UPDATE")
-            .fetch_one(self.conn())
-            .await?;
-        Ok(())
+    /// Returns the transaction's id, learnt in the same round trip.
+    pub(crate) async fn lock_sequencer(&mut self) -> Result<i64> {
+        let row =
+            sqlx::query("SELECT next_seq, txid_current() AS xid FROM ledger_head WHERE id = 0 FOR UPDATE")
+                .fetch_one(self.conn())
+                .await?;
+        col::<i64>(&row, "xid")
     }
 
     /// Stores the tree hashes produced by integrating entries `from..to`;

@@ -45,7 +45,7 @@ use std::sync::Arc;
 use sqlx::{Any, Transaction};
 
 pub use cases::{CaseFilter, CaseScope, CaseSummary};
-pub use committer::{MAX_BATCH, TxFuture};
+pub use committer::{CommitFault, MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};
 pub use evidence::{EvidenceDigests, LinkedClip, evidence_unit};
@@ -81,9 +81,15 @@ impl Db {
     /// its entry. Taking it first gives all writers one lock order.
     pub(crate) async fn begin_write(&self) -> Result<Tx<Write>> {
         let tx = self.writer.begin_with(self.backend.begin_write()).await?;
-        let mut tx = Tx { tx, backend: self.backend, ledger: ledger::Pending::default(), _mode: PhantomData };
+        let mut tx = Tx {
+            tx,
+            backend: self.backend,
+            ledger: ledger::Pending::default(),
+            xid: None,
+            _mode: PhantomData,
+        };
         if self.backend == Backend::Postgres {
-            tx.lock_sequencer().await?;
+            tx.xid = Some(tx.lock_sequencer().await?);
         }
         Ok(tx)
     }
@@ -117,13 +123,20 @@ impl Store {
     /// Begins a read-only snapshot.
     pub async fn read(&self) -> Result<Tx<Read>> {
         let tx = self.db.reader.begin_with(self.db.backend.begin_read()).await?;
-        Ok(Tx { tx, backend: self.db.backend, ledger: ledger::Pending::default(), _mode: PhantomData })
+        Ok(Tx {
+            tx,
+            backend: self.db.backend,
+            ledger: ledger::Pending::default(),
+            xid: None,
+            _mode: PhantomData,
+        })
     }
 
     /// Begins a write transaction of its own, outside the group commit (see
     /// [`Store::transact`], the usual way to write). Writers are serialised
     /// either way.
     pub async fn write(&self) -> Result<Tx<Write>> {
+        self.committer.check()?;
         self.db.begin_write().await
     }
 
@@ -156,6 +169,9 @@ pub struct Tx<M> {
     backend: Backend,
     /// Ledger entries appended in this transaction, written at commit.
     ledger: ledger::Pending,
+    /// The PostgreSQL transaction id of a write, by which the outcome of a
+    /// commit whose answer was lost is read back.
+    xid: Option<i64>,
     _mode: PhantomData<M>,
 }
 
@@ -179,8 +195,16 @@ impl Tx<Write> {
     /// Makes every change of this transaction durable, or none of them.
     pub async fn commit(mut self) -> Result<()> {
         self.flush_entries().await?;
-        self.tx.commit().await?;
-        Ok(())
+        self.commit_now().await
+    }
+
+    /// COMMIT, once the entries are written.
+    pub(crate) async fn commit_now(self) -> Result<()> {
+        self.tx.commit().await.map_err(StoreError::Database)
+    }
+
+    pub(crate) fn xid(&self) -> Option<i64> {
+        self.xid
     }
 }
 

@@ -11,8 +11,10 @@
 //!   the file and its folder; S3: the PUT or CompleteMultipartUpload has
 //!   been acknowledged);
 //! - byte ranges stream with flat memory;
-//! - `scrub_one` rehashes an object and moves one that no longer matches
-//!   its name to `quarantine/<hex>.<unix ms>`.
+//! - `rehash` gives an object's SHA-256 as it is now; `quarantine` moves it
+//!   to `quarantine/<hex>.<unix ms>` and, done again, finds it done (the
+//!   service records the quarantine in the ledger before moving, so an
+//!   interrupted scrub is finished by the next); `scrub_one` does both.
 //!
 //! Uploads in progress always stage on the local disk (see
 //! [`crate::uploads`]); only finished, verified files reach this layer.
@@ -158,17 +160,56 @@ impl Originals {
         }
     }
 
-    /// Rehashes one object; quarantines it when it no longer matches its name.
-    pub async fn scrub_one(&self, sha256_hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
+    /// The SHA-256 of an object's bytes as they are now.
+    pub async fn rehash(&self, sha256_hex: &str) -> Result<String, BlobError> {
         check_hex(sha256_hex)?;
         match &*self.0 {
             Backend::Local(b) => {
                 let (b, hex) = (b.clone(), sha256_hex.to_owned());
-                blocking(move || b.scrub_one(&hex, now_ms)).await
+                blocking(move || b.rehash(&hex)).await
             }
             #[cfg(feature = "s3")]
-            Backend::S3(s) => s.scrub_one(sha256_hex, now_ms).await,
+            Backend::S3(s) => s.rehash(sha256_hex).await,
         }
+    }
+
+    /// Moves an object to `quarantine/<hex>.<ms>`; returns where it went.
+    /// Idempotent: once moved, doing it again changes nothing.
+    pub async fn quarantine(&self, sha256_hex: &str, ms: i64) -> Result<String, BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || b.quarantine(&hex, ms)).await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(s) => s.quarantine(sha256_hex, ms).await,
+        }
+    }
+
+    /// The SHA-256 of the copy of an object quarantined at `ms`, if any.
+    pub async fn quarantined_sha256(&self, sha256_hex: &str, ms: i64) -> Result<Option<String>, BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || b.quarantined_sha256(&hex, ms)).await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(s) => s.quarantined_sha256(sha256_hex, ms).await,
+        }
+    }
+
+    /// Rehashes one object; quarantines it when it no longer matches its
+    /// name. The service uses [`Originals::rehash`] and
+    /// [`Originals::quarantine`] instead, recording in between.
+    pub async fn scrub_one(&self, sha256_hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
+        let actual = self.rehash(sha256_hex).await?;
+        if actual == sha256_hex {
+            return Ok(None);
+        }
+        let quarantined_as = self.quarantine(sha256_hex, now_ms).await?;
+        Ok(Some(ScrubFailure { expected: sha256_hex.to_owned(), actual, quarantined_as }))
     }
 }
 
@@ -210,7 +251,7 @@ mod s3 {
     use tokio::io::AsyncReadExt as _;
 
     use super::{ByteStream, object_key};
-    use crate::blobs::{BlobError, ScrubFailure, Stored};
+    use crate::blobs::{BlobError, Stored};
     use crate::digest::{Algorithm, Hasher};
 
     /// Files up to this size go up in one create-only PUT; larger ones in
@@ -371,25 +412,48 @@ mod s3 {
             Ok(out)
         }
 
-        pub(super) async fn scrub_one(
-            &self,
-            hex: &str,
-            now_ms: i64,
-        ) -> Result<Option<ScrubFailure>, BlobError> {
-            let path = self.path(&object_key(hex));
-            let mut stream = self.store.get(&path).await.map_err(s3_err)?.into_stream();
+        async fn hash_of(&self, path: &Path) -> Result<String, BlobError> {
+            let mut stream = self.store.get(path).await.map_err(s3_err)?.into_stream();
             let mut h = Hasher::new(Algorithm::Sha256)?;
             while let Some(chunk) = stream.next().await {
                 h.update(&chunk.map_err(s3_err)?)?;
             }
-            let actual: String = h.finish()?.iter().map(|b| format!("{b:02x}")).collect();
-            if actual == hex {
-                return Ok(None);
+            Ok(h.finish()?.iter().map(|b| format!("{b:02x}")).collect())
+        }
+
+        pub(super) async fn rehash(&self, hex: &str) -> Result<String, BlobError> {
+            self.hash_of(&self.path(&object_key(hex))).await
+        }
+
+        pub(super) async fn quarantine(&self, hex: &str, ms: i64) -> Result<String, BlobError> {
+            let path = self.path(&object_key(hex));
+            let q = self.path(&format!("quarantine/{hex}.{ms}"));
+            // Copy, then delete: S3 has no rename. Interrupted between the
+            // two, the next run copies the same bytes again and deletes.
+            match self.store.copy(&path, &q).await {
+                Ok(()) => {}
+                Err(object_store::Error::NotFound { .. }) => {
+                    self.store.head(&q).await.map_err(s3_err)?;
+                    return Ok(q.to_string());
+                }
+                Err(e) => return Err(s3_err(e)),
             }
-            let q = self.path(&format!("quarantine/{hex}.{now_ms}"));
-            self.store.copy(&path, &q).await.map_err(s3_err)?;
-            self.store.delete(&path).await.map_err(s3_err)?;
-            Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as: q.to_string() }))
+            match self.store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(q.to_string()),
+                Err(e) => Err(s3_err(e)),
+            }
+        }
+
+        pub(super) async fn quarantined_sha256(
+            &self,
+            hex: &str,
+            ms: i64,
+        ) -> Result<Option<String>, BlobError> {
+            match self.hash_of(&self.path(&format!("quarantine/{hex}.{ms}"))).await {
+                Ok(h) => Ok(Some(h)),
+                Err(BlobError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
         }
     }
 }

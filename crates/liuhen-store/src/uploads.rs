@@ -33,7 +33,21 @@ pub struct UploadRecord {
     /// The decoded `Upload-Metadata` pairs.
     pub metadata: HashMap<String, String>,
     pub created_ms: i64,
+    /// When it expires if no byte arrives: [`UploadArea::status`] gives
+    /// this as of the last activity.
     pub expires_ms: i64,
+    /// When bytes last arrived (unix ms), if they have: the expiry counts
+    /// from here, so an upload in steady progress never expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_ms: Option<i64>,
+}
+
+impl UploadRecord {
+    /// The expiry counted from the last activity.
+    fn expires_from_activity(&self) -> i64 {
+        let span = self.expires_ms.saturating_sub(self.created_ms);
+        self.active_ms.map_or(self.expires_ms, |a| a.saturating_add(span).max(self.expires_ms))
+    }
 }
 
 /// A checksum the client sent with one request (tus checksum extension).
@@ -72,6 +86,8 @@ pub enum UploadError {
     ChecksumMismatch,
     #[error("another request is writing to this upload")]
     Busy,
+    #[error("the upload has expired")]
+    Expired,
     #[error("the body ended early or could not be read: {0}")]
     Body(std::io::Error),
     #[error(transparent)]
@@ -267,8 +283,16 @@ impl UploadArea {
         Ok(())
     }
 
-    /// The creation record and how many bytes are stored.
+    /// The creation record (its expiry counted from the last activity) and
+    /// how many bytes are stored.
     pub fn status(&self, id: &str) -> Result<(UploadRecord, u64), UploadError> {
+        let (mut record, offset) = self.stored_status(id)?;
+        record.expires_ms = record.expires_from_activity();
+        Ok((record, offset))
+    }
+
+    /// The creation record as stored, and how many bytes are stored.
+    fn stored_status(&self, id: &str) -> Result<(UploadRecord, u64), UploadError> {
         let info = self.blobs.upload_info(id)?;
         let text = match std::fs::read(&info) {
             Ok(t) => t,
@@ -277,8 +301,33 @@ impl UploadArea {
         };
         let record: UploadRecord =
             serde_json::from_slice(&text).map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
-        let offset = std::fs::metadata(self.blobs.upload_part(id)?)?.len();
+        let offset = match std::fs::metadata(self.blobs.upload_part(id)?) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(UploadError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
         Ok((record, offset))
+    }
+
+    /// Opens an upload's data file for writing and locks it against every
+    /// other writer: requests on this node and on any other node sharing the
+    /// folder (an advisory `flock`, released when the file closes).
+    async fn open_locked(&self, id: &str) -> Result<std::fs::File, UploadError> {
+        let part = self.blobs.upload_part(id)?;
+        tokio::task::spawn_blocking(move || {
+            let file = match std::fs::OpenOptions::new().write(true).open(part) {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(UploadError::NotFound),
+                Err(e) => return Err(e.into()),
+            };
+            match file.try_lock() {
+                Ok(()) => Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => Err(UploadError::Busy),
+                Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+            }
+        })
+        .await
+        .map_err(joined)?
     }
 
     fn lock_for(&self, id: &str) -> UploadLock {
@@ -309,9 +358,29 @@ impl UploadArea {
         body: &mut BodyStream<'_>,
         checksum: Option<ChunkChecksum>,
     ) -> Result<Appended, UploadError> {
-        let (record, current) = self.status(id)?;
+        self.append_stream_at(id, offset, body, checksum, None).await
+    }
+
+    /// [`UploadArea::append_stream`] at `now_ms`: refused once the upload has
+    /// expired, and a success counts as activity, from which the expiry runs.
+    /// The offset and the expiry are read under the upload's locks, so a
+    /// request never writes into an upload that another request moved on,
+    /// completed, or that expiry removed.
+    pub async fn append_stream_at(
+        &self,
+        id: &str,
+        offset: u64,
+        body: &mut BodyStream<'_>,
+        checksum: Option<ChunkChecksum>,
+        now_ms: Option<i64>,
+    ) -> Result<Appended, UploadError> {
         let lock = self.lock_for(id);
         let Ok(mut guard) = lock.try_lock() else { return Err(UploadError::Busy) };
+        let file = self.open_locked(id).await?;
+        let (record, current) = self.stored_status(id)?;
+        if now_ms.is_some_and(|now| record.expires_from_activity() <= now) {
+            return Err(UploadError::Expired);
+        }
         if offset != current {
             return Err(UploadError::OffsetMismatch { current, given: offset });
         }
@@ -334,12 +403,6 @@ impl UploadArea {
             }
         };
         let before = state.clone();
-        let file = {
-            let part = part.clone();
-            tokio::task::spawn_blocking(move || std::fs::OpenOptions::new().write(true).open(part))
-                .await
-                .map_err(joined)??
-        };
         let file = Arc::new(file);
         let wants = |a| match checksum {
             Some(ChunkChecksum::Sha256(_)) if a == Algorithm::Sha256 => Some(Hasher::new(a)).transpose(),
@@ -426,6 +489,12 @@ impl UploadArea {
             *guard = Some(before);
             return Err(e);
         }
+        if let Some(now) = now_ms {
+            let active = UploadRecord { active_ms: Some(now), ..record.clone() };
+            let json =
+                serde_json::to_vec(&active).map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
+            self.blobs.write_small_durably(&self.blobs.upload_info(id)?, &json)?;
+        }
         if written == record.length {
             let digests =
                 Digests { sha256: state.sha256.clone().finish()?, sm3: state.sm3.clone().finish()? };
@@ -511,6 +580,32 @@ impl UploadArea {
     fn forget(&self, id: &str) {
         let mut map = self.states.lock().unwrap_or_else(|p| p.into_inner());
         map.remove(id);
+    }
+
+    /// Removes the uploads whose expiry (from their last activity) has
+    /// passed; returns their ids. Each is removed under its locks, after its
+    /// expiry is read again there: an upload a request is writing to is
+    /// left for the next round.
+    pub async fn expire(&self, now_ms: i64) -> Result<Vec<String>, UploadError> {
+        let mut removed = Vec::new();
+        for id in self.expired(now_ms)? {
+            let lock = self.lock_for(&id);
+            let Ok(_guard) = lock.try_lock() else { continue };
+            let _file = match self.open_locked(&id).await {
+                Ok(f) => f,
+                Err(UploadError::Busy | UploadError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            match self.status(&id) {
+                Ok((r, _)) if r.expires_ms <= now_ms => {}
+                Ok(_) | Err(UploadError::NotFound) => continue,
+                Err(e) => return Err(e),
+            }
+            self.blobs.remove_upload(&id)?;
+            self.forget(&id);
+            removed.push(id);
+        }
+        Ok(removed)
     }
 
     /// Ids of uploads whose expiry has passed.

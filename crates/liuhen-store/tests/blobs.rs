@@ -15,6 +15,7 @@ fn record(id: &str, length: u64) -> UploadRecord {
         metadata: HashMap::from([("filename".into(), "../../etc/passwd".into())]),
         created_ms: 1000,
         expires_ms: 2000,
+        active_ms: None,
     }
 }
 
@@ -157,4 +158,96 @@ async fn a_full_disk_is_a_clear_error_and_the_upload_stays_resumable() {
     let done = area.append("full", 0, &mut body, None).await.unwrap();
     assert!(matches!(done, Appended::Complete { offset, .. } if offset == bytes.len() as u64));
     std::fs::remove_dir_all(&root).unwrap();
+}
+
+type Frame = std::io::Result<bytes::Bytes>;
+type Body = std::pin::Pin<Box<dyn futures_util::Stream<Item = Frame> + Send>>;
+
+/// A body that yields what the test sends, when it sends it.
+fn controlled_body() -> (tokio::sync::mpsc::Sender<Frame>, Body) {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+    (tx, Box::pin(stream))
+}
+
+/// Two nodes share an uploads folder (or one node gets two requests). A
+/// request that read the offset before another completed the upload must not
+/// write into, or give back (truncate), the file that is now a stored original.
+#[tokio::test]
+async fn a_stored_original_cannot_be_changed_through_its_upload() {
+    let dir = tempfile::tempdir().unwrap();
+    let node1 = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    let node2 = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    let bytes = data(100_000);
+    node1.create(&record("u1", 100_000)).unwrap();
+    let mut first = &bytes[..50_000];
+    node1.append("u1", 0, &mut first, None).await.unwrap();
+    // Node 2 takes a request at 50,000 whose body is slow to come.
+    let (send, mut body) = controlled_body();
+    let slow = tokio::spawn(async move { node2.append_stream("u1", 50_000, &mut body, None).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Node 1 gets the rest meanwhile (or is told to wait for node 2).
+    let mut rest = &bytes[50_000..];
+    let done = node1.append("u1", 50_000, &mut rest, None).await;
+    let completed = match done {
+        Ok(Appended::Complete { digests, .. }) => {
+            node1.finish("u1", &digests).await.unwrap();
+            true
+        }
+        Err(UploadError::Busy) => false,
+        other => panic!("unexpected {other:?}"),
+    };
+    // Node 2's body brings other bytes, then breaks off: it gives back what it wrote.
+    let _ = send.send(Ok(bytes::Bytes::from(vec![0xee; 1000]))).await;
+    let _ = send.send(Err(std::io::Error::other("connection reset"))).await;
+    drop(send);
+    let _ = slow.await.unwrap();
+    if !completed {
+        let mut rest = &bytes[50_000..];
+        let Appended::Complete { digests, .. } = node1.append("u1", 50_000, &mut rest, None).await.unwrap()
+        else {
+            panic!("not complete")
+        };
+        node1.finish("u1", &digests).await.unwrap();
+    }
+    let hex: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let (f, _) = node1.blobs().open_object(&hex).unwrap();
+    assert_eq!(f.metadata().unwrap().len(), 100_000, "the stored original was truncated");
+    assert_eq!(node1.blobs().rehash(&hex).unwrap(), hex, "the stored original was written into");
+}
+
+/// Expiry counts from the last byte received, and never removes an upload
+/// a request is writing to.
+#[tokio::test]
+async fn upload_expiry_counts_from_activity_and_waits_for_a_request_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let area = UploadArea::new(LocalBlobs::open(dir.path()).unwrap());
+    let bytes = data(30_000);
+    // Created at 1,000, expiring at 2,000 (a span of 1,000) unless bytes arrive.
+    area.create(&record("u1", 30_000)).unwrap();
+    let mut first = futures_util::stream::iter([Ok(bytes::Bytes::copy_from_slice(&bytes[..10_000]))]);
+    area.append_stream_at("u1", 0, &mut first, None, Some(1_900)).await.unwrap();
+    // Active at 1,900: it lives until 2,900, past its first expiry.
+    assert_eq!(area.status("u1").unwrap().0.expires_ms, 2_900);
+    assert!(area.expire(2_500).await.unwrap().is_empty());
+    let mut second = futures_util::stream::iter([Ok(bytes::Bytes::copy_from_slice(&bytes[10_000..20_000]))]);
+    area.append_stream_at("u1", 10_000, &mut second, None, Some(2_800)).await.unwrap();
+    // A request is in flight when expiry comes: the upload stays, and the request lands.
+    let (send, mut body) = controlled_body();
+    let a = area.clone();
+    let flight =
+        tokio::spawn(async move { a.append_stream_at("u1", 20_000, &mut body, None, Some(3_700)).await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(area.expire(10_000).await.unwrap().is_empty(), "removed under a request in flight");
+    send.send(Ok(bytes::Bytes::copy_from_slice(&bytes[20_000..]))).await.unwrap();
+    drop(send);
+    assert!(matches!(flight.await.unwrap().unwrap(), Appended::Complete { offset: 30_000, .. }));
+    assert_eq!(area.status("u1").unwrap().1, 30_000);
+    // Idle past its expiry, it goes; a late request finds nothing.
+    assert_eq!(area.expire(10_000).await.unwrap(), vec!["u1".to_owned()]);
+    let mut late = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"x"))]);
+    assert!(matches!(
+        area.append_stream_at("u1", 30_000, &mut late, None, Some(10_001)).await,
+        Err(UploadError::NotFound)
+    ));
 }

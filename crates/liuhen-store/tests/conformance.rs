@@ -566,3 +566,123 @@ async fn group_commit_isolates_failing_jobs_and_answers_after_commit() {
         assert_eq!(entries.iter().map(|e| e.seq).collect::<Vec<_>>(), (0..ok as u64).collect::<Vec<_>>());
     }
 }
+
+/// One write job as the service makes them: a gapless number and its entry;
+/// `panic_after` makes it panic once both are written.
+async fn numbered_job(store: &Store, agency: UnitId, panic_after: bool) -> Result<i64, StoreError> {
+    store
+        .transact(move |tx| {
+            Box::pin(async move {
+                let n = tx.next_number(agency, "job", 2026).await?;
+                let e = LedgerEntry::new(
+                    EntryKind::CaseRead,
+                    n,
+                    Actor::System("test"),
+                    None,
+                    vec![],
+                    None,
+                    [0; 16],
+                );
+                tx.append_entry(&e, NOW).await?;
+                if panic_after {
+                    // As `time` does on an overflowing date.
+                    let far = OffsetDateTime::now_utc().replace_year(9999).unwrap();
+                    let _ = far + time::Duration::days(365);
+                }
+                Ok(n)
+            })
+        })
+        .await
+}
+
+async fn entries(store: &Store) -> u64 {
+    let mut tx = store.read().await.unwrap();
+    let n = tx.entry_count().await.unwrap();
+    tx.finish().await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_panicking_write_job_fails_alone_and_the_writer_goes_on() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let before = entries(&store).await;
+        let panicked = numbered_job(&store, w.agency.id, true).await;
+        assert!(matches!(panicked, Err(StoreError::JobPanicked)), "{panicked:?}");
+        // The writer is still running, and nothing of the panicked job was kept.
+        assert_eq!(store.writer_stopped(), None);
+        assert_eq!(numbered_job(&store, w.agency.id, false).await.unwrap(), 1);
+        // Panics among other jobs of the same batch fail only themselves.
+        let jobs: Vec<_> = (0..20)
+            .map(|i| {
+                let store = store.clone();
+                let agency = w.agency.id;
+                tokio::spawn(async move { numbered_job(&store, agency, i % 4 == 1).await })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        for j in jobs {
+            match j.await.unwrap() {
+                Ok(n) => numbers.push(n),
+                Err(StoreError::JobPanicked) => {}
+                Err(e) => panic!("unexpected {e}"),
+            }
+        }
+        numbers.sort_unstable();
+        assert_eq!(numbers, (2..=16).collect::<Vec<_>>());
+        assert_eq!(entries(&store).await, before + 16);
+    }
+}
+
+#[tokio::test]
+async fn an_io_error_at_commit_stops_the_writer() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let before = entries(&store).await;
+        store.inject_commit_fault_for_tests(liuhen_store::CommitFault::IoError);
+        let failed = numbered_job(&store, w.agency.id, false).await;
+        assert!(matches!(failed, Err(StoreError::WriterStopped(_))), "{failed:?}");
+        let why = store.writer_stopped().expect("the writer says it stopped");
+        assert!(why.contains("I/O error"), "{why}");
+        // Later writes are refused, and say why, rather than retried into an unknown state.
+        for _ in 0..2 {
+            let later = numbered_job(&store, w.agency.id, false).await;
+            assert!(matches!(later, Err(StoreError::WriterStopped(_))), "{later:?}");
+        }
+        let appended = store.append_entries(vec![b"{}".to_vec()], NOW).await;
+        assert!(matches!(appended, Err(StoreError::WriterStopped(_))), "{appended:?}");
+        assert!(matches!(store.write().await, Err(StoreError::WriterStopped(_))));
+        // Reads go on.
+        assert_eq!(entries(&store).await, before);
+    }
+}
+
+#[tokio::test]
+async fn a_commit_whose_answer_is_lost_is_read_back() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let before = entries(&store).await;
+        store.inject_commit_fault_for_tests(liuhen_store::CommitFault::AnswerLostAfterCommit);
+        let answer = numbered_job(&store, w.agency.id, false).await;
+        if store.backend() == Backend::Sqlite {
+            // Nothing to ask on SQLite: the writer stops rather than guess.
+            assert!(matches!(answer, Err(StoreError::WriterStopped(_))), "{answer:?}");
+            assert!(store.writer_stopped().is_some());
+            continue;
+        }
+        // It did commit: the caller is told so.
+        assert_eq!(answer.unwrap(), 1);
+        assert_eq!(entries(&store).await, before + 1);
+        assert_eq!(store.writer_stopped(), None);
+        // The server ends the writer's connection before COMMIT: the batch is
+        // rolled back, the database says so, and the caller is told.
+        store.inject_commit_fault_for_tests(liuhen_store::CommitFault::ConnectionLostBeforeCommit);
+        let lost = numbered_job(&store, w.agency.id, false).await;
+        assert!(matches!(lost, Err(StoreError::CommitFailed(_))), "{lost:?}");
+        assert_eq!(entries(&store).await, before + 1);
+        // The writer goes on, on a new connection, without a gap.
+        assert_eq!(store.writer_stopped(), None);
+        assert_eq!(numbered_job(&store, w.agency.id, false).await.unwrap(), 2);
+        assert_eq!(entries(&store).await, before + 2);
+    }
+}

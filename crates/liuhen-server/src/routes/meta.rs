@@ -17,10 +17,18 @@ pub struct Health {
     pub database: &'static str,
 }
 
-/// Liveness and database reachability.
+/// Liveness, database reachability, and a running database writer.
 #[utoipa::path(get, path = "/healthz", tag = "meta",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn healthz(State(s): State<AppState>) -> Result<Json<Health>, ApiError> {
+    if let Some(why) = s.service.store().writer_stopped() {
+        tracing::error!(reason = %why, "health check: the database writer has stopped");
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database writer has stopped (the server log says why); restart liuhen once the database is sound",
+        ));
+    }
     match s.service.store().ping().await {
         Ok(()) => Ok(Json(Health {
             status: "ok",
