@@ -1306,3 +1306,79 @@ async fn as_user_with(s: &Service, login: &str, password: &str) -> Principal {
     let out = s.login(login, password).await.unwrap();
     s.authenticate(&out.token).await.unwrap()
 }
+
+/// Separation of duties between administrators: an administrator cannot
+/// get round "never your own account" through a second account — neither by
+/// granting the administrator role to an account they control, nor by
+/// setting another administrator's password (their own included), nor by
+/// changing another administrator. Deactivating another administrator stays
+/// possible; the command line keeps administrator accounts.
+#[tokio::test]
+async fn administrators_cannot_raise_themselves_through_a_second_account() {
+    use liuhen_domain::{Confidentiality, Role, UserChange};
+    use liuhen_service::admin::AdminActor;
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let admin = as_user(&s, "admin").await;
+        let me = || AdminActor::User(Box::new(admin.clone()));
+        let o3 = s.user_by_login("officer3").await.unwrap();
+        let before = entry_count(&s).await;
+        // Granting the role to an account the administrator controls.
+        let to_admin = UserChange { role: Some(Role::Admin), ..Default::default() };
+        assert!(
+            matches!(s.change_user(me(), o3.id, &to_admin).await, Err(ServiceError::Forbidden(_))),
+            "an administrator does not make another"
+        );
+        let input = liuhen_domain::NewUser {
+            login: "second-admin".into(),
+            display_name: "第二管理员".into(),
+            role: Role::Admin,
+            unit_id: admin.user.unit_id,
+            cert_no: None,
+            enforcement_category: None,
+            legal_qualification: false,
+            clearance: None,
+        };
+        assert!(matches!(
+            s.create_user(me(), &input, Some("second-admin-password")).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        // Taking over an administrator made by the operator, or their own account without the current password.
+        let other =
+            s.create_user(AdminActor::CommandLine, &input, Some("second-admin-password")).await.unwrap();
+        assert!(matches!(
+            s.set_password(me(), other.id, "taken-over-password").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.set_password(me(), admin.user.id, "taken-over-password").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let raise = UserChange { clearance: Some(Confidentiality::TradeSecret), ..Default::default() };
+        assert!(matches!(s.change_user(me(), other.id, &raise).await, Err(ServiceError::Forbidden(_))));
+        let demote = UserChange { role: Some(Role::Leader), ..Default::default() };
+        assert!(matches!(s.change_user(me(), other.id, &demote).await, Err(ServiceError::Forbidden(_))));
+        assert_eq!(entry_count(&s).await, before + 1, "only the operator's creation is recorded");
+        // And the second administrator cannot act on the first either.
+        let second = as_user_with(&s, "second-admin", "second-admin-password").await;
+        assert!(matches!(
+            s.change_user(AdminActor::User(Box::new(second.clone())), admin.user.id, &raise).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            s.set_password(AdminActor::User(Box::new(second)), admin.user.id, "taken-over-password").await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        // A compromised administrator can be stopped at once; the operator does the rest.
+        let off = UserChange { active: Some(false), ..Default::default() };
+        s.change_user(me(), other.id, &off).await.unwrap();
+        let on = UserChange { active: Some(true), ..Default::default() };
+        assert!(matches!(s.change_user(me(), other.id, &on).await, Err(ServiceError::Forbidden(_))));
+        s.change_user(AdminActor::CommandLine, other.id, &on).await.unwrap();
+        s.change_user(AdminActor::CommandLine, o3.id, &to_admin).await.unwrap();
+        s.set_password(AdminActor::CommandLine, other.id, "reset-by-operator-1").await.unwrap();
+        // Ordinary accounts are still the administrator's to keep.
+        let o4 = s.user_by_login("officer4").await.unwrap();
+        s.set_password(me(), o4.id, "reset-by-admin-1").await.unwrap();
+    }
+}
