@@ -69,6 +69,33 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// Creates a folder and its missing parents, private to liuhen's user
+/// (0700): evidence is personal data, whatever the umask says.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Creates (or truncates) a file for writing; a new one is private to
+/// liuhen's user (0600), whatever the umask says. Originals are hard links
+/// to such files, so they share the mode.
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
 /// Fsyncs a folder so that a rename or link inside it is durable.
 fn sync_dir(dir: &Path) -> Result<(), BlobError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(io_err)
@@ -78,7 +105,7 @@ impl LocalBlobs {
     /// Opens (creating) the blob folder.
     pub fn open(root: &Path) -> Result<LocalBlobs, BlobError> {
         for sub in ["objects/sha256", "uploads", "quarantine"] {
-            fs::create_dir_all(root.join(sub)).map_err(io_err)?;
+            create_private_dir(&root.join(sub)).map_err(io_err)?;
         }
         Ok(LocalBlobs { root: root.to_owned() })
     }
@@ -121,7 +148,7 @@ impl LocalBlobs {
     pub fn write_small_durably(&self, path: &Path, bytes: &[u8]) -> Result<(), BlobError> {
         let tmp = path.with_extension("tmp");
         {
-            let mut f = File::create(&tmp).map_err(io_err)?;
+            let mut f = create_private_file(&tmp).map_err(io_err)?;
             f.write_all(bytes).map_err(io_err)?;
             f.sync_all().map_err(io_err)?;
         }
@@ -156,7 +183,7 @@ impl LocalBlobs {
         File::open(part).and_then(|f| f.sync_all()).map_err(io_err)?;
         let dest = self.object_path(sha256_hex);
         let dir = dest.parent().unwrap_or(&self.root).to_owned();
-        fs::create_dir_all(&dir).map_err(io_err)?;
+        create_private_dir(&dir).map_err(io_err)?;
         let outcome = match fs::hard_link(part, &dest) {
             Ok(()) => Stored::New,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -232,4 +259,35 @@ impl LocalBlobs {
 
 fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    #![allow(clippy::unwrap_used)]
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// Evidence is personal data: folders 0700 and files 0600, whatever the umask.
+    #[test]
+    fn blob_folders_and_files_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = LocalBlobs::open(&dir.path().join("blobs")).unwrap();
+        let part = blobs.upload_part("u1").unwrap();
+        create_private_file(&part).unwrap().write_all(b"evidence").unwrap();
+        blobs.write_small_durably(&blobs.upload_info("u1").unwrap(), b"{}").unwrap();
+        let hex = "ab".repeat(32);
+        blobs.store_file(&part, &hex, 8).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for d in [
+            blobs.root().to_owned(),
+            blobs.root().join("uploads"),
+            blobs.object_path(&hex).parent().unwrap().into(),
+        ] {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+        }
+        for f in [part, blobs.upload_info("u1").unwrap(), blobs.object_path(&hex)] {
+            assert_eq!(mode(&f) & 0o077, 0, "{} is open: {:o}", f.display(), mode(&f));
+        }
+    }
 }
