@@ -122,7 +122,10 @@ impl Service {
             validate_password(p)?;
         }
         let hash = match password {
-            Some(p) => Some(hash_password(p.to_owned()).await?),
+            Some(p) => {
+                let _permit = self.hash_permit().await?;
+                Some(hash_password(p.to_owned()).await?)
+            }
             None => None,
         };
         let now = self.now();
@@ -165,7 +168,10 @@ impl Service {
     /// the user and the sessions ended.
     pub async fn set_password(&self, who: AdminActor, user: UserId, password: &str) -> Result<()> {
         validate_password(password)?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = {
+            let _permit = self.hash_permit().await?;
+            hash_password(password.to_owned()).await?
+        };
         let now = self.now();
         let who = who.clone();
         self.store

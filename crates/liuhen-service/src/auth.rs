@@ -199,6 +199,11 @@ fn count(f: &mut LoginFailures, limit: i64, now_ms: i64) -> bool {
 }
 
 impl Service {
+    /// A place among the capped password hashes (every Argon2 run holds one).
+    pub(crate) async fn hash_permit(&self) -> Result<impl Sized> {
+        self.logins.hash_permit().await
+    }
+
     /// Checks a login and password and opens a session. A wrong login and a
     /// wrong password give the same answer in the same time.
     pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
