@@ -3,7 +3,7 @@
 //! in the file or an unknown `LIUHEN_*` variable is an error, so a typo never
 //! silently leaves a default in force.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -43,6 +43,18 @@ pub struct Config {
     pub format_layers: Vec<PathBuf>,
     /// The alert rules of the supervision stream (`[alerts]`).
     pub alerts: AlertConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request from
+    /// one of them is attributed to the address it forwarded for (the
+    /// nearest one not itself a trusted proxy). Empty: the peer address.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Password hashes (Argon2id, 19 MiB each) run at once at most; 0 for
+    /// one per processor.
+    pub password_hashes: usize,
+    /// Logins that may wait for a hash; beyond, `503` with `Retry-After`.
+    pub password_hash_queue: usize,
+    /// Failed logins from one address (an IPv6 /64) in 15 minutes before the
+    /// address is locked for 15.
+    pub login_failures_per_source: u32,
 }
 
 /// The alert rules of the supervision stream, as configured (`[alerts]` in
@@ -150,6 +162,10 @@ impl Default for Config {
             access_approvals: 2,
             format_layers: Vec::new(),
             alerts: AlertConfig::default(),
+            trusted_proxies: Vec::new(),
+            password_hashes: 0,
+            password_hash_queue: 32,
+            login_failures_per_source: 30,
         }
     }
 }
@@ -174,6 +190,10 @@ pub struct Layer {
     pub access_approvals: Option<u32>,
     pub format_layers: Option<Vec<PathBuf>>,
     pub alerts: Option<AlertLayer>,
+    pub trusted_proxies: Option<Vec<IpAddr>>,
+    pub password_hashes: Option<usize>,
+    pub password_hash_queue: Option<usize>,
+    pub login_failures_per_source: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -249,6 +269,25 @@ impl Layer {
                 }
                 "UPLOAD_EXPIRY_HOURS" => {
                     layer.upload_expiry_hours = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "TRUSTED_PROXIES" => {
+                    layer.trusted_proxies = Some(
+                        value
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|a| !a.is_empty())
+                            .map(|a| a.parse().map_err(|e| bad(format!("{a:?}: {e}"))))
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
+                "PASSWORD_HASHES" => {
+                    layer.password_hashes = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "PASSWORD_HASH_QUEUE" => {
+                    layer.password_hash_queue = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "LOGIN_FAILURES_PER_SOURCE" => {
+                    layer.login_failures_per_source = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
                 _ if key.starts_with("ALERTS_") => {
                     let a = layer.alerts.get_or_insert_with(AlertLayer::default);
@@ -337,6 +376,18 @@ impl Config {
         if let Some(v) = l.format_layers {
             self.format_layers = v;
         }
+        if let Some(v) = l.trusted_proxies {
+            self.trusted_proxies = v;
+        }
+        if let Some(v) = l.password_hashes {
+            self.password_hashes = v;
+        }
+        if let Some(v) = l.password_hash_queue {
+            self.password_hash_queue = v;
+        }
+        if let Some(v) = l.login_failures_per_source {
+            self.login_failures_per_source = v;
+        }
         if let Some(a) = l.alerts {
             let c = &mut self.alerts;
             c.bulk_count = a.bulk_count.unwrap_or(c.bulk_count);
@@ -363,6 +414,16 @@ impl Config {
             return Err(ConfigError::Invalid("upload_expiry_hours must be between 1 and 720".into()));
         }
         self.alerts.validate()?;
+        if self.password_hashes > 1024 || self.password_hash_queue > 100_000 {
+            return Err(ConfigError::Invalid(
+                "password_hashes must be at most 1024 and password_hash_queue at most 100000".into(),
+            ));
+        }
+        if !(5..=100_000).contains(&self.login_failures_per_source) {
+            return Err(ConfigError::Invalid(
+                "login_failures_per_source must be between 5 and 100000".into(),
+            ));
+        }
         if !(1..=5).contains(&self.access_approvals) {
             return Err(ConfigError::Invalid("access_approvals must be between 1 and 5".into()));
         }
@@ -383,6 +444,19 @@ impl Config {
             )));
         }
         Ok(self)
+    }
+
+    /// The settings of the use cases this configuration gives.
+    pub fn service_config(&self) -> liuhen_service::ServiceConfig {
+        let d = liuhen_service::ServiceConfig::default();
+        liuhen_service::ServiceConfig {
+            session_ttl: time::Duration::minutes(i64::from(self.session_minutes)),
+            record_reads: true,
+            access_approvals: self.access_approvals,
+            password_hashes: if self.password_hashes == 0 { d.password_hashes } else { self.password_hashes },
+            password_hash_queue: self.password_hash_queue,
+            login_failures_per_source: i64::from(self.login_failures_per_source),
+        }
     }
 
     /// The database URL in effect: the configured one, or SQLite in `data`.

@@ -14,7 +14,8 @@ pub struct ErrorBody {
     /// Stable machine-readable code: `invalid`, `invalid_json`, `unauthenticated`,
     /// `forbidden`, `not_found`, `conflict`, `payload_too_large`,
     /// `unsupported_media_type`, `method_not_allowed`, `checksum_mismatch` (460, tus),
-    /// `insufficient_storage` (507), `unavailable` (503), `internal`.
+    /// `insufficient_storage` (507), `unavailable` (503), `locked` (429), `busy` (503, with `Retry-After`),
+    /// `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -45,6 +46,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m),
             ServiceError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             ServiceError::Locked(m) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "locked", m),
+            ServiceError::Busy(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", m),
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(v) => ApiError {
                 status: StatusCode::BAD_REQUEST,
@@ -79,7 +81,18 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        // A client told to wait is told how long (seconds).
+        let retry = match self.body.code {
+            "busy" => Some("1"),
+            "locked" => Some("60"),
+            _ => None,
+        };
+        let mut resp = (self.status, Json(self.body)).into_response();
+        if let Some(r) = retry {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(r));
+        }
+        resp
     }
 }
 

@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod extract;
@@ -194,6 +195,8 @@ pub async fn serve(
     let expirer = tokio::spawn(expire_uploads_forever(state.service.clone()));
     let app = router(state);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    // The peer address reaches handlers: logins are throttled per source.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = tx.send(());

@@ -1346,3 +1346,58 @@ async fn healthz_reports_a_stopped_writer_and_writes_answer_503() {
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
     }
 }
+
+/// Logins are throttled per client address: names rotated from one address
+/// lock it (429 with Retry-After), a forwarded-for header is believed only
+/// from a configured proxy, and other clients behind that proxy go on.
+#[tokio::test]
+async fn login_is_limited_per_client_address_and_says_when_to_retry() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let config = Config {
+        trusted_proxies: vec!["10.0.0.1".parse().unwrap()],
+        login_failures_per_source: 5,
+        ..Config::default()
+    };
+    let service = Service::new(store.clone(), Arc::new(SystemClock), config.service_config(), test_signer());
+    demo::seed(&service).await.unwrap();
+    let app = App {
+        router: router(AppState::new(service.clone(), config)),
+        store,
+        service,
+        _dir: tempfile::tempdir().unwrap(),
+        _db_dir: Some(dir),
+    };
+    let attempt = |peer: &str, forwarded: Option<&str>, login: &str, password: &str| {
+        let body = json!({"login": login, "password": password}).to_string();
+        let mut req = post_json("/api/v1/auth/login", None, &body);
+        if let Some(f) = forwarded {
+            req.headers_mut().insert("x-forwarded-for", f.parse().unwrap());
+        }
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 40000)));
+        req
+    };
+    // A client writing its own forwarded-for header is still itself.
+    for i in 0..5 {
+        let spoof = format!("192.0.2.{i}");
+        let r =
+            call(&app, attempt("198.51.100.9", Some(&spoof), &format!("guess-{i}"), "wrong-password")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    }
+    let r = call(&app, attempt("198.51.100.9", Some("192.0.2.99"), "officer1", "liuhen-demo-officer1")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert_eq!(r.body["code"], "locked");
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    // Through the proxy: each client is counted as itself.
+    for i in 0..5 {
+        let r = call(&app, attempt("10.0.0.1", Some("203.0.113.5"), &format!("guess-{i}"), "wrong-password"))
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+    }
+    let r = call(&app, attempt("10.0.0.1", Some("203.0.113.5"), "officer1", "liuhen-demo-officer1")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    let r = call(&app, attempt("10.0.0.1", Some("203.0.113.6"), "officer1", "liuhen-demo-officer1")).await;
+    assert_eq!(r.status, StatusCode::OK, "another client behind the proxy: {}", r.text);
+}

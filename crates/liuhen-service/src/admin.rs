@@ -37,6 +37,34 @@ impl AdminActor {
             }
         }
     }
+
+    /// Separation of duties between administrators: through the API an
+    /// administrator may not grant the administrator role, nor set the
+    /// password of, or otherwise change, an administrator's account (their
+    /// own included) — except to deactivate another one, so a compromised
+    /// account can be stopped at once. Otherwise one administrator could
+    /// make or take over a second administrator account and use it to raise
+    /// their own. Administrator accounts are kept by the operator at the
+    /// command line.
+    fn check_admin_account(&self, before: &User, after: Option<&User>) -> Result<()> {
+        let AdminActor::User(p) = self else { return Ok(()) };
+        let deactivation_only = after.is_some_and(|a| {
+            p.user.id != before.id && !a.active && *a == User { active: false, ..before.clone() }
+        });
+        if before.role == Role::Admin && !deactivation_only {
+            return Err(ServiceError::Forbidden(
+                "an administrator's account is changed from the command line, not by another administrator \
+                 (管理员账号只能由运维人员在命令行变更)"
+                    .into(),
+            ));
+        }
+        if after.is_some_and(|a| a.role == Role::Admin) && before.role != Role::Admin {
+            return Err(ServiceError::Forbidden(
+                "the administrator role is granted from the command line (管理员角色只能在命令行授予)".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Service {
@@ -94,7 +122,10 @@ impl Service {
             validate_password(p)?;
         }
         let hash = match password {
-            Some(p) => Some(hash_password(p.to_owned()).await?),
+            Some(p) => {
+                let _permit = self.hash_permit().await?;
+                Some(hash_password(p.to_owned()).await?)
+            }
             None => None,
         };
         let now = self.now();
@@ -107,6 +138,12 @@ impl Service {
                         tx.get_unit(input.unit_id).await.map_err(|_| ServiceError::NotFound("unit"))?;
                     who.check_agency(unit.agency_id)?;
                     let user = input.validate(UserId::from_bytes(random_bytes()?), unit.agency_id)?;
+                    if matches!(who, AdminActor::User(_)) && user.role == Role::Admin {
+                        return Err(ServiceError::Forbidden(
+                            "the administrator role is granted from the command line (管理员角色只能在命令行授予)"
+                                .into(),
+                        ));
+                    }
                     tx.insert_user(&user, hash.as_deref(), now).await?;
                     record(
                         tx,
@@ -125,12 +162,16 @@ impl Service {
     }
 
     /// Sets a user's password (an administrator's reset, 管理员设置密码, as
-    /// distinct from the user's own change). The user's open sessions end:
+    /// distinct from the user's own change); an administrator's password is
+    /// set only from the command line (see `check_admin_account`). The user's open sessions end:
     /// whoever held them must log in with the new password. The entry names
     /// the user and the sessions ended.
     pub async fn set_password(&self, who: AdminActor, user: UserId, password: &str) -> Result<()> {
         validate_password(password)?;
-        let hash = hash_password(password.to_owned()).await?;
+        let hash = {
+            let _permit = self.hash_permit().await?;
+            hash_password(password.to_owned()).await?
+        };
         let now = self.now();
         let who = who.clone();
         self.store
@@ -138,6 +179,7 @@ impl Service {
                 Box::pin(async move {
                     let u = tx.get_user(user).await?;
                     who.check_agency(u.agency_id)?;
+                    who.check_admin_account(&u, None)?;
                     tx.set_password_hash(user, &hash).await?;
                     let ended = end_sessions(tx, user, None, now).await?;
                     let mut subjects = vec![u.id.subject()];
@@ -178,6 +220,7 @@ impl Service {
                     let before = tx.get_user(user).await.map_err(|_| ServiceError::NotFound("user"))?;
                     who.check_agency(before.agency_id)?;
                     let after = change.apply(&before)?;
+                    who.check_admin_account(&before, Some(&after))?;
                     if after.unit_id != before.unit_id {
                         let unit =
                             tx.get_unit(after.unit_id).await.map_err(|_| ServiceError::NotFound("unit"))?;

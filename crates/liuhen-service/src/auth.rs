@@ -1,9 +1,14 @@
 //! Logging in, sessions and API tokens.
 
 use liuhen_domain::{Actor, CredentialId, EntryKind, TokenScope, User, UserId};
-use liuhen_store::{Credential, CredentialKind};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use liuhen_store::{Credential, CredentialKind, LoginFailures};
 use serde::Serialize;
 use time::OffsetDateTime;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::{Result, ServiceError};
 use crate::secrets::{SESSION_PREFIX, TOKEN_PREFIX, new_secret, random_bytes, secret_hash, verify_password};
@@ -61,37 +66,168 @@ pub const MAX_LOGIN_FAILURES: i64 = 5;
 pub const LOGIN_WINDOW: time::Duration = time::Duration::minutes(15);
 pub const LOGIN_LOCK: time::Duration = time::Duration::minutes(15);
 
-/// The key failures are counted under: the SHA-256 of the normalised login,
-/// so unknown logins are counted (and locked) like known ones, and the
-/// ledger never holds a login name in clear.
-fn login_key(login: &str) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(login.trim().to_lowercase().as_bytes()))
+/// How often at most a node deletes failure counters older than the window.
+const PRUNE_EVERY_MS: i64 = 60_000;
+
+/// What guards the login: the deployment's secret that keys login names and
+/// addresses, the cap on password hashes running or waiting, and when
+/// counters were last pruned.
+pub(crate) struct LoginGuard {
+    key: [u8; 32],
+    /// Permits to run one Argon2 hash (19 MiB and a blocking thread each).
+    hashes: Arc<tokio::sync::Semaphore>,
+    /// Permits to run or wait for one; none left means "busy" at once.
+    admission: Arc<tokio::sync::Semaphore>,
+    per_source: i64,
+    last_prune_ms: AtomicI64,
+}
+
+impl LoginGuard {
+    pub(crate) fn new(config: &crate::ServiceConfig) -> Self {
+        let hashes = config.password_hashes.max(1);
+        LoginGuard {
+            // Should the OS's random source fail, no session could be made
+            // either (`new_secret` fails), so this key would guard nothing.
+            key: random_bytes().unwrap_or_default(),
+            hashes: Arc::new(tokio::sync::Semaphore::new(hashes)),
+            admission: Arc::new(tokio::sync::Semaphore::new(
+                hashes.saturating_add(config.password_hash_queue),
+            )),
+            per_source: config.login_failures_per_source.max(1),
+            last_prune_ms: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    pub(crate) fn with_key(mut self, key: [u8; 32]) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// HMAC-SHA256 of `what` under the deployment's secret, in hex. Unlike
+    /// a plain hash it cannot be reversed by hashing a dictionary of names
+    /// (or of passwords typed into the name field) without the secret.
+    fn keyed(&self, what: &str) -> String {
+        use hmac::{KeyInit as _, Mac as _};
+        match hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key) {
+            Ok(mut mac) => {
+                mac.update(what.as_bytes());
+                hex::encode(mac.finalize().into_bytes())
+            }
+            // HMAC takes keys of any length; this cannot happen.
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The key failures of a login are counted under (and the ledger subject
+    /// `login:KEY`): keyed by the normalised login, so unknown logins are
+    /// counted and locked like known ones and no name is ever in clear.
+    /// Entries written before this keying hold the plain SHA-256 (the
+    /// ledger is append-only).
+    fn login_key(&self, login: &str) -> String {
+        self.keyed(&format!("login\0{}", login.trim().to_lowercase()))
+    }
+
+    /// The key of a source address (subject `source:KEY`): an IPv4 address,
+    /// or the /64 network of an IPv6 one (what one subscriber is given).
+    /// `None` (an in-process caller) is one source of its own.
+    fn source_key(&self, source: Option<IpAddr>) -> String {
+        let addr = match source.map(|a| a.to_canonical()) {
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            None => "-".to_owned(),
+        };
+        self.keyed(&format!("source\0{addr}"))
+    }
+
+    /// A place to hash a password: waits while fewer than the queue's
+    /// length wait, otherwise answers "busy" at once.
+    async fn hash_permit(&self) -> Result<(OwnedSemaphorePermit, OwnedSemaphorePermit)> {
+        let admitted = self.admission.clone().try_acquire_owned().map_err(|_| {
+            ServiceError::Busy(
+                "too many logins at once; try again in a second (登录请求过多，请稍后再试)".into(),
+            )
+        })?;
+        let running = self
+            .hashes
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ServiceError::Internal("the password-hash limiter is closed".into()))?;
+        Ok((admitted, running))
+    }
+}
+
+/// One attempt, counted before the password is checked: the counters after
+/// it and whether it reached a limit.
+#[derive(Debug, Clone, Copy)]
+struct Attempt {
+    login: LoginFailures,
+    locks_login: bool,
+    source: Option<LoginFailures>,
+    locks_source: bool,
+}
+
+fn locked_message(until_ms: i64, now_ms: i64) -> ServiceError {
+    let minutes = (until_ms - now_ms + 59_999) / 60_000;
+    ServiceError::Locked(format!(
+        "too many failed logins: try again in {minutes} minute(s) (登录失败次数过多，请{minutes}分钟后再试)"
+    ))
+}
+
+/// The counter as it stands at `now_ms`: a window that has passed (and
+/// holds no lock still running) starts again.
+fn current(f: LoginFailures, now_ms: i64) -> LoginFailures {
+    let locked = f.locked_until_ms.is_some_and(|u| u > now_ms);
+    if !locked && now_ms - f.window_start_ms > LOGIN_WINDOW.whole_milliseconds() as i64 {
+        LoginFailures { failures: 0, window_start_ms: now_ms, locked_until_ms: None }
+    } else {
+        f
+    }
+}
+
+/// Counts one attempt against `f`; true when it reaches `limit` (and locks).
+fn count(f: &mut LoginFailures, limit: i64, now_ms: i64) -> bool {
+    f.failures += 1;
+    let locks = f.failures >= limit && f.locked_until_ms.is_none_or(|u| u <= now_ms);
+    if locks {
+        f.locked_until_ms = Some(now_ms + LOGIN_LOCK.whole_milliseconds() as i64);
+    }
+    locks
 }
 
 impl Service {
+    /// A place among the capped password hashes (every Argon2 run holds one).
+    pub(crate) async fn hash_permit(&self) -> Result<impl Sized> {
+        self.logins.hash_permit().await
+    }
+
     /// Checks a login and password and opens a session. A wrong login and a
     /// wrong password give the same answer in the same time.
     pub async fn login(&self, login: &str, password: &str) -> Result<LoginOutcome> {
+        self.login_from(login, password, None).await
+    }
+
+    /// [`Service::login`] from a source address, which is throttled too:
+    /// failures are counted per login and per source, and an attempt is
+    /// counted (and the lock decided) in one write job before its password
+    /// is hashed, so concurrent attempts cannot all pass the check.
+    pub async fn login_from(
+        &self,
+        login: &str,
+        password: &str,
+        source: Option<IpAddr>,
+    ) -> Result<LoginOutcome> {
         if login.chars().count() > MAX_LOGIN_CHARS || password.chars().count() > MAX_PASSWORD_CHARS {
             return Err(ServiceError::Unauthenticated("wrong login or password"));
         }
-        let key = login_key(login);
-        let now = self.now();
-        let now_ms = liuhen_domain::unix_ms(now);
-        let (found, failures) = {
-            let mut tx = self.store.read().await?;
-            let found = tx.find_user_by_login(login.trim()).await?;
-            let failures = tx.login_failures(&key).await?;
-            tx.finish().await?;
-            (found, failures)
-        };
-        if let Some(until) = failures.locked_until_ms.filter(|u| *u > now_ms) {
-            let minutes = (until - now_ms + 59_999) / 60_000;
-            return Err(ServiceError::Locked(format!(
-                "too many failed logins: try again in {minutes} minute(s) (登录失败次数过多，请{minutes}分钟后再试)"
-            )));
-        }
+        let _permit = self.logins.hash_permit().await?;
+        let key = self.logins.login_key(login);
+        let source_key = self.logins.source_key(source);
+        let (found, attempt) =
+            self.begin_attempt(key.clone(), Some(source_key.clone()), Some(login.trim().to_owned())).await?;
         let (user, hash) = match found {
             Some(u) => (Some(u.user), u.password_hash),
             None => (None, None),
@@ -100,7 +236,8 @@ impl Service {
         let user = match user {
             Some(u) if ok && u.active => u,
             other => {
-                self.record_login_failure(key, other.map(|u| (u.id, u.agency_id))).await?;
+                let known = other.map(|u| (u.id, u.agency_id));
+                self.record_login_failure(key, Some(source_key), known, attempt).await?;
                 return Err(ServiceError::Unauthenticated("wrong login or password"));
             }
         };
@@ -117,10 +254,21 @@ impl Service {
             expires_at: Some(expires_at),
             revoked_at: None,
         };
+        let per_source = self.logins.per_source;
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
                     tx.clear_login_failures(&key).await?;
+                    // The attempt was counted against its source before the
+                    // check; a good password takes it back.
+                    let mut f = tx.login_failures(&source_key).await?;
+                    if f.failures > 0 {
+                        f.failures -= 1;
+                        if f.failures < per_source {
+                            f.locked_until_ms = None;
+                        }
+                        tx.set_login_failures(&source_key, f).await?;
+                    }
                     tx.insert_credential(&cred, &hash).await?;
                     record::<()>(
                         tx,
@@ -138,50 +286,118 @@ impl Service {
             .await
     }
 
-    /// Counts a failed login and records it in the ledger (CJIS 5.4.1.1:
-    /// unsuccessful log-on attempts); the failure that reaches the limit
-    /// locks the login and records that too.
+    /// Counts an attempt against the login (and its source) in one write
+    /// job: refused when either is locked, otherwise counted, locking when
+    /// it reaches the limit. Also finds the user when `lookup` names one.
+    /// Counters older than the window are pruned here, at most once a
+    /// minute per node.
+    async fn begin_attempt(
+        &self,
+        key: String,
+        source: Option<String>,
+        lookup: Option<String>,
+    ) -> Result<(Option<liuhen_store::UserWithSecret>, Attempt)> {
+        let now_ms = liuhen_domain::unix_ms(self.now());
+        let last = self.logins.last_prune_ms.load(Ordering::Relaxed);
+        let prune = now_ms.saturating_sub(last) >= PRUNE_EVERY_MS
+            && self
+                .logins
+                .last_prune_ms
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok();
+        let per_source = self.logins.per_source;
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if prune {
+                        let stale = now_ms - LOGIN_WINDOW.whole_milliseconds() as i64;
+                        tx.prune_login_failures(stale, now_ms).await?;
+                    }
+                    let mut login = current(tx.login_failures(&key).await?, now_ms);
+                    if let Some(until) = login.locked_until_ms.filter(|u| *u > now_ms) {
+                        return Err(locked_message(until, now_ms));
+                    }
+                    let mut from = None;
+                    if let Some(s) = &source {
+                        let f = current(tx.login_failures(s).await?, now_ms);
+                        if let Some(until) = f.locked_until_ms.filter(|u| *u > now_ms) {
+                            return Err(locked_message(until, now_ms));
+                        }
+                        from = Some(f);
+                    }
+                    let locks_login = count(&mut login, MAX_LOGIN_FAILURES, now_ms);
+                    tx.set_login_failures(&key, login).await?;
+                    let mut locks_source = false;
+                    if let (Some(s), Some(f)) = (&source, from.as_mut()) {
+                        locks_source = count(f, per_source, now_ms);
+                        tx.set_login_failures(s, *f).await?;
+                    }
+                    let found = match lookup {
+                        Some(l) => tx.find_user_by_login(&l).await?,
+                        None => None,
+                    };
+                    Ok((found, Attempt { login, locks_login, source: from, locks_source }))
+                })
+            })
+            .await
+    }
+
+    /// Records a failed attempt (already counted by [`Service::begin_attempt`])
+    /// in the ledger (CJIS 5.4.1.1: unsuccessful log-on attempts), with the
+    /// lock it caused.
+    ///
+    /// A failure of a known login is an entry each (at most five per login
+    /// and the per-source limit per address in a window). A failure of an
+    /// unknown name is recorded only when it is the first from its source in
+    /// the window, and a source's lock is recorded with the number of
+    /// failures it summarises: anonymous traffic costs the ledger at most
+    /// two entries per address per window, however many names it tries,
+    /// while a failure against a real account is never left out.
     async fn record_login_failure(
         &self,
         key: String,
+        source: Option<String>,
         user: Option<(UserId, liuhen_domain::UnitId)>,
+        attempt: Attempt,
     ) -> Result<()> {
         let now = self.now();
         let now_ms = liuhen_domain::unix_ms(now);
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let mut f = tx.login_failures(&key).await?;
-                    if now_ms - f.window_start_ms > LOGIN_WINDOW.whole_milliseconds() as i64 {
-                        f = liuhen_store::LoginFailures {
-                            failures: 0,
-                            window_start_ms: now_ms,
-                            locked_until_ms: None,
-                        };
-                    }
-                    f.failures += 1;
-                    let locks = f.failures >= MAX_LOGIN_FAILURES;
-                    if locks {
-                        f.locked_until_ms = Some(now_ms + LOGIN_LOCK.whole_milliseconds() as i64);
-                    }
-                    tx.set_login_failures(&key, f).await?;
+                    let source_subject = source.as_ref().map(|s| format!("source:{s}"));
                     let mut subjects = vec![format!("login:{key}")];
                     subjects.extend(user.map(|(id, _)| id.subject()));
-                    let content = serde_json::json!({"failures": f.failures, "known_login": user.is_some()});
+                    subjects.extend(source_subject.clone());
                     let agency = user.map(|(_, a)| a);
-                    record(
-                        tx,
-                        now,
-                        EntryKind::LoginFailed,
-                        Actor::System("login"),
-                        agency,
-                        subjects.clone(),
-                        Some(&content),
-                    )
-                    .await?;
-                    if locks {
-                        let content =
-                            serde_json::json!({"until_ms": f.locked_until_ms, "failures": f.failures});
+                    // Unknown names are counted per source under a key of their own.
+                    let mut unknown = 0;
+                    if let (None, Some(s)) = (user, &source) {
+                        let anon = format!("unknown:{s}");
+                        let mut f = current(tx.login_failures(&anon).await?, now_ms);
+                        f.failures += 1;
+                        tx.set_login_failures(&anon, f).await?;
+                        unknown = f.failures;
+                    }
+                    if user.is_some() || unknown <= 1 {
+                        let content = serde_json::json!({
+                            "failures": attempt.login.failures, "known_login": user.is_some()
+                        });
+                        record(
+                            tx,
+                            now,
+                            EntryKind::LoginFailed,
+                            Actor::System("login"),
+                            agency,
+                            subjects.clone(),
+                            Some(&content),
+                        )
+                        .await?;
+                    }
+                    if attempt.locks_login && user.is_some() {
+                        let content = serde_json::json!({
+                            "until_ms": attempt.login.locked_until_ms, "failures": attempt.login.failures
+                        });
                         record(
                             tx,
                             now,
@@ -189,6 +405,23 @@ impl Service {
                             Actor::System("login"),
                             agency,
                             subjects,
+                            Some(&content),
+                        )
+                        .await?;
+                    }
+                    if let (true, Some(f), Some(subject)) =
+                        (attempt.locks_source, attempt.source, source_subject)
+                    {
+                        let content = serde_json::json!({
+                            "until_ms": f.locked_until_ms, "failures": f.failures, "unknown_logins": unknown
+                        });
+                        record(
+                            tx,
+                            now,
+                            EntryKind::LoginLocked,
+                            Actor::System("login"),
+                            None,
+                            vec![subject],
                             Some(&content),
                         )
                         .await?;
@@ -233,21 +466,13 @@ impl Service {
             return Err(ServiceError::Unauthenticated("wrong password"));
         }
         liuhen_domain::validate_password(new)?;
-        let key = login_key(&me.user.login);
-        let now_ms = liuhen_domain::unix_ms(self.now());
-        let (found, failures) = {
-            let mut tx = self.store.read().await?;
-            let found = tx.find_user_by_login(&me.user.login).await?;
-            let failures = tx.login_failures(&key).await?;
-            tx.finish().await?;
-            (found, failures)
-        };
-        if failures.locked_until_ms.is_some_and(|u| u > now_ms) {
-            return Err(ServiceError::Locked("too many failed attempts (失败次数过多，请稍后再试)".into()));
-        }
+        let _permit = self.logins.hash_permit().await?;
+        let key = self.logins.login_key(&me.user.login);
+        // Counted against the account only: the caller is signed in, not anonymous.
+        let (found, attempt) = self.begin_attempt(key.clone(), None, Some(me.user.login.clone())).await?;
         let stored = found.filter(|u| u.user.id == me.user.id).and_then(|u| u.password_hash);
         if !verify_password(current.to_owned(), stored).await? {
-            self.record_login_failure(key, Some((me.user.id, me.user.agency_id))).await?;
+            self.record_login_failure(key, None, Some((me.user.id, me.user.agency_id)), attempt).await?;
             return Err(ServiceError::Unauthenticated("wrong password"));
         }
         let hash = crate::secrets::hash_password(new.to_owned()).await?;

@@ -11,6 +11,10 @@ pub enum ServiceError {
     /// Too many failed logins: the login is locked for a while.
     #[error("locked: {0}")]
     Locked(String),
+    /// Too much work in flight (password hashing is capped): try again soon.
+    /// Answered at once instead of queueing without bound.
+    #[error("busy: {0}")]
+    Busy(String),
     /// Authenticated but not allowed. Used only where the record's existence
     /// is already known to the caller; otherwise `NotFound` hides it.
     #[error("forbidden: {0}")]

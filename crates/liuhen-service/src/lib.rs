@@ -67,11 +67,26 @@ pub struct ServiceConfig {
     pub record_reads: bool,
     /// Approvals a 调阅 request needs before it is granted.
     pub access_approvals: u32,
+    /// Password hashes (Argon2id, 19 MiB each) run at once at most.
+    pub password_hashes: usize,
+    /// Requests that may wait for one of those; beyond, a login is answered
+    /// at once with "busy" rather than queued.
+    pub password_hash_queue: usize,
+    /// Failed logins from one source address (an IPv6 /64) within the
+    /// window before the address is locked out like a login.
+    pub login_failures_per_source: i64,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { session_ttl: time::Duration::hours(12), record_reads: true, access_approvals: 2 }
+        ServiceConfig {
+            session_ttl: time::Duration::hours(12),
+            record_reads: true,
+            access_approvals: 2,
+            password_hashes: std::thread::available_parallelism().map_or(2, usize::from),
+            password_hash_queue: 32,
+            login_failures_per_source: 30,
+        }
     }
 }
 
@@ -87,6 +102,7 @@ pub struct Service {
     supervision: Arc<supervision::Hub>,
     pdf: Arc<documents::Pdf>,
     formats: Option<Arc<(liuhen_docs::FormatSet, liuhen_docs::WordingLibrary)>>,
+    logins: Arc<auth::LoginGuard>,
 }
 
 impl Service {
@@ -96,10 +112,12 @@ impl Service {
         config: ServiceConfig,
         ledger: ledger::LedgerSigner,
     ) -> Self {
+        let logins = Arc::new(auth::LoginGuard::new(&config));
         Service {
             store,
             clock,
             config,
+            logins,
             ledger: Arc::new(ledger),
             evidence: None,
             policy: None,
@@ -113,6 +131,16 @@ impl Service {
     #[must_use]
     pub fn with_fonts(mut self, fonts: Vec<std::path::PathBuf>) -> Self {
         self.pdf = Arc::new(documents::Pdf::new(fonts));
+        self
+    }
+
+    /// Keys login names and source addresses in the ledger and the failure
+    /// counters with this per-deployment secret (HMAC-SHA256). Every node of
+    /// a deployment must use the same one; without it a random key is used,
+    /// which lasts as long as this value.
+    #[must_use]
+    pub fn with_login_key(mut self, key: [u8; 32]) -> Self {
+        self.logins = Arc::new(auth::LoginGuard::new(&self.config).with_key(key));
         self
     }
 

@@ -69,6 +69,33 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// Creates a folder and its missing parents, private to liuhen's user
+/// (0700): evidence is personal data, whatever the umask says.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Creates (or truncates) a file for writing; a new one is private to
+/// liuhen's user (0600), whatever the umask says. Originals are hard links
+/// to such files, so they share the mode.
+pub fn create_private_file(path: &Path) -> io::Result<File> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
 /// Fsyncs a folder so that a rename or link inside it is durable.
 fn sync_dir(dir: &Path) -> Result<(), BlobError> {
     #[cfg(test)]
@@ -86,7 +113,13 @@ fn create_dir_durably(dir: &Path) -> Result<(), BlobError> {
     if let Some(parent) = dir.parent() {
         create_dir_durably(parent)?;
     }
-    match fs::create_dir(dir) {
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(dir) {
         Ok(()) => {}
         // Made meanwhile by another writer, who syncs it.
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
@@ -145,7 +178,7 @@ impl LocalBlobs {
     pub fn write_small_durably(&self, path: &Path, bytes: &[u8]) -> Result<(), BlobError> {
         let tmp = path.with_extension("tmp");
         {
-            let mut f = File::create(&tmp).map_err(io_err)?;
+            let mut f = create_private_file(&tmp).map_err(io_err)?;
             f.write_all(bytes).map_err(io_err)?;
             f.sync_all().map_err(io_err)?;
         }
@@ -321,6 +354,37 @@ mod tests {
         // `ab` is made durable in `sha256`, `ab/cd` in `ab`, the object in `ab/cd`.
         for folder in [&base, &a, &b] {
             assert!(synced.contains(folder), "{} not fsynced: {synced:?}", folder.display());
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod mode_tests {
+    #![allow(clippy::unwrap_used)]
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// Evidence is personal data: folders 0700 and files 0600, whatever the umask.
+    #[test]
+    fn blob_folders_and_files_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = LocalBlobs::open(&dir.path().join("blobs")).unwrap();
+        let part = blobs.upload_part("u1").unwrap();
+        create_private_file(&part).unwrap().write_all(b"evidence").unwrap();
+        blobs.write_small_durably(&blobs.upload_info("u1").unwrap(), b"{}").unwrap();
+        let hex = "ab".repeat(32);
+        blobs.store_file(&part, &hex, 8).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for d in [
+            blobs.root().to_owned(),
+            blobs.root().join("uploads"),
+            blobs.object_path(&hex).parent().unwrap().into(),
+        ] {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+        }
+        for f in [part, blobs.upload_info("u1").unwrap(), blobs.object_path(&hex)] {
+            assert_eq!(mode(&f) & 0o077, 0, "{} is open: {:o}", f.display(), mode(&f));
         }
     }
 }

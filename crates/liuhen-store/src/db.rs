@@ -126,9 +126,34 @@ pub(crate) struct Pools {
     pub reader: AnyPool,
 }
 
+/// Creates a new SQLite database file private to liuhen's user (0600)
+/// before SQLite opens it, which would otherwise follow the umask; SQLite
+/// gives its -wal and -shm files the database file's mode.
+fn create_private_sqlite_file(url: &str) {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or_default();
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let creates = query.split('&').any(|kv| kv == "mode=rwc");
+    if !creates || path.is_empty() || path.starts_with(':') {
+        return;
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    // An existing file keeps its mode; a missing or unwritable folder is
+    // left for SQLite to report in its own words.
+    let _ = o.open(path);
+}
+
 pub(crate) async fn connect(url: &str) -> Result<Pools> {
     sqlx::any::install_default_drivers();
     let backend = Backend::from_url(url)?;
+    if backend == Backend::Sqlite {
+        create_private_sqlite_file(url);
+    }
     let options: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
     let pools = match backend {
         Backend::Sqlite => {
@@ -173,6 +198,20 @@ pub(crate) async fn connect(url: &str) -> Result<Pools> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_database_and_its_journal_are_private_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pools = connect(&sqlite_url_for_dir(dir.path())).await.unwrap();
+        for name in ["liuhen.db", "liuhen.db-wal", "liuhen.db-shm"] {
+            let mode = std::fs::metadata(dir.path().join(name)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{name} is open to others: {:o}", mode & 0o777);
+        }
+        pools.writer.close().await;
+        pools.reader.close().await;
+    }
 
     #[test]
     fn passwords_never_show() {

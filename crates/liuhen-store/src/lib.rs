@@ -113,6 +113,8 @@ impl Store {
 
     /// Opens the SQLite database kept in the data folder `dir`.
     pub async fn open_dir(dir: &Path) -> Result<Store> {
+        // The data folder holds personal data: private to liuhen's user when made here.
+        blobs::create_private_dir(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         Store::open(&sqlite_url_for_dir(dir)).await
     }
 

@@ -31,6 +31,13 @@ impl<M> Tx<M> {
             None => LoginFailures::default(),
         })
     }
+
+    /// How many failure counters are kept (for monitoring: pruning keeps it
+    /// to the attempts of the last window).
+    pub async fn login_failure_counters(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM login_failures").fetch_one(self.conn()).await?;
+        col(&row, "n")
+    }
 }
 
 impl Tx<Write> {
@@ -48,6 +55,21 @@ impl Tx<Write> {
         .execute(self.conn())
         .await?;
         Ok(())
+    }
+
+    /// Forgets counters whose window began before `stale_ms` and that hold
+    /// no lock running at `now_ms`: they would start afresh anyway, and
+    /// names tried once must not stay forever.
+    pub async fn prune_login_failures(&mut self, stale_ms: i64, now_ms: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM login_failures WHERE window_start_ms < $1 \
+             AND (locked_until_ms IS NULL OR locked_until_ms <= $2)",
+        )
+        .bind(stale_ms)
+        .bind(now_ms)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Forgets the failures of a login key (after a successful login).

@@ -277,7 +277,7 @@ impl UploadArea {
     /// Records a new, empty upload durably.
     pub fn create(&self, record: &UploadRecord) -> Result<(), UploadError> {
         let part = self.blobs.upload_part(&record.id)?;
-        std::fs::File::create(&part)?.sync_all()?;
+        crate::blobs::create_private_file(&part)?.sync_all()?;
         let json = serde_json::to_vec(record).map_err(|e| UploadError::Body(std::io::Error::other(e)))?;
         self.blobs.write_small_durably(&self.blobs.upload_info(&record.id)?, &json)?;
         Ok(())
@@ -559,7 +559,7 @@ impl UploadArea {
         let path = tmp.clone();
         tokio::task::spawn_blocking(move || {
             use std::io::Write as _;
-            let mut f = std::fs::File::create(&path)?;
+            let mut f = crate::blobs::create_private_file(&path)?;
             f.write_all(&bytes)?;
             f.sync_all()
         })

@@ -1,6 +1,8 @@
-//! The ledger's signing keys, kept as files in `DATA/keys/` (mode 0600),
-//! created on first start. Several nodes on one PostgreSQL database must
-//! share the same key files.
+//! The deployment's secrets — the ledger's signing keys and the key of
+//! login names in the ledger — kept as files in `DATA/keys/` (folder 0700,
+//! files 0600), created on first start. A key file readable by group or
+//! others is refused. Several nodes on one PostgreSQL database must share
+//! the same key files.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,12 +33,56 @@ pub fn ledger_signer(config: &Config) -> Result<LedgerSigner> {
     LedgerSigner::new(origin, keys).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// The secret that keys login names and source addresses in the ledger and
+/// in the failure counters (HMAC-SHA256), created once per deployment.
+pub fn login_key(config: &Config) -> Result<[u8; 32]> {
+    let dir = keys_dir(config);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    restrict(&dir, 0o700)?;
+    let path = dir.join("login-hmac.key");
+    if path.exists() {
+        check_private(&path)?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = hex::decode(text.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+        return bytes
+            .with_context(|| format!("{} does not hold a key (64 hexadecimal digits)", path.display()));
+    }
+    let key: [u8; 32] = liuhen_service::random_bytes()?;
+    write_secret(&path, hex::encode(key).as_bytes())?;
+    tracing::info!(path = %path.display(), "created the login-name key");
+    Ok(key)
+}
+
+/// Refuses a secret file that group or others may read or write: whoever
+/// could read it could sign checkpoints or reverse login keys.
+fn check_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "{} is open to group or others (mode {:o}); a key must be private to liuhen's user: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    let _ = path;
+    Ok(())
+}
+
 fn load_or_create(
     path: &Path,
     origin: &str,
     make: impl Fn(&[u8; 32]) -> Result<SignerKey, liuhen_tlog::Error>,
 ) -> Result<SignerKey> {
     if path.exists() {
+        check_private(path)?;
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let key = SignerKey::parse(text.trim()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         if key.name() != origin {

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use liuhen_domain::{CredentialId, NewUnit, NewUser, Role};
 use liuhen_server::{Config, Layer};
 use liuhen_service::admin::AdminActor;
-use liuhen_service::{Service, ServiceConfig, SystemClock, demo};
+use liuhen_service::{Service, SystemClock, demo};
 
 mod ingest;
 mod keys;
@@ -378,18 +378,16 @@ async fn open_service(config: &Config) -> Result<Service> {
     let policy = load_policy(&config.policy_layers).map_err(|e| anyhow::anyhow!("the rulebook: {e}"))?;
     let formats = liuhen_service::documents::load_formats(&read_layers(&config.format_layers)?)
         .map_err(|e| anyhow::anyhow!("the document formats: {e}"))?;
-    std::fs::create_dir_all(&config.data)
+    liuhen_store::blobs::create_private_dir(&config.data)
         .with_context(|| format!("cannot create the data folder {}", config.data.display()))?;
+    warn_if_open(&config.data);
     let url = config.effective_database_url();
     let store = liuhen_store::Store::open(&url)
         .await
         .with_context(|| format!("cannot open the database {}", liuhen_store::redact_url(&url)))?;
-    let service_config = ServiceConfig {
-        session_ttl: time::Duration::minutes(i64::from(config.session_minutes)),
-        record_reads: true,
-        access_approvals: config.access_approvals,
-    };
+    let service_config = config.service_config();
     let signer = keys::ledger_signer(config)?;
+    let login_key = keys::login_key(config)?;
     let blobs = liuhen_store::blobs::LocalBlobs::open(&config.data.join("blobs"))
         .with_context(|| format!("opening the evidence folder in {}", config.data.display()))?;
     let limits = liuhen_service::evidence::UploadLimits {
@@ -400,6 +398,7 @@ async fn open_service(config: &Config) -> Result<Service> {
         .context("opening the evidence store")?;
     tracing::info!(originals = %originals.describe(), "evidence store");
     Ok(Service::new(store, Arc::new(SystemClock), service_config, signer)
+        .with_login_key(login_key)
         .with_evidence(liuhen_store::uploads::UploadArea::with_originals(blobs, originals), limits)
         .with_policy(policy)
         .with_formats(formats)
@@ -622,11 +621,32 @@ async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Resu
     Ok(())
 }
 
+/// Warns when a data folder made before (or by hand) is open to group or
+/// others: it holds the database, evidence and keys. Left as it is, since
+/// the operator may share it on purpose; the key files are checked apart.
+fn warn_if_open(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(dir) {
+            let mode = m.permissions().mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(folder = %dir.display(), mode = format!("{:o}", mode & 0o777),
+                    "the data folder is open to group or others; chmod 700 it");
+            }
+        }
+    }
+    let _ = dir;
+}
+
 fn write_demo_logins(data: &Path, logins: &[demo::DemoLogin]) -> Result<()> {
     let path = data.join("demo-logins.json");
     let tmp = data.join("demo-logins.json.tmp");
     let body = serde_json::to_vec_pretty(logins)?;
-    std::fs::write(&tmp, body).with_context(|| format!("writing {}", tmp.display()))?;
+    // Passwords: private to liuhen's user (0600), whatever the umask says.
+    liuhen_store::blobs::create_private_file(&tmp)
+        .and_then(|mut f| f.write_all(&body))
+        .with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

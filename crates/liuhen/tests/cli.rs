@@ -662,3 +662,42 @@ fn a_format_layer_dropping_a_mandatory_field_is_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("evidence"));
 }
+
+/// The data folder, the database, the demo logins and the keys are private
+/// to liuhen's user whatever the umask, and a key file open to others is
+/// refused at start, naming the fix.
+#[cfg(unix)]
+#[test]
+fn data_and_keys_are_private_and_an_open_key_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start(&data, true);
+    login(server.addr, "officer1");
+    drop(server);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for p in [data.clone(), data.join("keys"), data.join("blobs"), data.join("blobs/uploads")] {
+        assert_eq!(mode(&p), 0o700, "{}", p.display());
+    }
+    for name in ["liuhen.db", "demo-logins.json", "keys/ledger-ed25519.key", "keys/login-hmac.key"] {
+        assert_eq!(mode(&data.join(name)) & 0o077, 0, "{name} is open: {:o}", mode(&data.join(name)));
+    }
+    let token = |data: &Path| {
+        Command::new(BIN)
+            .args(["admin", "token", "create", "--login", "admin", "--data"])
+            .arg(data)
+            .env("LIUHEN_LOG", "error")
+            .output()
+            .unwrap()
+    };
+    assert!(token(&data).status.success());
+    for key in ["keys/ledger-ed25519.key", "keys/login-hmac.key"] {
+        let path = data.join(key);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = token(&data);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains("chmod 600"), "{key}: {err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    assert!(token(&data).status.success());
+}

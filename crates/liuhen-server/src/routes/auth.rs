@@ -10,6 +10,7 @@ use liuhen_service::LoginOutcome;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Caller, SESSION_COOKIE};
 
@@ -29,9 +30,15 @@ impl std::fmt::Debug for LoginRequest {
 /// Logs in with a password. Returns a bearer token and sets the session
 /// cookie (HttpOnly, SameSite=Strict) for browsers.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginOutcome), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn login(State(s): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
-    let out = s.service.login(&req.login, &req.password).await?;
+    responses((status = 200, body = LoginOutcome), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody),
+        (status = 429, description = "too many failed logins of this login or from this address", body = ErrorBody),
+        (status = 503, description = "too many logins at once; see Retry-After", body = ErrorBody)))]
+pub async fn login(
+    State(s): State<AppState>,
+    ClientAddr(from): ClientAddr,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let out = s.service.login_from(&req.login, &req.password, from).await?;
     let max_age = (out.expires_at - s.service.now()).whole_seconds().max(0);
     let secure = if s.config.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
