@@ -1230,6 +1230,49 @@ async fn tokens_are_limited_to_their_scope() {
     }
 }
 
+/// A token's scope holds however it arrives: the session cookie carries
+/// login sessions only, so a read-only token sent as the cookie (with the
+/// CSRF header a script can add) changes nothing and reads nothing.
+#[tokio::test]
+async fn token_scope_applies_when_sent_as_session_cookie() {
+    use liuhen_domain::{Actor, TokenScope};
+    for app in apps().await {
+        let leader = app.service.user_by_login("leader1").await.unwrap();
+        let read =
+            app.service.create_token(Actor::System("cli"), leader.id, None, TokenScope::Read).await.unwrap();
+        let cookie = format!("liuhen_session={}", read.secret);
+        let before = entries(&app).await;
+        let write = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("x-liuhen-csrf", "1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        let r = call(&app, write).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+        let r = call(
+            &app,
+            Request::get("/api/v1/cases").header(header::COOKIE, &cookie).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a token is no session: {}", r.text);
+        assert_eq!(entries(&app).await, before, "nothing written");
+        // The same token in its own header still reads, and only reads.
+        assert_eq!(call(&app, get("/api/v1/cases", &read.secret)).await.status, StatusCode::OK);
+        // A login session in the cookie works as before.
+        let session = login(&app, "leader1").await;
+        let r = call(
+            &app,
+            Request::get("/api/v1/cases")
+                .header(header::COOKIE, format!("liuhen_session={session}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}
+
 fn b64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)

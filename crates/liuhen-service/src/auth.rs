@@ -199,6 +199,18 @@ impl Service {
             .await
     }
 
+    /// Resolves a session secret, as the browser's session cookie carries
+    /// it, to its user. An API token is refused: a token is meant for the
+    /// `Authorization` header, and a cookie must never carry a credential
+    /// past the checks that header's path applies.
+    pub async fn authenticate_session(&self, secret: &str) -> Result<Principal> {
+        let me = self.authenticate(secret).await?;
+        if me.kind != CredentialKind::Session {
+            return Err(ServiceError::Unauthenticated("the session cookie carries login sessions only"));
+        }
+        Ok(me)
+    }
+
     /// Resolves a bearer secret (session or API token) to its user.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
         if !(secret.starts_with(SESSION_PREFIX) || secret.starts_with(TOKEN_PREFIX)) || secret.len() > 128 {
