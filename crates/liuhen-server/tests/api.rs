@@ -148,6 +148,28 @@ async fn health_openapi_and_metrics() {
     }
 }
 
+/// Made-up methods and paths do not become metric labels: each would be a
+/// new series kept for the life of the process.
+#[tokio::test]
+async fn metrics_label_unknown_methods_as_other() {
+    let app = apps().await.into_iter().next().unwrap();
+    for i in 0..20 {
+        let req = Request::builder()
+            .method(format!("BOGUS{i}").as_str())
+            .uri(format!("/no/such/path/{i}"))
+            .body(Body::empty())
+            .unwrap();
+        call(&app, req).await;
+    }
+    let r = call(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(!r.text.contains("BOGUS"), "{}", r.text);
+    assert!(!r.text.contains("/no/such/path"), "{}", r.text);
+    assert!(r.text.contains("method=\"OTHER\""), "{}", r.text);
+    let series =
+        r.text.lines().filter(|l| l.contains("OTHER") && l.starts_with("liuhen_http_requests_total")).count();
+    assert_eq!(series, 1, "one series for every unknown method on unmatched paths: {}", r.text);
+}
+
 #[tokio::test]
 async fn login_list_and_unit_isolation() {
     for app in apps().await {
