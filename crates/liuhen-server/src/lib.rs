@@ -18,6 +18,7 @@
 //! ```
 
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -168,6 +169,14 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        // No response is ever to be sniffed into another type than it says.
+        .layer(axum::middleware::map_response(|mut resp: axum::response::Response| async move {
+            resp.headers_mut().insert(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            );
+            resp
+        }))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -581,6 +581,51 @@ mod tus {
         }
     }
 
+    /// Evidence declared as HTML or SVG is never rendered on the API's
+    /// origin: it downloads as an attachment of a neutral type, in a
+    /// sandbox, never sniffed; a video still plays inline. Documents and
+    /// audit reports carry the same guards.
+    #[tokio::test]
+    async fn evidence_content_is_never_served_as_active_content() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let mut ids = Vec::new();
+            for (name, ty) in [
+                ("x.html", "text/html"),
+                ("x.svg", "image/svg+xml"),
+                ("x.xhtml", "application/xhtml+xml"),
+                ("v.mp4", "video/mp4"),
+            ] {
+                let data = format!("<script>alert('{name}')</script>").into_bytes();
+                let r = create(&app, &officer, data.len(), &[("filename", name), ("filetype", ty)]).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                let loc = r.headers["location"].to_str().unwrap().to_owned();
+                let r = patch(&app, &officer, &loc, 0, &data, None).await;
+                assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+                ids.push((ty, r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned()));
+            }
+            for (ty, id) in &ids {
+                let r = call(&app, get(&format!("/api/v1/evidence/{id}/content"), &officer)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let h =
+                    |n: &str| r.headers.get(n).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+                assert_eq!(h("x-content-type-options"), "nosniff", "{ty}");
+                let csp = h("content-security-policy");
+                assert!(csp.contains("default-src 'none'") && csp.contains("sandbox"), "{ty}: {csp}");
+                if ty.starts_with("video/") {
+                    assert_eq!(h("content-type"), "video/mp4");
+                    assert!(h("content-disposition").starts_with("inline"), "{ty}");
+                } else {
+                    assert_eq!(h("content-type"), "application/octet-stream", "{ty}");
+                    assert!(h("content-disposition").starts_with("attachment"), "{ty}");
+                }
+            }
+            // Every other answer is never sniffed either.
+            let r = call(&app, get("/api/v1/cases", &officer)).await;
+            assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        }
+    }
+
     #[tokio::test]
     async fn media_facts_are_read_from_a_real_video() {
         let dir = tempfile::tempdir().unwrap();
@@ -932,6 +977,8 @@ async fn audit_reports_say_who_read_what_and_when() {
         assert_eq!(count(&again.body, "audit.read"), count(&r.body, "audit.read") + 1, "{}", again.text);
         let csv = call(&app, get(&format!("{uri}?format=csv"), &supervisor)).await;
         assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert_eq!(csv.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(csv.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
         assert!(
             csv.text.starts_with('\u{feff}')
                 && csv.text.contains("查看案件")
@@ -1110,6 +1157,7 @@ async fn audit_reports_as_pdf_for_court() {
         let resp = app.router.clone().oneshot(get(&format!("{uri}?format=pdf"), &supervisor)).await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert!(resp.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
         let disposition = resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
         assert!(disposition.contains(&format!("audit-case-{id}.pdf")), "{disposition}");
         let pdf = resp.into_body().collect().await.unwrap().to_bytes();
