@@ -626,6 +626,71 @@ mod tus {
         }
     }
 
+    /// A body sending nothing for `body_idle_seconds` ends the PATCH, which
+    /// keeps what came (tus); while it runs, it holds one of
+    /// `max_upload_patches` slots, and a PATCH beyond them is answered 503
+    /// with Retry-After rather than holding more blocking threads.
+    #[tokio::test]
+    async fn stalled_upload_bodies_end_and_concurrent_patches_are_capped() {
+        for app in apps().await {
+            let config = Config {
+                max_body_bytes: 64 * 1024,
+                body_idle_seconds: 1,
+                max_upload_patches: 1,
+                ..Config::default()
+            };
+            let tight = router(AppState::new(app.service.clone(), config));
+            let officer = login(&app, "officer1").await;
+            let meta = [("filename", "a.bin"), ("filetype", "application/octet-stream")];
+            let loc1 =
+                create(&app, &officer, 10, &meta).await.headers["location"].to_str().unwrap().to_owned();
+            let loc2 =
+                create(&app, &officer, 10, &meta).await.headers["location"].to_str().unwrap().to_owned();
+            // Four bytes, then silence with the connection open.
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(4);
+            tx.send(Ok(axum::body::Bytes::from_static(b"abcd"))).await.unwrap();
+            let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item, rx))
+            }));
+            let stalled = tus("PATCH", &loc1, &officer)
+                .header("upload-offset", "0")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(body)
+                .unwrap();
+            let started = std::time::Instant::now();
+            let first = tokio::spawn(tight.clone().oneshot(stalled));
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let other = tus("PATCH", &loc2, &officer)
+                .header("upload-offset", "0")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(Body::from(&b"xy"[..]))
+                .unwrap();
+            let r = tight.clone().oneshot(other).await.unwrap();
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(r.headers().contains_key("retry-after"));
+            let r = tokio::time::timeout(std::time::Duration::from_secs(10), first)
+                .await
+                .expect("a stalled body ends the request")
+                .unwrap()
+                .unwrap();
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            assert_eq!(r.headers()["upload-offset"], "4", "what came is kept");
+            drop(tx);
+            let r = call(&app, tus("HEAD", &loc1, &officer).body(Body::empty()).unwrap()).await;
+            assert_eq!(r.headers["upload-offset"], "4");
+            // The slot is free again; the upload goes on where it stopped.
+            let rest = tus("PATCH", &loc1, &officer)
+                .header("upload-offset", "4")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(Body::from(&b"efghij"[..]))
+                .unwrap();
+            let r = tight.clone().oneshot(rest).await.unwrap();
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            assert_eq!(r.headers()["upload-offset"], "10");
+        }
+    }
+
     #[tokio::test]
     async fn media_facts_are_read_from_a_real_video() {
         let dir = tempfile::tempdir().unwrap();
@@ -1341,6 +1406,61 @@ async fn token_scope_applies_when_sent_as_session_cookie() {
         .await;
         assert_eq!(r.status, StatusCode::OK);
     }
+}
+
+/// Reads what a raw connection gets until it closes, for at most `within`;
+/// `None` if it stayed open.
+async fn until_closed(conn: &mut tokio::net::TcpStream, within: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, conn.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0) | Err(_)) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A client that never finishes its headers is cut off after
+/// `header_read_seconds`; connections beyond `max_connections` are answered
+/// 503 and closed at once; once connections end, new ones are served.
+#[tokio::test]
+async fn slow_headers_time_out_and_connections_are_capped() {
+    use tokio::io::AsyncWriteExt as _;
+    let app = apps().await.into_iter().next().unwrap();
+    let config = Config { header_read_seconds: 1, max_connections: 2, ..Config::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(liuhen_server::serve(
+        listener,
+        AppState::new(app.service.clone(), config),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n").await.unwrap();
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let answer = until_closed(&mut third, std::time::Duration::from_secs(2)).await.expect("closed at once");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after"), "{answer}");
+    let started = std::time::Instant::now();
+    until_closed(&mut slow, std::time::Duration::from_secs(5)).await.expect("slow headers are cut off");
+    until_closed(&mut idle, std::time::Duration::from_secs(5)).await.expect("a silent connection too");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut fresh = tokio::net::TcpStream::connect(addr).await.unwrap();
+    fresh.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.unwrap();
+    let answer = until_closed(&mut fresh, std::time::Duration::from_secs(5)).await.expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(35), server).await.unwrap().unwrap().unwrap();
 }
 
 fn b64(s: &str) -> String {
