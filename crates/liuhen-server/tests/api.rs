@@ -1463,6 +1463,133 @@ async fn slow_headers_time_out_and_connections_are_capped() {
     tokio::time::timeout(std::time::Duration::from_secs(35), server).await.unwrap().unwrap().unwrap();
 }
 
+/// Opens a supervision stream on `router` for `token`; its status and body.
+async fn open_stream(router: &Router, token: &str) -> (StatusCode, Body) {
+    let resp = router.clone().oneshot(get("/api/v1/supervision/stream", token)).await.unwrap();
+    (resp.status(), resp.into_body())
+}
+
+/// Whether a stream's body ends within `within` (after any events left).
+async fn stream_ends(body: &mut Body, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// A supervision stream checks its caller again while it runs: it ends
+/// after logout and after a role change that no longer watches; a user
+/// holds at most `max_streams_per_user` streams (429 beyond), and a slot
+/// comes back when its stream ends.
+#[tokio::test]
+async fn supervision_stream_ends_when_its_credential_or_role_no_longer_holds() {
+    use liuhen_service::supervision::StreamLimits;
+    for app in apps().await {
+        let service = app.service.clone().with_stream_limits(StreamLimits { per_user: 2 });
+        let config = Config { stream_recheck_seconds: 1, ..Config::default() };
+        let r = router(AppState::new(service, config));
+        let a = login(&app, "supervisor1").await;
+        let b = login(&app, "supervisor1").await;
+        let (status, mut body_a) = open_stream(&r, &a).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, mut body_b) = open_stream(&r, &b).await;
+        assert_eq!(status, StatusCode::OK);
+        let over = r.clone().oneshot(get("/api/v1/supervision/stream", &a)).await.unwrap();
+        assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // Logging out ends the stream opened with that session.
+        let out = r.clone().oneshot(post_json("/api/v1/auth/logout", Some(&a), "")).await.unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        let mut buf = String::new();
+        let ended = next_event(&mut body_a, &mut buf, std::time::Duration::from_secs(4), |n, _| n == "ended")
+            .await
+            .expect("an ended event after logout");
+        assert!(ended.1["reason"].as_str().unwrap().contains("revoked"), "{:?}", ended.1);
+        assert!(stream_ends(&mut body_a, std::time::Duration::from_secs(2)).await);
+        // Its slot is free again.
+        let c = login(&app, "supervisor1").await;
+        let (status, mut body_c) = open_stream(&r, &c).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // A new role that does not watch ends every stream of the user.
+        let admin = login(&app, "admin").await;
+        let me = call(&app, get("/api/v1/me", &b)).await;
+        let uri = format!("/api/v1/users/{}", me.body["id"].as_str().unwrap());
+        let change = send_json("PATCH", &uri, &admin, &json!({"role": "archivist"}));
+        let changed = call(&app, change).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+        for body in [&mut body_b, &mut body_c] {
+            let mut buf = String::new();
+            next_event(body, &mut buf, std::time::Duration::from_secs(4), |n, _| n == "ended")
+                .await
+                .expect("an ended event after the role change");
+            assert!(stream_ends(body, std::time::Duration::from_secs(2)).await);
+        }
+    }
+}
+
+/// A leader watches their unit and the units below it, not the agency: a
+/// leader of one team sees their officers' reads, not another team's.
+#[tokio::test]
+async fn supervision_shows_a_leader_only_their_units_events() {
+    for app in apps().await {
+        let admin = login(&app, "admin").await;
+        let officer2 = app.service.user_by_login("officer2").await.unwrap();
+        let uri = format!("/api/v1/users/{}", officer2.id);
+        let r = call(&app, send_json("PATCH", &uri, &admin, &json!({"role": "leader"}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let team_leader = login(&app, "officer2").await;
+        let resp = app.router.clone().oneshot(get("/api/v1/supervision/stream", &team_leader)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let mut body = resp.into_body();
+        let mut buf = String::new();
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+
+        // Another team reads its case first, then the leader's own team.
+        let officer3 = login(&app, "officer3").await;
+        let listed = call(&app, get("/api/v1/cases", &officer3)).await;
+        let theirs = listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["unit_id"] != officer2.unit_id.to_string().as_str())
+            .expect("a case of the other team")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{theirs}"), &officer3)).await.status,
+            StatusCode::OK
+        );
+        let officer1 = login(&app, "officer1").await;
+        let ours = call(&app, get("/api/v1/cases", &officer1)).await.body["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(call(&app, get(&format!("/api/v1/cases/{ours}"), &officer1)).await.status, StatusCode::OK);
+        let officer3_id = app.service.user_by_login("officer3").await.unwrap().id;
+        let mut seen = Vec::new();
+        let ours_subject = format!("case:{ours}");
+        next_event(&mut body, &mut buf, std::time::Duration::from_secs(3), |_, v| {
+            seen.push(v.clone());
+            v["kind"] == "case.read" && v["subjects"].as_array().unwrap().iter().any(|s| *s == *ours_subject)
+        })
+        .await
+        .expect("the leader sees their own team's read");
+        let theirs_subject = format!("case:{theirs}");
+        for v in &seen {
+            assert!(
+                !v.to_string().contains(&theirs_subject) && v["actor"] != format!("user:{officer3_id}"),
+                "another team's event reached the team leader: {v}"
+            );
+        }
+    }
+}
+
 fn b64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)

@@ -223,6 +223,27 @@ impl Service {
         let Some((cred, user)) = found else {
             return Err(ServiceError::Unauthenticated("invalid credential"));
         };
+        self.still_valid(cred, user)
+    }
+
+    /// The caller as they stand now: their credential checked again
+    /// (revoked, expired, its user disabled) and their user read afresh (a
+    /// new role or unit). For what outlives one request, such as a stream.
+    pub async fn reauthenticate(&self, me: &Principal) -> Result<Principal> {
+        let mut tx = self.store.read().await?;
+        let cred = tx.get_credential(me.credential).await?;
+        let user = match &cred {
+            Some(c) => Some(tx.get_user(c.user_id).await?),
+            None => None,
+        };
+        tx.finish().await?;
+        let (Some(cred), Some(user)) = (cred, user) else {
+            return Err(ServiceError::Unauthenticated("invalid credential"));
+        };
+        self.still_valid(cred, user)
+    }
+
+    fn still_valid(&self, cred: Credential, user: User) -> Result<Principal> {
         let now = self.now();
         if cred.revoked_at.is_some() {
             return Err(ServiceError::Unauthenticated("credential revoked"));
