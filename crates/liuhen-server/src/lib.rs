@@ -237,9 +237,16 @@ impl ConnectionLimits {
 }
 
 /// What a connection beyond the cap is told before it is closed.
-const OVER_CAPACITY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\n\
-content-type: application/json\r\ncontent-length: 68\r\n\r\n\
-{\"code\":\"unavailable\",\"message\":\"too many connections; try again\"}";
+const OVER_CAPACITY_BODY: &str = r#"{"code":"unavailable","message":"too many connections; try again"}"#;
+
+fn over_capacity() -> Vec<u8> {
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{OVER_CAPACITY_BODY}",
+        OVER_CAPACITY_BODY.len()
+    )
+    .into_bytes()
+}
 
 /// Accepts connections until `shutdown` resolves, each served over HTTP/1.1
 /// with a time limit on reading a request's headers (hyper's, which needs a
@@ -258,6 +265,7 @@ async fn accept_until(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tokio::io::AsyncWriteExt as _;
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let refusal: Arc<[u8]> = over_capacity().into();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (mut socket, peer) = tokio::select! {
@@ -273,8 +281,9 @@ async fn accept_until(
             },
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
+            let refusal = refusal.clone();
             tokio::spawn(async move {
-                let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(OVER_CAPACITY)).await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(&refusal)).await;
                 let _ = socket.shutdown().await;
             });
             continue;

@@ -1450,6 +1450,9 @@ async fn slow_headers_time_out_and_connections_are_capped() {
     let answer = until_closed(&mut third, std::time::Duration::from_secs(2)).await.expect("closed at once");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.to_ascii_lowercase().contains("retry-after"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains(&format!("content-length: {}", body.len())), "{answer}");
+    assert_eq!(serde_json::from_str::<Value>(body).unwrap()["code"], "unavailable");
     let started = std::time::Instant::now();
     until_closed(&mut slow, std::time::Duration::from_secs(5)).await.expect("slow headers are cut off");
     until_closed(&mut idle, std::time::Duration::from_secs(5)).await.expect("a silent connection too");
