@@ -55,6 +55,18 @@ pub struct Config {
     /// Failed logins from one address (an IPv6 /64) in 15 minutes before the
     /// address is locked for 15.
     pub login_failures_per_source: u32,
+    /// Seconds a client has to send a request's headers; then the connection closes.
+    pub header_read_seconds: u32,
+    /// Seconds an upload's body may stall: then the request ends, keeping what came (tus).
+    pub body_idle_seconds: u32,
+    /// Connections served at once; a connection beyond them is answered 503 and closed.
+    pub max_connections: u32,
+    /// Upload PATCH requests served at once; beyond them a PATCH is answered 503 with Retry-After.
+    pub max_upload_patches: u32,
+    /// Seconds between checks that a supervision stream's credential and role still hold.
+    pub stream_recheck_seconds: u32,
+    /// Supervision streams one user may hold open at once; beyond them 429.
+    pub max_streams_per_user: u32,
 }
 
 /// The alert rules of the supervision stream, as configured (`[alerts]` in
@@ -166,6 +178,14 @@ impl Default for Config {
             password_hashes: 0,
             password_hash_queue: 32,
             login_failures_per_source: 30,
+            header_read_seconds: 30,
+            body_idle_seconds: 60,
+            max_connections: 1024,
+            // Each PATCH holds three blocking threads (two digests, the
+            // writer) of tokio's 512: at most 64 leaves most of them free.
+            max_upload_patches: 64,
+            stream_recheck_seconds: 10,
+            max_streams_per_user: 4,
         }
     }
 }
@@ -194,6 +214,12 @@ pub struct Layer {
     pub password_hashes: Option<usize>,
     pub password_hash_queue: Option<usize>,
     pub login_failures_per_source: Option<u32>,
+    pub header_read_seconds: Option<u32>,
+    pub body_idle_seconds: Option<u32>,
+    pub max_connections: Option<u32>,
+    pub max_upload_patches: Option<u32>,
+    pub stream_recheck_seconds: Option<u32>,
+    pub max_streams_per_user: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -288,6 +314,24 @@ impl Layer {
                 }
                 "LOGIN_FAILURES_PER_SOURCE" => {
                     layer.login_failures_per_source = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "HEADER_READ_SECONDS" => {
+                    layer.header_read_seconds = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "BODY_IDLE_SECONDS" => {
+                    layer.body_idle_seconds = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "MAX_CONNECTIONS" => {
+                    layer.max_connections = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "MAX_UPLOAD_PATCHES" => {
+                    layer.max_upload_patches = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "STREAM_RECHECK_SECONDS" => {
+                    layer.stream_recheck_seconds = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "MAX_STREAMS_PER_USER" => {
+                    layer.max_streams_per_user = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
                 _ if key.starts_with("ALERTS_") => {
                     let a = layer.alerts.get_or_insert_with(AlertLayer::default);
@@ -388,6 +432,19 @@ impl Config {
         if let Some(v) = l.login_failures_per_source {
             self.login_failures_per_source = v;
         }
+        let limits = [
+            (l.header_read_seconds, &mut self.header_read_seconds),
+            (l.body_idle_seconds, &mut self.body_idle_seconds),
+            (l.max_connections, &mut self.max_connections),
+            (l.max_upload_patches, &mut self.max_upload_patches),
+            (l.stream_recheck_seconds, &mut self.stream_recheck_seconds),
+            (l.max_streams_per_user, &mut self.max_streams_per_user),
+        ];
+        for (given, field) in limits {
+            if let Some(v) = given {
+                *field = v;
+            }
+        }
         if let Some(a) = l.alerts {
             let c = &mut self.alerts;
             c.bulk_count = a.bulk_count.unwrap_or(c.bulk_count);
@@ -423,6 +480,22 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "login_failures_per_source must be between 5 and 100000".into(),
             ));
+        }
+        for (name, v, range) in [
+            ("header_read_seconds", self.header_read_seconds, 1..=600),
+            ("body_idle_seconds", self.body_idle_seconds, 1..=3_600),
+            ("max_connections", self.max_connections, 1..=1_000_000),
+            ("max_upload_patches", self.max_upload_patches, 1..=150),
+            ("stream_recheck_seconds", self.stream_recheck_seconds, 1..=30),
+            ("max_streams_per_user", self.max_streams_per_user, 1..=100),
+        ] {
+            if !range.contains(&v) {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} must be between {} and {}",
+                    range.start(),
+                    range.end()
+                )));
+            }
         }
         if !(1..=5).contains(&self.access_approvals) {
             return Err(ConfigError::Invalid("access_approvals must be between 1 and 5".into()));
@@ -541,6 +614,32 @@ mod tests {
             .validate();
         assert!(bad.unwrap_err().to_string().contains("work_hours"));
         assert!(Layer::from_env(env(&[("LIUHEN_ALERTS_NOPE", "1")])).is_err());
+    }
+
+    #[test]
+    fn connection_and_stream_limits_are_configured_in_layers() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(&file, "max_connections = 10\nheader_read_seconds = 5\n").unwrap();
+        let c = Config::default()
+            .with(Layer::from_toml_file(&file).unwrap())
+            .with(
+                Layer::from_env(env(&[
+                    ("LIUHEN_MAX_UPLOAD_PATCHES", "3"),
+                    ("LIUHEN_BODY_IDLE_SECONDS", "7"),
+                    ("LIUHEN_STREAM_RECHECK_SECONDS", "2"),
+                    ("LIUHEN_MAX_STREAMS_PER_USER", "1"),
+                ]))
+                .unwrap(),
+            )
+            .validate()
+            .unwrap();
+        assert_eq!((c.max_connections, c.header_read_seconds, c.max_upload_patches), (10, 5, 3));
+        assert_eq!((c.body_idle_seconds, c.stream_recheck_seconds, c.max_streams_per_user), (7, 2, 1));
+        let bad = Config { stream_recheck_seconds: 31, ..Config::default() }.validate();
+        assert!(bad.unwrap_err().to_string().contains("stream_recheck_seconds"));
+        let bad = Config { max_upload_patches: 0, ..Config::default() }.validate();
+        assert!(bad.unwrap_err().to_string().contains("max_upload_patches"));
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub struct ErrorBody {
     /// Stable machine-readable code: `invalid`, `invalid_json`, `unauthenticated`,
     /// `forbidden`, `not_found`, `conflict`, `payload_too_large`,
     /// `unsupported_media_type`, `method_not_allowed`, `checksum_mismatch` (460, tus),
-    /// `insufficient_storage` (507), `unavailable` (503), `locked` (429), `busy` (503, with `Retry-After`),
+    /// `insufficient_storage` (507), `unavailable` (503), `locked` (429), `too_many_requests` (429),
+    /// `busy` (503, with `Retry-After`),
     /// `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
@@ -58,6 +59,9 @@ impl From<ServiceError> for ApiError {
                 "checksum_mismatch",
                 m,
             ),
+            ServiceError::TooManyAtOnce(m) => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m)
+            }
             ServiceError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m),
             ServiceError::InsufficientStorage(m) => {
                 tracing::error!(detail = %m, "evidence storage full");

@@ -73,7 +73,8 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// The authenticated caller, from `Authorization: Bearer …` or the session cookie.
+/// The authenticated caller, from `Authorization: Bearer …` (a session or an
+/// API token) or the session cookie (a session only).
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
@@ -104,11 +105,15 @@ impl FromRequestParts<AppState> for Caller {
                 format!("a cookie-authenticated change needs the {CSRF_HEADER} header"),
             ));
         }
-        Ok(Caller(state.service.authenticate(&secret).await?))
+        let me = state.service.authenticate_session(&secret).await?;
+        // Sessions are unrestricted today; checked all the same so that a
+        // scope holds however its credential arrives.
+        within_scope(&me, parts)?;
+        Ok(Caller(me))
     }
 }
 
-/// Refuses a request outside the token's scope: a read-only token only
+/// Refuses a request outside the credential's scope: a read-only token only
 /// reads; an upload token only uploads evidence (tus). Any token may end
 /// itself (`POST /api/v1/auth/logout`).
 fn within_scope(me: &Principal, parts: &Parts) -> Result<(), ApiError> {

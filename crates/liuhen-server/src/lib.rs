@@ -19,6 +19,7 @@
 
 pub mod client;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -47,11 +48,14 @@ pub struct AppState {
     pub service: Service,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// One permit per upload PATCH being served (`max_upload_patches`).
+    pub upload_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(service: Service, config: Config) -> Self {
-        AppState { service, config: Arc::new(config), metrics: Metrics::new() }
+        let upload_slots = Arc::new(tokio::sync::Semaphore::new(config.max_upload_patches as usize));
+        AppState { service, config: Arc::new(config), metrics: Metrics::new(), upload_slots }
     }
 }
 
@@ -169,6 +173,14 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+        // No response is ever to be sniffed into another type than it says.
+        .layer(axum::middleware::map_response(|mut resp: axum::response::Response| async move {
+            resp.headers_mut().insert(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            );
+            resp
+        }))
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -193,29 +205,116 @@ pub async fn serve(
     }
     let integrator = tokio::spawn(integrate_forever(state.service.clone()));
     let expirer = tokio::spawn(expire_uploads_forever(state.service.clone()));
+    let limits = ConnectionLimits::of(&state.config);
     let app = router(state);
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    // The peer address reaches handlers: logins are throttled per source.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = tx.send(());
-    });
-    let drained = tokio::spawn(async move {
-        if rx.await.is_ok() {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    });
-    tokio::select! {
-        r = server => r?,
-        _ = drained => tracing::warn!("requests still in flight after 30 s; closing anyway"),
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let slots = accept_until(listener, app, limits, stop_rx, shutdown).await;
+    let _ = stop_tx.send(true);
+    // Every connection holds a slot: all slots back means all closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(Duration::from_secs(30), slots.acquire_many(all)).await.is_err() {
+        tracing::warn!("requests still in flight after 30 s; closing anyway");
     }
     integrator.abort();
     expirer.abort();
     store.close().await;
     Ok(())
+}
+
+/// The bounds on connections (from [`Config`]).
+#[derive(Debug, Clone, Copy)]
+struct ConnectionLimits {
+    max_connections: usize,
+    header_read: Duration,
+}
+
+impl ConnectionLimits {
+    fn of(c: &Config) -> Self {
+        ConnectionLimits {
+            max_connections: c.max_connections as usize,
+            header_read: Duration::from_secs(u64::from(c.header_read_seconds)),
+        }
+    }
+}
+
+/// What a connection beyond the cap is told before it is closed.
+const OVER_CAPACITY_BODY: &str = r#"{"code":"unavailable","message":"too many connections; try again"}"#;
+
+fn over_capacity() -> Vec<u8> {
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nretry-after: 5\r\nconnection: close\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{OVER_CAPACITY_BODY}",
+        OVER_CAPACITY_BODY.len()
+    )
+    .into_bytes()
+}
+
+/// Accepts connections until `shutdown` resolves, each served over HTTP/1.1
+/// with a time limit on reading a request's headers (hyper's, which needs a
+/// timer) and at most `max_connections` at once: a connection beyond them
+/// is answered 503 at once and closed, so a flood of idle sockets cannot
+/// starve the ones being served. Returns the semaphore of connection slots
+/// (each open connection holds one); `stop` asks them to finish their
+/// request in flight and close.
+async fn accept_until(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    stop: tokio::sync::watch::Receiver<bool>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Arc<tokio::sync::Semaphore> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tokio::io::AsyncWriteExt as _;
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let refusal: Arc<[u8]> = over_capacity().into();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (mut socket, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors, mostly: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            let refusal = refusal.clone();
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(1), socket.write_all(&refusal)).await;
+                let _ = socket.shutdown().await;
+            });
+            continue;
+        };
+        let _ = socket.set_nodelay(true);
+        let app = app.clone();
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                let mut req = req.map(axum::body::Body::new);
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req)
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read);
+            let conn = builder.serve_connection(TokioIo::new(socket), service).with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r { tracing::debug!(error = %e, "connection ended"); }
+                }
+                () = async { drop(stop.wait_for(|s| *s).await) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(permit);
+        });
+    }
+    slots
 }
 
 /// How often the ledger integrates new entries and signs a checkpoint:

@@ -148,6 +148,28 @@ async fn health_openapi_and_metrics() {
     }
 }
 
+/// Made-up methods and paths do not become metric labels: each would be a
+/// new series kept for the life of the process.
+#[tokio::test]
+async fn metrics_label_unknown_methods_as_other() {
+    let app = apps().await.into_iter().next().unwrap();
+    for i in 0..20 {
+        let req = Request::builder()
+            .method(format!("BOGUS{i}").as_str())
+            .uri(format!("/no/such/path/{i}"))
+            .body(Body::empty())
+            .unwrap();
+        call(&app, req).await;
+    }
+    let r = call(&app, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert!(!r.text.contains("BOGUS"), "{}", r.text);
+    assert!(!r.text.contains("/no/such/path"), "{}", r.text);
+    assert!(r.text.contains("method=\"OTHER\""), "{}", r.text);
+    let series =
+        r.text.lines().filter(|l| l.contains("OTHER") && l.starts_with("liuhen_http_requests_total")).count();
+    assert_eq!(series, 1, "one series for every unknown method on unmatched paths: {}", r.text);
+}
+
 #[tokio::test]
 async fn login_list_and_unit_isolation() {
     for app in apps().await {
@@ -556,6 +578,116 @@ mod tus {
                 .body(Body::empty())
                 .unwrap();
             assert_eq!(call(&app, req).await.status, StatusCode::RANGE_NOT_SATISFIABLE);
+        }
+    }
+
+    /// Evidence declared as HTML or SVG is never rendered on the API's
+    /// origin: it downloads as an attachment of a neutral type, in a
+    /// sandbox, never sniffed; a video still plays inline. Documents and
+    /// audit reports carry the same guards.
+    #[tokio::test]
+    async fn evidence_content_is_never_served_as_active_content() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let mut ids = Vec::new();
+            for (name, ty) in [
+                ("x.html", "text/html"),
+                ("x.svg", "image/svg+xml"),
+                ("x.xhtml", "application/xhtml+xml"),
+                ("v.mp4", "video/mp4"),
+            ] {
+                let data = format!("<script>alert('{name}')</script>").into_bytes();
+                let r = create(&app, &officer, data.len(), &[("filename", name), ("filetype", ty)]).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                let loc = r.headers["location"].to_str().unwrap().to_owned();
+                let r = patch(&app, &officer, &loc, 0, &data, None).await;
+                assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+                ids.push((ty, r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned()));
+            }
+            for (ty, id) in &ids {
+                let r = call(&app, get(&format!("/api/v1/evidence/{id}/content"), &officer)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let h =
+                    |n: &str| r.headers.get(n).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+                assert_eq!(h("x-content-type-options"), "nosniff", "{ty}");
+                let csp = h("content-security-policy");
+                assert!(csp.contains("default-src 'none'") && csp.contains("sandbox"), "{ty}: {csp}");
+                if ty.starts_with("video/") {
+                    assert_eq!(h("content-type"), "video/mp4");
+                    assert!(h("content-disposition").starts_with("inline"), "{ty}");
+                } else {
+                    assert_eq!(h("content-type"), "application/octet-stream", "{ty}");
+                    assert!(h("content-disposition").starts_with("attachment"), "{ty}");
+                }
+            }
+            // Every other answer is never sniffed either.
+            let r = call(&app, get("/api/v1/cases", &officer)).await;
+            assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        }
+    }
+
+    /// A body sending nothing for `body_idle_seconds` ends the PATCH, which
+    /// keeps what came (tus); while it runs, it holds one of
+    /// `max_upload_patches` slots, and a PATCH beyond them is answered 503
+    /// with Retry-After rather than holding more blocking threads.
+    #[tokio::test]
+    async fn stalled_upload_bodies_end_and_concurrent_patches_are_capped() {
+        for app in apps().await {
+            let config = Config {
+                max_body_bytes: 64 * 1024,
+                body_idle_seconds: 1,
+                max_upload_patches: 1,
+                ..Config::default()
+            };
+            let tight = router(AppState::new(app.service.clone(), config));
+            let officer = login(&app, "officer1").await;
+            let meta = [("filename", "a.bin"), ("filetype", "application/octet-stream")];
+            let loc1 =
+                create(&app, &officer, 10, &meta).await.headers["location"].to_str().unwrap().to_owned();
+            let loc2 =
+                create(&app, &officer, 10, &meta).await.headers["location"].to_str().unwrap().to_owned();
+            // Four bytes, then silence with the connection open.
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(4);
+            tx.send(Ok(axum::body::Bytes::from_static(b"abcd"))).await.unwrap();
+            let body = Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item, rx))
+            }));
+            let stalled = tus("PATCH", &loc1, &officer)
+                .header("upload-offset", "0")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(body)
+                .unwrap();
+            let started = std::time::Instant::now();
+            let first = tokio::spawn(tight.clone().oneshot(stalled));
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let other = tus("PATCH", &loc2, &officer)
+                .header("upload-offset", "0")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(Body::from(&b"xy"[..]))
+                .unwrap();
+            let r = tight.clone().oneshot(other).await.unwrap();
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert!(r.headers().contains_key("retry-after"));
+            let r = tokio::time::timeout(std::time::Duration::from_secs(10), first)
+                .await
+                .expect("a stalled body ends the request")
+                .unwrap()
+                .unwrap();
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            assert_eq!(r.headers()["upload-offset"], "4", "what came is kept");
+            drop(tx);
+            let r = call(&app, tus("HEAD", &loc1, &officer).body(Body::empty()).unwrap()).await;
+            assert_eq!(r.headers["upload-offset"], "4");
+            // The slot is free again; the upload goes on where it stopped.
+            let rest = tus("PATCH", &loc1, &officer)
+                .header("upload-offset", "4")
+                .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+                .body(Body::from(&b"efghij"[..]))
+                .unwrap();
+            let r = tight.clone().oneshot(rest).await.unwrap();
+            assert_eq!(r.status(), StatusCode::NO_CONTENT);
+            assert_eq!(r.headers()["upload-offset"], "10");
         }
     }
 
@@ -1000,6 +1132,8 @@ async fn audit_reports_say_who_read_what_and_when() {
         assert_eq!(count(&again.body, "audit.read"), count(&r.body, "audit.read") + 1, "{}", again.text);
         let csv = call(&app, get(&format!("{uri}?format=csv"), &supervisor)).await;
         assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert_eq!(csv.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(csv.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
         assert!(
             csv.text.starts_with('\u{feff}')
                 && csv.text.contains("查看案件")
@@ -1178,6 +1312,7 @@ async fn audit_reports_as_pdf_for_court() {
         let resp = app.router.clone().oneshot(get(&format!("{uri}?format=pdf"), &supervisor)).await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert!(resp.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("sandbox"));
         let disposition = resp.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().to_owned();
         assert!(disposition.contains(&format!("audit-case-{id}.pdf")), "{disposition}");
         let pdf = resp.into_body().collect().await.unwrap().to_bytes();
@@ -1316,6 +1451,234 @@ async fn tokens_are_limited_to_their_scope() {
             let r = call(&app, post_json("/api/v1/auth/logout", Some(t), "")).await;
             assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
             assert_eq!(call(&app, get("/api/v1/me", t)).await.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+}
+
+/// A token's scope holds however it arrives: the session cookie carries
+/// login sessions only, so a read-only token sent as the cookie (with the
+/// CSRF header a script can add) changes nothing and reads nothing.
+#[tokio::test]
+async fn token_scope_applies_when_sent_as_session_cookie() {
+    use liuhen_domain::{Actor, TokenScope};
+    for app in apps().await {
+        let leader = app.service.user_by_login("leader1").await.unwrap();
+        let read =
+            app.service.create_token(Actor::System("cli"), leader.id, None, TokenScope::Read).await.unwrap();
+        let cookie = format!("liuhen_session={}", read.secret);
+        let before = entries(&app).await;
+        let write = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("x-liuhen-csrf", "1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        let r = call(&app, write).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text);
+        let r = call(
+            &app,
+            Request::get("/api/v1/cases").header(header::COOKIE, &cookie).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "a token is no session: {}", r.text);
+        assert_eq!(entries(&app).await, before, "nothing written");
+        // The same token in its own header still reads, and only reads.
+        assert_eq!(call(&app, get("/api/v1/cases", &read.secret)).await.status, StatusCode::OK);
+        // A login session in the cookie works as before.
+        let session = login(&app, "leader1").await;
+        let r = call(
+            &app,
+            Request::get("/api/v1/cases")
+                .header(header::COOKIE, format!("liuhen_session={session}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+}
+
+/// Reads what a raw connection gets until it closes, for at most `within`;
+/// `None` if it stayed open.
+async fn until_closed(conn: &mut tokio::net::TcpStream, within: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, conn.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0) | Err(_)) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// A client that never finishes its headers is cut off after
+/// `header_read_seconds`; connections beyond `max_connections` are answered
+/// 503 and closed at once; once connections end, new ones are served.
+#[tokio::test]
+async fn slow_headers_time_out_and_connections_are_capped() {
+    use tokio::io::AsyncWriteExt as _;
+    let app = apps().await.into_iter().next().unwrap();
+    let config = Config { header_read_seconds: 1, max_connections: 2, ..Config::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(liuhen_server::serve(
+        listener,
+        AppState::new(app.service.clone(), config),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n").await.unwrap();
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let answer = until_closed(&mut third, std::time::Duration::from_secs(2)).await.expect("closed at once");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("retry-after"), "{answer}");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.contains(&format!("content-length: {}", body.len())), "{answer}");
+    assert_eq!(serde_json::from_str::<Value>(body).unwrap()["code"], "unavailable");
+    let started = std::time::Instant::now();
+    until_closed(&mut slow, std::time::Duration::from_secs(5)).await.expect("slow headers are cut off");
+    until_closed(&mut idle, std::time::Duration::from_secs(5)).await.expect("a silent connection too");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut fresh = tokio::net::TcpStream::connect(addr).await.unwrap();
+    fresh.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await.unwrap();
+    let answer = until_closed(&mut fresh, std::time::Duration::from_secs(5)).await.expect("answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(35), server).await.unwrap().unwrap().unwrap();
+}
+
+/// Opens a supervision stream on `router` for `token`; its status and body.
+async fn open_stream(router: &Router, token: &str) -> (StatusCode, Body) {
+    let resp = router.clone().oneshot(get("/api/v1/supervision/stream", token)).await.unwrap();
+    (resp.status(), resp.into_body())
+}
+
+/// Whether a stream's body ends within `within` (after any events left).
+async fn stream_ends(body: &mut Body, within: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// A supervision stream checks its caller again while it runs: it ends
+/// after logout and after a role change that no longer watches; a user
+/// holds at most `max_streams_per_user` streams (429 beyond), and a slot
+/// comes back when its stream ends.
+#[tokio::test]
+async fn supervision_stream_ends_when_its_credential_or_role_no_longer_holds() {
+    use liuhen_service::supervision::StreamLimits;
+    for app in apps().await {
+        let service = app.service.clone().with_stream_limits(StreamLimits { per_user: 2 });
+        let config = Config { stream_recheck_seconds: 1, ..Config::default() };
+        let r = router(AppState::new(service, config));
+        let a = login(&app, "supervisor1").await;
+        let b = login(&app, "supervisor1").await;
+        let (status, mut body_a) = open_stream(&r, &a).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, mut body_b) = open_stream(&r, &b).await;
+        assert_eq!(status, StatusCode::OK);
+        let over = r.clone().oneshot(get("/api/v1/supervision/stream", &a)).await.unwrap();
+        assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // Logging out ends the stream opened with that session.
+        let out = r.clone().oneshot(post_json("/api/v1/auth/logout", Some(&a), "")).await.unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        let mut buf = String::new();
+        let ended = next_event(&mut body_a, &mut buf, std::time::Duration::from_secs(4), |n, _| n == "ended")
+            .await
+            .expect("an ended event after logout");
+        assert!(ended.1["reason"].as_str().unwrap().contains("revoked"), "{:?}", ended.1);
+        assert!(stream_ends(&mut body_a, std::time::Duration::from_secs(2)).await);
+        // Its slot is free again.
+        let c = login(&app, "supervisor1").await;
+        let (status, mut body_c) = open_stream(&r, &c).await;
+        assert_eq!(status, StatusCode::OK);
+
+        // A new role that does not watch ends every stream of the user.
+        let admin = login(&app, "admin").await;
+        let me = call(&app, get("/api/v1/me", &b)).await;
+        let uri = format!("/api/v1/users/{}", me.body["id"].as_str().unwrap());
+        let change = send_json("PATCH", &uri, &admin, &json!({"role": "archivist"}));
+        let changed = call(&app, change).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+        for body in [&mut body_b, &mut body_c] {
+            let mut buf = String::new();
+            next_event(body, &mut buf, std::time::Duration::from_secs(4), |n, _| n == "ended")
+                .await
+                .expect("an ended event after the role change");
+            assert!(stream_ends(body, std::time::Duration::from_secs(2)).await);
+        }
+    }
+}
+
+/// A leader watches their unit and the units below it, not the agency: a
+/// leader of one team sees their officers' reads, not another team's.
+#[tokio::test]
+async fn supervision_shows_a_leader_only_their_units_events() {
+    for app in apps().await {
+        let admin = login(&app, "admin").await;
+        let officer2 = app.service.user_by_login("officer2").await.unwrap();
+        let uri = format!("/api/v1/users/{}", officer2.id);
+        let r = call(&app, send_json("PATCH", &uri, &admin, &json!({"role": "leader"}))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let team_leader = login(&app, "officer2").await;
+        let resp = app.router.clone().oneshot(get("/api/v1/supervision/stream", &team_leader)).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let mut body = resp.into_body();
+        let mut buf = String::new();
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+
+        // Another team reads its case first, then the leader's own team.
+        let officer3 = login(&app, "officer3").await;
+        let listed = call(&app, get("/api/v1/cases", &officer3)).await;
+        let theirs = listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["unit_id"] != officer2.unit_id.to_string().as_str())
+            .expect("a case of the other team")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{theirs}"), &officer3)).await.status,
+            StatusCode::OK
+        );
+        let officer1 = login(&app, "officer1").await;
+        let ours = call(&app, get("/api/v1/cases", &officer1)).await.body["items"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(call(&app, get(&format!("/api/v1/cases/{ours}"), &officer1)).await.status, StatusCode::OK);
+        let officer3_id = app.service.user_by_login("officer3").await.unwrap().id;
+        let mut seen = Vec::new();
+        let ours_subject = format!("case:{ours}");
+        next_event(&mut body, &mut buf, std::time::Duration::from_secs(3), |_, v| {
+            seen.push(v.clone());
+            v["kind"] == "case.read" && v["subjects"].as_array().unwrap().iter().any(|s| *s == *ours_subject)
+        })
+        .await
+        .expect("the leader sees their own team's read");
+        let theirs_subject = format!("case:{theirs}");
+        for v in &seen {
+            assert!(
+                !v.to_string().contains(&theirs_subject) && v["actor"] != format!("user:{officer3_id}"),
+                "another team's event reached the team leader: {v}"
+            );
         }
     }
 }

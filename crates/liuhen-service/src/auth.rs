@@ -432,6 +432,18 @@ impl Service {
             .await
     }
 
+    /// Resolves a session secret, as the browser's session cookie carries
+    /// it, to its user. An API token is refused: a token is meant for the
+    /// `Authorization` header, and a cookie must never carry a credential
+    /// past the checks that header's path applies.
+    pub async fn authenticate_session(&self, secret: &str) -> Result<Principal> {
+        let me = self.authenticate(secret).await?;
+        if me.kind != CredentialKind::Session {
+            return Err(ServiceError::Unauthenticated("the session cookie carries login sessions only"));
+        }
+        Ok(me)
+    }
+
     /// Resolves a bearer secret (session or API token) to its user.
     pub async fn authenticate(&self, secret: &str) -> Result<Principal> {
         if !(secret.starts_with(SESSION_PREFIX) || secret.starts_with(TOKEN_PREFIX)) || secret.len() > 128 {
@@ -444,6 +456,27 @@ impl Service {
         let Some((cred, user)) = found else {
             return Err(ServiceError::Unauthenticated("invalid credential"));
         };
+        self.still_valid(cred, user)
+    }
+
+    /// The caller as they stand now: their credential checked again
+    /// (revoked, expired, its user disabled) and their user read afresh (a
+    /// new role or unit). For what outlives one request, such as a stream.
+    pub async fn reauthenticate(&self, me: &Principal) -> Result<Principal> {
+        let mut tx = self.store.read().await?;
+        let cred = tx.get_credential(me.credential).await?;
+        let user = match &cred {
+            Some(c) => Some(tx.get_user(c.user_id).await?),
+            None => None,
+        };
+        tx.finish().await?;
+        let (Some(cred), Some(user)) = (cred, user) else {
+            return Err(ServiceError::Unauthenticated("invalid credential"));
+        };
+        self.still_valid(cred, user)
+    }
+
+    fn still_valid(&self, cred: Credential, user: User) -> Result<Principal> {
         let now = self.now();
         if cred.revoked_at.is_some() {
             return Err(ServiceError::Unauthenticated("credential revoked"));

@@ -29,6 +29,9 @@ pub enum ServiceError {
     /// A request's checksum did not match its bytes; nothing of it was kept.
     #[error("checksum mismatch: {0}")]
     ChecksumMismatch(String),
+    /// More at once than one user may hold (open streams); retry once one ends.
+    #[error("too many at once: {0}")]
+    TooManyAtOnce(String),
     /// Larger than the server accepts.
     #[error("too large: {0}")]
     TooLarge(String),

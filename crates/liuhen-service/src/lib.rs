@@ -121,7 +121,10 @@ impl Service {
             ledger: Arc::new(ledger),
             evidence: None,
             policy: None,
-            supervision: Arc::new(supervision::Hub::new(supervision::AlertRules::default())),
+            supervision: Arc::new(supervision::Hub::new(
+                supervision::AlertRules::default(),
+                supervision::StreamLimits::default(),
+            )),
             pdf: Arc::new(documents::Pdf::new(Vec::new())),
             formats: None,
         }
@@ -147,7 +150,14 @@ impl Service {
     /// Uses these alert rules on the supervision stream.
     #[must_use]
     pub fn with_alert_rules(mut self, rules: supervision::AlertRules) -> Self {
-        self.supervision = Arc::new(supervision::Hub::new(rules));
+        self.supervision = Arc::new(supervision::Hub::new(rules, self.supervision.limits()));
+        self
+    }
+
+    /// Uses these bounds on supervision streams.
+    #[must_use]
+    pub fn with_stream_limits(mut self, limits: supervision::StreamLimits) -> Self {
+        self.supervision = Arc::new(supervision::Hub::new(self.supervision.rules().clone(), limits));
         self
     }
 

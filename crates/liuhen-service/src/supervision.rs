@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration as StdDuration;
 
-use liuhen_domain::{CaseId, EntryKind, LedgerEntry, Role, UnitId, UserId};
+use liuhen_domain::{CaseId, DocumentId, EntryKind, EvidenceId, LedgerEntry, Role, UnitId, UserId};
 use liuhen_store::{CaseScope, Read, Tx};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -133,6 +133,43 @@ pub struct SupervisionEvent {
     /// For alerts: what happened, in Chinese.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_zh: Option<String>,
+    /// Whom the event concerns, as the follower placed it; decides who sees it.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub reach: Reach,
+}
+
+/// Where an entry belongs, as the follower finds it from its actor and the
+/// records it names: the agencies of those records, and the units they
+/// concern, each with the units above it. Who may see the event is decided
+/// from this ([`Service::visible_to`]), never from the entry's agency alone:
+/// a leader watches their unit and below, and an entry without an agency
+/// (the system's own) is shown only to the administrators of the one agency
+/// whose records it names (to every administrator if it names none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The agencies of the records named (cases, evidence, documents, users, units).
+    pub agencies: Vec<UnitId>,
+    /// For each unit concerned (the actor's, a case's, an evidence file's, a
+    /// user's), that unit and every unit above it.
+    pub units: Vec<Vec<UnitId>>,
+    /// Every record the entry names was placed. An entry not fully placed is
+    /// shown only where its agency alone decides (supervisors).
+    pub complete: bool,
+}
+
+/// The bounds on supervision streams (configurable in the server, which
+/// also rechecks each open stream's caller: [`Service::supervision_recheck`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    /// Streams one user may hold open at once.
+    pub per_user: usize,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits { per_user: 4 }
+    }
 }
 
 /// The broadcast shared by every clone of a service.
@@ -142,28 +179,68 @@ pub(crate) struct Hub {
     follower: tokio::sync::OnceCell<()>,
     /// Every entry below this index has been broadcast, with its alerts.
     followed: AtomicU64,
-    /// The last alerts raised, for replay ([`REPLAY_ALERTS`]).
-    recent_alerts: Mutex<VecDeque<Arc<SupervisionEvent>>>,
+    /// The last events (entries and their alerts), placed, for replay ([`REPLAY_EVENTS`]).
+    recent: Mutex<VecDeque<Arc<SupervisionEvent>>>,
+    /// Open streams per user.
+    streams: Mutex<HashMap<UserId, usize>>,
     rules: AlertRules,
+    limits: StreamLimits,
 }
 
 impl Hub {
-    pub(crate) fn new(rules: AlertRules) -> Self {
+    pub(crate) fn new(rules: AlertRules, limits: StreamLimits) -> Self {
         Hub {
             sender: broadcast::channel(16_384).0,
             follower: tokio::sync::OnceCell::new(),
             followed: AtomicU64::new(0),
-            recent_alerts: Mutex::new(VecDeque::new()),
+            recent: Mutex::new(VecDeque::new()),
+            streams: Mutex::new(HashMap::new()),
             rules,
+            limits,
+        }
+    }
+
+    pub(crate) fn rules(&self) -> &AlertRules {
+        &self.rules
+    }
+
+    pub(crate) fn limits(&self) -> StreamLimits {
+        self.limits
+    }
+}
+
+/// How many of the latest events (entries and the alerts they raised) a
+/// reconnecting client can be replayed. They are kept in memory, already
+/// placed, as the follower passes them: a reconnect costs a scan of this
+/// window and no database read, however often a client reconnects (and
+/// reconnects are bounded by [`StreamLimits::per_user`] streams at once).
+/// A client further behind is told how many entries it missed; the ledger
+/// holds them all.
+pub const REPLAY_EVENTS: usize = 4_096;
+
+/// An open stream's place among its user's; gives it back when dropped.
+pub struct StreamSlot {
+    hub: Arc<Hub>,
+    user: UserId,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.hub.streams.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.user);
+            }
         }
     }
 }
 
-/// How far back a reconnecting client is replayed, in ledger entries.
-pub const REPLAY_ENTRIES: u64 = 10_000;
-/// How many of the latest alerts are kept for replay (alerts are derived,
-/// not stored: older ones are found again from the ledger by the audit).
-pub const REPLAY_ALERTS: usize = 1_024;
+impl std::fmt::Debug for StreamSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamSlot").field("user", &self.user).finish()
+    }
+}
 
 /// A place in the stream, from an event id: `(ledger index, n)` with `n` 0
 /// for the entry itself and 1, 2, … for the alerts it raised.
@@ -199,6 +276,8 @@ pub struct Subscription {
     pub live: broadcast::Receiver<Arc<SupervisionEvent>>,
     /// The last position replayed (or the client's own last event).
     pub after: Option<StreamPosition>,
+    /// Held while the stream is open: one of the user's [`StreamLimits::per_user`].
+    pub slot: StreamSlot,
 }
 
 fn class_of(kind: &str) -> EventClass {
@@ -325,6 +404,7 @@ fn event_of(seq: u64, body: &[u8]) -> Option<SupervisionEvent> {
         time,
         rule: None,
         message_zh: None,
+        reach: Reach::default(),
     })
 }
 
@@ -334,9 +414,14 @@ fn event_of(seq: u64, body: &[u8]) -> Option<SupervisionEvent> {
 /// role or unit) goes by.
 #[derive(Default)]
 struct Directory {
-    users: HashMap<UserId, (UnitId, Role)>,
+    /// A user's unit, role and agency.
+    users: HashMap<UserId, (UnitId, Role, UnitId)>,
     parents: HashMap<UnitId, Option<UnitId>>,
     cases: HashMap<CaseId, UnitId>,
+    /// An evidence file's agency, unit and case.
+    evidence: HashMap<EvidenceId, (UnitId, UnitId, Option<CaseId>)>,
+    /// A document's case.
+    documents: HashMap<DocumentId, CaseId>,
 }
 
 /// Entries after which a user's role or unit may differ.
@@ -370,17 +455,9 @@ impl Service {
         else {
             return Ok(None);
         };
-        if [dir.users.len(), dir.cases.len(), dir.parents.len()].iter().any(|n| *n > DIRECTORY_MAX) {
-            *dir = Directory::default();
-        }
         let mut tx: Option<Tx<Read>> = None;
-        let (reader_unit, role) = match dir.users.get(&reader) {
-            Some(u) => *u,
-            None => {
-                let u = open(&self.store, &mut tx).await?.get_user(reader).await?;
-                dir.users.insert(reader, (u.unit_id, u.role));
-                (u.unit_id, u.role)
-            }
+        let Some((reader_unit, role, _)) = user_place(&self.store, dir, &mut tx, reader).await? else {
+            return finish(tx, None).await;
         };
         let case_unit = match dir.cases.get(&case_id) {
             Some(u) => *u,
@@ -426,6 +503,186 @@ impl Service {
     }
 }
 
+/// A record the store does not hold is not an error here: it just cannot be placed.
+fn found<T>(r: liuhen_store::Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(liuhen_store::StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A user's unit, role and agency, from the directory or the store.
+async fn user_place(
+    store: &liuhen_store::Store,
+    dir: &mut Directory,
+    tx: &mut Option<Tx<Read>>,
+    id: UserId,
+) -> Result<Option<(UnitId, Role, UnitId)>> {
+    if let Some(u) = dir.users.get(&id) {
+        return Ok(Some(*u));
+    }
+    let Some(u) = found(open(store, tx).await?.get_user(id).await)? else { return Ok(None) };
+    dir.users.insert(id, (u.unit_id, u.role, u.agency_id));
+    Ok(Some((u.unit_id, u.role, u.agency_id)))
+}
+
+/// A unit and every unit above it, from the directory or the store.
+async fn unit_chain(
+    store: &liuhen_store::Store,
+    dir: &mut Directory,
+    tx: &mut Option<Tx<Read>>,
+    unit: UnitId,
+) -> Result<Vec<UnitId>> {
+    let mut chain = Vec::new();
+    let mut at = Some(unit);
+    // Units nest a few levels; the bound only guards against a cycle.
+    for _ in 0..64 {
+        let Some(u) = at else { break };
+        chain.push(u);
+        at = match dir.parents.get(&u) {
+            Some(p) => *p,
+            None => {
+                let p = found(open(store, tx).await?.get_unit(u).await)?.and_then(|x| x.parent_id);
+                dir.parents.insert(u, p);
+                p
+            }
+        };
+    }
+    Ok(chain)
+}
+
+impl Service {
+    /// Places an entry ([`Reach`]): its actor and every record it names.
+    async fn reach_of(&self, dir: &mut Directory, e: &SupervisionEvent) -> Result<Reach> {
+        if [dir.users.len(), dir.cases.len(), dir.parents.len(), dir.evidence.len(), dir.documents.len()]
+            .iter()
+            .any(|n| *n > DIRECTORY_MAX)
+        {
+            *dir = Directory::default();
+        }
+        let agency = e.agency.as_deref().and_then(|a| a.parse::<UnitId>().ok());
+        let mut tx: Option<Tx<Read>> = None;
+        let mut reach = Reach { complete: true, ..Reach::default() };
+        let mut units: Vec<UnitId> = Vec::new();
+        let mut cases: Vec<CaseId> = Vec::new();
+        let actor = e.actor.strip_prefix("user:").and_then(|u| u.parse::<UserId>().ok());
+        for subject in actor.map(|a| a.subject()).iter().chain(&e.subjects) {
+            let Some((prefix, id)) = subject.split_once(':') else { continue };
+            let placed = match prefix {
+                "user" => match id.parse::<UserId>().ok() {
+                    Some(u) => match user_place(&self.store, dir, &mut tx, u).await? {
+                        Some((unit, _, a)) => {
+                            units.push(unit);
+                            reach.agencies.push(a);
+                            true
+                        }
+                        None => false,
+                    },
+                    None => false,
+                },
+                "unit" => match id.parse::<UnitId>().ok() {
+                    Some(u) => {
+                        units.push(u);
+                        true
+                    }
+                    None => false,
+                },
+                "case" => match id.parse::<CaseId>().ok() {
+                    Some(c) => {
+                        cases.push(c);
+                        true
+                    }
+                    None => false,
+                },
+                "evidence" => match id.parse::<EvidenceId>().ok() {
+                    Some(ev) => {
+                        let place = match dir.evidence.get(&ev) {
+                            Some(p) => Some(*p),
+                            None => {
+                                let got = open(&self.store, &mut tx).await?.get_evidence(ev).await?;
+                                let p = got.map(|x| (x.agency_id, x.unit_id, x.case_id));
+                                if let Some(p) = p {
+                                    dir.evidence.insert(ev, p);
+                                }
+                                p
+                            }
+                        };
+                        match place {
+                            Some((a, unit, case)) => {
+                                reach.agencies.push(a);
+                                units.push(unit);
+                                cases.extend(case);
+                                true
+                            }
+                            None => false,
+                        }
+                    }
+                    None => false,
+                },
+                "document" => match (id.parse::<DocumentId>().ok(), agency) {
+                    (Some(d), Some(a)) => {
+                        let case = match dir.documents.get(&d) {
+                            Some(c) => Some(*c),
+                            None => {
+                                let got = open(&self.store, &mut tx).await?.get_document(a, d).await?;
+                                let c = got.map(|x| x.case_id);
+                                if let Some(c) = c {
+                                    dir.documents.insert(d, c);
+                                }
+                                c
+                            }
+                        };
+                        cases.extend(case);
+                        case.is_some()
+                    }
+                    _ => false,
+                },
+                // Credentials, uploads, access requests, blobs, logins and
+                // the like belong to no unit; the records beside them place the entry.
+                _ => true,
+            };
+            reach.complete &= placed;
+        }
+        for c in cases {
+            let unit = match dir.cases.get(&c) {
+                Some(u) => Some(*u),
+                // A case is found within the entry's agency only: an entry
+                // without one cannot name a case it may be shown with.
+                None => match agency {
+                    Some(a) => {
+                        let got = open(&self.store, &mut tx)
+                            .await?
+                            .get_case_in_scope(c, &CaseScope::Agency(a))
+                            .await?;
+                        let u = got.map(|x| x.unit_id);
+                        if let Some(u) = u {
+                            dir.cases.insert(c, u);
+                        }
+                        u
+                    }
+                    None => None,
+                },
+            };
+            match unit {
+                Some(u) => units.push(u),
+                None => reach.complete = false,
+            }
+        }
+        units.sort_unstable();
+        units.dedup();
+        for u in units {
+            let chain = unit_chain(&self.store, dir, &mut tx, u).await?;
+            // The top of a unit's chain is its agency.
+            reach.agencies.extend(chain.last().copied());
+            reach.units.push(chain);
+        }
+        reach.agencies.sort_unstable();
+        reach.agencies.dedup();
+        finish(tx, reach).await
+    }
+}
+
 /// The read transaction of a lookup, opened on first need.
 async fn open<'a>(store: &liuhen_store::Store, tx: &'a mut Option<Tx<Read>>) -> Result<&'a mut Tx<Read>> {
     if tx.is_none() {
@@ -443,14 +700,17 @@ async fn finish<T>(tx: Option<Tx<Read>>, value: T) -> Result<T> {
 
 impl Service {
     /// Whether a caller may watch the supervision stream: supervisors
-    /// (their jurisdiction), leaders (their agency) and administrators.
+    /// (their agency), leaders (their unit and below) and administrators
+    /// (their agency).
     fn may_supervise(me: &Principal) -> bool {
         matches!(me.user.role, Role::Supervisor | Role::Leader | Role::Admin)
     }
 
     /// Subscribes to the live supervision stream, starting the ledger
-    /// follower on first use. Events of other agencies are filtered out by
-    /// [`Service::visible_to`].
+    /// follower on first use. Events outside the caller's scope are filtered
+    /// out by [`Service::visible_to`]. For use in process: the receiver
+    /// holds none of the user's stream slots ([`Service::supervision_resume`]
+    /// is what a client's stream uses).
     pub async fn supervision_subscribe(
         &self,
         me: &Principal,
@@ -458,11 +718,40 @@ impl Service {
         Ok(self.supervision_resume(me, None).await?.live)
     }
 
+    /// The caller of an open stream as they stand now: their credential
+    /// still valid and their role still one that watches. A stream ends
+    /// when this fails; a changed unit or agency narrows what it shows.
+    pub async fn supervision_recheck(&self, me: &Principal) -> Result<Principal> {
+        let now = self.reauthenticate(me).await?;
+        if !Self::may_supervise(&now) {
+            return Err(ServiceError::Forbidden("the user's role no longer watches accesses".into()));
+        }
+        Ok(now)
+    }
+
+    /// The bounds on streams in force.
+    pub fn stream_limits(&self) -> StreamLimits {
+        self.supervision.limits()
+    }
+
+    /// Takes one of the user's stream slots, or refuses beyond the limit.
+    fn take_stream_slot(&self, user: UserId) -> Result<StreamSlot> {
+        let limit = self.supervision.limits().per_user;
+        let mut open = self.supervision.streams.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(user).or_insert(0);
+        if *n >= limit {
+            return Err(ServiceError::TooManyAtOnce(format!(
+                "at most {limit} supervision streams per user are open at once (同一用户同时打开的监督流过多)"
+            )));
+        }
+        *n += 1;
+        Ok(StreamSlot { hub: self.supervision.clone(), user })
+    }
+
     /// Subscribes, first replaying what a reconnecting client missed after
-    /// its last event id (`Last-Event-ID`): the entries after it, at most
-    /// [`REPLAY_ENTRIES`] back from the head the follower has reached, with
-    /// the alerts still kept, limited to the caller's jurisdiction. A
-    /// malformed id is replayed from nothing, as a new subscription.
+    /// its last event id (`Last-Event-ID`): the events after it still kept
+    /// in memory (the last [`REPLAY_EVENTS`]), limited to the caller's
+    /// scope. A malformed id is replayed from nothing, as a new subscription.
     pub async fn supervision_resume(
         &self,
         me: &Principal,
@@ -473,6 +762,7 @@ impl Service {
                 "only supervisors, leaders and administrators watch accesses".into(),
             ));
         }
+        let slot = self.take_stream_slot(me.user.id)?;
         // Watching accesses is itself an access to the audit (CJIS 5.4.1.1).
         let (now, who) = (self.now(), me.user.clone());
         self.record_alone(
@@ -487,134 +777,168 @@ impl Service {
         self.supervision
             .follower
             .get_or_try_init(|| async {
-                let from = {
+                let head = {
                     let mut tx = self.store.read().await?;
                     let n = tx.entry_count().await?;
                     tx.finish().await?;
                     n
                 };
-                self.supervision.followed.store(from, Ordering::SeqCst);
-                tokio::spawn(self.clone().follow_ledger(from));
+                // The last entries before the head are placed and kept,
+                // not broadcast, so that a client reconnecting after a
+                // restart is replayed what it missed.
+                let mut follower = Follower::new(self.clone(), head.saturating_sub(REPLAY_EVENTS as u64));
+                while follower.from < head {
+                    if follower.step(Some(head)).await? == 0 {
+                        break;
+                    }
+                }
+                self.supervision.followed.store(follower.from, Ordering::SeqCst);
+                tokio::spawn(follower.run());
                 Ok::<_, ServiceError>(())
             })
             .await?;
         let Some(last) = last_event_id.and_then(StreamPosition::parse) else {
-            return Ok(Subscription { replay: Vec::new(), missed: 0, live, after: None });
+            return Ok(Subscription { replay: Vec::new(), missed: 0, live, after: None, slot });
         };
-        // Everything below `upto` was broadcast before now, or comes through
-        // `live` as well (repeats are skipped by position).
-        let upto = self.supervision.followed.load(Ordering::SeqCst);
-        let wanted = last.0.saturating_add(1);
-        let start = wanted.max(upto.saturating_sub(REPLAY_ENTRIES));
-        let missed = start.saturating_sub(wanted);
-        let mut replay: Vec<Arc<SupervisionEvent>> = Vec::new();
-        let mut from = start;
-        let mut tx = self.store.read().await?;
-        while from < upto {
-            let want = u32::try_from((upto - from).min(u64::from(BATCH))).unwrap_or(BATCH);
-            let page = tx.read_entries(from, want).await?;
-            let Some(end) = page.last().map(|e| e.seq + 1) else { break };
-            replay.extend(
-                page.iter()
-                    .filter(|e| e.seq < upto)
-                    .filter_map(|e| event_of(e.seq, &e.body))
-                    .filter(|e| Self::visible_to(me, e))
-                    .map(Arc::new),
-            );
-            from = end;
-        }
-        tx.finish().await?;
-        {
-            let kept = self.supervision.recent_alerts.lock().unwrap_or_else(|p| p.into_inner());
-            let floor = if missed > 0 { StreamPosition(start, 0) } else { last };
-            replay.extend(
-                kept.iter()
-                    .filter(|a| a.seq < upto && StreamPosition::of(a) > floor)
-                    .filter(|a| Self::visible_to(me, a))
-                    .cloned(),
-            );
-        }
-        replay.sort_by_key(|e| StreamPosition::of(e));
+        // Whatever is kept was broadcast, or comes through `live` as well
+        // (events are kept before they are sent): repeats are skipped by position.
+        let (replay, floor) = {
+            let kept = self.supervision.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let floor = kept
+                .front()
+                .map(|e| StreamPosition::of(e))
+                .unwrap_or(StreamPosition(self.supervision.followed.load(Ordering::SeqCst), 0));
+            let replay: Vec<Arc<SupervisionEvent>> = kept
+                .iter()
+                .filter(|e| StreamPosition::of(e) > last && Self::visible_to(me, e))
+                .cloned()
+                .collect();
+            (replay, floor)
+        };
+        let missed = floor.0.saturating_sub(last.0.saturating_add(1));
         let after = replay.last().map(|e| StreamPosition::of(e)).max(Some(last));
-        Ok(Subscription { replay, missed, live, after })
+        Ok(Subscription { replay, missed, live, after, slot })
     }
 
-    /// Whether `me` may see an event: the entries of their own agency;
-    /// administrators also see the system's own.
+    /// Whether `me` may see an event, by where the follower placed it:
+    /// supervisors see their agency's entries; leaders those concerning
+    /// their unit or a unit below it (its cases, its people, their
+    /// records); administrators their agency's entries and the system's own
+    /// that name records of their agency alone. Nobody sees an event naming
+    /// another agency's records.
     pub fn visible_to(me: &Principal, e: &SupervisionEvent) -> bool {
-        match &e.agency {
-            Some(a) => *a == me.user.agency_id.to_string(),
-            None => me.user.role == Role::Admin,
+        let mine = me.user.agency_id;
+        if !e.reach.agencies.iter().all(|a| *a == mine) {
+            return false;
+        }
+        let own_agency = e.agency.as_deref() == Some(mine.to_string().as_str());
+        match me.user.role {
+            Role::Supervisor => own_agency,
+            Role::Leader => own_agency && e.reach.units.iter().any(|chain| chain.contains(&me.user.unit_id)),
+            // The system's own entries (failed logins of unknown names,
+            // scrub findings) are shown once every record they name is placed.
+            Role::Admin => own_agency || (e.agency.is_none() && e.reach.complete),
+            _ => false,
         }
     }
+}
 
-    /// Follows the ledger from `from`, broadcasting each entry and the
-    /// alerts it raises. Runs until the process ends.
-    async fn follow_ledger(self, mut from: u64) {
-        let mut alerts = AlertState::default();
-        let mut directory = Directory::default();
-        let rules = self.supervision.rules.clone();
-        let policy = self.policy().ok();
+/// The one ledger follower of a process: reads entries in sequence,
+/// places them, derives alerts, keeps the last events and broadcasts them.
+struct Follower {
+    service: Service,
+    from: u64,
+    alerts: AlertState,
+    directory: Directory,
+    policy: Option<Arc<liuhen_policy::Policy>>,
+}
+
+impl Follower {
+    fn new(service: Service, from: u64) -> Self {
+        let policy = service.policy().ok();
+        Follower { service, from, alerts: AlertState::default(), directory: Directory::default(), policy }
+    }
+
+    /// Runs until the process ends.
+    async fn run(mut self) {
         let mut tick = tokio::time::interval(FOLLOW_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let entries = match self.store.read().await {
-                Ok(mut tx) => {
-                    let got = tx.read_entries(from, BATCH).await;
-                    let _ = tx.finish().await;
-                    got
-                }
-                Err(e) => Err(e),
-            };
-            let entries = match entries {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::warn!(error = %e, "supervision: reading the ledger");
-                    continue;
-                }
-            };
-            for stored in entries {
-                from = stored.seq + 1;
-                let Some(event) = event_of(stored.seq, &stored.body) else { continue };
-                if changes_user(&event.kind) {
-                    for u in event.subjects.iter().filter_map(|s| s.strip_prefix("user:")?.parse().ok()) {
-                        directory.users.remove(&u);
-                    }
-                }
-                let place = if rules.outside_unit {
-                    self.place_of(&mut directory, &rules, &event).await.unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, seq = event.seq, "supervision: placing a read");
-                        None
-                    })
-                } else {
-                    None
-                };
-                let calendar = policy.as_deref().map(|p| p.calendar());
-                let raised = alerts.check(&rules, calendar, &event, place.as_ref());
-                // No subscriber is not an error: the ledger keeps everything.
-                let _ = self.supervision.sender.send(Arc::new(event.clone()));
-                for (n, (rule, message)) in raised.into_iter().enumerate() {
-                    let alert = Arc::new(SupervisionEvent {
-                        id: format!("{}.{}", event.seq, n + 1),
-                        class: EventClass::Alert,
-                        rule: Some(rule),
-                        message_zh: Some(message),
-                        ..event.clone()
-                    });
-                    {
-                        let mut kept =
-                            self.supervision.recent_alerts.lock().unwrap_or_else(|p| p.into_inner());
-                        if kept.len() >= REPLAY_ALERTS {
-                            kept.pop_front();
-                        }
-                        kept.push_back(alert.clone());
-                    }
-                    let _ = self.supervision.sender.send(alert);
-                }
-                self.supervision.followed.store(from, Ordering::SeqCst);
+            if let Err(e) = self.step(None).await {
+                tracing::warn!(error = %e, "supervision: reading the ledger");
             }
         }
+    }
+
+    /// Takes the next entries (below `upto` when given, and then keeps them
+    /// without broadcasting); how many it took.
+    async fn step(&mut self, upto: Option<u64>) -> Result<usize> {
+        let hub = self.service.supervision.clone();
+        let rules = hub.rules().clone();
+        let want = match upto {
+            Some(u) => u32::try_from(u.saturating_sub(self.from).min(u64::from(BATCH))).unwrap_or(BATCH),
+            None => BATCH,
+        };
+        let entries = {
+            let mut tx = self.service.store.read().await?;
+            let got = tx.read_entries(self.from, want).await;
+            let _ = tx.finish().await;
+            got?
+        };
+        let n = entries.len();
+        for stored in entries {
+            self.from = stored.seq + 1;
+            let Some(mut event) = event_of(stored.seq, &stored.body) else { continue };
+            if changes_user(&event.kind) {
+                for u in event.subjects.iter().filter_map(|s| s.strip_prefix("user:")?.parse().ok()) {
+                    self.directory.users.remove(&u);
+                }
+            }
+            event.reach = self.service.reach_of(&mut self.directory, &event).await.unwrap_or_else(|e| {
+                // Unplaced, it is shown to nobody but its agency's supervisors.
+                tracing::warn!(error = %e, seq = event.seq, "supervision: placing an entry");
+                Reach::default()
+            });
+            let place = if rules.outside_unit {
+                self.service.place_of(&mut self.directory, &rules, &event).await.unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, seq = event.seq, "supervision: placing a read");
+                    None
+                })
+            } else {
+                None
+            };
+            let calendar = self.policy.as_deref().map(|p| p.calendar());
+            let raised = self.alerts.check(&rules, calendar, &event, place.as_ref());
+            let event = Arc::new(event);
+            let mut out = vec![event.clone()];
+            for (n, (rule, message)) in raised.into_iter().enumerate() {
+                out.push(Arc::new(SupervisionEvent {
+                    id: format!("{}.{}", event.seq, n + 1),
+                    class: EventClass::Alert,
+                    rule: Some(rule),
+                    message_zh: Some(message),
+                    ..(*event).clone()
+                }));
+            }
+            {
+                let mut kept = hub.recent.lock().unwrap_or_else(|p| p.into_inner());
+                for e in &out {
+                    if kept.len() >= REPLAY_EVENTS {
+                        kept.pop_front();
+                    }
+                    kept.push_back(e.clone());
+                }
+            }
+            if upto.is_none() {
+                for e in out {
+                    // No subscriber is not an error: the ledger keeps everything.
+                    let _ = hub.sender.send(e);
+                }
+            }
+            hub.followed.store(self.from, Ordering::SeqCst);
+        }
+        Ok(n)
     }
 }
 
@@ -636,6 +960,7 @@ mod tests {
             time,
             rule: None,
             message_zh: None,
+            reach: Reach::default(),
         }
     }
 
@@ -729,6 +1054,70 @@ mod tests {
             .check(&rules, None, &e, Some(&place(Role::Officer, false, false, true)))
             .remove(0);
         assert!(message.contains("本单位以外") && message.contains("case:x") && message.contains("调阅授权"));
+    }
+
+    fn principal(role: Role, agency: UnitId, unit: UnitId) -> Principal {
+        let user = liuhen_domain::User {
+            id: UserId::from_bytes([9; 16]),
+            agency_id: agency,
+            unit_id: unit,
+            login: "x".to_owned(),
+            display_name: "x".to_owned(),
+            role,
+            cert_no: None,
+            enforcement_category: None,
+            legal_qualification: false,
+            active: true,
+            clearance: None,
+        };
+        Principal {
+            user,
+            credential: liuhen_domain::CredentialId::from_bytes([8; 16]),
+            kind: liuhen_store::CredentialKind::Session,
+            scope: liuhen_domain::TokenScope::Full,
+        }
+    }
+
+    /// The system's own entries (no agency) naming another agency's
+    /// evidence reach no administrator but that agency's; leaders see their
+    /// unit and below, not the rest of the agency.
+    #[test]
+    fn supervision_events_stay_within_the_subscribers_scope() {
+        let (a, b) = (UnitId::from_bytes([1; 16]), UnitId::from_bytes([2; 16]));
+        let (team1, team2) = (UnitId::from_bytes([3; 16]), UnitId::from_bytes([4; 16]));
+        let t = datetime!(2026-11-25 10:00 +08:00);
+        let mut scrub = ev(EntryKind::BlobQuarantined, "system:scrub", t);
+        scrub.reach = Reach { agencies: vec![b], units: vec![vec![b]], complete: true };
+        let admin_a = principal(Role::Admin, a, a);
+        let admin_b = principal(Role::Admin, b, b);
+        assert!(!Service::visible_to(&admin_a, &scrub), "another agency's evidence");
+        assert!(Service::visible_to(&admin_b, &scrub));
+        // Naming records of both: neither sees it; not placed: nobody.
+        scrub.reach.agencies = vec![a, b];
+        assert!(!Service::visible_to(&admin_a, &scrub) && !Service::visible_to(&admin_b, &scrub));
+        scrub.reach = Reach { agencies: vec![b], units: vec![], complete: false };
+        assert!(!Service::visible_to(&admin_b, &scrub));
+        // Naming no agency's record (a failed login of an unknown name): every administrator.
+        scrub.reach = Reach { complete: true, ..Reach::default() };
+        assert!(Service::visible_to(&admin_a, &scrub) && Service::visible_to(&admin_b, &scrub));
+
+        let mut read = ev(EntryKind::CaseRead, "user:x", t);
+        read.agency = Some(a.to_string());
+        read.reach = Reach { agencies: vec![a], units: vec![vec![team2, a]], complete: true };
+        let leader1 = principal(Role::Leader, a, team1);
+        let top = principal(Role::Leader, a, a);
+        let supervisor = principal(Role::Supervisor, a, a);
+        assert!(!Service::visible_to(&leader1, &read), "another team's read");
+        assert!(Service::visible_to(&top, &read) && Service::visible_to(&supervisor, &read));
+        read.reach.units.push(vec![team1, a]);
+        assert!(Service::visible_to(&leader1, &read), "a read touching the leader's team");
+        // An entry of the agency naming another agency's record: nobody of the agency.
+        read.reach.agencies.push(b);
+        assert!(!Service::visible_to(&supervisor, &read) && !Service::visible_to(&top, &read));
+        // Unplaced, it is left to the agency's supervisors.
+        read.reach = Reach::default();
+        assert!(Service::visible_to(&supervisor, &read) && !Service::visible_to(&top, &read));
+        assert!(!Service::visible_to(&principal(Role::Officer, a, team1), &read));
     }
 
     fn st_check(st: &mut AlertState, rules: &AlertRules, e: SupervisionEvent) -> Vec<String> {

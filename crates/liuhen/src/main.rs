@@ -402,7 +402,10 @@ async fn open_service(config: &Config) -> Result<Service> {
         .with_evidence(liuhen_store::uploads::UploadArea::with_originals(blobs, originals), limits)
         .with_policy(policy)
         .with_formats(formats)
-        .with_alert_rules(config.alerts.rules()))
+        .with_alert_rules(config.alerts.rules())
+        .with_stream_limits(liuhen_service::supervision::StreamLimits {
+            per_user: config.max_streams_per_user as usize,
+        }))
 }
 
 fn main() -> std::process::ExitCode {

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{UserId, ValidationError};
 use liuhen_service::audit::{AuditRow, AuditSubject, to_csv};
@@ -26,11 +25,7 @@ pub struct Format {
 
 fn file(body: Vec<u8>, content_type: &'static str, name: &str, ext: &str) -> Response {
     let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"audit-{name}.{ext}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    crate::download::attachment(resp.headers_mut(), content_type, &format!("audit-{name}.{ext}"));
     resp
 }
 

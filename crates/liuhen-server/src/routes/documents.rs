@@ -156,10 +156,7 @@ pub async fn pdf(
     let (doc, bytes) = s.service.document_pdf(&me, id).await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    crate::download::attachment(h, "application/pdf", &format!("{}-{}.pdf", doc.format, doc.id));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}-{}.pdf\"", doc.format, doc.id)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
     Ok(resp)
 }

@@ -118,7 +118,7 @@ pub async fn content(
     let body = Body::from_stream(stream);
     let mut resp = Response::new(body);
     *resp.status_mut() = status;
-    set(&mut resp, header::CONTENT_TYPE, &e.media_type);
+    crate::download::stored_bytes(resp.headers_mut(), &e.media_type, &download_name(&e));
     set(&mut resp, header::CONTENT_LENGTH, &len.to_string());
     set(&mut resp, header::ACCEPT_RANGES, "bytes");
     set(&mut resp, header::ETAG, &etag);
@@ -127,6 +127,19 @@ pub async fn content(
         set(&mut resp, header::CONTENT_RANGE, &format!("bytes {start}-{}/{size}", start + len - 1));
     }
     Ok(resp)
+}
+
+/// `evidence-{id}` with the original's extension when it is a plain one.
+fn download_name(e: &Evidence) -> String {
+    let ext = e
+        .file_name
+        .rsplit_once('.')
+        .map(|(_, x)| x)
+        .filter(|x| (1..=8).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_alphanumeric()));
+    match ext {
+        Some(x) => format!("evidence-{}.{x}", e.id),
+        None => format!("evidence-{}", e.id),
+    }
 }
 
 fn set(resp: &mut Response, name: header::HeaderName, value: &str) {

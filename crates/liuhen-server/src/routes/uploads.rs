@@ -175,8 +175,22 @@ pub async fn patch(
     }
     let offset = header_u64(&headers, "upload-offset")?;
     let checksum = parse_checksum(&headers)?;
+    // Each PATCH holds blocking threads (digests, writer) while it lasts:
+    // beyond the cap, the client is told to come back rather than queued.
+    let Ok(_slot) = s.upload_slots.clone().try_acquire_owned() else {
+        let mut resp = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "too many uploads in progress; try again shortly",
+        )
+        .into_response();
+        tus_headers(&mut resp);
+        set(&mut resp, "retry-after", "5");
+        return Ok(resp);
+    };
     // The body's frames go to the digests and the file as hyper hands them over.
-    let mut stream = body.into_data_stream().map_err(std::io::Error::other);
+    let idle = std::time::Duration::from_secs(u64::from(s.config.body_idle_seconds));
+    let mut stream = ends_when_stalled(body.into_data_stream().map_err(std::io::Error::other), idle);
     let outcome = s.service.upload_chunk(&me, &id, offset, &mut stream, checksum).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     tus_headers(&mut resp);
@@ -188,6 +202,31 @@ pub async fn patch(
         }
     }
     Ok(resp)
+}
+
+/// The body, ending early if no byte comes for `idle`: a stalled client
+/// then keeps what it sent (tus: the server should keep what it received;
+/// a chunk checksum, if given, still decides), and the request's threads
+/// and upload lock are freed instead of held for as long as the client likes.
+fn ends_when_stalled<S>(
+    body: S,
+    idle: std::time::Duration,
+) -> impl futures_util::Stream<Item = S::Item> + Unpin + Send
+where
+    S: futures_util::Stream + Unpin + Send,
+    S::Item: Send,
+{
+    use futures_util::StreamExt as _;
+    Box::pin(futures_util::stream::unfold(body, move |mut body| async move {
+        match tokio::time::timeout(idle, body.next()).await {
+            Ok(Some(item)) => Some((item, body)),
+            Ok(None) => None,
+            Err(_) => {
+                tracing::info!(idle_seconds = idle.as_secs(), "upload body stalled; keeping what came");
+                None
+            }
+        }
+    }))
 }
 
 /// The evidence a completed upload became, for the client's receipt.
