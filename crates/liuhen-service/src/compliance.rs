@@ -149,52 +149,65 @@ impl Service {
 
     /// The compliance of a case the caller may read.
     pub async fn case_compliance(&self, me: &Principal, case_id: CaseId) -> Result<CaseCompliance> {
+        let policy = self.policy()?;
         let mut tx = self.store.read().await?;
         let case = tx
             .get_case_in_scope(case_id, &self.read_scope(me))
             .await?
             .ok_or(ServiceError::NotFound("case"))?;
-        let acts = tx.list_acts(case.id).await?;
-        let clips = tx.case_clips(case.id).await?;
-        let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
-        officers.sort_unstable();
-        officers.dedup();
-        let users = tx.get_users(&officers).await?;
-        let documents = tx.list_case_documents(case.id).await?;
+        let out = compliance_of(&mut tx, &policy, &case, self.now()).await?;
         tx.finish().await?;
-        let policy = self.policy()?;
-        // Names of the issued (or served) documents, made here or registered by their scans.
-        let issued: Vec<String> = documents
-            .iter()
-            .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
-            .map(|d| d.format_name.clone())
-            .collect();
-        let (stage_exit, case_findings) = procedure_findings(&policy, &case, &acts, &issued, self.now());
-        let mut out = CaseCompliance {
-            case_id: case.id,
-            acts: Vec::with_capacity(acts.len()),
-            procedure: case.procedure,
-            stage: case.stage,
-            stage_exit,
-            case_findings,
-            blocking: 0,
-            warnings: 0,
-        };
-        for act in &acts {
-            let a = assess_act(&policy, act, &clips, &users, &issued);
-            out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
-            out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
-            out.acts.push(a);
-        }
-        for f in out.stage_exit.iter().chain(&out.case_findings) {
-            match f.severity.as_str() {
-                "block" => out.blocking += 1,
-                "warning" => out.warnings += 1,
-                _ => {}
-            }
-        }
         Ok(out)
     }
+}
+
+/// The compliance of `case` from what `tx` reads: a snapshot for a reader,
+/// or the write that acts on the result (a stage move), so nothing changes
+/// between the measure and the move.
+pub(crate) async fn compliance_of<M>(
+    tx: &mut liuhen_store::Tx<M>,
+    policy: &Policy,
+    case: &liuhen_domain::Case,
+    now: OffsetDateTime,
+) -> Result<CaseCompliance> {
+    let acts = tx.list_acts(case.id).await?;
+    let clips = tx.case_clips(case.id).await?;
+    let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
+    officers.sort_unstable();
+    officers.dedup();
+    let users = tx.get_users(&officers).await?;
+    let documents = tx.list_case_documents(case.id).await?;
+    // Names of the issued (or served) documents, made here or registered by their scans.
+    let issued: Vec<String> = documents
+        .iter()
+        .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
+        .map(|d| d.format_name.clone())
+        .collect();
+    let (stage_exit, case_findings) = procedure_findings(policy, case, &acts, &issued, now);
+    let mut out = CaseCompliance {
+        case_id: case.id,
+        acts: Vec::with_capacity(acts.len()),
+        procedure: case.procedure,
+        stage: case.stage,
+        stage_exit,
+        case_findings,
+        blocking: 0,
+        warnings: 0,
+    };
+    for act in &acts {
+        let a = assess_act(policy, act, &clips, &users, &issued);
+        out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
+        out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
+        out.acts.push(a);
+    }
+    for f in out.stage_exit.iter().chain(&out.case_findings) {
+        match f.severity.as_str() {
+            "block" => out.blocking += 1,
+            "warning" => out.warnings += 1,
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// China Standard Time: dates of 立案 and of deadlines are local dates.
