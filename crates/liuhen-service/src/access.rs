@@ -104,6 +104,17 @@ impl Service {
         }
     }
 
+    /// A case to change: read as [`Service::case_for_read`] would, but a
+    /// case reached only through a 调阅 grant is refused — grants are for
+    /// reading; changes stay within the caller's own scope.
+    pub(crate) async fn case_for_write(&self, me: &Principal, id: CaseId) -> Result<Case> {
+        let (case, grant) = self.case_for_read(me, id).await?;
+        if grant.is_some() {
+            return Err(read_only_grant());
+        }
+        Ok(case)
+    }
+
     /// Whether `me` may read a labelled record: within their
     /// clearance, or through an unexpired 调阅 grant on its case (`grant`,
     /// when the case itself was read through one, or found now). The grant
@@ -249,6 +260,13 @@ impl Service {
         tx.finish().await?;
         Ok(out)
     }
+}
+
+/// The refusal of a change to something `me` reads only through a grant.
+pub(crate) fn read_only_grant() -> ServiceError {
+    ServiceError::Forbidden(
+        "a 调阅 grant is for reading: changes stay within your own scope and clearance".into(),
+    )
 }
 
 /// A labelled record to be read: what [`Service::clear_label`] decides on.

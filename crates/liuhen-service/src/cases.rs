@@ -380,56 +380,19 @@ impl Service {
         if !may_direct(&me.user) {
             return Err(ServiceError::Forbidden("only a leader (负责人) moves a case between stages".into()));
         }
-        // The rulebook first: acts are recorded while the case is investigated,
-        // so from then on blocking findings stop the move to 审核决定 and
-        // beyond unless a leader overrides them in writing.
-        if req.to == Stage::Execution {
-            let mut tx = self.store.read().await?;
-            let decision = tx.decision(case_id).await?;
-            tx.finish().await?;
-            if decision.is_some_and(|d| d.issued_at.is_none()) {
-                return Err(ServiceError::Conflict(
-                    "issue the decision before the case moves to 送达执行".into(),
-                ));
-            }
-        }
-        // The procedure's expectations of the stage being left hold for
-        // every forward move; the acts' findings from 审核决定 on.
-        let case = self
-            .store
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        let compliance = self.compliance_of(&case, |_| true).await?;
-        let mut blocking = Vec::new();
-        if req.to > compliance.stage {
-            blocking.extend(compliance.stage_exit_lines());
-        }
-        if req.to >= Stage::Decision {
-            blocking.extend(compliance.blocking_lines());
-        }
-        if !blocking.is_empty() && override_reason.is_none() {
-            return Err(ServiceError::Conflict(format!(
-                "{} blocking finding(s): {}. Fix them, or give override_reason",
-                blocking.len(),
-                blocking.join("; ")
-            )));
-        }
-        let overridden = blocking;
+        let policy = self.policy()?;
+        let decision_names = self.decision_format_names()?;
         let now = self.now();
         let scope = case_scope(&me.user);
         let me = me.clone();
         let req = req.clone();
+        // Everything the move depends on is measured inside the write that
+        // makes it, so nothing can change between the check and the move.
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
                     let case =
                         tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
-                    if !may_direct(&me.user) {
-                        return Err(ServiceError::Forbidden(
-                            "only a leader (负责人) moves a case between stages".into(),
-                        ));
-                    }
                     if case.stage.next() != Some(req.to) {
                         return Err(ServiceError::Conflict(format!(
                             "the case stands in {}; it can move only to {}",
@@ -437,6 +400,36 @@ impl Service {
                             case.stage.next().map(|s| s.label_zh()).unwrap_or("nothing: it is archived")
                         )));
                     }
+                    // The procedure's expectations of the stage being left hold for
+                    // every forward move; the acts' findings from 审核决定 on, as acts
+                    // are recorded while the case is investigated. A leader may
+                    // override them in writing.
+                    let compliance =
+                        crate::compliance::compliance_of(tx, &policy, &case, now, &|_| true).await?;
+                    let mut blocking = compliance.stage_exit_lines();
+                    if req.to >= Stage::Decision {
+                        blocking.extend(compliance.blocking_lines());
+                    }
+                    if !blocking.is_empty() && override_reason.is_none() {
+                        return Err(ServiceError::Conflict(format!(
+                            "{} blocking finding(s): {}. Fix them, or give override_reason",
+                            blocking.len(),
+                            blocking.join("; ")
+                        )));
+                    }
+                    // What 送达执行 carries out is a decision made; no override reaches past that.
+                    if req.to == Stage::Execution {
+                        let decision = tx.decision(case_id).await?;
+                        let issued: Vec<String> = tx
+                            .list_case_documents(case_id)
+                            .await?
+                            .into_iter()
+                            .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
+                            .map(|d| d.format_name)
+                            .collect();
+                        decision_carried(&policy, &decision_names, &case, decision.as_ref(), &issued)?;
+                    }
+                    let overridden = blocking;
                     tx.set_stage(case_id, case.stage, req.to, now).await?;
                     // A move over blocking findings is its own kind of entry, so
                     // supervisors see overrides without reading contents.
@@ -475,6 +468,52 @@ impl Service {
             })
             .await
     }
+}
+
+/// Whether a case carries a decision into 送达执行: a proposed decision must
+/// be issued (which waits for 法制审核 when it is major). With none proposed,
+/// a procedure whose 审核决定 requires a 行政处罚决定书 (`decision_names`)
+/// accepts only the documents it names in its place (不予行政处罚决定书),
+/// issued; a procedure that requires none (行政强制, 行政检查) carries on.
+fn decision_carried(
+    policy: &liuhen_policy::Policy,
+    decision_names: &[String],
+    case: &Case,
+    decision: Option<&liuhen_store::StoredDecision>,
+    issued: &[String],
+) -> Result<()> {
+    match decision {
+        Some(d) if d.issued_at.is_some() => return Ok(()),
+        Some(_) => {
+            return Err(ServiceError::Conflict(
+                "issue the decision before the case moves to 送达执行".into(),
+            ));
+        }
+        None => {}
+    }
+    let Some(procedure) = case.procedure else { return Ok(()) };
+    let effective = policy.procedure(procedure);
+    let expected =
+        effective.stage(Stage::Decision).into_iter().flat_map(|s| s.documents.iter()).find(|d| {
+            d.value.need == liuhen_policy::Need::Required && decision_names.contains(&d.value.name)
+        });
+    let Some(expected) = expected else { return Ok(()) };
+    if expected.value.instead.iter().any(|name| issued.contains(name)) {
+        return Ok(());
+    }
+    let instead = expected.value.instead.iter().map(|n| format!("《{n}》")).collect::<Vec<_>>().join("、");
+    Err(ServiceError::Conflict(if instead.is_empty() {
+        format!(
+            "{} moves to 送达执行 with a decision made: propose it, pass 法制审核 where it is major, and issue it",
+            procedure.label_zh()
+        )
+    } else {
+        format!(
+            "{} moves to 送达执行 with a decision made: propose it, pass 法制审核 where it is major, and issue \
+             it; or, where the case ends without one, issue {instead}",
+            procedure.label_zh()
+        )
+    }))
 }
 
 /// Every listed officer must exist in the agency and hold a 执法证.

@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use liuhen_domain::{Act, ActId, Case, CaseId, UserId};
+use liuhen_domain::{Act, ActId, CaseId, UserId};
 use liuhen_policy::{ActFacts, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -154,70 +154,73 @@ impl Service {
     pub async fn case_compliance(&self, me: &Principal, case_id: CaseId) -> Result<CaseCompliance> {
         let now = self.now();
         let (case, grant) = self.case_for_read(me, case_id).await?;
+        let policy = self.policy()?;
         let mut tx = self.store.read().await?;
         let grant = match grant {
             Some(g) => Some(g),
             None => tx.active_grant(me.user.id, case.id, now).await?,
         };
-        tx.finish().await?;
         let visible = |label: liuhen_domain::Confidentiality| grant.is_some() || me.user.cleared_for(label);
-        let out = self.compliance_of(&case, visible).await?;
+        let out = compliance_of(&mut tx, &policy, &case, now, &visible).await?;
+        tx.finish().await?;
         let subjects = crate::access::read_subjects(case.id.subject(), grant);
         self.record_read(now, actor(&me.user), Some(case.agency_id), subjects).await?;
         Ok(out)
     }
+}
 
-    /// The compliance of `case` over its clips and documents that `visible`
-    /// admits by their label (every one, for the rules that move a case).
-    pub(crate) async fn compliance_of(
-        &self,
-        case: &Case,
-        visible: impl Fn(liuhen_domain::Confidentiality) -> bool,
-    ) -> Result<CaseCompliance> {
-        let mut tx = self.store.read().await?;
-        let acts = tx.list_acts(case.id).await?;
-        let mut clips = tx.case_clips(case.id).await?;
-        clips.retain(|c| visible(c.label));
-        let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
-        officers.sort_unstable();
-        officers.dedup();
-        let users = tx.get_users(&officers).await?;
-        let mut documents = tx.list_case_documents(case.id).await?;
-        documents.retain(|d| visible(d.label));
-        tx.finish().await?;
-        let policy = self.policy()?;
-        // Names of the issued (or served) documents, made here or registered by their scans.
-        let issued: Vec<String> = documents
-            .iter()
-            .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
-            .map(|d| d.format_name.clone())
-            .collect();
-        let (stage_exit, case_findings) = procedure_findings(&policy, case, &acts, &issued, self.now());
-        let mut out = CaseCompliance {
-            case_id: case.id,
-            acts: Vec::with_capacity(acts.len()),
-            procedure: case.procedure,
-            stage: case.stage,
-            stage_exit,
-            case_findings,
-            blocking: 0,
-            warnings: 0,
-        };
-        for act in &acts {
-            let a = assess_act(&policy, act, &clips, &users, &issued);
-            out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
-            out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
-            out.acts.push(a);
-        }
-        for f in out.stage_exit.iter().chain(&out.case_findings) {
-            match f.severity.as_str() {
-                "block" => out.blocking += 1,
-                "warning" => out.warnings += 1,
-                _ => {}
-            }
-        }
-        Ok(out)
+/// The compliance of `case` from what `tx` reads: a snapshot for a reader,
+/// or the write that acts on the result (a stage move), so nothing changes
+/// between the measure and the move. Clips and documents count only when
+/// `visible` admits their label (a reader's clearance; all of them for the
+/// rules that move a case).
+pub(crate) async fn compliance_of<M>(
+    tx: &mut liuhen_store::Tx<M>,
+    policy: &Policy,
+    case: &liuhen_domain::Case,
+    now: OffsetDateTime,
+    visible: &(dyn Fn(liuhen_domain::Confidentiality) -> bool + Sync),
+) -> Result<CaseCompliance> {
+    let acts = tx.list_acts(case.id).await?;
+    let mut clips = tx.case_clips(case.id).await?;
+    clips.retain(|c| visible(c.label));
+    let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
+    officers.sort_unstable();
+    officers.dedup();
+    let users = tx.get_users(&officers).await?;
+    let mut documents = tx.list_case_documents(case.id).await?;
+    documents.retain(|d| visible(d.label));
+    // Names of the issued (or served) documents, made here or registered by their scans.
+    let issued: Vec<String> = documents
+        .iter()
+        .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
+        .map(|d| d.format_name.clone())
+        .collect();
+    let (stage_exit, case_findings) = procedure_findings(policy, case, &acts, &issued, now);
+    let mut out = CaseCompliance {
+        case_id: case.id,
+        acts: Vec::with_capacity(acts.len()),
+        procedure: case.procedure,
+        stage: case.stage,
+        stage_exit,
+        case_findings,
+        blocking: 0,
+        warnings: 0,
+    };
+    for act in &acts {
+        let a = assess_act(policy, act, &clips, &users, &issued);
+        out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
+        out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
+        out.acts.push(a);
     }
+    for f in out.stage_exit.iter().chain(&out.case_findings) {
+        match f.severity.as_str() {
+            "block" => out.blocking += 1,
+            "warning" => out.warnings += 1,
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// 记录要素 an act's own fields show: its time window, address, officers

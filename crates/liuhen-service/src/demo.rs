@@ -392,6 +392,9 @@ async fn ensure_case(
     let mut current = service.get_case(leader, id).await?.stage;
     while current < c.stage {
         let Some(next) = current.next() else { break };
+        if next == Stage::Execution && c.kind == CaseKind::Penalty {
+            ensure_decided(service, leader, lead, id).await?;
+        }
         // The demo has no recordings and makes no documents: where the
         // rulebook asks for them, the leader's override says so, and the
         // ledger keeps it.
@@ -402,5 +405,26 @@ async fn ensure_case(
         };
         current = service.transition(leader, id, &req).await?.stage;
     }
+    Ok(())
+}
+
+/// 送达执行 carries out a decision made: a demo penalty case gets a fine
+/// below the major-decision thresholds, proposed and issued.
+async fn ensure_decided(service: &Service, leader: &Principal, lead: &Principal, id: CaseId) -> Result<()> {
+    let status = service.review_status(leader, id).await?;
+    if status.decision.as_ref().is_some_and(|d| d.issued_at.is_some()) {
+        return Ok(());
+    }
+    if status.decision.is_none() {
+        let fine = liuhen_domain::ProposedDecision {
+            fine_fen: 2_000_000,
+            measures: vec!["fine".into()],
+            after_hearing: false,
+            flagged_major: None,
+            summary: "罚款人民币贰万元整".into(),
+        };
+        service.propose_decision(lead, id, &fine).await?;
+    }
+    service.issue_decision(leader, id).await?;
     Ok(())
 }

@@ -4,13 +4,24 @@
 //! in the ledger entry), service, corrections as new versions, and
 //! watermarked downloads.
 //!
-//! Issuing runs inside one write job of the group commit: the 文号 is taken,
-//! the PDF rendered with it and stored, the row and the entry written; if
-//! anything fails the transaction rolls back and the number is given back,
-//! so numbers stay gapless.
+//! Issuing reserves the next 文号 (reads the counter, taking nothing),
+//! renders the PDF with it and stores it write-once, all outside the writer;
+//! then one short write job takes the number — only if it is still the one
+//! reserved, else the job writes nothing and the issue starts over with the
+//! next — and writes the row and the entry. A failure rolls the job back and
+//! gives the number back, so numbers stay gapless. Issuers of one sequence
+//! on one node take turns, so they never render for a number a neighbour
+//! takes; a PDF stored for a number another node took, or for a job refused
+//! after the store, is an original no record names: nothing serves or lists
+//! it (originals are reached through the records that name their digests).
+//!
+//! Grants (调阅) are for reading: drafting, registering, editing, issuing and
+//! serving need the case in the caller's own scope and the document within
+//! their clearance.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use liuhen_docs::{CaseFacts, Format, FormatSet, WordingLibrary};
 use liuhen_domain::{
@@ -20,6 +31,7 @@ use liuhen_domain::{
 use liuhen_pdf::Renderer;
 use serde::Deserialize;
 
+use crate::access::read_only_grant;
 use crate::error::{Result, ServiceError};
 use crate::scope::{may_direct, may_record_acts};
 use crate::secrets::random_bytes;
@@ -46,17 +58,31 @@ fn base() -> Result<&'static (FormatSet, WordingLibrary)> {
         .map_err(|e| ServiceError::Internal(format!("the built-in document formats do not load: {e}")))
 }
 
-/// The PDF renderer, its fonts loaded once on first use.
+/// A numbering sequence: agency, counter kind, year.
+type SequenceKey = (liuhen_domain::UnitId, String, i32);
+
+/// The PDF renderer, its fonts loaded once on first use, and the turns
+/// this node's issuers take per numbering sequence.
 pub(crate) struct Pdf {
     fonts: Vec<PathBuf>,
     renderer: tokio::sync::OnceCell<Arc<Renderer>>,
+    turns: Mutex<HashMap<SequenceKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Pdf {
     pub(crate) fn new(fonts: Vec<PathBuf>) -> Self {
-        Pdf { fonts, renderer: tokio::sync::OnceCell::new() }
+        Pdf { fonts, renderer: tokio::sync::OnceCell::new(), turns: Mutex::new(HashMap::new()) }
+    }
+
+    /// The turn of one numbering sequence (a handful per agency and year).
+    fn turn(&self, key: SequenceKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        turns.entry(key).or_default().clone()
     }
 }
+
+/// How often an issue starts over when other nodes keep taking the 文号 it reserved.
+const ISSUE_ATTEMPTS: usize = 5;
 
 /// A new draft.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -159,6 +185,18 @@ impl Service {
         }
     }
 
+    /// The names of the formats that record a penalty decision (行政处罚决定书
+    /// and the formats derived from it).
+    pub(crate) fn decision_format_names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .formats()?
+            .0
+            .formats()
+            .filter(|f| [Some(f.code.as_str()), f.base.as_deref()].contains(&Some(DECISION_FORMAT)))
+            .map(|f| f.name.clone())
+            .collect())
+    }
+
     /// The document formats in force.
     pub fn document_formats(&self) -> Result<Vec<Format>> {
         Ok(self.formats()?.0.formats().cloned().collect())
@@ -237,7 +275,7 @@ impl Service {
         case_id: CaseId,
         input: &NewDocument,
     ) -> Result<Document> {
-        let (case, _) = self.case_for_read(me, case_id).await?;
+        let case = self.case_for_write(me, case_id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader draft its documents".into(),
@@ -328,7 +366,7 @@ impl Service {
         input: &RegisterDocument,
     ) -> Result<Document> {
         use liuhen_domain::ValidationError;
-        let (case, _) = self.case_for_read(me, case_id).await?;
+        let case = self.case_for_write(me, case_id).await?;
         if !may_record_acts(&me.user, &case) || case.stage == liuhen_domain::Stage::Archived {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader register documents of an open case".into(),
@@ -360,6 +398,12 @@ impl Service {
         let is_decision = self.formats()?.0.formats().any(|f| {
             f.name == name && [Some(f.code.as_str()), f.base.as_deref()].contains(&Some(DECISION_FORMAT))
         });
+        // The scan is read like any evidence: one the caller may not read is
+        // not found (the refusal recorded), its label unsaid; one they read
+        // only through a grant is not theirs to register.
+        if self.visible_evidence(me, input.evidence_id).await?.1.is_some() {
+            return Err(read_only_grant());
+        }
         let fields = serde_json::json!({
             "evidence_id": input.evidence_id,
             "signed_on": signed_on.to_string(),
@@ -490,6 +534,21 @@ impl Service {
         Ok((doc, case, grant))
     }
 
+    /// A document to change: read as [`Service::document_for`] would, but
+    /// one reached only through a 调阅 grant (its case, or its label) is
+    /// refused: grants are for reading.
+    async fn document_for_write(
+        &self,
+        me: &Principal,
+        id: DocumentId,
+    ) -> Result<(Document, liuhen_domain::Case)> {
+        let (doc, case, grant) = self.document_for(me, id).await?;
+        if grant.is_some() {
+            return Err(read_only_grant());
+        }
+        Ok((doc, case))
+    }
+
     /// One document; the read is recorded (with the grant read under, if any).
     pub async fn get_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
         let (doc, _, grant) = self.document_for(me, id).await?;
@@ -530,7 +589,7 @@ impl Service {
         id: DocumentId,
         fields: &serde_json::Value,
     ) -> Result<Document> {
-        let (doc, case, _) = self.document_for(me, id).await?;
+        let (doc, case) = self.document_for_write(me, id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader edit its documents".into(),
@@ -564,10 +623,11 @@ impl Service {
             .await
     }
 
-    /// Issues a draft (负责人 only): validates every field, takes the 文号,
-    /// renders the PDF once and stores it, and records the digests.
+    /// Issues a draft (负责人 only): validates every field, reserves the
+    /// 文号, renders the PDF with it and stores it, then takes the number and
+    /// records the digests in one short write (see the module docs).
     pub async fn issue_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
-        let (doc, case, _) = self.document_for(me, id).await?;
+        let (doc, case) = self.document_for_write(me, id).await?;
         if !may_direct(&me.user) || case.stage == liuhen_domain::Stage::Archived {
             return Err(ServiceError::Forbidden("a leader (负责人) issues documents of open cases".into()));
         }
@@ -578,7 +638,7 @@ impl Service {
         let format = find_format(formats, &doc.format)?.clone();
         // 行政处罚决定书 records a decision already made: after the 负责人's
         // decision, which waits for 法制审核 when the catalogue calls it major.
-        // Checked first (the order of work), and again inside the write.
+        // Checked before rendering (the order of work), and again inside the write.
         let is_decision =
             [Some(format.code.as_str()), format.base.as_deref()].contains(&Some(DECISION_FORMAT));
         if is_decision {
@@ -589,7 +649,7 @@ impl Service {
                 return Err(decision_not_made());
             }
         }
-        let valid = liuhen_docs::validate(&format, &doc.fields).map_err(field_errors)?;
+        let valid = Arc::new(liuhen_docs::validate(&format, &doc.fields).map_err(field_errors)?);
         let fields = valid.to_json();
         let canonical = valid.canonical();
         let renderer = self.renderer().await?;
@@ -602,72 +662,127 @@ impl Service {
         };
         let (now, who) = (self.now(), me.user.clone());
         let year = liuhen_domain::when::in_beijing(now).year();
-        self.store
-            .transact(move |tx| {
-                Box::pin(async move {
-                    if is_decision {
-                        let made = tx.decision(doc.case_id).await?.is_some_and(|d| d.issued_at.is_some());
-                        if !made {
-                            return Err(decision_not_made());
+        let sequence = match (format.numbered, format.doc_type.as_deref()) {
+            (true, Some(kind)) => Some(format!("doc:{kind}")),
+            _ => None,
+        };
+        let turn = sequence.as_ref().map(|k| self.pdf.turn((doc.agency_id, k.clone(), year)));
+        let _turn = match &turn {
+            Some(t) => Some(t.lock().await),
+            None => None,
+        };
+        for _ in 0..ISSUE_ATTEMPTS {
+            // Read once it is this issuer's turn, so nothing is rendered for a
+            // document issued meanwhile or a decision not made.
+            let (seq, draft, made) = {
+                let mut tx = self.store.read().await?;
+                let current = tx.get_document(doc.agency_id, doc.id).await?;
+                let made =
+                    !is_decision || tx.decision(doc.case_id).await?.is_some_and(|d| d.issued_at.is_some());
+                let seq = match &sequence {
+                    Some(k) => Some(tx.peek_number(doc.agency_id, k, year).await?),
+                    None => None,
+                };
+                tx.finish().await?;
+                (seq, current.is_some_and(|d| d.status == DocumentStatus::Draft), made)
+            };
+            if !draft {
+                return Err(ServiceError::Conflict("the document is already issued".into()));
+            }
+            if !made {
+                return Err(decision_not_made());
+            }
+            let number = match seq {
+                Some(seq) => {
+                    let seq = u64::try_from(seq).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                    let year = u16::try_from(year).map_err(|e| ServiceError::Internal(e.to_string()))?;
+                    format.render_number(&short_name, year, seq)
+                }
+                None => None,
+            };
+            // Rendering and storing, the slow part, hold no lock of the store.
+            let (n, r, v) = (number.clone(), renderer.clone(), valid.clone());
+            let pdf = tokio::task::spawn_blocking(move || r.render(&v, n.as_deref(), None))
+                .await
+                .map_err(|e| ServiceError::Internal(e.to_string()))?
+                .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?;
+            let digests = IssuedDigests {
+                pdf_sha256: pdf.digests.sha256.clone(),
+                pdf_sm3: pdf.digests.sm3.clone(),
+                pdf_size: pdf.bytes.len() as u64,
+                data_sha256: canonical.digests.sha256.clone(),
+                data_sm3: canonical.digests.sm3.clone(),
+            };
+            area.store_bytes(pdf.bytes).await?;
+            let (fields, sequence, who) = (fields.clone(), sequence.clone(), who.clone());
+            let (doc_id, agency, case_id) = (doc.id, doc.agency_id, doc.case_id);
+            let issued = self
+                .store
+                .transact(move |tx| {
+                    Box::pin(async move {
+                        if is_decision {
+                            let made = tx.decision(case_id).await?.is_some_and(|d| d.issued_at.is_some());
+                            if !made {
+                                return Err(decision_not_made());
+                            }
                         }
-                    }
-                    let number = match (format.numbered, format.doc_type.as_deref()) {
-                        (true, Some(kind)) => {
-                            let seq = tx.next_number(doc.agency_id, &format!("doc:{kind}"), year).await?;
-                            let seq =
-                                u64::try_from(seq).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                            let year =
-                                u16::try_from(year).map_err(|e| ServiceError::Internal(e.to_string()))?;
-                            format.render_number(&short_name, year, seq)
+                        if let (Some(kind), Some(seq)) = (&sequence, seq) {
+                            // Taken by another node since it was reserved: write
+                            // nothing, and start over with the next number.
+                            if tx.peek_number(agency, kind, year).await? != seq {
+                                return Ok(None);
+                            }
+                            if tx.next_number(agency, kind, year).await? != seq {
+                                return Err(ServiceError::Internal(
+                                    "the 文号 counter moved inside a write".into(),
+                                ));
+                            }
                         }
-                        _ => None,
-                    };
-                    let n = number.clone();
-                    let pdf =
-                        tokio::task::spawn_blocking(move || renderer.render(&valid, n.as_deref(), None))
-                            .await
-                            .map_err(|e| ServiceError::Internal(e.to_string()))?
-                            .map_err(|e| ServiceError::Internal(format!("rendering the PDF: {e}")))?;
-                    let digests = IssuedDigests {
-                        pdf_sha256: pdf.digests.sha256.clone(),
-                        pdf_sm3: pdf.digests.sm3.clone(),
-                        pdf_size: pdf.bytes.len() as u64,
-                        data_sha256: canonical.digests.sha256.clone(),
-                        data_sm3: canonical.digests.sm3.clone(),
-                    };
-                    area.store_bytes(pdf.bytes).await?;
-                    if !tx.issue_document(doc.id, &fields, number.as_deref(), &digests, who.id, now).await? {
-                        return Err(ServiceError::Conflict("the document is already issued".into()));
-                    }
-                    let subjects = vec![
-                        doc.id.subject(),
-                        doc.case_id.subject(),
-                        format!("pdf:sha256:{}", digests.pdf_sha256),
-                        format!("pdf:sm3:{}", digests.pdf_sm3),
-                        format!("data:sha256:{}", digests.data_sha256),
-                        format!("data:sm3:{}", digests.data_sm3),
-                    ];
-                    let content =
-                        serde_json::json!({"document": doc.id, "number": number, "digests": digests});
-                    record(
-                        tx,
-                        now,
-                        EntryKind::DocumentIssued,
-                        actor(&who),
-                        Some(doc.agency_id),
-                        subjects,
-                        Some(&content),
-                    )
-                    .await?;
-                    tx.get_document(doc.agency_id, doc.id).await?.ok_or(ServiceError::NotFound("document"))
+                        if !tx
+                            .issue_document(doc_id, &fields, number.as_deref(), &digests, who.id, now)
+                            .await?
+                        {
+                            return Err(ServiceError::Conflict("the document is already issued".into()));
+                        }
+                        let subjects = vec![
+                            doc_id.subject(),
+                            case_id.subject(),
+                            format!("pdf:sha256:{}", digests.pdf_sha256),
+                            format!("pdf:sm3:{}", digests.pdf_sm3),
+                            format!("data:sha256:{}", digests.data_sha256),
+                            format!("data:sm3:{}", digests.data_sm3),
+                        ];
+                        let content =
+                            serde_json::json!({"document": doc_id, "number": number, "digests": digests});
+                        record(
+                            tx,
+                            now,
+                            EntryKind::DocumentIssued,
+                            actor(&who),
+                            Some(agency),
+                            subjects,
+                            Some(&content),
+                        )
+                        .await?;
+                        tx.get_document(agency, doc_id)
+                            .await?
+                            .ok_or(ServiceError::NotFound("document"))
+                            .map(Some)
+                    })
                 })
-            })
-            .await
+                .await?;
+            if let Some(issued) = issued {
+                return Ok(issued);
+            }
+        }
+        Err(ServiceError::Conflict(format!(
+            "other issuers took the next 文号 {ISSUE_ATTEMPTS} times in a row; issue again"
+        )))
     }
 
     /// Records that an issued document was served, by a 送达 act or a 送达回证.
     pub async fn serve_document(&self, me: &Principal, id: DocumentId, how: &Serving) -> Result<Document> {
-        let (doc, case, _) = self.document_for(me, id).await?;
+        let (doc, case) = self.document_for_write(me, id).await?;
         if !may_record_acts(&me.user, &case) {
             return Err(ServiceError::Forbidden(
                 "only the assigned officers or a leader record service".into(),

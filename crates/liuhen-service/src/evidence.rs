@@ -387,7 +387,7 @@ impl Service {
     /// through a grant), and labelled within their clearance — or read
     /// through a grant on its case. Whoever uploaded or recorded it reads it
     /// whatever its label. Returns the grant read under, if any.
-    async fn visible_evidence(
+    pub(crate) async fn visible_evidence(
         &self,
         me: &Principal,
         id: EvidenceId,

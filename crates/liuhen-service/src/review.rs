@@ -67,27 +67,105 @@ async fn stored_review<M>(tx: &mut liuhen_store::Tx<M>, case_id: CaseId, id: &st
         .ok_or(ServiceError::Internal("review vanished".into()))
 }
 
-impl Service {
-    fn to_policy_decision(&self, d: &ProposedDecision, natural_person: bool) -> Result<Decision> {
-        let measures = d
-            .measures
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                Measure::from_code(m).ok_or_else(|| {
-                    ValidationError::new(format!("measures[{i}]"), format!("unknown measure {m:?}"))
-                })
+fn to_policy_decision(d: &ProposedDecision, natural_person: bool) -> Result<Decision> {
+    let measures = d
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            Measure::from_code(m).ok_or_else(|| {
+                ValidationError::new(format!("measures[{i}]"), format!("unknown measure {m:?}"))
             })
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok(Decision {
-            party: if natural_person { PartyType::NaturalPerson } else { PartyType::Organisation },
-            fine: Fen(d.fine_fen),
-            measures,
-            after_hearing: d.after_hearing,
-            flagged_major: d.flagged_major.clone(),
         })
-    }
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Decision {
+        party: if natural_person { PartyType::NaturalPerson } else { PartyType::Organisation },
+        fine: Fen(d.fine_fen),
+        measures,
+        after_hearing: d.after_hearing,
+        flagged_major: d.flagged_major.clone(),
+    })
+}
 
+/// Where a case's review stands, from its decision and reviews as one
+/// transaction read them.
+fn status_of(
+    policy: &liuhen_policy::Policy,
+    case: &Case,
+    decision: Option<StoredDecision>,
+    reviews: Vec<StoredReview>,
+    today: Date,
+) -> Result<ReviewStatus> {
+    let (major, reasons) = match &decision {
+        Some(d) => {
+            let verdict = policy.is_major(&to_policy_decision(&d.decision, has_natural_person(case))?);
+            (verdict.major, verdict.reasons.iter().map(|r| r.to_string()).collect())
+        }
+        None => (false, Vec::new()),
+    };
+    let version = decision.as_ref().map(|d| d.version);
+    let passed = reviews
+        .iter()
+        .rev()
+        .find(|r| Some(r.decision_version) == version)
+        .is_some_and(|r| r.opinion.as_ref().is_some_and(|o| o.outcome == ReviewOutcome::Approve));
+    let pending = reviews.iter().find(|r| r.opinion.is_none());
+    let deadline = match pending {
+        None => "none".to_owned(),
+        Some(r) => {
+            let due = Date::parse(&r.due_date, &time::format_description::well_known::Iso8601::DATE)
+                .unwrap_or(today);
+            if today > due {
+                "overdue".to_owned()
+            } else if add_working_days(policy, today, 2) >= due {
+                "due_soon".to_owned()
+            } else {
+                "pending".to_owned()
+            }
+        }
+    };
+    Ok(ReviewStatus { decision, major, reasons, reviews, passed, deadline })
+}
+
+/// The case and where its review stands, read by one transaction.
+async fn review_state<M>(
+    tx: &mut liuhen_store::Tx<M>,
+    policy: &liuhen_policy::Policy,
+    scope: &liuhen_store::CaseScope,
+    case_id: CaseId,
+    today: Date,
+) -> Result<(Case, ReviewStatus)> {
+    let case = tx.get_case_in_scope(case_id, scope).await?.ok_or(ServiceError::NotFound("case"))?;
+    let decision = tx.decision(case_id).await?;
+    let reviews = tx.reviews(case_id).await?;
+    let status = status_of(policy, &case, decision, reviews, today)?;
+    Ok((case, status))
+}
+
+/// Whether the decision may be issued now: in 审核决定, proposed, and —
+/// when major — its current version passed 法制审核. Returns that version.
+fn issuable(case: &Case, status: &ReviewStatus) -> Result<i64> {
+    if case.stage != Stage::Decision {
+        return Err(ServiceError::Conflict(format!(
+            "a decision is issued in 审核决定, not in {}",
+            case.stage
+        )));
+    }
+    let decision =
+        status.decision.as_ref().ok_or(ServiceError::Conflict("there is no proposed decision".into()))?;
+    if decision.issued_at.is_some() {
+        return Err(ServiceError::Conflict("the decision is already issued".into()));
+    }
+    if status.major && !status.passed {
+        return Err(ServiceError::Conflict(format!(
+            "this decision is major ({}) and its current version has not passed legal review (法制审核)",
+            status.reasons.join("; ")
+        )));
+    }
+    Ok(decision.version)
+}
+
+impl Service {
     /// Proposes (or revises) the decision of a case in 调查取证 or 审核决定.
     pub async fn propose_decision(
         &self,
@@ -96,35 +174,34 @@ impl Service {
         input: &ProposedDecision,
     ) -> Result<StoredDecision> {
         let d = input.validated()?;
-        let case = self
-            .store
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        if !may_record_acts(&me.user, &case) {
-            return Err(ServiceError::Forbidden(
-                "only the assigned officers or a leader propose the decision".into(),
-            ));
-        }
-        if !matches!(case.stage, Stage::Investigation | Stage::Decision) {
-            return Err(ServiceError::Conflict(format!(
-                "a decision is proposed in 调查取证 or 审核决定, not in {}",
-                case.stage
-            )));
-        }
-        self.to_policy_decision(&d, has_natural_person(&case))?;
         let now = self.now();
-        let (who, agency) = (me.clone(), case.agency_id);
+        let (who, scope) = (me.clone(), case_scope(&me.user));
+        // The stage is checked where the decision is written, so a move of
+        // the case cannot slip between the check and the write.
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    let case =
+                        tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
+                    if !may_record_acts(&who.user, &case) {
+                        return Err(ServiceError::Forbidden(
+                            "only the assigned officers or a leader propose the decision".into(),
+                        ));
+                    }
+                    if !matches!(case.stage, Stage::Investigation | Stage::Decision) {
+                        return Err(ServiceError::Conflict(format!(
+                            "a decision is proposed in 调查取证 or 审核决定, not in {}",
+                            case.stage
+                        )));
+                    }
+                    to_policy_decision(&d, has_natural_person(&case))?;
                     tx.propose_decision(case_id, &d, now).await?;
                     record(
                         tx,
                         now,
                         EntryKind::DecisionProposed,
                         actor(&who.user),
-                        Some(agency),
+                        Some(case.agency_id),
                         vec![case_id.subject()],
                         Some(&d),
                     )
@@ -146,73 +223,45 @@ impl Service {
 
     /// The case (within the caller's scope) and where its review stands, from one snapshot.
     async fn review_context(&self, me: &Principal, case_id: CaseId) -> Result<(Case, ReviewStatus)> {
-        let mut tx = self.store.read().await?;
-        let case = tx
-            .get_case_in_scope(case_id, &case_scope(&me.user))
-            .await?
-            .ok_or(ServiceError::NotFound("case"))?;
-        let decision = tx.decision(case_id).await?;
-        let reviews = tx.reviews(case_id).await?;
-        tx.finish().await?;
         let policy = self.policy()?;
-        let (major, reasons) = match &decision {
-            Some(d) => {
-                let verdict =
-                    policy.is_major(&self.to_policy_decision(&d.decision, has_natural_person(&case))?);
-                (verdict.major, verdict.reasons.iter().map(|r| r.to_string()).collect())
-            }
-            None => (false, Vec::new()),
-        };
-        let version = decision.as_ref().map(|d| d.version);
-        let passed = reviews
-            .iter()
-            .rev()
-            .find(|r| Some(r.decision_version) == version)
-            .is_some_and(|r| r.opinion.as_ref().is_some_and(|o| o.outcome == ReviewOutcome::Approve));
-        let pending = reviews.iter().find(|r| r.opinion.is_none());
-        let deadline = match pending {
-            None => "none".to_owned(),
-            Some(r) => {
-                let today = china_today(self.now());
-                let due = Date::parse(&r.due_date, &time::format_description::well_known::Iso8601::DATE)
-                    .unwrap_or(today);
-                if today > due {
-                    "overdue".to_owned()
-                } else if add_working_days(&policy, today, 2) >= due {
-                    "due_soon".to_owned()
-                } else {
-                    "pending".to_owned()
-                }
-            }
-        };
-        Ok((case, ReviewStatus { decision, major, reasons, reviews, passed, deadline }))
+        let mut tx = self.store.read().await?;
+        let out =
+            review_state(&mut tx, &policy, &case_scope(&me.user), case_id, china_today(self.now())).await?;
+        tx.finish().await?;
+        Ok(out)
     }
 
-    /// Submits the current decision for legal review.
+    /// Submits the current decision for legal review: the version the
+    /// write finds, checked there, so two submissions cannot both pass.
     pub async fn submit_for_review(&self, me: &Principal, case_id: CaseId) -> Result<StoredReview> {
-        let (case, status) = self.review_context(me, case_id).await?;
-        if !may_record_acts(&me.user, &case) {
-            return Err(ServiceError::Forbidden(
-                "only the assigned officers or a leader submit for review".into(),
-            ));
-        }
-        let decision =
-            status.decision.ok_or_else(|| ServiceError::Conflict("propose the decision first".into()))?;
-        if decision.issued_at.is_some() {
-            return Err(ServiceError::Conflict("the decision is already issued".into()));
-        }
-        if status.reviews.iter().any(|r| r.opinion.is_none()) {
-            return Err(ServiceError::Conflict("a review of this case is already pending".into()));
-        }
         let now = self.now();
         let policy = self.policy()?;
-        let due = add_working_days(&policy, china_today(now), policy.deadlines().legal_review_days());
+        let today = china_today(now);
+        let due = add_working_days(&policy, today, policy.deadlines().legal_review_days());
         let due = due.format(&time::format_description::well_known::Iso8601::DATE).unwrap_or_default();
         let id = hex::encode(random_bytes::<16>()?);
-        let (who, agency, version) = (me.clone(), case.agency_id, decision.version);
+        let (who, scope) = (me.clone(), case_scope(&me.user));
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    let (case, status) = review_state(tx, &policy, &scope, case_id, today).await?;
+                    if !may_record_acts(&who.user, &case) {
+                        return Err(ServiceError::Forbidden(
+                            "only the assigned officers or a leader submit for review".into(),
+                        ));
+                    }
+                    let decision = status
+                        .decision
+                        .ok_or_else(|| ServiceError::Conflict("propose the decision first".into()))?;
+                    if decision.issued_at.is_some() {
+                        return Err(ServiceError::Conflict("the decision is already issued".into()));
+                    }
+                    if status.reviews.iter().any(|r| r.opinion.is_none()) {
+                        return Err(ServiceError::Conflict(
+                            "a review of this case is already pending".into(),
+                        ));
+                    }
+                    let version = decision.version;
                     tx.insert_review(&id, case_id, version, who.user.id, &due, now).await?;
                     let content = serde_json::json!({"review": id, "decision_version": version, "due": due});
                     record(
@@ -220,7 +269,7 @@ impl Service {
                         now,
                         EntryKind::ReviewSubmitted,
                         actor(&who.user),
-                        Some(agency),
+                        Some(case.agency_id),
                         vec![case_id.subject()],
                         Some(&content),
                     )
@@ -273,33 +322,23 @@ impl Service {
     }
 
     /// Issues the decision (负责人). A major decision is refused until its
-    /// current version has passed legal review (行政处罚法 Art. 58).
+    /// current version has passed legal review (行政处罚法 Art. 58). The
+    /// check and the issue are one write, and the issue names the version
+    /// checked, so a revision cannot slip in between.
     pub async fn issue_decision(&self, me: &Principal, case_id: CaseId) -> Result<StoredDecision> {
         if !may_direct(&me.user) {
             return Err(ServiceError::Forbidden("only a leader (负责人) issues a decision".into()));
         }
-        let (case, status) = self.review_context(me, case_id).await?;
-        if case.stage != Stage::Decision {
-            return Err(ServiceError::Conflict(format!(
-                "a decision is issued in 审核决定, not in {}",
-                case.stage
-            )));
-        }
-        if status.decision.is_none() {
-            return Err(ServiceError::Conflict("there is no proposed decision".into()));
-        }
-        if status.major && !status.passed {
-            return Err(ServiceError::Conflict(format!(
-                "this decision is major ({}) and its current version has not passed legal review (法制审核)",
-                status.reasons.join("; ")
-            )));
-        }
+        let policy = self.policy()?;
         let now = self.now();
-        let (who, agency) = (me.clone(), case.agency_id);
+        let today = china_today(now);
+        let (who, scope) = (me.clone(), case_scope(&me.user));
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    tx.issue_decision(case_id, who.user.id, now).await?;
+                    let (case, status) = review_state(tx, &policy, &scope, case_id, today).await?;
+                    let version = issuable(&case, &status)?;
+                    tx.issue_decision(case_id, version, who.user.id, now).await?;
                     let d = tx
                         .decision(case_id)
                         .await?
@@ -309,7 +348,7 @@ impl Service {
                         now,
                         EntryKind::DecisionIssued,
                         actor(&who.user),
-                        Some(agency),
+                        Some(case.agency_id),
                         vec![case_id.subject()],
                         Some(&d),
                     )

@@ -21,7 +21,7 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Dirs)> {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
     let (s, blobs) = with_blobs(Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()));
-    out.push((s, clock, Dirs { db: Some(dir), _blobs: blobs }));
+    out.push((s, clock, Dirs { db: Some(dir), blobs }));
     if let Ok(url) = std::env::var("LIUHEN_TEST_DATABASE_URL") {
         use sqlx::Connection;
         let name = format!("liuhen_test_{}", uuid::Uuid::new_v4().simple());
@@ -35,7 +35,7 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Dirs)> {
         let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
         let (s, blobs) =
             with_blobs(Service::new(store, clock.clone(), ServiceConfig::default(), test_signer()));
-        out.push((s, clock, Dirs { db: None, _blobs: blobs }));
+        out.push((s, clock, Dirs { db: None, blobs }));
     }
     out
 }
@@ -44,7 +44,25 @@ async fn services() -> Vec<(Service, Arc<ManualClock>, Dirs)> {
 /// PostgreSQL) and its evidence.
 struct Dirs {
     db: Option<tempfile::TempDir>,
-    _blobs: tempfile::TempDir,
+    blobs: tempfile::TempDir,
+}
+
+/// The originals a test service stored (issued PDFs, evidence).
+async fn stored_objects(dirs: &Dirs) -> Vec<String> {
+    let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+    let mut names = liuhen_store::originals::Originals::local(local).names().await.unwrap();
+    names.sort();
+    names
+}
+
+/// Another node over the same store and blob folder: its own renderer and
+/// its own turns, as a second process would have.
+fn second_node(s: &Service, dirs: &Dirs, clock: Arc<ManualClock>) -> Service {
+    let area = liuhen_store::uploads::UploadArea::new(
+        liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap(),
+    );
+    Service::new(s.store().clone(), clock, ServiceConfig::default(), test_signer())
+        .with_evidence(area, liuhen_service::evidence::UploadLimits::default())
 }
 
 fn with_blobs(s: Service) -> (Service, tempfile::TempDir) {
@@ -57,9 +75,15 @@ fn with_blobs(s: Service) -> (Service, tempfile::TempDir) {
 /// Drafts a document of `format` in the case (officer1), fills in what the
 /// case cannot prefill, and issues it (leader1).
 async fn issue_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> liuhen_domain::Document {
+    let id = ready_doc(s, case, format).await;
+    let leader = as_user(s, "leader1").await;
+    s.issue_document(&leader, id).await.unwrap()
+}
+
+/// A complete draft of `format` in the case (officer1), ready to issue.
+async fn ready_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> liuhen_domain::DocumentId {
     use serde_json::json;
     let o1 = as_user(s, "officer1").await;
-    let leader = as_user(s, "leader1").await;
     let input = liuhen_service::documents::NewDocument {
         format: format.into(),
         fields: None,
@@ -120,7 +144,7 @@ async fn issue_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> li
         }
     }
     s.edit_document(&o1, draft.id, &fields).await.unwrap();
-    s.issue_document(&leader, draft.id).await.unwrap()
+    draft.id
 }
 
 fn test_signer() -> liuhen_service::ledger::LedgerSigner {
@@ -1101,6 +1125,82 @@ mod coverage {
     }
 }
 
+/// Issue 12: registering a document by a scan the caller may not read
+/// (labelled above their clearance) answers like a scan that does not exist,
+/// names no label, and records the refusal.
+mod scan_clearance {
+    use super::*;
+    use liuhen_service::evidence::ChunkOutcome;
+    use std::collections::HashMap;
+
+    async fn labelled_scan(
+        s: &Service,
+        who: &Principal,
+        case: liuhen_domain::CaseId,
+        label: &str,
+    ) -> liuhen_domain::Evidence {
+        let bytes = format!("%PDF-1.4\n% scan labelled {label}\n").into_bytes();
+        let meta = HashMap::from([
+            ("filename".to_owned(), "现场笔录.pdf".to_owned()),
+            ("filetype".to_owned(), "application/pdf".to_owned()),
+            ("case_id".to_owned(), case.to_string()),
+            ("label".to_owned(), label.to_owned()),
+        ]);
+        let up = s.create_upload(who, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        match s.upload_chunk(who, &up.id, 0, &mut body, None).await.unwrap() {
+            ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_scan_above_the_callers_clearance_is_not_found_and_the_refusal_recorded() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let input = liuhen_domain::NewUser {
+                login: "officer5".into(),
+                display_name: "内部级执法人员".into(),
+                role: liuhen_domain::Role::Officer,
+                unit_id: o1.user.unit_id,
+                cert_no: Some("33010026098".into()),
+                enforcement_category: Some("市场监管".into()),
+                legal_qualification: false,
+                clearance: Some(liuhen_domain::Confidentiality::Internal),
+            };
+            let admin = liuhen_service::admin::AdminActor::CommandLine;
+            s.create_user(admin, &input, Some("officer5-password")).await.unwrap();
+            let o5 = as_user_with(&s, "officer5", "officer5-password").await;
+            let mut c = new_case("扫描件密级");
+            c.officers = vec![o1.user.id, o5.user.id];
+            let case = s.create_case(&o1, &c).await.unwrap();
+            let secret = labelled_scan(&s, &o1, case.id, "商业秘密").await;
+            let register = |evidence_id| liuhen_service::documents::RegisterDocument {
+                name: "现场笔录".into(),
+                evidence_id,
+                number: None,
+                signed_on: "2026-03-02".into(),
+                note: None,
+                label: None,
+            };
+            let before = entry_count(&s).await;
+            let e = s.register_document(&o5, case.id, &register(secret.id)).await.unwrap_err();
+            assert!(matches!(e, ServiceError::NotFound("evidence")), "{e:?}");
+            assert!(!e.to_string().contains("商业秘密") && !e.to_string().contains("trade"), "{e}");
+            let last = last_entries(&s, 1).await;
+            assert_eq!(entry_count(&s).await, before + 1, "the refusal alone");
+            assert_eq!(last[0].kind.as_str(), "access.refused");
+            assert!(last[0].subjects.contains(&secret.id.subject()), "{:?}", last[0].subjects);
+            assert!(s.list_documents(&o1, case.id).await.unwrap().is_empty(), "nothing registered");
+            // Within the clearance it registers; officer1 registers the secret one.
+            let internal = labelled_scan(&s, &o1, case.id, "内部").await;
+            s.register_document(&o5, case.id, &register(internal.id)).await.unwrap();
+            s.register_document(&o1, case.id, &register(secret.id)).await.unwrap();
+        }
+    }
+}
+
 mod review {
     use super::*;
     use liuhen_domain::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
@@ -1289,6 +1389,107 @@ mod review {
         let bad = ProposedDecision { measures: vec!["no_such_measure".into()], ..fine };
         let e = s.propose_decision(&o1, case.id, &bad).await.unwrap_err();
         assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "measures[0]"), "{e:?}");
+    }
+    /// Issue 12: a revision committed between the check of 法制审核 and the
+    /// issue cannot be issued unreviewed: the check and the issue are one
+    /// write, pinned to the version checked.
+    #[tokio::test]
+    async fn a_revision_racing_the_issue_is_not_issued_without_review() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let leader = as_user(&s, "leader1").await;
+            let reviewer = as_user(&s, "reviewer1").await;
+            let case = investigated(&s, new_case("审核后改决定")).await;
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            let to = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
+            s.transition(&leader, case.id, &to).await.unwrap();
+            s.submit_for_review(&o1, case.id).await.unwrap();
+            s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, true)).await.unwrap();
+            assert!(s.review_status(&leader, case.id).await.unwrap().passed);
+
+            // The writer is held; the revision's write queues first, then the issue's.
+            let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+            let (release, released) = tokio::sync::oneshot::channel::<()>();
+            let store = s.store().clone();
+            let holder = tokio::spawn(async move {
+                store
+                    .transact(move |_tx| {
+                        Box::pin(async move {
+                            let _ = started.send(());
+                            let _ = released.await;
+                            Ok::<_, liuhen_store::StoreError>(())
+                        })
+                    })
+                    .await
+            });
+            is_started.await.unwrap();
+            let revised =
+                ProposedDecision {
+                    fine_fen: 20_000_000, summary: "罚款人民币贰拾万元整".into(), ..fine
+                };
+            let revising = tokio::spawn({
+                let (s, o1) = (s.clone(), o1.clone());
+                async move { s.propose_decision(&o1, case.id, &revised).await }
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let issuing = tokio::spawn({
+                let (s, leader) = (s.clone(), leader.clone());
+                async move { s.issue_decision(&leader, case.id).await }
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            release.send(()).unwrap();
+            holder.await.unwrap().unwrap();
+            assert_eq!(revising.await.unwrap().unwrap().version, 2);
+            let issued = issuing.await.unwrap();
+            assert!(
+                matches!(&issued, Err(ServiceError::Conflict(m)) if m.contains("法制审核")),
+                "version 2 was never reviewed: {issued:?}"
+            );
+            let st = s.review_status(&leader, case.id).await.unwrap();
+            assert_eq!(st.decision.as_ref().unwrap().issued_at, None);
+            assert!(!st.passed);
+        }
+    }
+
+    /// Issue 12: 送达执行 carries out a decision. A penalty case with none —
+    /// proposed or not — does not get there, not even over a leader's
+    /// override; 不予行政处罚 gets there by its own document (see above); a
+    /// 行政强制 case, whose procedure asks for no penalty decision, moves on.
+    #[tokio::test]
+    async fn a_case_without_a_decision_cannot_move_to_execution() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let leader = as_user(&s, "leader1").await;
+            let case = investigated(&s, new_case("未作决定")).await;
+            let over = |to| TransitionRequest {
+                to,
+                reason: None,
+                override_reason: Some("负责人书面同意继续".into()),
+            };
+            s.transition(&leader, case.id, &over(Stage::Decision)).await.unwrap();
+            let refused = s.transition(&leader, case.id, &over(Stage::Execution)).await;
+            assert!(
+                matches!(&refused, Err(ServiceError::Conflict(m)) if m.contains("不予行政处罚决定书")),
+                "{refused:?}"
+            );
+            assert_eq!(s.get_case(&leader, case.id).await.unwrap().stage, Stage::Decision);
+
+            let mut input = new_case("查封后解除");
+            input.kind = liuhen_domain::CaseKind::Coercion;
+            let coercion = s.create_case(&o1, &input).await.unwrap();
+            for to in [Stage::Investigation, Stage::Decision, Stage::Execution] {
+                assert_eq!(s.transition(&leader, coercion.id, &over(to)).await.unwrap().stage, to);
+            }
+        }
     }
 }
 
@@ -1509,7 +1710,7 @@ async fn as_user_with(s: &Service, login: &str, password: &str) -> Principal {
 async fn scrub_records_before_it_quarantines_and_a_rerun_finishes_the_move() {
     use sha2::Digest as _;
     for (s, _clock, dirs) in services().await {
-        let root = dirs._blobs.path();
+        let root = dirs.blobs.path();
         let blobs = liuhen_store::blobs::LocalBlobs::open(root).unwrap();
         // An original whose bytes no longer match its name.
         let claimed: String =
@@ -1750,4 +1951,188 @@ async fn login_subjects_are_keyed_by_the_deployment_secret() {
     assert_ne!(subjects[0], plain, "not reversible by hashing a dictionary");
     assert_eq!(subjects[0], subjects[1], "one secret, one key: every node counts alike");
     assert_ne!(subjects[0], subjects[2]);
+}
+
+/// Issue 12: a 调阅 grant is for reading. A leader of team 2 granted a
+/// team-1 case reads it and its documents, but drafts, registers, edits,
+/// issues (taking a 文号) and serves nothing there.
+#[tokio::test]
+async fn a_read_grant_does_not_let_a_leader_change_another_units_documents() {
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let o3 = as_user(&s, "officer3").await;
+        let leader = as_user(&s, "leader1").await;
+        let sup = as_user(&s, "supervisor1").await;
+        let input = liuhen_domain::NewUser {
+            login: "leader2".into(),
+            display_name: "二队负责人".into(),
+            role: liuhen_domain::Role::Leader,
+            unit_id: o3.user.unit_id,
+            cert_no: Some("33010026099".into()),
+            enforcement_category: Some("市场监管".into()),
+            legal_qualification: false,
+            clearance: None,
+        };
+        let admin = liuhen_service::admin::AdminActor::CommandLine;
+        s.create_user(admin, &input, Some("leader2-password")).await.unwrap();
+        let leader2 = as_user_with(&s, "leader2", "leader2-password").await;
+        let mut input = new_case("一队案件");
+        input.officers = vec![o1.user.id, as_user(&s, "officer2").await.user.id];
+        let case = s.create_case(&o1, &input).await.unwrap();
+        let issued = issue_doc(&s, case.id, "立案审批表").await;
+        let draft = ready_doc(&s, case.id, "询问笔录").await;
+        let new_doc = liuhen_service::documents::NewDocument {
+            format: "询问笔录".into(),
+            fields: None,
+            corrects: None,
+            label: None,
+        };
+        assert!(matches!(
+            s.draft_document(&leader2, case.id, &new_doc).await,
+            Err(ServiceError::NotFound(_))
+        ));
+
+        let ask = liuhen_domain::NewAccessRequest {
+            case_id: case.id,
+            purpose: "核查关联案件".into(),
+            days: 3,
+            external: None,
+        };
+        let r = s.request_access(&leader2, &ask).await.unwrap();
+        s.approve_access(&leader, r.id).await.unwrap();
+        s.approve_access(&sup, r.id).await.unwrap();
+        // Reading through the grant works.
+        s.get_case(&leader2, case.id).await.unwrap();
+        s.get_document(&leader2, draft).await.unwrap();
+        assert_eq!(s.list_documents(&leader2, case.id).await.unwrap().len(), 2);
+
+        let before = entry_count(&s).await;
+        let read_only = |r: Result<liuhen_domain::Document, ServiceError>| {
+            matches!(&r, Err(ServiceError::Forbidden(m)) if m.contains("调阅")) || panic!("{r:?}")
+        };
+        read_only(s.draft_document(&leader2, case.id, &new_doc).await);
+        let register = liuhen_service::documents::RegisterDocument {
+            name: "现场笔录".into(),
+            evidence_id: liuhen_domain::EvidenceId::from_bytes([3; 16]),
+            number: None,
+            signed_on: "2026-03-02".into(),
+            note: None,
+            label: None,
+        };
+        read_only(s.register_document(&leader2, case.id, &register).await);
+        read_only(s.edit_document(&leader2, draft, &serde_json::json!({})).await);
+        read_only(s.issue_document(&leader2, draft).await);
+        let how = liuhen_service::documents::Serving { act_id: None, receipt_id: Some(issued.id) };
+        read_only(s.serve_document(&leader2, issued.id, &how).await);
+        assert_eq!(entry_count(&s).await, before, "nothing written");
+        let docs = s.list_documents(&o1, case.id).await.unwrap();
+        assert_eq!(docs.len(), 2);
+        assert!(docs.iter().any(|d| d.id == draft && d.status == liuhen_domain::DocumentStatus::Draft));
+        // The case's own leader still does.
+        s.draft_document(&leader, case.id, &new_doc).await.unwrap();
+        s.serve_document(&leader, issued.id, &how).await.unwrap();
+    }
+}
+
+/// Issue 12: the PDF of an issued document is rendered and stored before
+/// the write job, not while the writer is held — with the writer busy, the
+/// PDF appears; the 文号 and the entry follow once the writer is free.
+#[tokio::test]
+async fn issuing_renders_and_stores_the_pdf_outside_the_write_job() {
+    for (s, _clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let leader = as_user(&s, "leader1").await;
+        let mut input = new_case("渲染不占写锁");
+        input.officers = vec![o1.user.id, as_user(&s, "officer2").await.user.id];
+        let case = s.create_case(&o1, &input).await.unwrap();
+        let draft = ready_doc(&s, case.id, "立案审批表").await;
+        let before = stored_objects(&dirs).await;
+
+        // Hold the writer.
+        let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let store = s.store().clone();
+        let holder = tokio::spawn(async move {
+            store
+                .transact(move |_tx| {
+                    Box::pin(async move {
+                        let _ = started.send(());
+                        let _ = released.await;
+                        Ok::<_, liuhen_store::StoreError>(())
+                    })
+                })
+                .await
+        });
+        is_started.await.unwrap();
+        let issuing = tokio::spawn({
+            let (s, leader) = (s.clone(), leader.clone());
+            async move { s.issue_document(&leader, draft).await }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        let new = loop {
+            let now = stored_objects(&dirs).await;
+            if let Some(n) = now.iter().find(|n| !before.contains(n)) {
+                break n.clone();
+            }
+            assert!(!issuing.is_finished(), "{:?}", issuing.await);
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no PDF was stored while the writer was held: rendering waits for the writer"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert!(!issuing.is_finished(), "the number and the entry wait for the writer");
+        release.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        let doc = issuing.await.unwrap().unwrap();
+        assert_eq!(doc.digests.unwrap().pdf_sha256, new);
+        assert_eq!(stored_objects(&dirs).await.len(), before.len() + 1, "one PDF, no orphan");
+    }
+}
+
+/// Issue 12: 文号 stay gapless when issuers on two nodes reserve the same
+/// number while their PDFs render: the one that comes second starts over with
+/// the next number, and every issued PDF is stored with its own number.
+#[tokio::test]
+async fn issuers_on_two_nodes_take_gapless_numbers() {
+    for (s, clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let case = s.create_case(&o1, &new_case("两个节点同时出具文书")).await.unwrap();
+        let s2 = second_node(&s, &dirs, clock.clone());
+        let mut drafts = Vec::new();
+        for _ in 0..6 {
+            drafts.push(ready_doc(&s, case.id, "行政处罚事先告知书").await);
+        }
+        let leader = as_user(&s, "leader1").await;
+        let leader_b = as_user(&s2, "leader1").await;
+        let tasks: Vec<_> = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let (node, who, id) = if i % 2 == 0 {
+                    (s.clone(), leader.clone(), *id)
+                } else {
+                    (s2.clone(), leader_b.clone(), *id)
+                };
+                tokio::spawn(async move { node.issue_document(&who, id).await })
+            })
+            .collect();
+        let mut numbers = Vec::new();
+        let objects = stored_objects(&dirs).await;
+        for t in tasks {
+            let doc = t.await.unwrap().unwrap();
+            let d = doc.digests.clone().unwrap();
+            assert!(stored_objects(&dirs).await.contains(&d.pdf_sha256) || objects.contains(&d.pdf_sha256));
+            numbers.push(doc.number.unwrap());
+        }
+        let mut seqs: Vec<u32> = numbers
+            .iter()
+            .map(|n| n.rsplit_once('〕').unwrap().1.trim_end_matches('号').parse().unwrap())
+            .collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=6).collect::<Vec<u32>>(), "{numbers:?}");
+    }
 }

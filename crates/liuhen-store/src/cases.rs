@@ -430,6 +430,25 @@ impl<M> Tx<M> {
     }
 }
 
+impl<M> Tx<M> {
+    /// The number [`Tx::next_number`] would give now, taking nothing: what an
+    /// issuer reserves before rendering, to be confirmed when it takes it.
+    pub async fn peek_number(&mut self, agency: UnitId, kind: &str, year: i32) -> Result<i64> {
+        let row = sqlx::query("SELECT value FROM counters WHERE agency_id = $1 AND kind = $2 AND year = $3")
+            .bind(agency.to_string())
+            .bind(kind)
+            .bind(i64::from(year))
+            .fetch_optional(self.conn())
+            .await?;
+        match row {
+            None => Ok(1),
+            Some(r) => col::<i64>(&r, "value")?
+                .checked_add(1)
+                .ok_or(StoreError::Corrupt(format!("counter {kind} {year} is at its end"))),
+        }
+    }
+}
+
 impl Tx<Write> {
     /// Takes the next number of a gapless sequence (per agency, kind of number
     /// and year), starting at 1. Concurrent writers are serialised, and a

@@ -183,18 +183,30 @@ impl Tx<Write> {
         Ok(())
     }
 
-    /// Marks the decision issued; refused when it already is.
-    pub async fn issue_decision(&mut self, case: CaseId, by: UserId, now: OffsetDateTime) -> Result<()> {
+    /// Marks version `version` of the decision issued: the version its
+    /// checks were made on. Refused when the decision is issued already or
+    /// has been revised since.
+    pub async fn issue_decision(
+        &mut self,
+        case: CaseId,
+        version: i64,
+        by: UserId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE case_decisions SET issued_ms = $1, issued_by = $2 WHERE case_id = $3 AND issued_ms IS NULL",
+            "UPDATE case_decisions SET issued_ms = $1, issued_by = $2 \
+             WHERE case_id = $3 AND version = $4 AND issued_ms IS NULL",
         )
         .bind(to_ms(now))
         .bind(by.to_string())
         .bind(case.to_string())
+        .bind(version)
         .execute(self.conn())
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict("there is no decision to issue, or it is issued already"));
+            return Err(StoreError::Conflict(
+                "the decision is issued already, or it was revised after it was checked",
+            ));
         }
         Ok(())
     }

@@ -507,6 +507,51 @@ async fn document_numbers_are_gapless_under_concurrency() {
     }
 }
 
+/// Issue 12: issuing a decision names the version its checks were made on;
+/// a revision in between makes it a conflict, not an issue of the revision.
+#[tokio::test]
+async fn issuing_a_decision_names_the_version_checked() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let case = open_case(&store, &w, &w.team1, "销售过期食品", "张三", &w.officer1).await;
+        let d = liuhen_domain::ProposedDecision {
+            fine_fen: 5_000_000,
+            measures: vec!["fine".into()],
+            after_hearing: false,
+            flagged_major: None,
+            summary: "罚款".into(),
+        };
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.propose_decision(case, &d, NOW).await.unwrap(), 1);
+        assert_eq!(tx.propose_decision(case, &d, NOW).await.unwrap(), 2);
+        let stale = tx.issue_decision(case, 1, w.officer1.id, NOW).await;
+        assert!(matches!(stale, Err(StoreError::Conflict(m)) if m.contains("revised")), "{stale:?}");
+        assert_eq!(tx.decision(case).await.unwrap().unwrap().issued_at, None);
+        tx.issue_decision(case, 2, w.officer1.id, NOW).await.unwrap();
+        assert!(tx.issue_decision(case, 2, w.officer1.id, NOW).await.is_err(), "issued once");
+        tx.commit().await.unwrap();
+    }
+}
+
+/// The 文号 an issuer reserves is the one the counter gives next, and
+/// reserving takes nothing.
+#[tokio::test]
+async fn peeking_a_number_takes_nothing() {
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.peek_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 1);
+        tx.finish().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.peek_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 1);
+        assert_eq!(tx.next_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 1);
+        assert_eq!(tx.peek_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 2);
+        assert_eq!(tx.peek_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 2);
+        assert_eq!(tx.next_number(w.agency.id, "doc:罚", 2026).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn backend_is_picked_from_the_url() {
     assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
