@@ -163,6 +163,29 @@ async fn entry_count(s: &Service) -> u64 {
     tx.entry_count().await.unwrap()
 }
 
+/// Holds the store's writer with a job that waits: returns once the job
+/// runs, with its handle and the sender that lets it finish.
+async fn hold_writer(
+    s: &Service,
+) -> (tokio::task::JoinHandle<Result<(), liuhen_store::StoreError>>, tokio::sync::oneshot::Sender<()>) {
+    let (started, is_started) = tokio::sync::oneshot::channel::<()>();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let store = s.store().clone();
+    let holder = tokio::spawn(async move {
+        store
+            .transact(move |_tx| {
+                Box::pin(async move {
+                    let _ = started.send(());
+                    let _ = released.await;
+                    Ok::<_, liuhen_store::StoreError>(())
+                })
+            })
+            .await
+    });
+    is_started.await.unwrap();
+    (holder, release)
+}
+
 fn new_case(cause: &str) -> NewCase {
     NewCase {
         procedure: None,
@@ -1416,21 +1439,7 @@ mod review {
             assert!(s.review_status(&leader, case.id).await.unwrap().passed);
 
             // The writer is held; the revision's write queues first, then the issue's.
-            let (started, is_started) = tokio::sync::oneshot::channel::<()>();
-            let (release, released) = tokio::sync::oneshot::channel::<()>();
-            let store = s.store().clone();
-            let holder = tokio::spawn(async move {
-                store
-                    .transact(move |_tx| {
-                        Box::pin(async move {
-                            let _ = started.send(());
-                            let _ = released.await;
-                            Ok::<_, liuhen_store::StoreError>(())
-                        })
-                    })
-                    .await
-            });
-            is_started.await.unwrap();
+            let (holder, release) = hold_writer(&s).await;
             let revised =
                 ProposedDecision {
                     fine_fen: 20_000_000, summary: "罚款人民币贰拾万元整".into(), ..fine
@@ -2051,21 +2060,7 @@ async fn issuing_renders_and_stores_the_pdf_outside_the_write_job() {
         let before = stored_objects(&dirs).await;
 
         // Hold the writer.
-        let (started, is_started) = tokio::sync::oneshot::channel::<()>();
-        let (release, released) = tokio::sync::oneshot::channel::<()>();
-        let store = s.store().clone();
-        let holder = tokio::spawn(async move {
-            store
-                .transact(move |_tx| {
-                    Box::pin(async move {
-                        let _ = started.send(());
-                        let _ = released.await;
-                        Ok::<_, liuhen_store::StoreError>(())
-                    })
-                })
-                .await
-        });
-        is_started.await.unwrap();
+        let (holder, release) = hold_writer(&s).await;
         let issuing = tokio::spawn({
             let (s, leader) = (s.clone(), leader.clone());
             async move { s.issue_document(&leader, draft).await }

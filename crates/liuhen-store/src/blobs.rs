@@ -50,15 +50,6 @@ pub enum Stored {
     AlreadyPresent,
 }
 
-/// A scrub's findings for one object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScrubFailure {
-    pub expected: String,
-    pub actual: String,
-    /// Where the object went (a path, or an object key).
-    pub quarantined_as: String,
-}
-
 /// The local blob folder.
 #[derive(Debug, Clone)]
 pub struct LocalBlobs {
@@ -297,19 +288,6 @@ impl LocalBlobs {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err(e)),
         }
-    }
-
-    /// Rehashes one object; moves it to quarantine when it no longer
-    /// matches its name. (The service records the quarantine in the ledger
-    /// between the two steps; see [`LocalBlobs::rehash`] and
-    /// [`LocalBlobs::quarantine`].)
-    pub fn scrub_one(&self, hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
-        let actual = self.rehash(hex)?;
-        if actual == hex {
-            return Ok(None);
-        }
-        let quarantined_as = self.quarantine(hex, now_ms)?;
-        Ok(Some(ScrubFailure { expected: hex.to_owned(), actual, quarantined_as }))
     }
 }
 

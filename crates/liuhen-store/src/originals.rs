@@ -14,7 +14,7 @@
 //! - `rehash` gives an object's SHA-256 as it is now; `quarantine` moves it
 //!   to `quarantine/<hex>.<unix ms>` and, done again, finds it done (the
 //!   service records the quarantine in the ledger before moving, so an
-//!   interrupted scrub is finished by the next); `scrub_one` does both.
+//!   interrupted scrub is finished by the next).
 //!
 //! Uploads in progress always stage on the local disk (see
 //! [`crate::uploads`]); only finished, verified files reach this layer.
@@ -27,7 +27,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::Stream;
 
-use crate::blobs::{BlobError, LocalBlobs, ScrubFailure, Stored};
+use crate::blobs::{BlobError, LocalBlobs, Stored};
 
 /// A stream of an object's bytes.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
@@ -198,18 +198,6 @@ impl Originals {
             #[cfg(feature = "s3")]
             Backend::S3(s) => s.quarantined_sha256(sha256_hex, ms).await,
         }
-    }
-
-    /// Rehashes one object; quarantines it when it no longer matches its
-    /// name. The service uses [`Originals::rehash`] and
-    /// [`Originals::quarantine`] instead, recording in between.
-    pub async fn scrub_one(&self, sha256_hex: &str, now_ms: i64) -> Result<Option<ScrubFailure>, BlobError> {
-        let actual = self.rehash(sha256_hex).await?;
-        if actual == sha256_hex {
-            return Ok(None);
-        }
-        let quarantined_as = self.quarantine(sha256_hex, now_ms).await?;
-        Ok(Some(ScrubFailure { expected: sha256_hex.to_owned(), actual, quarantined_as }))
     }
 }
 

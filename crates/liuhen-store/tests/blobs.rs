@@ -92,7 +92,7 @@ async fn resumable_append_digests_and_write_once() {
     };
     assert_eq!(area.finish("u2", &d2).await.unwrap(), Stored::AlreadyPresent);
     assert_eq!(area.blobs().object_names().unwrap(), vec![hex.clone()]);
-    assert!(area.blobs().scrub_one(&hex, 5).unwrap().is_none());
+    assert_eq!(area.blobs().rehash(&hex).unwrap(), hex);
 
     // Silent corruption is found and quarantined.
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
@@ -102,9 +102,9 @@ async fn resumable_append_digests_and_write_once() {
     let mut changed = bytes.clone();
     changed[12345] ^= 1;
     std::fs::write(&path, &changed).unwrap();
-    let failure = area.blobs().scrub_one(&hex, 5).unwrap().unwrap();
-    assert_eq!(failure.expected, hex);
-    assert!(std::path::Path::new(&failure.quarantined_as).exists());
+    assert_ne!(area.blobs().rehash(&hex).unwrap(), hex);
+    let moved = area.blobs().quarantine(&hex, 5).unwrap();
+    assert!(std::path::Path::new(&moved).exists());
     assert!(area.blobs().object_names().unwrap().is_empty());
 }
 

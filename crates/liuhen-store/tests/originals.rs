@@ -141,11 +141,12 @@ async fn scrub_quarantines_what_no_longer_matches() {
         let rotten = bytes(3000, 12);
         let claimed = hex(&Sha256::digest(b"what it used to be"));
         o.put_file(&write(work.path(), "r", &rotten), &claimed, 3000).await.unwrap();
-        assert_eq!(o.scrub_one(&gh, 1).await.unwrap(), None, "{}", b.name);
-        let failure = o.scrub_one(&claimed, 1234).await.unwrap().expect("quarantined");
-        assert_eq!(failure.expected, claimed);
-        assert_eq!(failure.actual, hex(&Sha256::digest(&rotten)));
-        assert!(failure.quarantined_as.contains(&format!("{claimed}.1234")), "{}", failure.quarantined_as);
+        assert_eq!(o.rehash(&gh).await.unwrap(), gh, "{}", b.name);
+        assert_eq!(o.rehash(&claimed).await.unwrap(), hex(&Sha256::digest(&rotten)), "{}", b.name);
+        let moved = o.quarantine(&claimed, 1234).await.unwrap();
+        assert!(moved.contains(&format!("{claimed}.1234")), "{moved}");
+        assert_eq!(o.quarantine(&claimed, 1234).await.unwrap(), moved, "moving again finds it done");
+        assert_eq!(o.quarantined_sha256(&claimed, 1234).await.unwrap(), Some(hex(&Sha256::digest(&rotten))));
         assert_eq!(o.names().await.unwrap(), vec![gh.clone()], "{}", b.name);
         assert!(matches!(o.read(&claimed, 0, 1).await, Err(BlobError::NotFound(_))), "{}", b.name);
         // The staging folder is the local one whatever the backend.
