@@ -88,7 +88,8 @@ impl IntoResponse for ApiError {
         // A client told to wait is told how long (seconds).
         let retry = match self.body.code {
             "busy" => Some("1"),
-            "locked" => Some("60"),
+            // A lock lasts 15 minutes at most (the message says how many are left).
+            "locked" => Some("900"),
             _ => None,
         };
         let mut resp = (self.status, Json(self.body)).into_response();

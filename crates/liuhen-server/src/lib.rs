@@ -238,7 +238,7 @@ impl ConnectionLimits {
 }
 
 /// What a connection beyond the cap is told before it is closed.
-const OVER_CAPACITY_BODY: &str = r#"{"code":"unavailable","message":"too many connections; try again"}"#;
+const OVER_CAPACITY_BODY: &str = r#"{"code":"busy","message":"too many connections; try again"}"#;
 
 fn over_capacity() -> Vec<u8> {
     format!(

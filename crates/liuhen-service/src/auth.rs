@@ -168,6 +168,8 @@ struct Attempt {
     locks_login: bool,
     source: Option<LoginFailures>,
     locks_source: bool,
+    /// Until when the attempt's source was already locked, if it was.
+    source_locked_until_ms: Option<i64>,
 }
 
 fn locked_message(until_ms: i64, now_ms: i64) -> ServiceError {
@@ -237,6 +239,16 @@ impl Service {
             Some(u) if ok && u.active => u,
             other => {
                 let known = other.map(|u| (u.id, u.agency_id));
+                // From a locked source every failure answers "locked", known
+                // login or not (so the answer names no account), and only a
+                // known account's failure is recorded: the lock's entry
+                // stands for the rest.
+                if let Some(until) = attempt.source_locked_until_ms {
+                    if known.is_some() {
+                        self.record_login_failure(key, None, known, attempt).await?;
+                    }
+                    return Err(locked_message(until, liuhen_domain::unix_ms(self.now())));
+                }
                 self.record_login_failure(key, Some(source_key), known, attempt).await?;
                 return Err(ServiceError::Unauthenticated("wrong login or password"));
             }
@@ -255,6 +267,8 @@ impl Service {
             revoked_at: None,
         };
         let per_source = self.logins.per_source;
+        // A locked source's attempts are not counted, so there is nothing to take back.
+        let counted_against_source = attempt.source_locked_until_ms.is_none();
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
@@ -262,7 +276,7 @@ impl Service {
                     // The attempt was counted against its source before the
                     // check; a good password takes it back.
                     let mut f = tx.login_failures(&source_key).await?;
-                    if f.failures > 0 {
+                    if counted_against_source && f.failures > 0 {
                         f.failures -= 1;
                         if f.failures < per_source {
                             f.locked_until_ms = None;
@@ -287,10 +301,14 @@ impl Service {
     }
 
     /// Counts an attempt against the login (and its source) in one write
-    /// job: refused when either is locked, otherwise counted, locking when
-    /// it reaches the limit. Also finds the user when `lookup` names one.
-    /// Counters older than the window are pruned here, at most once a
-    /// minute per node.
+    /// job: refused when the login is locked, otherwise counted, locking
+    /// when it reaches the limit. A locked source does not refuse the
+    /// attempt: the people behind one address (a station's NAT, a proxy not
+    /// configured as trusted) still sign in with their right passwords; the
+    /// attempt is checked (within the hash cap) and its failure answered
+    /// "locked". Also finds the user when `lookup` names one. Counters older
+    /// than the window are pruned at most once a minute per node, in a job
+    /// of their own (an attempt refused as locked rolls back its job).
     async fn begin_attempt(
         &self,
         key: String,
@@ -305,25 +323,33 @@ impl Service {
                 .last_prune_ms
                 .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok();
+        if prune {
+            let stale = now_ms - LOGIN_WINDOW.whole_milliseconds() as i64;
+            self.store
+                .transact(move |tx| {
+                    Box::pin(async move {
+                        tx.prune_login_failures(stale, now_ms).await?;
+                        Ok::<_, ServiceError>(())
+                    })
+                })
+                .await?;
+        }
         let per_source = self.logins.per_source;
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    if prune {
-                        let stale = now_ms - LOGIN_WINDOW.whole_milliseconds() as i64;
-                        tx.prune_login_failures(stale, now_ms).await?;
-                    }
                     let mut login = current(tx.login_failures(&key).await?, now_ms);
                     if let Some(until) = login.locked_until_ms.filter(|u| *u > now_ms) {
                         return Err(locked_message(until, now_ms));
                     }
                     let mut from = None;
+                    let mut source_locked_until_ms = None;
                     if let Some(s) = &source {
                         let f = current(tx.login_failures(s).await?, now_ms);
-                        if let Some(until) = f.locked_until_ms.filter(|u| *u > now_ms) {
-                            return Err(locked_message(until, now_ms));
+                        match f.locked_until_ms.filter(|u| *u > now_ms) {
+                            Some(until) => source_locked_until_ms = Some(until),
+                            None => from = Some(f),
                         }
-                        from = Some(f);
                     }
                     let locks_login = count(&mut login, MAX_LOGIN_FAILURES, now_ms);
                     tx.set_login_failures(&key, login).await?;
@@ -336,7 +362,10 @@ impl Service {
                         Some(l) => tx.find_user_by_login(&l).await?,
                         None => None,
                     };
-                    Ok((found, Attempt { login, locks_login, source: from, locks_source }))
+                    Ok((
+                        found,
+                        Attempt { login, locks_login, source: from, locks_source, source_locked_until_ms },
+                    ))
                 })
             })
             .await
@@ -514,6 +543,8 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    // The attempt was counted before the check; a right password clears it, as at login.
+                    tx.clear_login_failures(&key).await?;
                     tx.set_password_hash(me.user.id, &hash).await?;
                     let ended = crate::admin::end_sessions(tx, me.user.id, Some(me.credential), now).await?;
                     let mut subjects = vec![me.user.id.subject()];

@@ -491,7 +491,10 @@ fn decision_carried(
         }
         None => {}
     }
-    let Some(procedure) = case.procedure else { return Ok(()) };
+    // A case opened before procedures were stored follows its kind's default, as new cases do.
+    let Some(procedure) = case.procedure.or_else(|| liuhen_domain::Procedure::default_for(case.kind)) else {
+        return Ok(());
+    };
     let effective = policy.procedure(procedure);
     let expected =
         effective.stage(Stage::Decision).into_iter().flat_map(|s| s.documents.iter()).find(|d| {

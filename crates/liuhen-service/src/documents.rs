@@ -716,6 +716,7 @@ impl Service {
             area.store_bytes(pdf.bytes).await?;
             let (fields, sequence, who) = (fields.clone(), sequence.clone(), who.clone());
             let (doc_id, agency, case_id) = (doc.id, doc.agency_id, doc.case_id);
+            let drafted = doc.fields.clone();
             let issued = self
                 .store
                 .transact(move |tx| {
@@ -737,6 +738,13 @@ impl Service {
                                     "the 文号 counter moved inside a write".into(),
                                 ));
                             }
+                        }
+                        // What was rendered is the draft as it was read: an edit that
+                        // landed since is not overwritten by it.
+                        if tx.get_document(agency, doc_id).await?.is_some_and(|d| d.fields != drafted) {
+                            return Err(ServiceError::Conflict(
+                                "the draft was edited while it was being issued; issue it again".into(),
+                            ));
                         }
                         if !tx
                             .issue_document(doc_id, &fields, number.as_deref(), &digests, who.id, now)

@@ -370,9 +370,9 @@ impl Service {
     }
 
     /// Abandons an upload (tus termination).
-    pub fn terminate_upload(&self, me: &Principal, id: &str) -> Result<()> {
+    pub async fn terminate_upload(&self, me: &Principal, id: &str) -> Result<()> {
         self.own_upload(me, id)?;
-        self.evidence_parts()?.area.remove(id).map_err(upload_err)
+        self.evidence_parts()?.area.remove_locked(id).await.map_err(upload_err)
     }
 
     /// Removes uploads whose expiry (counted from their last activity) has
@@ -596,7 +596,11 @@ impl Service {
         change: &LinkChange,
     ) -> Result<()> {
         let reason = liuhen_domain::required_text("reason", &change.reason, 500)?;
-        let (e, _) = self.visible_evidence(me, evidence).await?;
+        // Linking changes the clip's record: a clip read through a 调阅 grant is not the caller's to link.
+        let (e, grant) = self.visible_evidence(me, evidence).await?;
+        if grant.is_some() {
+            return Err(crate::access::read_only_grant());
+        }
         let scope = case_scope(&me.user);
         let (act_id, linked, who) = (change.act_id, change.linked, me.clone());
         let now = self.now();

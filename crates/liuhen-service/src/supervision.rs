@@ -609,6 +609,10 @@ impl Service {
                             }
                         };
                         match place {
+                            // An entry of one agency naming another's evidence (a refused
+                            // probe for it) concerns the entry's agency alone: the evidence
+                            // places nothing, as a case or document of another agency does not.
+                            Some((a, _, _)) if agency.is_some_and(|mine| mine != a) => false,
                             Some((a, unit, case)) => {
                                 reach.agencies.push(a);
                                 units.push(unit);

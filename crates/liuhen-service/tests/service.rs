@@ -1890,15 +1890,26 @@ async fn failed_logins_from_one_source_lock_it_and_unknown_names_do_not_grow_the
         }
         let e = s.login_from("guess-new", "password-guess", Some(neighbour)).await.unwrap_err();
         assert!(matches!(e, ServiceError::Locked(_)), "the /64 is locked: {e:?}");
-        let e = s.login_from("officer1", &demo::demo_password("officer1"), Some(attacker)).await.unwrap_err();
-        assert!(matches!(e, ServiceError::Locked(_)), "even a good password waits: {e:?}");
         let kinds = kinds_since(&s, before).await;
-        assert_eq!(kinds, ["credential.login_failed", "credential.login_locked"], "two entries for 30 names");
+        assert_eq!(kinds, ["credential.login_failed", "credential.login_locked"], "two entries for 31 names");
         let lock = &last_entries(&s, 1).await[0];
         assert!(lock.subjects[0].starts_with("source:") && lock.subjects.len() == 1, "{:?}", lock.subjects);
         assert!(lock.commits_to(&serde_json::to_vec(&serde_json::json!({
             "until_ms": liuhen_domain::unix_ms(s.now()) + 15 * 60_000, "failures": 30, "unknown_logins": 30
         })).unwrap()));
+        // The people behind a locked address still sign in with their right passwords; a wrong
+        // one of a real account answers "locked" like an unknown name's (naming no account) and
+        // is recorded against that account.
+        let e = s.login_from("officer2", "wrong-password", Some(attacker)).await.unwrap_err();
+        assert!(matches!(e, ServiceError::Locked(_)), "{e:?}");
+        let before_good = entry_count(&s).await;
+        s.login_from("officer1", &demo::demo_password("officer1"), Some(attacker)).await.unwrap();
+        assert_eq!(kinds_since(&s, before_good).await, ["credential.session_created"]);
+        assert_eq!(
+            kinds_since(&s, before).await[2..],
+            ["credential.login_failed", "credential.session_created"],
+            "the known account's failure is on the record"
+        );
         // Elsewhere, logins go on; a good login does not count against its source.
         let other: IpAddr = "192.0.2.7".parse().unwrap();
         for _ in 0..40 {

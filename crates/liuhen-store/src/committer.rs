@@ -147,10 +147,13 @@ impl Committer {
 
     /// The error for a job whose answer never came: the writer stopped
     /// while holding it (its outcome is unknown to this caller).
+    /// Why a job went unanswered: the writer stopped, or (it still runs) the
+    /// batch it was in was abandoned before the job ran — nothing of it was
+    /// written, and it may be tried again.
     fn gone(&self) -> StoreError {
-        self.shared
-            .stopped_error()
-            .unwrap_or_else(|| StoreError::WriterStopped("the writer stopped before answering".into()))
+        self.shared.stopped_error().unwrap_or(StoreError::Unavailable(
+            "the write was abandoned with its batch before it ran; try again",
+        ))
     }
 }
 

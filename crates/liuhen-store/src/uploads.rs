@@ -312,10 +312,13 @@ impl UploadArea {
     /// Opens an upload's data file for writing and locks it against every
     /// other writer: requests on this node and on any other node sharing the
     /// folder (an advisory `flock`, released when the file closes).
+    /// Takes the upload's file lock (`flock`, which other nodes sharing the
+    /// uploads folder see too) through a read handle: a completed upload's
+    /// file is a read-only original and must still be lockable.
     async fn open_locked(&self, id: &str) -> Result<std::fs::File, UploadError> {
         let part = self.blobs.upload_part(id)?;
         tokio::task::spawn_blocking(move || {
-            let file = match std::fs::OpenOptions::new().write(true).open(part) {
+            let file = match std::fs::File::open(part) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(UploadError::NotFound),
                 Err(e) => return Err(e.into()),
@@ -376,7 +379,7 @@ impl UploadArea {
     ) -> Result<Appended, UploadError> {
         let lock = self.lock_for(id);
         let Ok(mut guard) = lock.try_lock() else { return Err(UploadError::Busy) };
-        let file = self.open_locked(id).await?;
+        let _locked = self.open_locked(id).await?;
         let (record, current) = self.stored_status(id)?;
         if now_ms.is_some_and(|now| record.expires_from_activity() <= now) {
             return Err(UploadError::Expired);
@@ -385,6 +388,10 @@ impl UploadArea {
             return Err(UploadError::OffsetMismatch { current, given: offset });
         }
         let part = self.blobs.upload_part(id)?;
+        // Opened for writing only now that the offset is known to be short
+        // of the length (a complete upload's file is read-only); the lock
+        // stays with the handle above.
+        let file = std::fs::OpenOptions::new().write(true).open(&part)?;
         // The running digests; rebuilt from disk after a restart.
         let mut state = match guard.take() {
             Some(s) if s.hashed == current => s,
@@ -570,11 +577,22 @@ impl UploadArea {
         Ok((hex, stored?))
     }
 
-    /// Removes an upload (termination, expiry, or a refused completion).
+    /// Removes an upload, by the request that completed it (its bytes are
+    /// final: evidence was made of them, or their digest was refused).
     pub fn remove(&self, id: &str) -> Result<(), UploadError> {
         self.blobs.remove_upload(id)?;
         self.forget(id);
         Ok(())
+    }
+
+    /// Removes an upload another request may be writing to (termination):
+    /// under its locks, so no request writes into a removed file and still
+    /// answers with progress; [`UploadError::Busy`] while one writes.
+    pub async fn remove_locked(&self, id: &str) -> Result<(), UploadError> {
+        let lock = self.lock_for(id);
+        let Ok(_guard) = lock.try_lock() else { return Err(UploadError::Busy) };
+        let _file = self.open_locked(id).await?;
+        self.remove(id)
     }
 
     fn forget(&self, id: &str) {
@@ -586,24 +604,26 @@ impl UploadArea {
     /// passed; returns their ids. Each is removed under its locks, after its
     /// expiry is read again there: an upload a request is writing to is
     /// left for the next round.
+    /// An upload that cannot be removed is left for the next round (and
+    /// logged), never stopping the others'.
     pub async fn expire(&self, now_ms: i64) -> Result<Vec<String>, UploadError> {
         let mut removed = Vec::new();
         for id in self.expired(now_ms)? {
             let lock = self.lock_for(&id);
             let Ok(_guard) = lock.try_lock() else { continue };
-            let _file = match self.open_locked(&id).await {
-                Ok(f) => f,
-                Err(UploadError::Busy | UploadError::NotFound) => continue,
-                Err(e) => return Err(e),
-            };
-            match self.status(&id) {
-                Ok((r, _)) if r.expires_ms <= now_ms => {}
-                Ok(_) | Err(UploadError::NotFound) => continue,
-                Err(e) => return Err(e),
+            let outcome: Result<bool, UploadError> = async {
+                let _file = self.open_locked(&id).await?;
+                match self.status(&id)? {
+                    (r, _) if r.expires_ms <= now_ms => self.remove(&id).map(|()| true),
+                    _ => Ok(false),
+                }
             }
-            self.blobs.remove_upload(&id)?;
-            self.forget(&id);
-            removed.push(id);
+            .await;
+            match outcome {
+                Ok(true) => removed.push(id),
+                Ok(false) | Err(UploadError::Busy | UploadError::NotFound) => {}
+                Err(e) => tracing::warn!(upload = %id, error = %e, "an expired upload could not be removed"),
+            }
         }
         Ok(removed)
     }

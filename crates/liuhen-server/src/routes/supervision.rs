@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
-use liuhen_service::Service;
 use liuhen_service::supervision::{StreamPosition, SupervisionEvent};
+use liuhen_service::{Service, ServiceError};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
@@ -70,6 +70,22 @@ pub async fn stream(
             let mut me = st.me.take()?;
             loop {
                 tokio::select! {
+                    // A due recheck goes before queued events: nothing is sent
+                    // past the moment the caller's right to it is known gone.
+                    biased;
+                    _ = st.recheck.tick() => match service.supervision_recheck(&me).await {
+                        // A new unit or agency narrows the stream from now on.
+                        Ok(now) => me = now,
+                        // The credential or role no longer holds: `me` stays
+                        // taken, so the next poll ends the stream.
+                        Err(e @ (ServiceError::Unauthenticated(_) | ServiceError::Forbidden(_))) => {
+                            tracing::info!(error = %e, "supervision stream ended");
+                            return Some((Ok(ended(&e.to_string())), st));
+                        }
+                        // A passing fault (the database) ends nothing and shows
+                        // nothing of itself: the next tick tries again.
+                        Err(e) => tracing::warn!(error = %e, "supervision stream recheck failed; retrying"),
+                    },
                     got = st.rx.recv() => match got {
                         // Repeats of what was replayed are skipped by position.
                         Ok(e) if st.after.is_some_and(|a| StreamPosition::of(&e) <= a) => {}
@@ -85,15 +101,6 @@ pub async fn stream(
                             return Some((Ok(lagged(n)), st));
                         }
                         Err(RecvError::Closed) => return None,
-                    },
-                    _ = st.recheck.tick() => match service.supervision_recheck(&me).await {
-                        // A new unit or agency narrows the stream from now on.
-                        Ok(now) => me = now,
-                        // `me` stays taken: the next poll ends the stream.
-                        Err(e) => {
-                            tracing::info!(error = %e, "supervision stream ended");
-                            return Some((Ok(ended(&e.to_string())), st));
-                        }
                     },
                 }
             }

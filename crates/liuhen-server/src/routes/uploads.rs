@@ -180,7 +180,7 @@ pub async fn patch(
     let Ok(_slot) = s.upload_slots.clone().try_acquire_owned() else {
         let mut resp = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            "busy",
             "too many uploads in progress; try again shortly",
         )
         .into_response();
@@ -244,7 +244,7 @@ pub async fn delete(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     require_tus(&headers)?;
-    s.service.terminate_upload(&me, &id)?;
+    s.service.terminate_upload(&me, &id).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     tus_headers(&mut resp);
     Ok(resp)
