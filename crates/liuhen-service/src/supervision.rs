@@ -733,11 +733,6 @@ impl Service {
         Ok(now)
     }
 
-    /// The bounds on streams in force.
-    pub fn stream_limits(&self) -> StreamLimits {
-        self.supervision.limits()
-    }
-
     /// Takes one of the user's stream slots, or refuses beyond the limit.
     fn take_stream_slot(&self, user: UserId) -> Result<StreamSlot> {
         let limit = self.supervision.limits().per_user;

@@ -110,11 +110,13 @@ fn create_dir_durably(dir: &Path) -> Result<(), BlobError> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    match builder.create(dir) {
-        Ok(()) => {}
-        // Made meanwhile by another writer, who syncs it.
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
-        Err(e) => return Err(io_err(e)),
+    if let Err(e) = builder.create(dir) {
+        // Made meanwhile by another writer, who may not have synced it yet:
+        // it is synced here too (rare, and cheap), so that what is linked
+        // into it next cannot outlive it.
+        if !(e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir()) {
+            return Err(io_err(e));
+        }
     }
     match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
