@@ -2,6 +2,22 @@
 //! database) and the Chinese term of the domain (shown to people, and
 //! accepted as input too).
 
+/// A value with a stable ASCII code and a Chinese term (every
+/// [`labelled_enum!`]), so that pages can show any of them alike.
+pub trait Labelled: Copy {
+    fn code(self) -> &'static str;
+    fn label_zh(self) -> &'static str;
+}
+
+impl<T: Labelled> Labelled for &T {
+    fn code(self) -> &'static str {
+        (*self).code()
+    }
+    fn label_zh(self) -> &'static str {
+        (*self).label_zh()
+    }
+}
+
 /// Declares an enum whose variants serialise as their code and deserialise
 /// from either the code or the Chinese label.
 #[macro_export]
@@ -35,6 +51,15 @@ macro_rules! labelled_enum {
             /// Parses either the code or the Chinese label.
             pub fn from_code(s: &str) -> Option<Self> {
                 match s { $($code | $zh => Some(Self::$variant),)+ _ => None }
+            }
+        }
+
+        impl $crate::Labelled for $name {
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label_zh(self) -> &'static str {
+                $name::label_zh(self)
             }
         }
 

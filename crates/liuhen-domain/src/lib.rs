@@ -68,6 +68,7 @@ pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, UnitId, UserId};
+pub use labels::Labelled;
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;

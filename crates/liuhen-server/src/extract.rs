@@ -15,8 +15,10 @@ use crate::error::ApiError;
 /// Name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "liuhen_session";
 /// Header a browser must send with a state-changing request authenticated
-/// by the session cookie. A cross-site form cannot set it, and a cross-site
-/// script cannot send it without a CORS preflight liuhen never grants.
+/// by the session cookie, holding the session's CSRF token (the one every
+/// page carries). A cross-site form cannot set it, a cross-site script
+/// cannot send it without a CORS preflight liuhen never grants, and neither
+/// can know the token.
 pub const CSRF_HEADER: &str = "x-liuhen-csrf";
 
 /// JSON body; malformed, oversized, wrongly typed or unknown-field input is
@@ -98,11 +100,12 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe && !parts.headers.contains_key(CSRF_HEADER) {
+        let token = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !safe && !crate::web::frame::csrf_matches(&secret, token) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
-                format!("a cookie-authenticated change needs the {CSRF_HEADER} header"),
+                format!("a cookie-authenticated change needs the {CSRF_HEADER} header with the page's token"),
             ));
         }
         let me = state.service.authenticate_session(&secret).await?;

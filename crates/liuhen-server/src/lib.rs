@@ -24,6 +24,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 mod routes;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -50,12 +51,27 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// One permit per upload PATCH being served (`max_upload_patches`).
     pub upload_slots: Arc<tokio::sync::Semaphore>,
+    /// The demo logins, shown on the sign-in page when serving `--demo`.
+    pub demo_logins: Option<Arc<[liuhen_service::demo::DemoLogin]>>,
 }
 
 impl AppState {
     pub fn new(service: Service, config: Config) -> Self {
         let upload_slots = Arc::new(tokio::sync::Semaphore::new(config.max_upload_patches as usize));
-        AppState { service, config: Arc::new(config), metrics: Metrics::new(), upload_slots }
+        AppState {
+            service,
+            config: Arc::new(config),
+            metrics: Metrics::new(),
+            upload_slots,
+            demo_logins: None,
+        }
+    }
+
+    /// Shows these demo logins on the sign-in page.
+    #[must_use]
+    pub fn with_demo_logins(mut self, logins: Vec<liuhen_service::demo::DemoLogin>) -> Self {
+        self.demo_logins = Some(logins.into());
+        self
     }
 }
 
@@ -164,7 +180,8 @@ pub fn router(state: AppState) -> Router {
         .route("/ledger/keys", get(routes::ledger::keys))
         .route("/ledger/tile/{*path}", get(routes::ledger::tile))
         .nest("/api/v1", api)
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource") })
+        .merge(web::router())
+        .fallback(web::not_found)
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -354,9 +354,25 @@ async fn cookie_sessions_need_the_csrf_header_to_change_anything() {
             .body(Body::from(case_body("11010519491231002X")))
             .unwrap();
         assert_eq!(call(&app, forged).await.status, StatusCode::FORBIDDEN);
-        let ok = Request::post("/api/v1/cases")
+        // The header alone is not enough: it must carry this session's token.
+        let guessed = Request::post("/api/v1/cases")
             .header(header::COOKIE, &cookie)
             .header("x-liuhen-csrf", "1")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        assert_eq!(call(&app, guessed).await.status, StatusCode::FORBIDDEN);
+        let other = login(&app, "leader1").await;
+        let borrowed = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("x-liuhen-csrf", liuhen_server::web::frame::csrf_token(&other))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(case_body("11010519491231002X")))
+            .unwrap();
+        assert_eq!(call(&app, borrowed).await.status, StatusCode::FORBIDDEN);
+        let ok = Request::post("/api/v1/cases")
+            .header(header::COOKIE, &cookie)
+            .header("x-liuhen-csrf", liuhen_server::web::frame::csrf_token(&t))
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(case_body("11010519491231002X")))
             .unwrap();
@@ -1469,7 +1485,7 @@ async fn token_scope_applies_when_sent_as_session_cookie() {
         let before = entries(&app).await;
         let write = Request::post("/api/v1/cases")
             .header(header::COOKIE, &cookie)
-            .header("x-liuhen-csrf", "1")
+            .header("x-liuhen-csrf", liuhen_server::web::frame::csrf_token(&read.secret))
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(case_body("11010519491231002X")))
             .unwrap();

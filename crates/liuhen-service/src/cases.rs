@@ -22,6 +22,13 @@ pub struct CaseQuery {
     pub q: Option<String>,
     pub stage: Option<Stage>,
     pub kind: Option<liuhen_domain::CaseKind>,
+    /// 承办单位: cases of exactly this unit.
+    pub unit: Option<liuhen_domain::UnitId>,
+    /// Cases of this label only.
+    pub label: Option<liuhen_domain::Confidentiality>,
+    /// Only cases not yet archived.
+    #[serde(default)]
+    pub open_only: bool,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u32>,
     pub offset: Option<u32>,
@@ -142,7 +149,16 @@ impl Service {
             return Err(ValidationError::new("limit", "must be between 1 and 200").into());
         }
         let query = q.q.as_deref().map(|s| liuhen_domain::optional_text("q", s, 100)).transpose()?.flatten();
-        let filter = CaseFilter { query, stage: q.stage, kind: q.kind, limit, offset: q.offset.unwrap_or(0) };
+        let filter = CaseFilter {
+            query,
+            stage: q.stage,
+            kind: q.kind,
+            unit: q.unit,
+            label: q.label,
+            open_only: q.open_only,
+            limit,
+            offset: q.offset.unwrap_or(0),
+        };
         let mut tx = self.store.read().await?;
         let out = tx.list_cases(&self.read_scope(me), &filter).await?;
         tx.finish().await?;
@@ -430,7 +446,17 @@ impl Service {
                         decision_carried(&policy, &decision_names, &case, decision.as_ref(), &issued)?;
                     }
                     let overridden = blocking;
-                    tx.set_stage(case_id, case.stage, req.to, now).await?;
+                    tx.set_stage(&liuhen_store::StageMove {
+                        case_id,
+                        from: case.stage,
+                        to: req.to,
+                        by: me.user.id,
+                        at: now,
+                        reason: reason.clone(),
+                        override_reason: if overridden.is_empty() { None } else { override_reason.clone() },
+                        overridden: overridden.clone(),
+                    })
+                    .await?;
                     // A move over blocking findings is its own kind of entry, so
                     // supervisors see overrides without reading contents.
                     let kind = if overridden.is_empty() {

@@ -263,37 +263,47 @@ fn procedure_findings(
         documents: issued.to_vec(),
     };
     let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
-    let mut case_findings = Vec::new();
-    if let Some(limit) = &effective.limit {
-        let start = match limit.from.value {
-            LimitStart::Opened => Some(case.created_at),
-            LimitStart::Act(kind) => acts.iter().filter(|a| a.kind == kind).map(|a| a.starts_at).min(),
-        };
-        if let Some(start) = start
-            && case.stage <= limit.until.value
-        {
-            let facts = LimitFacts {
-                start: liuhen_domain::when::in_beijing(start).date(),
-                extension_days: 0,
-                completed: None,
-                today: liuhen_domain::when::in_beijing(now).date(),
-                warn_within_days: LIMIT_WARN_DAYS,
-            };
-            match effective.assess_limit(policy.calendar(), &facts) {
-                Ok(Some(f)) => case_findings.push(FindingView::from(f)),
-                Ok(None) => {}
-                Err(e) => case_findings.push(FindingView {
-                    severity: "info".into(),
-                    code: "limit_unknown".into(),
-                    message_zh: format!("无法计算办案期限：{e}"),
-                    message_en: format!("the handling limit cannot be computed: {e}"),
-                    rule: format!("{}/limit", procedure.label_zh()),
-                    layer: String::new(),
-                }),
-            }
-        }
-    }
+    let case_findings = limit_finding(policy, case, acts, now).into_iter().collect();
     (exit, case_findings)
+}
+
+/// The handling limit of `case` (行政处罚法 第六十条, 行政强制法 第二十五条,
+/// … as the rulebook says) as a finding when it is near or past, or when it
+/// cannot be computed; `None` while it runs comfortably or does not apply.
+pub(crate) fn limit_finding(
+    policy: &Policy,
+    case: &liuhen_domain::Case,
+    acts: &[Act],
+    now: OffsetDateTime,
+) -> Option<FindingView> {
+    let procedure = case.procedure?;
+    let effective = policy.procedure(procedure);
+    let limit = effective.limit.as_ref()?;
+    let start = match limit.from.value {
+        LimitStart::Opened => Some(case.created_at),
+        LimitStart::Act(kind) => acts.iter().filter(|a| a.kind == kind).map(|a| a.starts_at).min(),
+    }?;
+    if case.stage > limit.until.value {
+        return None;
+    }
+    let facts = LimitFacts {
+        start: liuhen_domain::when::in_beijing(start).date(),
+        extension_days: 0,
+        completed: None,
+        today: liuhen_domain::when::in_beijing(now).date(),
+        warn_within_days: LIMIT_WARN_DAYS,
+    };
+    match effective.assess_limit(policy.calendar(), &facts) {
+        Ok(f) => f.map(FindingView::from),
+        Err(e) => Some(FindingView {
+            severity: "info".into(),
+            code: "limit_unknown".into(),
+            message_zh: format!("无法计算办案期限：{e}"),
+            message_en: format!("the handling limit cannot be computed: {e}"),
+            rule: format!("{}/limit", procedure.label_zh()),
+            layer: String::new(),
+        }),
+    }
 }
 
 fn assess_act(

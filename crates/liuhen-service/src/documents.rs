@@ -33,7 +33,7 @@ use serde::Deserialize;
 
 use crate::access::read_only_grant;
 use crate::error::{Result, ServiceError};
-use crate::scope::{may_direct, may_record_acts};
+use crate::scope::may_record_acts;
 use crate::secrets::random_bytes;
 use crate::{Principal, Service, actor, record};
 
@@ -628,7 +628,7 @@ impl Service {
     /// records the digests in one short write (see the module docs).
     pub async fn issue_document(&self, me: &Principal, id: DocumentId) -> Result<Document> {
         let (doc, case) = self.document_for_write(me, id).await?;
-        if !may_direct(&me.user) || case.stage == liuhen_domain::Stage::Archived {
+        if !crate::scope::may_issue(&me.user, &case) {
             return Err(ServiceError::Forbidden("a leader (负责人) issues documents of open cases".into()));
         }
         if doc.status != DocumentStatus::Draft {

@@ -38,11 +38,13 @@ pub mod documents;
 mod error;
 pub mod evidence;
 pub mod ledger;
+pub mod overview;
 pub mod review;
 pub mod scope;
 mod secrets;
 pub mod supervision;
 pub mod verify;
+pub mod workbench;
 
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 //! version and every review is kept, and every step is a ledger entry.
 
 use liuhen_domain::{
-    Case, CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Role, Stage, ValidationError,
+    Case, CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Stage, ValidationError,
 };
 use liuhen_policy::{Decision, Fen, Measure, PartyType};
 use liuhen_store::{StoredDecision, StoredReview};
@@ -128,7 +128,7 @@ fn status_of(
 }
 
 /// The case and where its review stands, read by one transaction.
-async fn review_state<M>(
+pub(crate) async fn review_state<M>(
     tx: &mut liuhen_store::Tx<M>,
     policy: &liuhen_policy::Policy,
     scope: &liuhen_store::CaseScope,
@@ -287,7 +287,7 @@ impl Service {
         case_id: CaseId,
         input: &ReviewOpinion,
     ) -> Result<StoredReview> {
-        if me.user.role != Role::Reviewer || !me.user.legal_qualification {
+        if !crate::scope::may_review(&me.user) {
             return Err(ServiceError::Forbidden(
                 "a legal review needs a reviewer holding 法律职业资格".into(),
             ));

@@ -67,3 +67,15 @@ pub fn may_open_cases(role: Role) -> bool {
 pub fn may_enforce(user: &User) -> bool {
     user.active && matches!(user.role, Role::Officer | Role::Leader) && user.cert_no.is_some()
 }
+
+/// Whether `user`, who can read `case`, may issue its documents and its
+/// decision: a leader, while the case is open.
+pub fn may_issue(user: &User, case: &Case) -> bool {
+    may_direct(user) && case.stage != Stage::Archived
+}
+
+/// Whether `user` may give a legal review opinion (法制审核): a reviewer
+/// holding the legal professional qualification.
+pub fn may_review(user: &User) -> bool {
+    user.active && user.role == Role::Reviewer && user.legal_qualification
+}

@@ -773,6 +773,32 @@ impl Service {
         )
         .await?;
         let live = self.supervision.sender.subscribe();
+        self.ensure_follower().await?;
+        let Some(last) = last_event_id.and_then(StreamPosition::parse) else {
+            return Ok(Subscription { replay: Vec::new(), missed: 0, live, after: None, slot });
+        };
+        // Whatever is kept was broadcast, or comes through `live` as well
+        // (events are kept before they are sent): repeats are skipped by position.
+        let (replay, floor) = {
+            let kept = self.supervision.recent.lock().unwrap_or_else(|p| p.into_inner());
+            let floor = kept
+                .front()
+                .map(|e| StreamPosition::of(e))
+                .unwrap_or(StreamPosition(self.supervision.followed.load(Ordering::SeqCst), 0));
+            let replay: Vec<Arc<SupervisionEvent>> = kept
+                .iter()
+                .filter(|e| StreamPosition::of(e) > last && Self::visible_to(me, e))
+                .cloned()
+                .collect();
+            (replay, floor)
+        };
+        let missed = floor.0.saturating_sub(last.0.saturating_add(1));
+        let after = replay.last().map(|e| StreamPosition::of(e)).max(Some(last));
+        Ok(Subscription { replay, missed, live, after, slot })
+    }
+
+    /// Starts the ledger follower on first use.
+    async fn ensure_follower(&self) -> Result<()> {
         self.supervision
             .follower
             .get_or_try_init(|| async {
@@ -796,27 +822,33 @@ impl Service {
                 Ok::<_, ServiceError>(())
             })
             .await?;
-        let Some(last) = last_event_id.and_then(StreamPosition::parse) else {
-            return Ok(Subscription { replay: Vec::new(), missed: 0, live, after: None, slot });
-        };
-        // Whatever is kept was broadcast, or comes through `live` as well
-        // (events are kept before they are sent): repeats are skipped by position.
-        let (replay, floor) = {
-            let kept = self.supervision.recent.lock().unwrap_or_else(|p| p.into_inner());
-            let floor = kept
-                .front()
-                .map(|e| StreamPosition::of(e))
-                .unwrap_or(StreamPosition(self.supervision.followed.load(Ordering::SeqCst), 0));
-            let replay: Vec<Arc<SupervisionEvent>> = kept
-                .iter()
-                .filter(|e| StreamPosition::of(e) > last && Self::visible_to(me, e))
-                .cloned()
-                .collect();
-            (replay, floor)
-        };
-        let missed = floor.0.saturating_sub(last.0.saturating_add(1));
-        let after = replay.last().map(|e| StreamPosition::of(e)).max(Some(last));
-        Ok(Subscription { replay, missed, live, after, slot })
+        Ok(())
+    }
+
+    /// The latest events of the stream `me` may see (at most `n`, newest
+    /// last), for a page that opens before its live stream connects.
+    /// Reading them is an access to the audit, recorded as the stream is.
+    pub async fn recent_supervision(&self, me: &Principal, n: usize) -> Result<Vec<Arc<SupervisionEvent>>> {
+        if !Self::may_supervise(me) {
+            return Err(ServiceError::Forbidden(
+                "only supervisors, leaders and administrators watch accesses".into(),
+            ));
+        }
+        let (now, who) = (self.now(), me.user.clone());
+        self.record_alone(
+            now,
+            EntryKind::AuditRead,
+            liuhen_domain::Actor::User(who.id),
+            Some(who.agency_id),
+            vec!["supervision:recent".to_owned()],
+        )
+        .await?;
+        self.ensure_follower().await?;
+        let kept = self.supervision.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out: Vec<Arc<SupervisionEvent>> =
+            kept.iter().rev().filter(|e| Self::visible_to(me, e)).take(n).cloned().collect();
+        out.reverse();
+        Ok(out)
     }
 
     /// Whether `me` may see an event, by where the follower placed it:

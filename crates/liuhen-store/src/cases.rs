@@ -34,6 +34,23 @@ pub enum CaseScope {
     Nothing,
 }
 
+/// A move of a case from one stage to the next, with its reasons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StageMove {
+    pub case_id: CaseId,
+    pub from: Stage,
+    pub to: Stage,
+    pub by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    pub reason: Option<String>,
+    /// A leader's written reason to move despite blocking findings.
+    pub override_reason: Option<String>,
+    /// The blocking findings overridden, one line each.
+    pub overridden: Vec<String>,
+}
+
 /// Narrowing of a case list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -41,6 +58,11 @@ pub struct CaseFilter {
     pub query: Option<String>,
     pub stage: Option<Stage>,
     pub kind: Option<CaseKind>,
+    /// 承办单位: exactly this unit.
+    pub unit: Option<UnitId>,
+    pub label: Option<Confidentiality>,
+    /// Only cases not yet archived.
+    pub open_only: bool,
     pub limit: u32,
     pub offset: u32,
 }
@@ -336,6 +358,18 @@ impl<M> Tx<M> {
             let p = clause.text(k.code().to_owned());
             clause.and(&format!("c.kind = {p}"));
         }
+        if let Some(u) = filter.unit {
+            let p = clause.text(u.to_string());
+            clause.and(&format!("c.unit_id = {p}"));
+        }
+        if let Some(l) = filter.label {
+            let p = clause.text(l.code().to_owned());
+            clause.and(&format!("c.label = {p}"));
+        }
+        if filter.open_only {
+            // A compile-time constant, never user text.
+            clause.and(&format!("c.stage <> '{}'", Stage::Archived.code()));
+        }
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c{}", clause.sql);
         let row = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(count_sql))).fetch_one(self.conn()).await?;
         let total = u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0);
@@ -362,6 +396,33 @@ impl<M> Tx<M> {
     pub async fn get_case_in_scope(&mut self, id: CaseId, scope: &CaseScope) -> Result<Option<Case>> {
         let backend = self.backend;
         fetch_case(self.conn(), backend, id, scope).await
+    }
+
+    /// The stage moves of a case, oldest first.
+    pub async fn stage_moves(&mut self, case: CaseId) -> Result<Vec<StageMove>> {
+        let rows = sqlx::query(
+            "SELECT case_id, from_stage, to_stage, moved_by, moved_ms, reason, override_reason, overridden \
+             FROM case_stage_moves WHERE case_id = $1 ORDER BY moved_ms, to_stage",
+        )
+        .bind(case.to_string())
+        .fetch_all(self.conn())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let overridden: String = col(r, "overridden")?;
+                Ok(StageMove {
+                    case_id: parsed(r, "case_id")?,
+                    from: code(r, "from_stage", Stage::from_code)?,
+                    to: code(r, "to_stage", Stage::from_code)?,
+                    by: parsed(r, "moved_by")?,
+                    at: time_ms(r, "moved_ms")?,
+                    reason: col(r, "reason")?,
+                    override_reason: col(r, "override_reason")?,
+                    overridden: serde_json::from_str(&overridden)
+                        .map_err(|e| StoreError::Corrupt(format!("overridden findings: {e}")))?,
+                })
+            })
+            .collect()
     }
 
     /// The acts of a case in time order.
@@ -555,23 +616,33 @@ impl Tx<Write> {
     }
 
     /// Moves a case to `to`, provided it still stands in `from`.
-    pub async fn set_stage(
-        &mut self,
-        case: CaseId,
-        from: Stage,
-        to: Stage,
-        now: OffsetDateTime,
-    ) -> Result<()> {
+    pub async fn set_stage(&mut self, m: &StageMove) -> Result<()> {
         let done = sqlx::query("UPDATE cases SET stage = $1, updated_ms = $2 WHERE id = $3 AND stage = $4")
-            .bind(to.code())
-            .bind(to_ms(now))
-            .bind(case.to_string())
-            .bind(from.code())
+            .bind(m.to.code())
+            .bind(to_ms(m.at))
+            .bind(m.case_id.to_string())
+            .bind(m.from.code())
             .execute(self.conn())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("case in that stage"));
         }
+        let overridden = serde_json::to_string(&m.overridden)
+            .map_err(|e| StoreError::Corrupt(format!("overridden findings: {e}")))?;
+        sqlx::query(
+            "INSERT INTO case_stage_moves (case_id, from_stage, to_stage, moved_by, moved_ms, reason, \
+             override_reason, overridden) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(m.case_id.to_string())
+        .bind(m.from.code())
+        .bind(m.to.code())
+        .bind(m.by.to_string())
+        .bind(to_ms(m.at))
+        .bind(m.reason.clone())
+        .bind(m.override_reason.clone())
+        .bind(overridden)
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
 

@@ -71,6 +71,23 @@ impl<M> Tx<M> {
             sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case.to_string()).fetch_all(self.conn()).await?;
         rows.iter().map(from_row).collect()
     }
+
+    /// Drafts (not yet issued) of the cases within `scope`, oldest first,
+    /// each with its case's 案件编号.
+    pub async fn drafts_in_scope(&mut self, scope: &crate::CaseScope) -> Result<Vec<(Document, String)>> {
+        let mut clause = crate::cases::Clause::new();
+        clause.scope(scope);
+        let cols: Vec<String> = COLUMNS.split(',').map(|c| format!("d.{}", c.trim())).collect();
+        let sql = format!(
+            "SELECT {}, c.number AS case_number FROM documents d JOIN cases c ON c.id = d.case_id{} \
+             AND d.status = '{}' ORDER BY d.created_ms, d.id LIMIT 200",
+            cols.join(", "),
+            clause.sql,
+            DocumentStatus::Draft.code()
+        );
+        let rows = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.conn()).await?;
+        rows.iter().map(|r| Ok((from_row(r)?, col(r, "case_number")?))).collect()
+    }
 }
 
 impl Tx<Write> {

@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
-pub use cases::{CaseFilter, CaseScope, CaseSummary};
+pub use cases::{CaseFilter, CaseScope, CaseSummary, StageMove};
 pub use committer::{CommitFault, MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use error::{Result, StoreError};

@@ -108,6 +108,29 @@ impl<M> Tx<M> {
     }
 }
 
+impl<M> Tx<M> {
+    /// Reviews still without an opinion, of the cases within `scope`,
+    /// oldest first, each with its case's id, 案件编号 and 案由.
+    pub async fn waiting_reviews(
+        &mut self,
+        scope: &crate::CaseScope,
+    ) -> Result<Vec<(CaseId, String, String, StoredReview)>> {
+        let mut clause = crate::cases::Clause::new();
+        clause.scope(scope);
+        let sql = format!(
+            "SELECT r.id, r.decision_version, r.submitted_by, r.submitted_ms, r.due_date, r.outcome, r.checklist, \
+             r.opinion, r.reviewer, r.reviewed_ms, c.id AS case_id, c.number, c.cause \
+             FROM reviews r JOIN cases c ON c.id = r.case_id{} AND r.outcome IS NULL \
+             ORDER BY r.submitted_ms, r.id LIMIT 200",
+            clause.sql
+        );
+        let rows = clause.bind_all(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.conn()).await?;
+        rows.iter()
+            .map(|r| Ok((parsed(r, "case_id")?, col(r, "number")?, col(r, "cause")?, review_from_row(r)?)))
+            .collect()
+    }
+}
+
 impl Tx<Write> {
     /// Stores a new version of the proposed decision; refused once issued.
     pub async fn propose_decision(

@@ -295,11 +295,19 @@ async fn stages_officers_and_acts() {
         let c = open_case(&store, &w, &w.team1, "销售过期食品", "张三", &w.officer1).await;
         let later = NOW + time::Duration::hours(1);
         let mut tx = store.write().await.unwrap();
-        tx.set_stage(c, Stage::Initiation, Stage::Investigation, later).await.unwrap();
-        assert!(matches!(
-            tx.set_stage(c, Stage::Initiation, Stage::Investigation, later).await,
-            Err(StoreError::NotFound(_))
-        ));
+        let step = liuhen_store::StageMove {
+            case_id: c,
+            from: Stage::Initiation,
+            to: Stage::Investigation,
+            by: w.officer1.id,
+            at: later,
+            reason: Some("证据初步查明".into()),
+            override_reason: None,
+            overridden: Vec::new(),
+        };
+        tx.set_stage(&step).await.unwrap();
+        assert!(matches!(tx.set_stage(&step).await, Err(StoreError::NotFound(_))));
+        assert_eq!(tx.stage_moves(c).await.unwrap(), vec![step]);
         tx.replace_officers(c, &[w.officer2.id, w.officer1.id], later).await.unwrap();
         let act = ActDraft {
             kind: ActKind::OnSiteInspection,

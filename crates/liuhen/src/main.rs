@@ -602,6 +602,7 @@ async fn run(cli: Cli) -> Result<u8> {
 async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Result<()> {
     let config = load_config(db, listen)?;
     let service = open_service(&config).await?;
+    let mut shown = None;
     if with_demo {
         let logins = demo::seed(&service).await.context("seeding the demo data")?;
         write_demo_logins(&config.data, &logins)?;
@@ -610,6 +611,7 @@ async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Resu
         for l in &logins {
             writeln!(out, "  {:<12} {:<26} {:<11} {}", l.login, l.password, l.role, l.unit)?;
         }
+        shown = Some(logins);
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -618,7 +620,10 @@ async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Resu
     println!("liuhen listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, database = %liuhen_store::redact_url(&config.effective_database_url()), "serving");
-    let state = liuhen_server::AppState::new(service, config);
+    let mut state = liuhen_server::AppState::new(service, config);
+    if let Some(logins) = shown {
+        state = state.with_demo_logins(logins);
+    }
     liuhen_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

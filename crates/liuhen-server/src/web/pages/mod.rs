@@ -1,0 +1,19 @@
+//! One module per area of the UI; each page is a template struct and a
+//! handler that reads through the service.
+
+pub mod auth;
+pub mod case;
+pub mod cases;
+pub mod workbench;
+
+use askama::Template;
+
+use super::frame::Frame;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Frame,
+    pub status: u16,
+    pub message: String,
+}

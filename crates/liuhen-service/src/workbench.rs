@@ -1,0 +1,202 @@
+//! What waits for a person (工作台): the open cases they work on with the
+//! state of each handling limit, the legal reviews waiting for a reviewer,
+//! the 调阅 requests they may decide, the drafts a leader may issue, and the
+//! alerts a supervisor watches. Every list is read through the same scope
+//! and clearance as the API's, and recorded like a case list.
+
+use std::sync::Arc;
+
+use liuhen_domain::{AccessRequest, CaseId, Document, EntryKind, Role, User};
+use liuhen_store::{CaseSummary, StoredReview};
+use serde::Serialize;
+
+use crate::compliance::limit_finding;
+use crate::error::Result;
+use crate::supervision::{EventClass, SupervisionEvent};
+use crate::{CaseQuery, Principal, Service, actor};
+
+/// Where a case stands against its handling limit (办案期限).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineState {
+    /// No limit applies (no procedure, or past the stage it runs to).
+    None,
+    /// Running, not yet near its end.
+    Running,
+    /// Within the warning days of its end (yellow).
+    Near,
+    /// Past its end (red).
+    Past,
+    /// It cannot be computed (e.g. the calendar does not cover the date).
+    Unknown,
+}
+
+/// One case of a list, with its handling-limit state.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseRow {
+    #[serde(flatten)]
+    pub case: CaseSummary,
+    pub deadline: DeadlineState,
+    /// What the limit finding says, when there is one.
+    pub deadline_zh: Option<String>,
+    pub deadline_en: Option<String>,
+}
+
+/// A legal review waiting for an opinion.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingReview {
+    pub case_id: CaseId,
+    pub case_number: String,
+    pub cause: String,
+    pub review: StoredReview,
+}
+
+/// A draft waiting to be issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingDraft {
+    pub document: Document,
+    pub case_number: String,
+}
+
+/// What waits for one person.
+#[derive(Debug, Clone)]
+pub struct Workbench {
+    /// Open cases within the person's scope, newest first (at most 50).
+    pub cases: Vec<CaseRow>,
+    pub reviews: Vec<WaitingReview>,
+    /// 调阅 requests the person may approve or reject.
+    pub approvals: Vec<AccessRequest>,
+    /// The person's own requests, with their grants.
+    pub my_requests: Vec<AccessRequest>,
+    /// Drafts the person may issue (leaders).
+    pub drafts: Vec<WaitingDraft>,
+    /// The latest alerts of the supervision stream (supervisors, leaders).
+    pub alerts: Vec<Arc<SupervisionEvent>>,
+}
+
+/// Whether `me` may approve or reject `r` now: a leader or supervisor,
+/// not its requester, while it is undecided and they have not approved it.
+pub fn may_decide_access(me: &User, r: &AccessRequest) -> bool {
+    matches!(me.role, Role::Leader | Role::Supervisor)
+        && me.active
+        && r.requester != me.id
+        && r.rejected_by.is_none()
+        && r.granted_until.is_none()
+        && !r.approvals.contains(&me.id)
+}
+
+impl Service {
+    /// A case list (as [`Service::list_cases`], recorded the same way) with
+    /// each case's handling-limit state; `deadline` keeps only cases in
+    /// that state (then searched among the first 200 matching cases).
+    pub async fn case_rows(
+        &self,
+        me: &Principal,
+        q: &CaseQuery,
+        deadline: Option<DeadlineState>,
+    ) -> Result<(Vec<CaseRow>, u64)> {
+        let mut q = q.clone();
+        if deadline.is_some() {
+            q.limit = Some(200);
+            q.offset = None;
+        }
+        let (cases, total) = self.list_cases(me, &q).await?;
+        let policy = self.policy()?;
+        let now = self.now();
+        let scope = self.read_scope(me);
+        let mut rows = Vec::with_capacity(cases.len());
+        let mut tx = self.store.read().await?;
+        for summary in cases {
+            let (state, zh, en) = match tx.get_case_in_scope(summary.id, &scope).await? {
+                Some(case) => {
+                    let acts = tx.list_acts(case.id).await?;
+                    let applies = case.procedure.is_some_and(|p| policy.procedure(p).limit.is_some());
+                    match limit_finding(&policy, &case, &acts, now) {
+                        Some(f) => {
+                            let state = match f.code.as_str() {
+                                "limit_exceeded" => DeadlineState::Past,
+                                "limit_near" => DeadlineState::Near,
+                                _ => DeadlineState::Unknown,
+                            };
+                            (state, Some(f.message_zh), Some(f.message_en))
+                        }
+                        None if applies && case.stage != liuhen_domain::Stage::Archived => {
+                            (DeadlineState::Running, None, None)
+                        }
+                        None => (DeadlineState::None, None, None),
+                    }
+                }
+                None => (DeadlineState::None, None, None),
+            };
+            if deadline.is_none_or(|d| d == state) {
+                rows.push(CaseRow { case: summary, deadline: state, deadline_zh: zh, deadline_en: en });
+            }
+        }
+        tx.finish().await?;
+        let total = if deadline.is_some() { rows.len() as u64 } else { total };
+        Ok((rows, total))
+    }
+
+    /// What waits for `me`.
+    pub async fn workbench(&self, me: &Principal) -> Result<Workbench> {
+        let role = me.user.role;
+        let sees_cases = !matches!(role, Role::Station | Role::Admin);
+        let cases = if sees_cases {
+            let q = CaseQuery { open_only: role != Role::Archivist, limit: Some(50), ..CaseQuery::default() };
+            self.case_rows(me, &q, None).await?.0
+        } else {
+            Vec::new()
+        };
+        let scope = self.read_scope(me);
+        let mut tx = self.store.read().await?;
+        let reviews = if role == Role::Reviewer {
+            tx.waiting_reviews(&scope)
+                .await?
+                .into_iter()
+                .map(|(case_id, case_number, cause, review)| WaitingReview {
+                    case_id,
+                    case_number,
+                    cause,
+                    review,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let drafts: Vec<WaitingDraft> = if role == Role::Leader {
+            tx.drafts_in_scope(&scope)
+                .await?
+                .into_iter()
+                .filter(|(d, _)| me.user.cleared_for(d.label))
+                .map(|(document, case_number)| WaitingDraft { document, case_number })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        tx.finish().await?;
+        // Reviews and drafts name their cases (number and 案由): a list read of those.
+        let mut shown: Vec<String> = reviews.iter().map(|r: &WaitingReview| r.case_id.subject()).collect();
+        shown.extend(drafts.iter().map(|d| d.document.case_id.subject()));
+        shown.sort();
+        shown.dedup();
+        if !shown.is_empty() {
+            let now = self.now();
+            self.record_read_as(EntryKind::CasesListed, now, actor(&me.user), Some(me.user.agency_id), shown)
+                .await?;
+        }
+        let requests = if sees_cases { self.list_access_requests(me).await? } else { Vec::new() };
+        let (approvals, my_requests): (Vec<_>, Vec<_>) =
+            requests.into_iter().partition(|r| may_decide_access(&me.user, r));
+        let my_requests = my_requests.into_iter().filter(|r| r.requester == me.user.id).collect();
+        let alerts = if matches!(role, Role::Supervisor | Role::Leader) {
+            self.recent_supervision(me, 20)
+                .await?
+                .into_iter()
+                .filter(|e| e.class == EventClass::Alert)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Workbench { cases, reviews, approvals, my_requests, drafts, alerts })
+    }
+}
