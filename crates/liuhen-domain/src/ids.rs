@@ -92,3 +92,8 @@ uuid_id!(
     DocumentId,
     "document"
 );
+uuid_id!(
+    /// A 中止说明: why an act's recording stopped for a while.
+    InterruptionId,
+    "interruption"
+);

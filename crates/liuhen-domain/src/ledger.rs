@@ -58,6 +58,7 @@ crate::labelled_enum! {
         FindingsOverridden = ("case.findings_overridden", "负责人越过阻断性问题推进阶段"),
         ActRecorded = ("act.recorded", "记录执法行为"),
         ElementsAttested = ("act.elements_attested", "补充确认记录要素"),
+        InterruptionExplained = ("act.interruption_explained", "记录中止说明"),
         EvidenceIngested = ("evidence.ingested", "证据入库"),
         EvidenceRead = ("evidence.read", "查看证据信息"),
         EvidenceViewed = ("evidence.viewing_session", "播放或下载证据"),

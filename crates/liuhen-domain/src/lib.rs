@@ -10,7 +10,8 @@
 //! - Cases: [`Case`] with its [`CaseKind`], [`Stage`], [`Party`] list,
 //!   officers and [`Confidentiality`] label.
 //! - Acts: [`Act`] — an enforcement act with its [`ActKind`], time window,
-//!   [`Place`] and [`Venue`].
+//!   [`Place`] and [`Venue`]; [`Interruption`] — a 中止说明 of why its
+//!   recording stopped, with its [`InterruptionReason`].
 //! - Identity numbers: [`ResidentId`] (GB 11643) and [`Uscc`] (GB 32100),
 //!   checked down to their check characters.
 //! - Ledger entries: [`LedgerEntry`], the canonical record of one change or
@@ -47,6 +48,7 @@ mod error;
 mod evidence;
 mod idnum;
 mod ids;
+mod interruption;
 mod labels;
 mod ledger;
 mod org;
@@ -67,7 +69,12 @@ pub use document::{Document, DocumentStatus, IssuedDigests};
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
-pub use ids::{AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, UnitId, UserId};
+pub use ids::{
+    AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, InterruptionId, UnitId, UserId,
+};
+pub use interruption::{
+    Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,
+};
 pub use labels::Labelled;
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
 pub use org::{NewUnit, OrgUnit, UnitKind};

@@ -90,6 +90,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::org::units, routes::org::users, routes::org::change_user, routes::org::reset_password,
         routes::cases::list, routes::cases::create, routes::cases::get,
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
+        routes::cases::explain_interruption, routes::cases::list_interruptions,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -135,6 +136,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}", get(routes::cases::get))
         .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))
         .route("/cases/{id}/acts/{act}/elements", post(routes::cases::attest_elements))
+        .route("/cases/{id}/acts/{act}/interruptions", post(routes::cases::explain_interruption))
+        .route("/cases/{id}/interruptions", get(routes::cases::list_interruptions))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

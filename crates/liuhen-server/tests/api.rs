@@ -434,6 +434,92 @@ async fn leaders_direct_cases_through_the_api() {
     }
 }
 
+/// 中止说明 through the API: recorded (201, the record), listed, weighed by the compliance
+/// answer, and refused with the field named, to another unit's officer, and to a reader who
+/// records no acts.
+#[tokio::test]
+async fn interruptions_are_recorded_listed_and_weighed() {
+    for app in apps().await {
+        let officer = login(&app, "officer1").await;
+        let r =
+            call(&app, post_json("/api/v1/cases", Some(&officer), &case_body("11010519491231002X"))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let me = call(&app, get("/api/v1/me", &officer)).await.body["id"].clone();
+        let act = json!({"kind": "现场检查", "starts_at": "2026-03-02T10:00:00+08:00",
+            "ends_at": "2026-03-02T10:30:00+08:00", "place": {"address": "临江市滨江路2号"},
+            "venue": "on_site", "officers": [me]})
+        .to_string();
+        let r = call(&app, post_json(&format!("/api/v1/cases/{id}/acts"), Some(&officer), &act)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let act_id = r.body["id"].as_str().unwrap().to_owned();
+        let uri = format!("/api/v1/cases/{id}/acts/{act_id}/interruptions");
+        let other = login(&app, "officer3").await;
+        let supervisor = login(&app, "supervisor1").await;
+
+        let before = entries(&app).await;
+        let bad = json!({"reason": "太阳黑子", "from": "2026-03-02T10:10:00+08:00",
+            "to": "2026-03-02T10:15:00+08:00", "text": "x"})
+        .to_string();
+        let r = call(&app, post_json(&uri, Some(&officer), &bad)).await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid")),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.body["field"], "reason", "{}", r.text);
+        assert!(r.text.contains("storage_full"), "the choices are listed: {}", r.text);
+        let backwards = bad.replace("太阳黑子", "weather").replace("10:10:00", "10:20:00");
+        let r = call(&app, post_json(&uri, Some(&officer), &backwards)).await;
+        assert_eq!((r.status, r.body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("to")), "{}", r.text);
+        let good = json!({"reason": "设备故障", "from": "2026-03-02T10:10:00+08:00",
+            "to": "2026-03-02T10:15:00+08:00", "text": "记录仪死机，重启后恢复录制"})
+        .to_string();
+        assert_eq!(call(&app, post_json(&uri, Some(&other), &good)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, post_json(&uri, Some(&supervisor), &good)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(entries(&app).await, before, "refusals write nothing");
+
+        let r = call(&app, post_json(&uri, Some(&officer), &good)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(entries(&app).await, before + 1, "one entry");
+        let rec = r.body.clone();
+        assert_eq!(rec["case_id"], id.as_str());
+        assert_eq!(rec["act_id"], act_id.as_str());
+        assert_eq!(rec["reason"], "device_fault");
+        assert_eq!(rec["text"], "记录仪死机，重启后恢复录制");
+        assert_eq!(rec["recorded_by"], me);
+        let from = time::OffsetDateTime::parse(
+            rec["from"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        );
+        assert_eq!(from.unwrap(), time::macros::datetime!(2026-03-02 10:10 +08:00));
+        for key in ["id", "to", "recorded_at"] {
+            assert!(rec[key].is_string(), "{key}: {rec}");
+        }
+
+        let r = call(&app, get(&format!("/api/v1/cases/{id}/interruptions"), &officer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body, json!([rec]));
+        let r = call(&app, get(&format!("/api/v1/cases/{id}/interruptions"), &other)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+        let r = call(&app, get(&format!("/api/v1/cases/{id}/compliance"), &officer)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let a = &r.body["acts"][0];
+        assert_eq!(a["explanations"][0]["id"], rec["id"], "{a}");
+        assert_eq!(a["explanations"][0]["reason"], "device_fault");
+        assert_eq!(a["explanations"][0]["reason_zh"], "设备故障");
+        assert!(a["window_start"].is_string() && a["window_end"].is_string(), "{a}");
+        assert_eq!(a["covered"], json!([]), "no clips, nothing covered: {a}");
+
+        let doc = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await.body;
+        assert!(doc["paths"]["/api/v1/cases/{id}/acts/{act}/interruptions"]["post"].is_object());
+        assert!(doc["paths"]["/api/v1/cases/{id}/interruptions"]["get"].is_object());
+        assert!(doc["components"]["schemas"]["NewInterruption"].is_object());
+    }
+}
+
 mod tus {
     use super::*;
     use base64::Engine as _;

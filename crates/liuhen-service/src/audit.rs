@@ -73,7 +73,15 @@ impl Service {
                 let ok = s.split_once(':').is_some_and(|(k, v)| {
                     matches!(
                         k,
-                        "case" | "evidence" | "document" | "act" | "access" | "user" | "unit" | "credential"
+                        "case"
+                            | "evidence"
+                            | "document"
+                            | "act"
+                            | "interruption"
+                            | "access"
+                            | "user"
+                            | "unit"
+                            | "credential"
                     ) && v.parse::<uuid::Uuid>().is_ok()
                 });
                 if !ok {

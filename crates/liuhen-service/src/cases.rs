@@ -204,13 +204,7 @@ impl Service {
                         .get_case_in_scope(case_id, &case_scope(&me.user))
                         .await?
                         .ok_or(ServiceError::NotFound("case"))?;
-                    if !may_record_acts(&me.user, &case) {
-                        return Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
-                            "the case is archived".into()
-                        } else {
-                            "only the assigned officers or a leader record acts on this case".into()
-                        }));
-                    }
+                    check_may_record_acts(&me.user, &case)?;
                     let draft = input.validate(case.parties.len())?;
                     check_officers(tx, "officers", &draft.officers, case.agency_id).await?;
                     let id = ActId::from_bytes(random_bytes()?);
@@ -542,6 +536,20 @@ fn decision_carried(
              it; or, where the case ends without one, issue {instead}",
             procedure.label_zh()
         )
+    }))
+}
+
+/// Whether `user`, who can read `case`, may record acts on it (and what
+/// belongs to its acts, such as 中止说明): [`may_record_acts`], refused with
+/// the reason — an archived case, or someone not on it.
+pub(crate) fn check_may_record_acts(user: &liuhen_domain::User, case: &Case) -> Result<()> {
+    if may_record_acts(user, case) {
+        return Ok(());
+    }
+    Err(ServiceError::Forbidden(if case.stage == Stage::Archived {
+        "the case is archived".into()
+    } else {
+        "only the assigned officers or a leader record acts on this case".into()
     }))
 }
 

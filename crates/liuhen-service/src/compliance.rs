@@ -2,7 +2,8 @@
 //! effective rule (and the layer behind it), the AV coverage of its window
 //! by the clips linked to it, and the findings.
 //!
-//! Checked: AV presence and gaps (from linked clips, clock-corrected), the
+//! Checked: AV presence and gaps (from linked clips, clock-corrected; a long
+//! gap the act's 中止说明 cover is excused where its rule accepts them), the
 //! number of officers holding a 执法证, 记录要素 (those the act's own fields
 //! show, and those its officers attested), the documents each act's rule and
 //! the case's procedure expect (issued 执法文书 of the case), the acts the
@@ -13,8 +14,8 @@
 
 use std::sync::Arc;
 
-use liuhen_domain::{Act, ActId, CaseId, UserId};
-use liuhen_policy::{ActFacts, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
+use liuhen_domain::{Act, ActId, CaseId, Interruption, InterruptionId, InterruptionReason, UserId};
+use liuhen_policy::{ActFacts, Explanation, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -47,6 +48,41 @@ pub struct GapView {
     pub seconds: i64,
     /// Covered by a 中止说明 the rule accepts.
     pub excused: bool,
+    /// The 中止说明 (ids, see `explanations`) that together cover the whole
+    /// gap — whether or not the rule lets them excuse it; empty when they
+    /// cover it only in part or not at all.
+    pub explained_by: Vec<InterruptionId>,
+}
+
+/// A stretch of an act's window, for drawing its coverage bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct IntervalView {
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub start: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub end: OffsetDateTime,
+}
+
+/// A 中止说明 of the act, as the coverage weighed it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExplanationView {
+    pub id: InterruptionId,
+    /// The reason's code (`battery`, …).
+    pub reason: InterruptionReason,
+    /// The reason's Chinese term (电量耗尽, …).
+    pub reason_zh: String,
+    /// The stretch explained, clipped to the act's window like `covered`
+    /// (the record itself, `GET /cases/{id}/interruptions`, keeps the times
+    /// as stated).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub start: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub end: OffsetDateTime,
+    pub text: String,
 }
 
 /// One act against its rule.
@@ -64,6 +100,18 @@ pub struct ActCompliance {
     pub covered_share: Option<f64>,
     pub gaps: Vec<GapView>,
     pub findings: Vec<FindingView>,
+    /// The window coverage is measured on: the act's start and end, to the millisecond.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub window_start: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub window_end: OffsetDateTime,
+    /// The parts of the window some clip covers (clock-corrected), merged,
+    /// sorted and clipped to the window; empty without clips.
+    pub covered: Vec<IntervalView>,
+    /// The act's 中止说明 (all of them, explaining a gap or not), in time order.
+    pub explanations: Vec<ExplanationView>,
 }
 
 /// A case against the rulebook.
@@ -182,6 +230,7 @@ pub(crate) async fn compliance_of<M>(
     visible: &(dyn Fn(liuhen_domain::Confidentiality) -> bool + Sync),
 ) -> Result<CaseCompliance> {
     let acts = tx.list_acts(case.id).await?;
+    let interruptions = tx.list_interruptions(case.id).await?;
     let mut clips = tx.case_clips(case.id).await?;
     clips.retain(|c| visible(c.label));
     let mut officers: Vec<UserId> = acts.iter().flat_map(|a| a.officers.iter().copied()).collect();
@@ -208,7 +257,7 @@ pub(crate) async fn compliance_of<M>(
         warnings: 0,
     };
     for act in &acts {
-        let a = assess_act(policy, act, &clips, &users, &issued);
+        let a = assess_act(policy, act, &clips, &interruptions, &users, &issued);
         out.blocking += a.findings.iter().filter(|f| f.severity == "block").count();
         out.warnings += a.findings.iter().filter(|f| f.severity == "warning").count();
         out.acts.push(a);
@@ -310,6 +359,7 @@ fn assess_act(
     policy: &Policy,
     act: &Act,
     clips: &[liuhen_store::LinkedClip],
+    interruptions: &[Interruption],
     users: &[liuhen_domain::User],
     issued: &[String],
 ) -> ActCompliance {
@@ -324,7 +374,15 @@ fn assess_act(
             Some(Interval::new(start, start.saturating_add(dur)))
         })
         .collect();
-    let coverage = (!intervals.is_empty()).then(|| rule.coverage(window, &intervals, &[]));
+    let explained: Vec<&Interruption> = interruptions.iter().filter(|i| i.act_id == act.id).collect();
+    let explanations: Vec<Explanation> = explained
+        .iter()
+        .map(|i| Explanation {
+            interval: Interval::new(liuhen_domain::unix_ms(i.from), liuhen_domain::unix_ms(i.to)),
+            reason: i.reason.code().to_owned(),
+        })
+        .collect();
+    let coverage = (!intervals.is_empty()).then(|| rule.coverage(window, &intervals, &explanations));
     let valid = act.officers.iter().filter(|id| users.iter().any(|u| u.id == **id && may_enforce(u))).count();
     let facts = ActFacts {
         coverage: coverage.clone(),
@@ -343,6 +401,12 @@ fn assess_act(
                     end: ms_time(g.interval.end_ms),
                     seconds: g.seconds(),
                     excused: g.excused,
+                    // Indexes into `explanations`, made from `explained` in order.
+                    explained_by: g
+                        .explained_by
+                        .iter()
+                        .filter_map(|i| explained.get(*i).map(|x| x.id))
+                        .collect(),
                 })
                 .collect()
         })
@@ -362,5 +426,30 @@ fn assess_act(
         covered_share: coverage.as_ref().map(|c| c.share()),
         gaps,
         findings,
+        window_start: ms_time(window.start_ms),
+        window_end: ms_time(window.end_ms),
+        covered: coverage
+            .as_ref()
+            .map(|c| {
+                c.covered
+                    .iter()
+                    .map(|i| IntervalView { start: ms_time(i.start_ms), end: ms_time(i.end_ms) })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        explanations: explained
+            .iter()
+            .zip(&explanations)
+            .map(|(i, e)| ExplanationView {
+                id: i.id,
+                reason: i.reason,
+                reason_zh: i.reason.label_zh().to_owned(),
+                // An explanation overlaps its act (checked when recorded; acts do not
+                // change), so clipping leaves a stretch; max/min, unlike clamp, cannot panic.
+                start: ms_time(e.interval.start_ms.max(window.start_ms).min(window.end_ms)),
+                end: ms_time(e.interval.end_ms.min(window.end_ms).max(window.start_ms)),
+                text: i.text.clone(),
+            })
+            .collect(),
     }
 }

@@ -8,6 +8,8 @@
 //!   [`Service::add_act`], [`Service::assign_officers`],
 //!   [`Service::transition`]: the case procedure, within the caller's
 //!   [`scope`](scope::case_scope).
+//! - [`Service::explain_interruption`], [`Service::list_interruptions`]:
+//!   中止说明 of an act's recording, which [`compliance`] weighs.
 //! - [`admin`]: agencies, units, users and tokens, for administrators and
 //!   the command line.
 //! - [`demo::seed`]: a realistic demo agency.
@@ -37,6 +39,7 @@ pub mod demo;
 pub mod documents;
 mod error;
 pub mod evidence;
+mod interruptions;
 pub mod ledger;
 pub mod overview;
 pub mod review;

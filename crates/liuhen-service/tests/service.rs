@@ -1146,6 +1146,162 @@ mod coverage {
             Stage::Decision
         );
     }
+
+    /// 中止说明: a long gap blocks until an explanation covering it is recorded; then the gap is
+    /// excused (amber), its finding is `av_gap_explained` (info) and one block less stands. The
+    /// record is one `act.interruption_explained` entry naming ids and committing to the record,
+    /// its text nowhere in it. Refused to a reader who may not record acts, for an empty stretch,
+    /// for one outside the act, and on an archived case — each writing nothing.
+    #[tokio::test]
+    async fn an_interruption_explained_excuses_the_gap_it_covers() {
+        use liuhen_domain::NewInterruption;
+        for (s, _clock, _dirs) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let o2 = as_user(&s, "officer2").await;
+            let o3 = as_user(&s, "officer3").await;
+            let sup = as_user(&s, "supervisor1").await;
+            let station = as_user(&s, "station1").await;
+            let leader = as_user(&s, "leader1").await;
+            let mut input = new_case("销售假冒商品");
+            input.kind = liuhen_domain::CaseKind::Coercion;
+            input.officers = vec![o1.user.id, o2.user.id];
+            let case = s.create_case(&o1, &input).await.unwrap();
+            let seizure = NewAct {
+                kind: ActKind::Seizure,
+                starts_at: datetime!(2026-03-02 10:00 +08:00),
+                ends_at: datetime!(2026-03-02 10:30 +08:00),
+                place: Place {
+                    address: "临江市滨江路1号仓库".into(), latitude: None, longitude: None
+                },
+                venue: Venue::OnSite,
+                venue_name: None,
+                officers: vec![o1.user.id, o2.user.id],
+                parties: vec![0],
+                notes: None,
+                elements: vec![],
+            };
+            let act = s.add_act(&o1, case.id, &seizure).await.unwrap();
+            let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+            s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap();
+            // 10:00–10:12 and 10:13:30–10:30: 90 seconds unrecorded.
+            clip(&s, &station, "33010026001", "2026-03-02T10:00:00+08:00", 12 * 60, None).await;
+            clip(&s, &station, "33010026002", "2026-03-02T10:13:30+08:00", 16 * 60 + 30, None).await;
+
+            let before = s.case_compliance(&leader, case.id).await.unwrap();
+            let ac = before.acts.iter().find(|x| x.act_id == act.id).unwrap();
+            assert_eq!(ac.gaps.len(), 1, "{ac:?}");
+            assert!(!ac.gaps[0].excused && ac.gaps[0].explained_by.is_empty(), "{ac:?}");
+            let gap = ac.findings.iter().find(|f| f.code == "av_gap").expect("a gap finding");
+            assert_eq!(gap.severity, "block");
+            assert!(ac.explanations.is_empty());
+            // What a coverage bar is drawn from: the window and the covered stretches.
+            assert_eq!(
+                (ac.window_start, ac.window_end),
+                (datetime!(2026-03-02 10:00 +08:00), datetime!(2026-03-02 10:30 +08:00))
+            );
+            let covered: Vec<_> = ac.covered.iter().map(|i| (i.start, i.end)).collect();
+            assert_eq!(
+                covered,
+                [
+                    (datetime!(2026-03-02 10:00 +08:00), datetime!(2026-03-02 10:12 +08:00)),
+                    (datetime!(2026-03-02 10:13:30 +08:00), datetime!(2026-03-02 10:30 +08:00)),
+                ]
+            );
+            let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
+            assert!(refused.contains("中断 90 秒"), "{refused}");
+
+            let text = "执法记录仪电量耗尽，更换电池后继续录制";
+            let explain =
+                |from, to| NewInterruption { reason: "battery".into(), from, to, text: text.into() };
+            let covering =
+                explain(datetime!(2026-03-02 10:11:50 +08:00), datetime!(2026-03-02 10:13:40 +08:00));
+
+            // Refusals write nothing.
+            let entries = entry_count(&s).await;
+            let e = s.explain_interruption(&sup, case.id, act.id, &covering).await.unwrap_err();
+            assert!(matches!(e, ServiceError::Forbidden(_)), "a supervisor reads, records no act: {e:?}");
+            let e = s.explain_interruption(&o3, case.id, act.id, &covering).await.unwrap_err();
+            assert!(matches!(e, ServiceError::NotFound("case")), "another unit's case is not there: {e:?}");
+            let backwards =
+                explain(datetime!(2026-03-02 10:13:40 +08:00), datetime!(2026-03-02 10:11:50 +08:00));
+            let e = s.explain_interruption(&o1, case.id, act.id, &backwards).await.unwrap_err();
+            assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "to"), "{e:?}");
+            let empty = explain(datetime!(2026-03-02 10:12 +08:00), datetime!(2026-03-02 10:12 +08:00));
+            let e = s.explain_interruption(&o1, case.id, act.id, &empty).await.unwrap_err();
+            assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "to"), "{e:?}");
+            let after = explain(datetime!(2026-03-02 10:30 +08:00), datetime!(2026-03-02 10:40 +08:00));
+            let e = s.explain_interruption(&o1, case.id, act.id, &after).await.unwrap_err();
+            assert!(matches!(&e, ServiceError::Invalid(v) if v.field == "from"), "outside the act: {e:?}");
+            let e =
+                s.explain_interruption(&o1, case.id, liuhen_domain::ActId::from_bytes([9; 16]), &covering);
+            assert!(matches!(e.await.unwrap_err(), ServiceError::NotFound("act")));
+            let archived = s
+                .list_cases(&o1, &CaseQuery { stage: Some(Stage::Archived), ..Default::default() })
+                .await
+                .unwrap()
+                .0[0]
+                .id;
+            let old_act = s.list_acts(&o1, archived).await.unwrap()[0].clone();
+            let entries_after_reads = entry_count(&s).await;
+            let old = explain(old_act.starts_at, old_act.ends_at);
+            let e = s.explain_interruption(&o1, archived, old_act.id, &old).await.unwrap_err();
+            assert!(matches!(&e, ServiceError::Forbidden(m) if m.contains("archived")), "{e:?}");
+            let e = s.explain_interruption(&leader, archived, old_act.id, &old).await.unwrap_err();
+            assert!(matches!(&e, ServiceError::Forbidden(m) if m.contains("archived")), "{e:?}");
+            assert_eq!(entry_count(&s).await, entries_after_reads, "refusals write nothing");
+            assert_eq!(entries + 2, entries_after_reads, "only the two reads above were recorded");
+
+            // The explanation: one entry, ids and digests only.
+            let rec = s.explain_interruption(&o2, case.id, act.id, &covering).await.unwrap();
+            assert_eq!(entry_count(&s).await, entries_after_reads + 1);
+            assert_eq!((rec.case_id, rec.act_id, rec.recorded_by), (case.id, act.id, o2.user.id));
+            assert_eq!(rec.reason, liuhen_domain::InterruptionReason::Battery);
+            assert_eq!(rec.from, datetime!(2026-03-02 10:11:50 +08:00));
+            assert_eq!(rec.text, text);
+            let entry = last_entries(&s, 1).await.pop().unwrap();
+            assert_eq!(entry.kind, "act.interruption_explained");
+            assert_eq!(entry.actor, o2.user.id.subject());
+            assert_eq!(entry.subjects, [case.id.subject(), act.id.subject(), rec.id.subject()]);
+            let encoded = String::from_utf8(entry.encode().unwrap()).unwrap();
+            assert!(!encoded.contains("电量") && !encoded.contains("更换电池"), "{encoded}");
+            assert!(entry.commits_to(&serde_json::to_vec(&rec).unwrap()), "it commits to the record");
+
+            let now = s.case_compliance(&leader, case.id).await.unwrap();
+            let ac = now.acts.iter().find(|x| x.act_id == act.id).unwrap();
+            assert_eq!(ac.gaps.len(), 1, "the gap is still there: {ac:?}");
+            assert!(ac.gaps[0].excused, "{ac:?}");
+            assert_eq!(ac.gaps[0].explained_by, [rec.id]);
+            assert!(ac.findings.iter().all(|f| f.code != "av_gap"), "{ac:?}");
+            let explained = ac.findings.iter().find(|f| f.code == "av_gap_explained").expect("explained");
+            assert_eq!(explained.severity, "info");
+            assert_eq!(now.blocking, before.blocking - 1, "{now:?}");
+            assert_eq!(ac.explanations.len(), 1);
+            let view = &ac.explanations[0];
+            assert_eq!((view.id, view.reason_zh.as_str(), view.text.as_str()), (rec.id, "电量耗尽", text));
+            assert_eq!(view.start, datetime!(2026-03-02 10:11:50 +08:00));
+            let json = serde_json::to_value(ac).unwrap();
+            assert_eq!(json["explanations"][0]["reason"], "battery");
+            assert_eq!(json["gaps"][0]["explained_by"][0], rec.id.to_string());
+            // The move that the gap blocked is blocked no more by it.
+            let refused = s.transition(&leader, case.id, &to(Stage::Decision)).await.unwrap_err().to_string();
+            assert!(!refused.contains("中断"), "{refused}");
+
+            // One reaching past the act's end is taken as stated and shown clipped to the window.
+            let mut moving = explain(datetime!(2026-03-02 10:29 +08:00), datetime!(2026-03-02 10:45 +08:00));
+            moving.reason = "转换场所".into();
+            let second = s.explain_interruption(&leader, case.id, act.id, &moving).await.unwrap();
+            assert_eq!(second.to, datetime!(2026-03-02 10:45 +08:00));
+            let listed = s.list_interruptions(&o1, case.id).await.unwrap();
+            assert_eq!(listed.iter().map(|i| i.id).collect::<Vec<_>>(), [rec.id, second.id]);
+            assert_eq!(listed[0], rec, "read back as recorded");
+            assert_eq!(last_entries(&s, 1).await[0].kind, "case.read", "the list is a read");
+            let ac = s.case_compliance(&leader, case.id).await.unwrap();
+            let ac = ac.acts.iter().find(|x| x.act_id == act.id).unwrap();
+            assert_eq!(ac.explanations[1].reason, liuhen_domain::InterruptionReason::ChangeOfPlace);
+            assert_eq!(ac.explanations[1].end, datetime!(2026-03-02 10:30 +08:00));
+        }
+    }
 }
 
 /// Issue 12: registering a document by a scan the caller may not read

@@ -30,6 +30,7 @@ pub mod digest;
 mod documents;
 mod error;
 mod evidence;
+mod interruptions;
 mod ledger;
 mod org;
 pub mod originals;

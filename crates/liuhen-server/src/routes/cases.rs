@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liuhen_domain::{Act, Case, CaseId, NewAct, NewCase, UserId};
+use liuhen_domain::{Act, Case, CaseId, Interruption, NewAct, NewCase, NewInterruption, UserId};
 use liuhen_service::{AttestElements, CaseQuery, TransitionRequest};
 use liuhen_store::CaseSummary;
 use serde::{Deserialize, Serialize};
@@ -106,6 +106,37 @@ pub async fn attest_elements(
     ApiJson(input): ApiJson<AttestElements>,
 ) -> ApiResult<Json<Act>> {
     Ok(Json(s.service.attest_elements(&me, id, act, &input).await?))
+}
+
+/// Records a 中止说明: why an act's recording stopped between `from` and
+/// `to` (overlapping the act). By the case's officers or a leader over it;
+/// refused on an archived case. A long gap it covers is then excused in the
+/// compliance answer where the act's rule accepts explanations.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/acts/{act}/interruptions", tag = "cases",
+    params(("id" = String, Path, format = Uuid), ("act" = String, Path, format = Uuid)),
+    request_body = NewInterruption,
+    responses((status = 201, body = Interruption), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn explain_interruption(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath((id, act)): ApiPath<(CaseId, liuhen_domain::ActId)>,
+    ApiJson(input): ApiJson<NewInterruption>,
+) -> ApiResult<(StatusCode, Json<Interruption>)> {
+    Ok((StatusCode::CREATED, Json(s.service.explain_interruption(&me, id, act, &input).await?)))
+}
+
+/// The 中止说明 of a case's acts, in time order.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/interruptions", tag = "cases", params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = Vec<Interruption>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_interruptions(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<Vec<Interruption>>> {
+    Ok(Json(s.service.list_interruptions(&me, id).await?))
 }
 
 /// Replaces the officers assigned to a case (负责人 only).
