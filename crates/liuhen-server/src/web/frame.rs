@@ -110,9 +110,9 @@ pub fn beijing(t: OffsetDateTime, seconds: bool) -> String {
     }
 }
 
-/// The value of a `datetime-local` input for `t` in 北京时间.
+/// The value of a `datetime-local` input for `t` in 北京时间 (to the second).
 pub fn local_input(t: OffsetDateTime) -> String {
-    beijing(t, false).replace(' ', "T")
+    beijing(t, true).replace(' ', "T")
 }
 
 /// The CSRF token of a session: a digest of its secret, so it needs no

@@ -5,7 +5,9 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use liuhen_domain::{Act, ActKind, CaseId, Document, DocumentStatus, Evidence, Party, Stage, User, Venue};
+use liuhen_domain::{
+    Act, ActKind, CaseId, Document, DocumentStatus, Evidence, InterruptionReason, Party, Stage, User, Venue,
+};
 use liuhen_service::compliance::{ActCompliance, FindingView};
 use liuhen_service::overview::CaseOverview;
 use liuhen_store::{StageMove, StoredReview};
@@ -34,6 +36,9 @@ pub struct ActView {
     /// Evidence linked to the act: id and file name.
     pub clips: Vec<(String, String)>,
     pub blocking: usize,
+    /// Where a new 中止说明 form starts (the first unexplained gap), as `datetime-local` values.
+    pub gap_from: String,
+    pub gap_to: String,
 }
 
 /// One thing on the timeline.
@@ -67,6 +72,7 @@ pub struct CasePage {
     blocking_acts: Vec<String>,
     next_stage: Option<Stage>,
     act_kinds: &'static [ActKind],
+    reasons: &'static [InterruptionReason],
     venues: &'static [Venue],
     officer_choices: Vec<(User, bool)>,
     formats: Vec<(String, String)>,
@@ -116,6 +122,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         blocking_exit,
         blocking_acts,
         act_kinds: ActKind::ALL,
+        reasons: InterruptionReason::ALL,
         venues: Venue::ALL,
         officer_choices,
         formats,
@@ -147,7 +154,11 @@ fn timeline(o: &CaseOverview) -> Vec<Section> {
     let blank = |time| Item { time, act: None, doc: None, review: None, mv: None };
     for act in &o.acts {
         let compliance = o.compliance.acts.iter().find(|a| a.act_id == act.id).cloned();
-        let (bar, bar_label) = coverage_bar(act, compliance.as_ref());
+        let (bar, bar_label) = coverage_bar(compliance.as_ref());
+        // The explanation form starts from the first gap nobody explained yet.
+        let open_gap = compliance.as_ref().and_then(|c| c.gaps.iter().find(|g| !g.excused));
+        let gap_from = open_gap.map(|g| crate::web::frame::local_input(g.start)).unwrap_or_default();
+        let gap_to = open_gap.map(|g| crate::web::frame::local_input(g.end)).unwrap_or_default();
         let clips = o
             .links
             .iter()
@@ -165,6 +176,8 @@ fn timeline(o: &CaseOverview) -> Vec<Section> {
             bar_label,
             clips,
             blocking,
+            gap_from,
+            gap_to,
         };
         items.push((stage_at(o, act.starts_at), Item { act: Some(view), ..blank(act.starts_at) }));
     }
@@ -211,16 +224,16 @@ fn ms(t: OffsetDateTime) -> i64 {
 /// The coverage bar of an act, drawn from the compliance answer: covered
 /// time green, gaps the rule does not excuse red, gaps a 中止说明 excuses
 /// amber; each piece's title gives its times (北京时间).
-fn coverage_bar(act: &Act, c: Option<&ActCompliance>) -> (Vec<Seg>, String) {
-    let (from, to) = (ms(act.starts_at), ms(act.ends_at));
+fn coverage_bar(c: Option<&ActCompliance>) -> (Vec<Seg>, String) {
+    let Some(c) = c else { return (Vec::new(), String::new()) };
+    let (from, to) = (ms(c.window_start), ms(c.window_end));
     let whole = to - from;
     let mut segs = Vec::new();
-    let Some(c) = c else { return (segs, String::new()) };
     let piece = |s: i64, e: i64, class: &'static str, what: &str| {
         let (s, e) = (s.clamp(from, to), e.clamp(from, to));
         Seg {
-            x: format!("{:.3}%", pct(s - from, whole)),
-            w: format!("{:.3}%", pct(e - s, whole)),
+            x: format!("{:.3}", pct(s - from, whole)),
+            w: format!("{:.3}", pct(e - s, whole)),
             class,
             title: format!(
                 "{what} {}–{}",
@@ -229,9 +242,9 @@ fn coverage_bar(act: &Act, c: Option<&ActCompliance>) -> (Vec<Seg>, String) {
             ),
         }
     };
-    // Covered time, until the compliance answer gives its intervals: the
-    // window less the long gaps.
-    segs.push(piece(from, to, "covered", "有音像记录"));
+    for iv in &c.covered {
+        segs.push(piece(ms(iv.start), ms(iv.end), "covered", "有音像记录"));
+    }
     for g in &c.gaps {
         let (class, what) = if g.excused {
             ("gap explained", "中断（已说明）")
