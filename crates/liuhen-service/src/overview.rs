@@ -130,3 +130,81 @@ impl Service {
         })
     }
 }
+
+/// An evidence file as the player shows it.
+#[derive(Debug, Clone)]
+pub struct EvidenceOverview {
+    pub evidence: Evidence,
+    /// The 调阅 grant it is read under, if any.
+    pub grant: Option<AccessRequestId>,
+    /// The officer whose camera recorded it.
+    pub officer: Option<User>,
+    /// The acts it is linked to, and how (`auto` or `manual`).
+    pub links: Vec<(Act, String)>,
+    /// Links to acts of cases the reader may not read (counted only).
+    pub hidden_links: usize,
+    /// The acts of its case it could be linked to, when the reader may link.
+    pub case_acts: Vec<Act>,
+    /// The ledger index of the entry that took it in (its tlog-proof is at
+    /// `/api/v1/ledger/entries/{index}/tlog-proof`), once indexed.
+    pub ingest_entry: Option<u64>,
+    /// The reader may link and unlink it (an officer of its case, or a leader).
+    pub may_link: bool,
+}
+
+impl Service {
+    /// The player page's content: the evidence record (its read recorded as
+    /// [`Service::get_evidence`] records it), its officer, its links, and the
+    /// acts of its case the reader may link it to.
+    pub async fn evidence_overview(&self, me: &Principal, id: EvidenceId) -> Result<EvidenceOverview> {
+        let evidence = self.get_evidence(me, id).await?;
+        let grant = match evidence.case_id {
+            Some(case) => {
+                let mut tx = self.store.read().await?;
+                let g = tx.active_grant(me.user.id, case, self.now()).await?;
+                tx.finish().await?;
+                g
+            }
+            None => None,
+        };
+        let case = match evidence.case_id {
+            Some(c) => self.store.get_case_in_scope(c, &crate::scope::case_scope(&me.user)).await?,
+            None => None,
+        };
+        let may_link = case.as_ref().is_some_and(|c| may_record_acts(&me.user, c));
+        self.catch_up_audit_index().await?;
+        let mut tx = self.store.read().await?;
+        let officer = match evidence.officer_id {
+            Some(u) => tx.get_users(&[u]).await?.into_iter().next(),
+            None => None,
+        };
+        // Links to acts of cases the reader cannot read are counted, not shown.
+        let scope = self.read_scope(me);
+        let (mut links, mut hidden_links) = (Vec::new(), 0);
+        for (act, how) in tx.evidence_links(evidence.id).await? {
+            let Some(case_id) = tx.act_case(act).await? else { continue };
+            if tx.get_case_in_scope(case_id, &scope).await?.is_none() {
+                hidden_links += 1;
+                continue;
+            }
+            if let Some(a) = tx.list_acts(case_id).await?.into_iter().find(|a| a.id == act) {
+                links.push((a, how));
+            }
+        }
+        let case_acts = match (&case, may_link) {
+            (Some(c), true) => tx.list_acts(c.id).await?,
+            _ => Vec::new(),
+        };
+        let ingest_entry = tx
+            .audit_entries(&evidence.id.subject(), liuhen_store::AuditRole::Subject, 1_000)
+            .await?
+            .into_iter()
+            .find(|s| {
+                liuhen_domain::LedgerEntry::decode(&s.body)
+                    .is_ok_and(|e| e.kind == liuhen_domain::EntryKind::EvidenceIngested.code())
+            })
+            .map(|s| s.seq);
+        tx.finish().await?;
+        Ok(EvidenceOverview { evidence, grant, officer, links, hidden_links, case_acts, ingest_entry, may_link })
+    }
+}

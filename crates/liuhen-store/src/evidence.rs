@@ -287,6 +287,15 @@ impl<M> Tx<M> {
         row.as_ref().map(|r| parsed(r, "case_id")).transpose()
     }
 
+    /// The acts a clip is linked to, and how (`auto` or `manual`).
+    pub async fn evidence_links(&mut self, evidence: EvidenceId) -> Result<Vec<(ActId, String)>> {
+        let rows = sqlx::query("SELECT act_id, how FROM evidence_links WHERE evidence_id = $1 ORDER BY created_ms")
+            .bind(evidence.to_string())
+            .fetch_all(self.conn())
+            .await?;
+        rows.iter().map(|r| Ok((parsed(r, "act_id")?, col(r, "how")?))).collect()
+    }
+
     /// The clips linked to the acts of a case.
     pub async fn case_clips(&mut self, case: CaseId) -> Result<Vec<LinkedClip>> {
         let rows = sqlx::query(

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod case;
+pub mod documents;
+pub mod evidence;
 pub mod cases;
 pub mod workbench;
 

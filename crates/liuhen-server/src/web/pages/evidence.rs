@@ -1,0 +1,118 @@
+//! The evidence player and the upload page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use liuhen_domain::{CaseId, Confidentiality, EvidenceId, Role};
+use liuhen_service::overview::EvidenceOverview;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::web::frame::{Frame, OrPage, PageResult, Viewer, WebError, finish, render};
+
+#[derive(Template)]
+#[template(path = "player.html")]
+pub struct PlayerPage {
+    c: Frame,
+    o: EvidenceOverview,
+    /// `video`, `audio`, `image` or `` (not playable in a browser).
+    media: &'static str,
+    /// Corrected start in unix ms (the player's time code), when known.
+    start_ms: Option<i64>,
+    /// Length in seconds, when known.
+    seconds: Option<u64>,
+    /// What could be read from the file itself, one line each.
+    facts: Vec<(String, String)>,
+}
+
+pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
+    finish(build_player(&s, v, &id).await)
+}
+
+async fn build_player(s: &AppState, v: Viewer, id: &str) -> PageResult {
+    let Ok(id) = id.parse::<EvidenceId>() else {
+        return Err((v.frame, WebError::not_found()));
+    };
+    let o = s.service.evidence_overview(&v.me, id).await.or_page(&v.frame)?;
+    let t = o.evidence.media_type.as_str();
+    let media = if t.starts_with("video/") {
+        "video"
+    } else if t.starts_with("audio/") {
+        "audio"
+    } else if matches!(t, "image/jpeg" | "image/png" | "image/gif" | "image/webp") {
+        "image"
+    } else {
+        ""
+    };
+    let facts = match o.evidence.media.as_object() {
+        Some(m) => m
+            .iter()
+            .filter(|(k, _)| k.as_str() != "status")
+            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let page = PlayerPage {
+        start_ms: o.evidence.recorded_start_corrected.map(liuhen_domain::unix_ms),
+        seconds: o.evidence.duration_ms.map(|d| d / 1000),
+        media,
+        facts,
+        c: v.frame,
+        o,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UploadQuery {
+    case: Option<String>,
+}
+
+/// One case the uploads may be filed under.
+#[derive(Debug, Clone)]
+pub struct CaseChoice {
+    pub id: String,
+    pub number: String,
+    pub cause: String,
+}
+
+#[derive(Template)]
+#[template(path = "upload.html")]
+pub struct UploadPage {
+    c: Frame,
+    cases: Vec<CaseChoice>,
+    chosen: String,
+    labels: Vec<Confidentiality>,
+    station: bool,
+}
+
+pub async fn upload(State(s): State<AppState>, v: Viewer, Query(q): Query<UploadQuery>) -> Response {
+    finish(build_upload(&s, v, q).await)
+}
+
+async fn build_upload(s: &AppState, v: Viewer, q: UploadQuery) -> PageResult {
+    let role = v.me.user.role;
+    if !matches!(role, Role::Officer | Role::Leader | Role::Station) {
+        return Err((v.frame, WebError::not_found()));
+    }
+    let station = role == Role::Station;
+    // A station files by officer and time; the cases are the officers' to choose.
+    let cases = if station {
+        Vec::new()
+    } else {
+        let query = liuhen_service::CaseQuery { open_only: true, limit: Some(200), ..Default::default() };
+        let (list, _) = s.service.list_cases(&v.me, &query).await.or_page(&v.frame)?;
+        list.into_iter()
+            .map(|c| CaseChoice { id: c.id.to_string(), number: c.number, cause: c.cause })
+            .collect()
+    };
+    let chosen = q.case.and_then(|c| c.parse::<CaseId>().ok()).map(|c| c.to_string()).unwrap_or_default();
+    let page = UploadPage {
+        c: v.frame,
+        cases,
+        chosen,
+        labels: Confidentiality::ALL.iter().copied().filter(|l| *l != Confidentiality::StateSecret).collect(),
+        station,
+    };
+    Ok(render(&page))
+}
