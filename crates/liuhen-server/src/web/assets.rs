@@ -17,6 +17,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("upload.js", "text/javascript; charset=utf-8", include_str!("../../static/upload.js")),
     ("player.js", "text/javascript; charset=utf-8", include_str!("../../static/player.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../static/live.js")),
+    ("favicon.svg", "image/svg+xml", include_str!("../../static/favicon.svg")),
 ];
 
 /// A digest of all static files: changes whenever one does, so pages can

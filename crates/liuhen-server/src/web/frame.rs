@@ -351,6 +351,42 @@ impl<T> OrPage<T> for liuhen_service::Result<T> {
     }
 }
 
+/// The people of an agency by id, to show names where records name ids
+/// (`user:…` in ledger subjects and alert messages).
+#[derive(Debug, Clone, Default)]
+pub struct People(std::collections::HashMap<String, String>);
+
+impl People {
+    pub fn of(users: Vec<User>) -> Self {
+        People(users.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect())
+    }
+
+    /// `text` with every `user:<id>` of a known person replaced by their name.
+    pub fn humanize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find("user:") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 5..];
+            let id: String = after.chars().take_while(|c| c.is_ascii_hexdigit() || *c == '-').collect();
+            match self.0.get(&id) {
+                Some(name) => out.push_str(name),
+                None => {
+                    out.push_str("user:");
+                    out.push_str(&id);
+                }
+            }
+            rest = &after[id.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    pub fn name(&self, id: &str) -> Option<&str> {
+        self.0.get(id.strip_prefix("user:").unwrap_or(id)).map(String::as_str)
+    }
+}
+
 /// An amount of money in 元 with two decimals (`20,000.00`).
 pub fn yuan(fen: i64) -> String {
     let neg = fen < 0;
