@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(pages::cases::list))
         .route("/cases/new", get(pages::cases::new))
         .route("/cases/{id}", get(pages::case::page))
-        //        .route("/cases/{id}/review", get(pages::review::page))
+                .route("/cases/{id}/review", get(pages::review::page))
                 .route("/cases/{id}/documents/new", get(pages::documents::new))
                 .route("/documents/{id}", get(pages::documents::page))
                 .route("/upload", get(pages::evidence::upload))

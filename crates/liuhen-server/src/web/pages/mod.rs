@@ -5,6 +5,7 @@ pub mod auth;
 pub mod case;
 pub mod documents;
 pub mod evidence;
+pub mod review;
 pub mod cases;
 pub mod workbench;
 
