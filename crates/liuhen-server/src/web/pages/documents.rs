@@ -165,7 +165,12 @@ async fn build_page(s: &AppState, v: Viewer, id: &str) -> PageResult {
         .acts
         .iter()
         .filter(|a| service_kinds.contains(&a.kind))
-        .map(|a| (a.id.to_string(), format!("{} {}", a.kind.label_zh(), crate::web::frame::beijing(a.starts_at, false))))
+        .map(|a| {
+            (
+                a.id.to_string(),
+                format!("{} {}", a.kind.label_zh(), crate::web::frame::beijing(a.starts_at, false)),
+            )
+        })
         .collect();
     let receipts = o
         .documents

@@ -3,10 +3,11 @@
 
 pub mod auth;
 pub mod case;
+pub mod cases;
 pub mod documents;
 pub mod evidence;
 pub mod review;
-pub mod cases;
+pub mod supervision;
 pub mod workbench;
 
 use askama::Template;

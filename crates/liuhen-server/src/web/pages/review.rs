@@ -50,7 +50,8 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let decision = r.decision.as_ref();
     let issued = decision.is_some_and(|d| d.issued_at.is_some());
     let pending = r.reviews.iter().any(|x| x.opinion.is_none());
-    let stage_ok = matches!(o.case.stage, liuhen_domain::Stage::Investigation | liuhen_domain::Stage::Decision);
+    let stage_ok =
+        matches!(o.case.stage, liuhen_domain::Stage::Investigation | liuhen_domain::Stage::Decision);
     let chosen: Vec<String> = decision.map(|d| d.decision.measures.clone()).unwrap_or_default();
     let measures = liuhen_service::review::measure_choices()
         .into_iter()
