@@ -45,7 +45,19 @@
     if (e.message_zh) li.append(' — ' + names(e.message_zh));
     const subj = document.createElement('span');
     subj.className = 'muted';
-    subj.textContent = ' ' + (e.subjects || []).map(names).join(' ');
+    const subjects = e.subjects || [];
+    const cases = subjects.filter((s) => s.startsWith('case:')).length;
+    if (cases > 3) subj.append(' ' + (zh ? cases + ' 个案件' : cases + ' cases'));
+    for (const s of subjects) {
+      const [kind, id] = s.split(/:(.*)/s);
+      const link = { case: cases <= 3 && ['案件', 'case', '/cases/'], evidence: ['证据', 'evidence', '/evidence/'], document: ['文书', 'document', '/documents/'] }[kind];
+      if (kind === 'user') { subj.append(' ' + names(s)); continue; }
+      if (!link) continue;
+      const a = document.createElement('a');
+      a.href = link[2] + id;
+      a.textContent = zh ? link[0] : link[1];
+      subj.append(' ', a);
+    }
     const link = document.createElement('a');
     link.className = 'muted';
     link.href = '/ledger?index=' + e.seq;

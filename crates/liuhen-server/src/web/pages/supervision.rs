@@ -30,6 +30,34 @@ impl SupervisionPage {
         self.people.humanize(text)
     }
 
+    /// What an event names, for people: a record as a link (cases, evidence,
+    /// documents), several cases as a count, a person by name; credentials
+    /// and internal subjects left out.
+    fn subjects(&self, subjects: &[String]) -> Vec<(String, String)> {
+        let zh = self.c.lang == crate::web::frame::Lang::Zh;
+        let cases = subjects.iter().filter(|s| s.starts_with("case:")).count();
+        let mut out = Vec::new();
+        if cases > 3 {
+            out.push((if zh { format!("{cases} 个案件") } else { format!("{cases} cases") }, String::new()));
+        }
+        for s in subjects {
+            let Some((kind, id)) = s.split_once(':') else { continue };
+            let (label, href) = match kind {
+                "case" if cases <= 3 => (self.c.t("案件", "case"), format!("/cases/{id}")),
+                "evidence" => (self.c.t("证据", "evidence"), format!("/evidence/{id}")),
+                "document" => (self.c.t("文书", "document"), format!("/documents/{id}")),
+                "access" => (self.c.t("调阅授权", "grant"), "/access".to_owned()),
+                "user" => {
+                    out.push((self.people.humanize(s), String::new()));
+                    continue;
+                }
+                _ => continue,
+            };
+            out.push((label.to_owned(), href));
+        }
+        out
+    }
+
     fn class_of(&self, e: &SupervisionEvent) -> String {
         serde_json::to_value(e.class).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
