@@ -1869,3 +1869,161 @@ async fn login_is_limited_per_client_address_and_says_when_to_retry() {
     let r = call(&app, attempt("10.0.0.1", Some("203.0.113.6"), "officer1", "liuhen-demo-officer1")).await;
     assert_eq!(r.status, StatusCode::OK, "another client behind the proxy: {}", r.text);
 }
+
+/// The web UI's pages, driven in process (the browser suite under
+/// `tests/ui/` drives them in Chromium).
+mod web_pages {
+    use super::*;
+
+    fn page(uri: &str, token: &str) -> Request<Body> {
+        Request::get(uri)
+            .header(header::COOKIE, format!("liuhen_session={token}"))
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    async fn kinds_after(app: &App, from: u64) -> Vec<String> {
+        let n = entries(app).await;
+        let mut tx = app.store.read().await.unwrap();
+        let got = tx.read_entries(from, u32::try_from(n - from).unwrap()).await.unwrap();
+        got.iter().map(|e| liuhen_domain::LedgerEntry::decode(&e.body).unwrap().kind).collect()
+    }
+
+    fn assert_page_headers(r: &Resp, uri: &str) {
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(!csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{uri}: {csp}");
+        assert_eq!(r.headers.get(header::REFERRER_POLICY).unwrap(), "same-origin", "{uri}");
+        assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff", "{uri}");
+        assert!(!r.text.contains("<script>") && !r.text.contains(" style="), "{uri}: inline script or style");
+    }
+
+    async fn first_case(app: &App, token: &str) -> (String, String) {
+        let r = call(app, get("/api/v1/cases?limit=1", token)).await;
+        let c = &r.body["items"][0];
+        (c["id"].as_str().unwrap().to_owned(), c["cause"].as_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn pages_answer_with_their_security_headers_and_a_signed_out_visit_goes_to_sign_in() {
+        for app in apps().await {
+            let t = login(&app, "leader1").await;
+            let (case, cause) = first_case(&app, &t).await;
+            for uri in [
+                "/workbench".to_owned(),
+                "/cases".to_owned(),
+                "/cases?stage=investigation&deadline=running".to_owned(),
+                "/cases/new".to_owned(),
+                format!("/cases/{case}"),
+                format!("/cases/{case}/review"),
+                format!("/upload?case={case}"),
+                "/supervision".to_owned(),
+                "/password".to_owned(),
+            ] {
+                let r = call(&app, page(&uri, &t)).await;
+                assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text);
+                assert_page_headers(&r, &uri);
+            }
+            let r = call(&app, page(&format!("/cases/{case}"), &t)).await;
+            assert!(r.text.contains(&cause) && r.text.contains("办案过程"), "{}", r.text);
+            // Every form that changes something carries this session's CSRF token.
+            let token = liuhen_server::web::frame::csrf_token(&t);
+            assert!(r.text.contains(&format!("data-csrf=\"{token}\"")));
+
+            let r = call(
+                &app,
+                Request::get("/workbench").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/?next=/workbench");
+            let r = call(&app, Request::get("/").body(Body::empty()).unwrap()).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(
+                r.text.contains("id=\"login\"") && !r.text.contains("演示账号"),
+                "no demo logins unless --demo"
+            );
+        }
+    }
+
+    /// A case out of the reader's scope answers the very page a missing one
+    /// does, and neither names it.
+    #[tokio::test]
+    async fn out_of_scope_and_missing_records_answer_the_same_404_page() {
+        for app in apps().await {
+            let t1 = login(&app, "officer1").await;
+            let (case, cause) = first_case(&app, &t1).await;
+            let t3 = login(&app, "officer3").await;
+            let hidden = call(&app, page(&format!("/cases/{case}"), &t3)).await;
+            let other = uuid::Uuid::new_v4().to_string();
+            let missing = call(&app, page(&format!("/cases/{other}"), &t3)).await;
+            let garbage = call(&app, page("/cases/not-a-case", &t3)).await;
+            let nowhere = call(&app, page("/no/such/page", &t3)).await;
+            for r in [&hidden, &missing, &garbage, &nowhere] {
+                assert_eq!(r.status, StatusCode::NOT_FOUND);
+                assert!(!r.text.contains(&cause));
+                assert_page_headers(r, "404");
+            }
+            // The same page but for the path it names (in its language switch).
+            let body = |r: &Resp, id: &str| r.text.replace(&id.replace('-', "%2D"), "").replace(id, "");
+            assert_eq!(body(&hidden, &case), body(&missing, &other), "the two 404 pages differ");
+            let review = call(&app, page(&format!("/cases/{case}/review"), &t3)).await;
+            assert_eq!(review.status, StatusCode::NOT_FOUND);
+            // Pages of other roles answer the same.
+            for uri in ["/supervision", "/audit", "/cases/new"] {
+                let t = login(&app, "station1").await;
+                assert_eq!(call(&app, page(uri, &t)).await.status, StatusCode::NOT_FOUND, "{uri}");
+            }
+            // The API still answers JSON to programs.
+            let r = call(&app, get("/api/v1/nothing", &t3)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert_eq!(r.body["code"], "not_found");
+        }
+    }
+
+    /// Reading a case through its page is on the ledger exactly as a read
+    /// through the API is: one `case.read` naming the case.
+    #[tokio::test]
+    async fn a_page_read_is_recorded_as_the_api_read_is() {
+        for app in apps().await {
+            let t = login(&app, "officer1").await;
+            let (case, _) = first_case(&app, &t).await;
+            let before = entries(&app).await;
+            assert_eq!(call(&app, page(&format!("/cases/{case}"), &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.read"]);
+            let before = entries(&app).await;
+            assert_eq!(call(&app, get(&format!("/api/v1/cases/{case}"), &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.read"]);
+            // A case list page is a list read, like the API's.
+            let before = entries(&app).await;
+            assert_eq!(call(&app, page("/cases", &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.listed"]);
+        }
+    }
+
+    /// What a role may do shows only to that role: 签发 and 流转 forms to a
+    /// leader, none to an officer or a supervisor (who changes nothing).
+    #[tokio::test]
+    async fn buttons_follow_the_service_rules() {
+        for app in apps().await {
+            let leader = login(&app, "leader1").await;
+            let (case, _) = first_case(&app, &leader).await;
+            let r = call(&app, page(&format!("/cases/{case}"), &leader)).await;
+            assert!(
+                r.text.contains("/transitions") && r.text.contains("/officers"),
+                "leader moves and assigns"
+            );
+            let officer = login(&app, "officer3").await;
+            let r = call(&app, page(&format!("/cases/{case}"), &officer)).await;
+            if r.status == StatusCode::OK {
+                assert!(!r.text.contains("/transitions") && !r.text.contains("/officers\""));
+            }
+            let sup = login(&app, "supervisor1").await;
+            let (scase, _) = first_case(&app, &sup).await;
+            let r = call(&app, page(&format!("/cases/{scase}"), &sup)).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(!r.text.contains("api-form"), "a supervisor is offered no change");
+        }
+    }
+}
