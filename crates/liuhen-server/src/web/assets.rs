@@ -30,7 +30,7 @@ pub fn version() -> &'static str {
             h.update(name.as_bytes());
             h.update(body.as_bytes());
         }
-        hex::encode(&h.finalize()[..6])
+        hex::encode(h.finalize().iter().take(6).copied().collect::<Vec<u8>>())
     })
 }
 

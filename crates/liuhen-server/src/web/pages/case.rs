@@ -87,7 +87,7 @@ pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
 
 async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let Ok(id) = id.parse::<CaseId>() else {
-        return Err((v.frame, crate::web::frame::WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     };
     let o = s.service.case_overview(&v.me, id).await.or_page(&v.frame)?;
     let officer_choices = if o.can.direct || o.can.record {

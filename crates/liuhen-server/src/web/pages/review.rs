@@ -9,7 +9,7 @@ use liuhen_domain::{CaseId, ChecklistItem, ReviewOutcome};
 use liuhen_service::overview::CaseOverview;
 
 use crate::AppState;
-use crate::web::frame::{Frame, OrPage, PageResult, Viewer, WebError, finish, render, yuan};
+use crate::web::frame::{Frame, OrPage, PageResult, Viewer, finish, render, yuan};
 
 #[derive(Template)]
 #[template(path = "review.html")]
@@ -44,7 +44,7 @@ pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
 }
 
 async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
-    let Ok(id) = id.parse::<CaseId>() else { return Err((v.frame, WebError::not_found())) };
+    let Ok(id) = id.parse::<CaseId>() else { return Err(crate::web::frame::not_found(v.frame)) };
     let o = s.service.case_overview(&v.me, id).await.or_page(&v.frame)?;
     let r = &o.review;
     let decision = r.decision.as_ref();

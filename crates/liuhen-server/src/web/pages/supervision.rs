@@ -77,7 +77,7 @@ pub async fn page(State(s): State<AppState>, v: Viewer) -> Response {
 
 async fn build(s: &AppState, v: Viewer) -> PageResult {
     if !matches!(v.me.user.role, Role::Supervisor | Role::Leader | Role::Admin) {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let recent = s.service.recent_supervision(&v.me, 50).await.or_page(&v.frame)?;
     let users = s.service.list_users(&v.me).await.or_page(&v.frame)?;
@@ -119,7 +119,7 @@ pub async fn audit(State(s): State<AppState>, v: Viewer, Query(q): Query<AuditQu
 
 async fn build_audit(s: &AppState, v: Viewer, q: AuditQuery) -> PageResult {
     if !matches!(v.me.user.role, Role::Supervisor | Role::Admin) {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let users = s.service.list_users(&v.me).await.or_page(&v.frame)?;
     let subject = if !q.record.trim().is_empty() {
