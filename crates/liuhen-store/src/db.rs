@@ -35,6 +35,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "labels and clearance", include_str!("../migrations/sqlite/0012_labels_and_clearance.sql")),
     (13, "token scope", include_str!("../migrations/sqlite/0013_token_scope.sql")),
     (14, "audit index", include_str!("../migrations/sqlite/0014_audit_index.sql")),
+    (16, "stage moves", include_str!("../migrations/sqlite/0016_stage_moves.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -51,6 +52,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (12, "labels and clearance", include_str!("../migrations/postgres/0012_labels_and_clearance.sql")),
     (13, "token scope", include_str!("../migrations/postgres/0013_token_scope.sql")),
     (14, "audit index", include_str!("../migrations/postgres/0014_audit_index.sql")),
+    (16, "stage moves", include_str!("../migrations/postgres/0016_stage_moves.sql")),
 ];
 
 impl Backend {
