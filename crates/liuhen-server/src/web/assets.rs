@@ -29,7 +29,7 @@ pub fn version() -> &'static str {
             h.update(name.as_bytes());
             h.update(body.as_bytes());
         }
-        hex::encode(&h.finalize()[..6])
+        hex::encode(h.finalize().get(..6).unwrap_or_default())
     })
 }
 

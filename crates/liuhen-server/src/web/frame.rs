@@ -121,7 +121,7 @@ pub fn csrf_token(session_secret: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"liuhen-csrf\0");
     h.update(session_secret.as_bytes());
-    hex::encode(&h.finalize()[..16])
+    hex::encode(h.finalize().get(..16).unwrap_or_default())
 }
 
 /// Compares a presented CSRF token with the session's in constant time.
@@ -340,11 +340,15 @@ pub fn finish(r: PageResult) -> Response {
     }
 }
 
-/// Shorthand: a service result inside a page handler.
+/// Shorthand: a service result inside a page handler. (The error carries
+/// the page's frame, so that the error page is drawn in it: large, but made
+/// once per failed page.)
+#[allow(clippy::result_large_err)]
 pub trait OrPage<T> {
     fn or_page(self, frame: &Frame) -> Result<T, (Frame, WebError)>;
 }
 
+#[allow(clippy::result_large_err)]
 impl<T> OrPage<T> for liuhen_service::Result<T> {
     fn or_page(self, frame: &Frame) -> Result<T, (Frame, WebError)> {
         self.map_err(|e| (frame.clone(), WebError::service(e)))
