@@ -1967,3 +1967,157 @@ async fn access_requests_name_their_case_by_number() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     }
 }
+
+/// The pages of the ledger, administration and 调阅: shown to the roles
+/// that use them, with their key content, under a policy without inline
+/// script or style; the same 404 page to a role that may not use them.
+mod pages {
+    use super::*;
+
+    async fn page(app: &App, path: &str, session: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, format!("liuhen_session={session}"))
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
+        let r = call(app, req).await;
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+        r
+    }
+
+    const NOT_FOUND: &str = "页面不存在，或您无权查看。";
+
+    #[tokio::test]
+    async fn the_ledger_page_shows_the_checkpoint_keys_and_an_entry() {
+        for app in apps().await {
+            app.service.integrate_all().await.unwrap();
+            let cp = app.service.latest_checkpoint().await.unwrap().unwrap();
+            let key = app.service.ledger_signer().verifier_keys()[0].to_string();
+
+            let officer = login(&app, "officer1").await;
+            let r = page(&app, "/ledger", &officer).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains(&format!("<dd id=\"cp-size\">{}</dd>", cp.size)), "{}", r.text);
+            assert!(r.text.contains(&key), "{}", r.text);
+            assert!(r.text.contains("test.liuhen/ledger"), "the signed note: {}", r.text);
+            assert!(r.text.contains("— test.liuhen/ledger"), "its signature line: {}", r.text);
+            assert!(!r.text.contains("name=\"index\""), "entries are not an officer's to read");
+            let r = page(&app, "/ledger?index=0", &officer).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+
+            let supervisor = login(&app, "supervisor1").await;
+            let r = page(&app, "/ledger?index=0", &supervisor).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("name=\"index\""));
+            assert!(r.text.contains("unit.created") && r.text.contains("新建机构"), "{}", r.text);
+            assert!(r.text.contains("/api/v1/ledger/entries/0/tlog-proof"), "{}", r.text);
+            assert!(r.text.contains("liuhen verify"), "{}", r.text);
+            let r = page(&app, "/ledger?index=99999999", &supervisor).await;
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+            let r = page(&app, "/ledger?index=abc", &supervisor).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains("从 0 起的整数"), "{}", r.text);
+            // The proof the page links to downloads with the session cookie.
+            let req = Request::get("/api/v1/ledger/entries/0/tlog-proof")
+                .header(header::COOKIE, format!("liuhen_session={supervisor}"))
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(call(&app, req).await.status, StatusCode::OK);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_admin_page_is_for_administrators() {
+        for app in apps().await {
+            let admin = login(&app, "admin").await;
+            let r = page(&app, "/admin", &admin).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            for want in [
+                "执法稽查二队",
+                "法制科",
+                "张伟",
+                "officer1",
+                "data-action=\"/api/v1/units\"",
+                "data-action=\"/api/v1/users\"",
+                "data-action=\"/api/v1/tokens\"",
+                "data-show-result=\"secret\"",
+            ] {
+                assert!(r.text.contains(want), "{want}: {}", r.text);
+            }
+            let officer = app.service.user_by_login("officer1").await.unwrap();
+            assert!(r.text.contains(&format!("data-action=\"/api/v1/users/{}\"", officer.id)));
+            assert!(r.text.contains(&format!("data-action=\"/api/v1/users/{}/password\"", officer.id)));
+            assert!(r.text.contains(officer.cert_no.as_deref().unwrap()));
+            // Every input has its label.
+            for id in r.text.split("<input id=\"").skip(1).map(|s| s.split('"').next().unwrap()) {
+                assert!(r.text.contains(&format!("for=\"{id}\"")), "input {id} has no label");
+            }
+
+            let officer = login(&app, "officer1").await;
+            let r = page(&app, "/admin", &officer).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+            assert!(!r.text.contains("data-action=\"/api/v1/units\""));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_access_page_asks_decides_and_lists_grants() {
+        for app in apps().await {
+            let officer1 = login(&app, "officer1").await;
+            let officer3 = login(&app, "officer3").await;
+            let r = call(&app, get("/api/v1/cases", &officer1)).await;
+            let number = r.body["items"][0]["number"].as_str().unwrap().to_owned();
+            let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+
+            let r = page(&app, "/access", &officer3).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("data-action=\"/api/v1/access-requests\""), "{}", r.text);
+            assert!(r.text.contains("暂无调阅申请"), "{}", r.text);
+
+            let ask = json!({"case_id": number, "purpose": "关联案件比对核查", "days": 5});
+            let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let rid = r.body["id"].as_str().unwrap().to_owned();
+
+            let r = page(&app, "/access", &officer3).await;
+            assert!(r.text.contains(&format!("id=\"r-{rid}\"")), "{}", r.text);
+            assert!(r.text.contains("关联案件比对核查"));
+            assert!(
+                !r.text.contains(&format!("/api/v1/access-requests/{rid}/approve")),
+                "not the requester's to decide"
+            );
+
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, "/access", &leader).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains(&format!("id=\"r-{rid}\"")), "{}", r.text);
+            assert!(r.text.contains(&format!("/api/v1/access-requests/{rid}/approve")), "{}", r.text);
+            assert!(r.text.contains(&format!("/api/v1/access-requests/{rid}/reject")), "{}", r.text);
+            assert!(r.text.contains(&format!("for=\"rj-{rid}\"")));
+            let supervisor = login(&app, "supervisor1").await;
+            for who in [&leader, &supervisor] {
+                let r =
+                    call(&app, post_json(&format!("/api/v1/access-requests/{rid}/approve"), Some(who), ""))
+                        .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            }
+            let r = page(&app, "/access", &officer3).await;
+            assert!(r.text.contains("我的调阅授权"));
+            assert!(
+                r.text.contains(&format!("<a href=\"/cases/{id}\">")),
+                "a live grant links its case: {}",
+                r.text
+            );
+            assert!(r.text.contains("有效至"));
+
+            for role in ["station1", "admin"] {
+                let s = login(&app, role).await;
+                let r = page(&app, "/access", &s).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{role}");
+            }
+        }
+    }
+}
