@@ -58,9 +58,9 @@
       a.textContent = zh ? link[0] : link[1];
       subj.append(' ', a);
     }
-    const link = document.createElement('a');
+    const link = document.createElement(feed.dataset.ledger ? 'a' : 'span');
     link.className = 'muted';
-    link.href = '/ledger?index=' + e.seq;
+    if (feed.dataset.ledger) link.href = '/ledger?index=' + e.seq;
     link.textContent = ' #' + e.seq;
     li.append(subj, link);
     li.hidden = !visible(li);

@@ -23,6 +23,8 @@ pub struct PlayerPage {
     seconds: Option<u64>,
     /// What could be read from the file itself, one line each.
     facts: Vec<(String, String)>,
+    /// The reader may read ledger entries and their proofs.
+    reads_ledger: bool,
 }
 
 pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
@@ -57,6 +59,7 @@ async fn build_player(s: &AppState, v: Viewer, id: &str) -> PageResult {
         seconds: o.evidence.duration_ms.map(|d| d / 1000),
         media,
         facts,
+        reads_ledger: liuhen_service::scope::may_read_ledger_entries(&v.me.user),
         c: v.frame,
         o,
     };

@@ -23,6 +23,7 @@ pub struct SupervisionPage {
     /// `{"user:<id>": "姓名", …}` for the live feed's script.
     people_json: String,
     may_audit: bool,
+    reads_ledger: bool,
 }
 
 impl SupervisionPage {
@@ -86,6 +87,7 @@ async fn build(s: &AppState, v: Viewer) -> PageResult {
         people: People::of(users),
         recent: recent.into_iter().rev().collect(),
         may_audit: matches!(v.me.user.role, Role::Supervisor | Role::Admin),
+        reads_ledger: liuhen_service::scope::may_read_ledger_entries(&v.me.user),
         c: v.frame,
     };
     Ok(render(&page))
