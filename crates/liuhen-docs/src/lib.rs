@@ -1,7 +1,7 @@
 //! Enforcement documents (执法文书) as data: layered formats, validation, prefill, 文号 patterns,
 //! 大写 amounts, standard wording and canonical digests. Pure: no I/O, no clock, no rendering engine.
 //!
-//! - [`FormatSet`] loads the ten built-in base formats (司法部 基础格式) and then department (部门)
+//! - [`FormatSet`] loads the twenty built-in base formats (司法部 基础格式) and then department (部门)
 //!   and local (地方) layers from TOML. A derived format keeps every mandatory field of its base — a
 //!   layer that drops or weakens one is rejected with [`FormatError::MandatoryFieldDropped`] or
 //!   [`FormatError::MandatoryFieldChanged`], naming the field, both formats and the layer source.

@@ -28,17 +28,31 @@ fn fail<T>(error: FormatError) -> LoadResult<T> {
 /// The 文号 pattern used when a numbered format gives none.
 pub const DEFAULT_NUMBER_PATTERN: &str = "{机关简称}{类型}〔{年}〕{序号}号";
 
-/// The ten base formats (source name, TOML text), embedded at build time.
-pub const BASE_FORMATS: [(&str, &str); 10] = [
+/// The twenty base formats (source name, TOML text), embedded at build time, in the order a case
+/// meets them.
+pub const BASE_FORMATS: [(&str, &str); 20] = [
     ("formats/case_filing_approval.toml", include_str!("../formats/case_filing_approval.toml")),
     ("formats/onsite_inspection_record.toml", include_str!("../formats/onsite_inspection_record.toml")),
     ("formats/inquiry_record.toml", include_str!("../formats/inquiry_record.toml")),
+    ("formats/sampling_voucher.toml", include_str!("../formats/sampling_voucher.toml")),
+    (
+        "formats/evidence_preservation_notice.toml",
+        include_str!("../formats/evidence_preservation_notice.toml"),
+    ),
     ("formats/seizure_decision.toml", include_str!("../formats/seizure_decision.toml")),
+    ("formats/coercion_onsite_record.toml", include_str!("../formats/coercion_onsite_record.toml")),
+    ("formats/seizure_list.toml", include_str!("../formats/seizure_list.toml")),
+    ("formats/seizure_extension_decision.toml", include_str!("../formats/seizure_extension_decision.toml")),
+    ("formats/seizure_release_decision.toml", include_str!("../formats/seizure_release_decision.toml")),
     ("formats/penalty_prior_notice.toml", include_str!("../formats/penalty_prior_notice.toml")),
     ("formats/hearing_notice.toml", include_str!("../formats/hearing_notice.toml")),
+    ("formats/hearing_record.toml", include_str!("../formats/hearing_record.toml")),
     ("formats/penalty_decision.toml", include_str!("../formats/penalty_decision.toml")),
     ("formats/no_penalty_decision.toml", include_str!("../formats/no_penalty_decision.toml")),
+    ("formats/enforcement_demand_notice.toml", include_str!("../formats/enforcement_demand_notice.toml")),
+    ("formats/demolition_decision.toml", include_str!("../formats/demolition_decision.toml")),
     ("formats/service_receipt.toml", include_str!("../formats/service_receipt.toml")),
+    ("formats/service_notice.toml", include_str!("../formats/service_notice.toml")),
     ("formats/case_closing_approval.toml", include_str!("../formats/case_closing_approval.toml")),
 ];
 
@@ -126,7 +140,7 @@ impl FormatSet {
         Self::default()
     }
 
-    /// The ten built-in base formats (司法部 基础格式).
+    /// The built-in base formats (司法部 基础格式).
     pub fn with_base() -> LoadResult<Self> {
         let mut set = Self::empty();
         for (source, text) in BASE_FORMATS {

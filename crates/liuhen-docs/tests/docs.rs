@@ -7,16 +7,26 @@ use liuhen_docs::{
 };
 use serde_json::{Value, json};
 
-const BASE: [(&str, &str); 10] = [
+const BASE: [(&str, &str); 20] = [
     ("case_filing_approval", "立案审批表"),
     ("onsite_inspection_record", "现场检查笔录"),
     ("inquiry_record", "询问笔录"),
+    ("sampling_voucher", "抽样取证凭证"),
+    ("evidence_preservation_notice", "先行登记保存证据通知书"),
     ("seizure_decision", "查封扣押决定书"),
+    ("coercion_onsite_record", "现场笔录"),
+    ("seizure_list", "查封扣押财物清单"),
+    ("seizure_extension_decision", "延长查封扣押期限决定书"),
+    ("seizure_release_decision", "解除查封扣押决定书"),
     ("penalty_prior_notice", "行政处罚事先告知书"),
     ("hearing_notice", "听证通知书"),
+    ("hearing_record", "听证笔录"),
     ("penalty_decision", "行政处罚决定书"),
     ("no_penalty_decision", "不予行政处罚决定书"),
+    ("enforcement_demand_notice", "催告书"),
+    ("demolition_decision", "强制拆除决定书"),
     ("service_receipt", "送达回证"),
+    ("service_notice", "送达公告"),
     ("case_closing_approval", "结案审批表"),
 ];
 
@@ -31,7 +41,8 @@ fn all_text(view: &DocumentView) -> String {
 #[test]
 fn base_formats_load_and_sample_data_validates() {
     let set = base();
-    assert_eq!(set.formats().count(), 10);
+    assert_eq!(set.formats().count(), BASE.len());
+    assert_eq!(liuhen_docs::BASE_FORMATS.len(), BASE.len());
     for (code, name) in BASE {
         let f = set.get(code).unwrap_or_else(|| panic!("{code} missing"));
         assert_eq!(f.name, name);
@@ -53,11 +64,17 @@ fn numbered_formats_render_their_number() {
     assert_eq!(
         numbered,
         [
+            "demolition_decision",
+            "enforcement_demand_notice",
+            "evidence_preservation_notice",
             "hearing_notice",
             "no_penalty_decision",
             "penalty_decision",
             "penalty_prior_notice",
-            "seizure_decision"
+            "seizure_decision",
+            "seizure_extension_decision",
+            "seizure_release_decision",
+            "service_notice",
         ]
     );
     let f = set.get("penalty_decision").unwrap();
@@ -67,6 +84,20 @@ fn numbered_formats_render_their_number() {
         "临市监强制〔2026〕3号"
     );
     assert_eq!(set.get("service_receipt").unwrap().render_number("临市监", 2026, 3), None);
+    for (code, short, number) in [
+        ("seizure_extension_decision", "临市监", "临市监强延〔2026〕1号"),
+        ("seizure_release_decision", "临市监", "临市监强解〔2026〕1号"),
+        ("evidence_preservation_notice", "临市监", "临市监先保〔2026〕1号"),
+        ("service_notice", "临市监", "临市监公告〔2026〕1号"),
+        ("enforcement_demand_notice", "临综执", "临综执催〔2026〕1号"),
+        ("demolition_decision", "临综执", "临综执强拆〔2026〕1号"),
+    ] {
+        assert_eq!(set.get(code).unwrap().render_number(short, 2026, 1).unwrap(), number);
+    }
+    // 笔录, 清单 and 凭证 carry no 文号.
+    for code in ["coercion_onsite_record", "seizure_list", "hearing_record", "sampling_voucher"] {
+        assert!(!set.get(code).unwrap().numbered, "{code}");
+    }
 }
 
 #[test]
@@ -262,6 +293,220 @@ fn prefill_copies_case_facts() {
     assert!(matches!(doc.get("recipient"), Some(FieldValue::Party(_))));
 }
 
+/// The display text of a view, block by block: paragraphs and the values of field rows.
+fn view_lines(view: &DocumentView) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &view.blocks {
+        match b {
+            ViewBlock::Paragraph { text, .. } => out.push(text.clone()),
+            ViewBlock::Rows { rows } => out.extend(rows.iter().flatten().map(|c| c.value.clone())),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn view_of(code: &str, patch: Value) -> DocumentView {
+    let set = base();
+    let f = set.get(code).unwrap();
+    let mut v = samples::values_map(code).unwrap();
+    for (k, val) in patch.as_object().unwrap() {
+        v.insert(k.clone(), val.clone());
+    }
+    let doc = validate(f, &Value::Object(v)).unwrap_or_else(|e| {
+        panic!("{code}: {}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))
+    });
+    DocumentView::new(&doc, None)
+}
+
+#[test]
+fn coercion_and_hearing_documents_prefill_from_their_own_acts() {
+    let set = base();
+    let facts = samples::case_facts();
+
+    // The 现场笔录 and the 清单 take the 查封扣押 act, not the 现场检查 before it.
+    let p = prefill(set.get("coercion_onsite_record").unwrap(), &facts);
+    assert_eq!(p["record_date"], "2026-10-12");
+    assert_eq!((&p["start_time"], &p["end_time"]), (&json!("10:45"), &json!("11:20")));
+    assert_eq!(p["place"], "临海市古城街道崇和路188号味佳餐厅后厨");
+    assert_eq!(p["act"]["kind"], "查封扣押");
+    assert_eq!(p["party"]["name"], samples::COMPANY);
+    assert_eq!(p["officers"][1]["cert_no"], "33100120002");
+    let p = prefill(set.get("seizure_list").unwrap(), &facts);
+    assert_eq!((&p["seizure_date"], &p["act"]["id"]), (&json!("2026-10-12"), &json!("act-0004")));
+
+    let p = prefill(set.get("sampling_voucher").unwrap(), &facts);
+    assert_eq!((&p["start_time"], &p["end_time"]), (&json!("10:05"), &json!("10:25")));
+    assert_eq!(p["place"], "临海市古城街道崇和路188号味佳餐厅仓库");
+    assert_eq!(p["case_title"], facts.case_title);
+
+    let p = prefill(set.get("hearing_record").unwrap(), &facts);
+    assert_eq!(p["hearing_date"], "2026-11-16");
+    assert_eq!((&p["start_time"], &p["end_time"]), (&json!("09:30"), &json!("11:05")));
+    assert_eq!(p["place"], "临海市市场监督管理局听证室");
+    assert_eq!(p["investigators"][0]["name"], "李明");
+
+    // No 先行登记保存 act in the case: its date is left to the officer, not taken from another act.
+    let p = prefill(set.get("evidence_preservation_notice").unwrap(), &facts);
+    assert!(p.get("preservation_date").is_none() && p.get("act").is_none(), "{p:?}");
+    assert_eq!(p["case_title"], facts.case_title);
+
+    // The 催告书 of an unpaid fine starts from the decided amount.
+    let p = prefill(set.get("enforcement_demand_notice").unwrap(), &facts);
+    assert_eq!(p["amount"], "50000.00");
+
+    // Prefilled values plus the rest validate.
+    for code in ["coercion_onsite_record", "seizure_list", "sampling_voucher", "hearing_record"] {
+        let f = set.get(code).unwrap();
+        let mut v = prefill(f, &facts);
+        for (k, val) in samples::values_map(code).unwrap() {
+            v.entry(k).or_insert(val);
+        }
+        assert!(validate(f, &Value::Object(v)).is_ok(), "{code}");
+    }
+}
+
+#[test]
+fn seizure_list_shows_every_item() {
+    let lines = view_lines(&view_of("seizure_list", json!({})));
+    let items = lines.iter().find(|l| l.starts_with("1. ")).unwrap();
+    assert_eq!(items.lines().count(), 2, "{items}");
+    assert!(
+        items.contains("生产日期2026年7月1日，12瓶") && items.contains("生产日期2026年9月1日，6瓶"),
+        "{items}"
+    );
+    assert!(lines.contains(&"2项，共18瓶".to_owned()), "{lines:#?}");
+    assert!(lines.contains(&"临市监强制〔2026〕3号".to_owned()), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("以上扣押的场所、设施或者财物经当事人核对无误")),
+        "{lines:#?}"
+    );
+    // The optional 备注 is struck through.
+    assert!(lines.contains(&liuhen_docs::STRUCK.to_owned()), "{lines:#?}");
+}
+
+#[test]
+fn extension_is_bounded_by_law_and_states_days_and_reason() {
+    let lines = view_lines(&view_of("seizure_extension_decision", json!({})));
+    let extension = lines.iter().find(|l| l.contains("经本机关负责人批准")).unwrap();
+    assert_eq!(
+        extension,
+        "因案情复杂，涉案调味酱的来源、数量及流向尚需进一步调查核实，在原扣押期限内不能作出处理决定，经本机关负责人批准，依据《中华人民共和国行政强制法》第二十五条第一款的规定，本机关决定将扣押期限延长30日，自2026年11月11日起至2026年12月10日止。"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("临市监强制〔2026〕3号") && l.contains("期限至2026年11月10日止"))
+    );
+    // The 检测期间 paragraph shows only when filled in.
+    assert!(!lines.iter().any(|l| l.contains("检测")));
+    let with_testing = view_lines(&view_of(
+        "seizure_extension_decision",
+        json!({"testing_notice": "扣押的调味酱需送检，检验期间不计入扣押期间。", "extension_days": "15"}),
+    ));
+    assert!(with_testing.contains(&"扣押的调味酱需送检，检验期间不计入扣押期间。".to_owned()));
+    assert!(with_testing.iter().any(|l| l.contains("延长15日")));
+
+    // 第二十五条: 延长期限不得超过三十日.
+    let e = errors_for("seizure_extension_decision", json!({"extension_days": "31"}));
+    assert_eq!(e[0].key, "extension_days");
+    assert!(matches!(&e[0].problem, Problem::NotAnOption { value, .. } if value == "31"), "{}", e[0]);
+    let e = errors_for("seizure_extension_decision", json!({"reason": ""}));
+    assert_eq!(e[0].to_string(), "「延长的理由」（reason）：必须填写");
+}
+
+#[test]
+fn amounts_show_in_daxie_where_the_document_shows_them() {
+    let lines = view_lines(&view_of("sampling_voucher", json!({})));
+    assert!(lines.contains(&"样品费用：人民币36.00元（大写：叁拾陆元整）。".to_owned()), "{lines:#?}");
+    let lines = view_lines(&view_of("sampling_voucher", json!({"sample_cost": ""})));
+    assert!(!lines.iter().any(|l| l.contains("样品费用")), "no cost, no line");
+
+    let lines = view_lines(&view_of("seizure_release_decision", json!({})));
+    assert!(!lines.iter().any(|l| l.contains("拍卖")), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("因查封、扣押的场所、设施或者财物与违法行为无关，")),
+        "{lines:#?}"
+    );
+    let lines = view_lines(&view_of("seizure_release_decision", json!({"sale_proceeds": "1234.50"})));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("退还拍卖或者变卖所得款项人民币1234.50元（大写：壹仟贰佰叁拾肆元伍角整）")),
+        "{lines:#?}"
+    );
+
+    let lines = view_lines(&view_of(
+        "enforcement_demand_notice",
+        json!({"amount": "50000.00", "payment_method": "到指定银行缴纳或者通过浙江政务服务网在线缴纳"}),
+    ));
+    assert!(
+        lines.contains(
+            &"应当给付的金额：人民币50000.00元（大写：伍万元整）；给付方式：到指定银行缴纳或者通过浙江政务服务网在线缴纳。"
+                .to_owned()
+        ),
+        "{lines:#?}"
+    );
+    // The 强制拆除 催告书 has no amount and no amount line.
+    assert!(!view_lines(&view_of("enforcement_demand_notice", json!({}))).iter().any(|l| l.contains("大写")));
+}
+
+#[test]
+fn demolition_decision_states_the_statutory_steps() {
+    let lines = view_lines(&view_of("demolition_decision", json!({})));
+    let history = lines.iter().find(|l| l.contains("予以公告")).unwrap();
+    for part in [
+        "2026年3月10日作出《责令限期拆除决定书》（临综执限拆〔2026〕5号）",
+        "于2026年4月1日予以公告，限期你（单位）自行拆除",
+        "在法定期限内未申请行政复议或者提起行政诉讼",
+        "于2026年9月15日向你（单位）送达催告书（临综执催〔2026〕7号）",
+    ] {
+        assert!(history.contains(part), "{part} not in {history}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("决定于2026年10月12日08时30分起对上述违法建筑物、构筑物、设施实施强制拆除")),
+        "{lines:#?}"
+    );
+    let e = errors_for("demolition_decision", json!({"announcement_date": "", "demand_number": ""}));
+    let keys: Vec<_> = e.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["announcement_date", "demand_number"]);
+}
+
+#[test]
+fn new_formats_take_their_standard_wording() {
+    let set = base();
+    let lib = WordingLibrary::base(&set).unwrap();
+    let facts = samples::case_facts();
+    let record = set.get("coercion_onsite_record").unwrap();
+    let text = lib.insert(record, "identity_notice", "", "identity.show_credentials", &facts).unwrap();
+    let text = lib.insert(record, "identity_notice", &text, "coercion.notify", &facts).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(text.lines().nth(1).unwrap().contains("第十八条"), "{text}");
+    assert!(lib.for_field(record, "onsite_content").count() >= 2);
+
+    let hearing = set.get("hearing_record").unwrap();
+    let text = lib.insert(hearing, "proceedings", "", "hearing.opening", &facts).unwrap();
+    assert!(text.contains("临海市市场监督管理局") && text.contains(&facts.case_title), "{text}");
+    assert!(lib.for_field(hearing, "proceedings").count() >= 3);
+
+    let extension = set.get("seizure_extension_decision").unwrap();
+    assert!(lib.insert(extension, "reason", "", "extension.complex", &facts).is_ok());
+    let seizure = set.get("seizure_decision").unwrap();
+    let err = lib.insert(seizure, "reason", "", "extension.complex", &facts).unwrap_err();
+    assert!(matches!(err, WordingError::NotForField { .. }), "{err}");
+    for (code, key) in [
+        ("seizure_extension_decision", "testing_notice"),
+        ("seizure_release_decision", "return_arrangement"),
+        ("service_notice", "attempts"),
+        ("service_notice", "remedies"),
+        ("evidence_preservation_notice", "reason"),
+        ("sampling_voucher", "party_opinion"),
+    ] {
+        let f = set.get(code).unwrap();
+        assert!(lib.for_field(f, key).count() >= 1, "{code}.{key} has no wording");
+    }
+}
+
 const SAMR: &str = r#"
 [layer]
 kind = "department"
@@ -299,7 +544,7 @@ fn department_format_adds_fields_and_records_its_layer() {
     assert_eq!(f.render_number("临市监", 2026, 1).unwrap(), "临市监罚〔2026〕1号");
     // The base format is still there, unchanged.
     assert!(set.get("penalty_decision").unwrap().field("credit_notice").is_none());
-    assert_eq!(set.layers().len(), 11);
+    assert_eq!(set.layers().len(), BASE.len() + 1);
 
     // A local refinement in place: same code, changes a label, the pattern and zero-pads.
     let local = r#"

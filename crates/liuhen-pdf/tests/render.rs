@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use liuhen_docs::{FormatSet, ValidDocument, samples, validate};
+use liuhen_docs::{FieldValue, FormatSet, ValidDocument, format_yuan, money_daxie, samples, validate};
 use liuhen_pdf::{RenderError, Renderer};
 use serde_json::{Value, json};
 
@@ -83,7 +83,8 @@ fn squeeze(s: &str) -> String {
 
 #[test]
 fn every_base_format_renders_with_title_number_party_and_amount() {
-    const NUMBER: &str = "临市监罚〔2026〕12号";
+    // A 文号 no sample mentions, so a document without one must not show it.
+    const NUMBER: &str = "临市监文〔2026〕99号";
     for f in formats().formats() {
         let d = doc(&f.code, json!({}));
         let pdf = renderer().render(&d, Some(NUMBER), None).unwrap();
@@ -92,15 +93,20 @@ fn every_base_format_renders_with_title_number_party_and_amount() {
         qpdf_check(&pdf.bytes, &f.code);
         let Some(text) = pdf_text(&pdf.bytes) else { continue };
         assert!(text.contains(&squeeze(&f.name)), "{}: title missing in {text}", f.code);
-        assert!(text.contains("临海市市场监督管理局"), "{}: issuer missing", f.code);
+        let Some(FieldValue::Text(agency)) = d.get("agency_name") else { panic!("{}: no agency", f.code) };
+        assert!(text.contains(agency.as_str()), "{}: issuer missing", f.code);
         if f.numbered {
             assert!(text.contains(NUMBER), "{}: 文号 missing in {text}", f.code);
+        } else {
+            assert!(!text.contains(NUMBER), "{}: a 文号 on a document without one", f.code);
         }
         let party = if f.code == "inquiry_record" { "王建国" } else { samples::COMPANY };
         assert!(text.contains(party), "{}: party missing in {text}", f.code);
-        if f.fields.iter().any(|fd| fd.daxie) {
-            assert!(text.contains("50000.00"), "{}: amount missing in {text}", f.code);
-            assert!(text.contains("伍万元整"), "{}: 大写 missing in {text}", f.code);
+        // Every amount the sample gives shows in numerals and in 大写.
+        for fd in f.fields.iter().filter(|fd| fd.daxie) {
+            let Some(FieldValue::Money(fen)) = d.get(&fd.key) else { continue };
+            assert!(text.contains(&format_yuan(*fen)), "{}: amount missing in {text}", f.code);
+            assert!(text.contains(&money_daxie(*fen)), "{}: 大写 missing in {text}", f.code);
         }
     }
 }
@@ -124,6 +130,189 @@ fn penalty_decision_reads_like_one() {
     ] {
         assert!(text.contains(expected), "{expected} missing in {text}");
     }
+}
+
+/// Renders a sample (patched) with its 文号 and returns the squeezed `pdftotext` output.
+fn rendered_text(code: &str, patch: Value, number: Option<&str>) -> Option<String> {
+    let d = doc(code, patch);
+    let pdf = renderer().render(&d, number, None).unwrap();
+    qpdf_check(&pdf.bytes, code);
+    pdf_text(&pdf.bytes)
+}
+
+fn assert_all(code: &str, text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(&squeeze(e)), "{code}: {e} missing in {text}");
+    }
+}
+
+#[test]
+fn coercion_documents_read_like_them() {
+    let Some(text) = rendered_text("coercion_onsite_record", json!({}), None) else { return };
+    assert_all(
+        "coercion_onsite_record",
+        &text,
+        &[
+            "现场笔录",
+            "2026年10月12日10时45分至11时20分",
+            "实施前已向行政机关负责人报告并经批准",
+            "当事人到场",
+            "李明（执法证号：33100120001）",
+            "装箱加贴封条后运回本机关涉案财物保管室",
+            "当事人的陈述和申辩",
+            "见证人签名",
+        ],
+    );
+
+    let Some(text) = rendered_text("seizure_list", json!({}), None) else { return };
+    assert_all(
+        "seizure_list",
+        &text,
+        &[
+            "查封扣押财物清单",
+            "临市监强制〔2026〕3号",
+            "1.“鲜香牌”调味酱，500克/瓶，生产日期2026年7月1日，12瓶，已过保质期",
+            "2.“鲜香牌”调味酱，500克/瓶，生产日期2026年9月1日，6瓶",
+            "2项，共18瓶",
+            "存放于本机关涉案财物保管室",
+            "当事人签名或者盖章",
+        ],
+    );
+
+    let number = "临市监强延〔2026〕1号";
+    let Some(text) = rendered_text("seizure_extension_decision", json!({}), Some(number)) else { return };
+    assert_all(
+        "seizure_extension_decision",
+        &text,
+        &[
+            "延长查封扣押期限决定书",
+            number,
+            "因案情复杂，涉案调味酱的来源、数量及流向尚需进一步调查核实",
+            "决定将扣押期限延长30日，自2026年11月11日起至2026年12月10日止",
+            "第二十五条第一款",
+            "六十日内向临海市人民政府申请行政复议",
+        ],
+    );
+
+    let number = "临市监强解〔2026〕1号";
+    let patch = json!({"sale_proceeds": "1234.50"});
+    let Some(text) = rendered_text("seizure_release_decision", patch, Some(number)) else { return };
+    assert_all(
+        "seizure_release_decision",
+        &text,
+        &[
+            "解除查封扣押决定书",
+            number,
+            "因查封、扣押的场所、设施或者财物与违法行为无关",
+            "决定自2026年11月20日起解除",
+            "“鲜香牌”调味酱6瓶（生产日期2026年9月1日，规格500克/瓶）",
+            "人民币1234.50元（大写：壹仟贰佰叁拾肆元伍角整）",
+        ],
+    );
+
+    let number = "临综执催〔2026〕7号";
+    let Some(text) = rendered_text("enforcement_demand_notice", json!({}), Some(number)) else { return };
+    assert_all(
+        "enforcement_demand_notice",
+        &text,
+        &[
+            "催告书",
+            number,
+            "临海市综合行政执法局",
+            "现催告你（单位）于2026年9月25日前以自行拆除并清运建筑垃圾的方式履行上述义务",
+            "有权进行陈述和申辩，可以在2026年9月18日前",
+            "作出强制拆除决定，实施强制拆除",
+        ],
+    );
+    let fine = json!({"amount": "50000.00", "payment_method": "到指定银行缴纳"});
+    let Some(text) = rendered_text("enforcement_demand_notice", fine, Some(number)) else { return };
+    assert_all(
+        "enforcement_demand_notice",
+        &text,
+        &["人民币50000.00元（大写：伍万元整）；给付方式：到指定银行缴纳"],
+    );
+
+    let number = "临综执强拆〔2026〕2号";
+    let Some(text) = rendered_text("demolition_decision", json!({}), Some(number)) else { return };
+    assert_all(
+        "demolition_decision",
+        &text,
+        &[
+            "强制拆除决定书",
+            number,
+            "当事人：临海市味佳餐饮管理有限公司",
+            "楼顶平台未经规划许可搭建的彩钢板房一处，钢结构，约45平方米",
+            "于2026年4月1日予以公告",
+            "送达催告书（临综执催〔2026〕7号）",
+            "决定于2026年10月12日08时30分起",
+            "由本机关组织实施强制拆除",
+            "六个月内依法向临海市人民法院提起行政诉讼",
+        ],
+    );
+}
+
+#[test]
+fn investigation_hearing_and_service_documents_read_like_them() {
+    let Some(text) = rendered_text("sampling_voucher", json!({}), None) else { return };
+    assert_all(
+        "sampling_voucher",
+        &text,
+        &[
+            "抽样取证凭证",
+            "第五十六条",
+            "生产日期2026年9月1日，抽样2瓶，抽样基数8瓶",
+            "浙江省食品药品检验研究院",
+            "样品费用：人民币36.00元（大写：叁拾陆元整）",
+            "被抽样人签名或者盖章",
+        ],
+    );
+
+    let number = "临市监先保〔2026〕1号";
+    let Some(text) = rendered_text("evidence_preservation_notice", json!({}), Some(number)) else { return };
+    assert_all(
+        "evidence_preservation_notice",
+        &text,
+        &[
+            "先行登记保存证据通知书",
+            number,
+            "决定自2026年10月12日起对你（单位）的下列物品先行登记保存",
+            "2026年9月至10月食品进货台账1本",
+            "异地保存",
+            "本机关将在七日内作出处理决定",
+        ],
+    );
+
+    let Some(text) = rendered_text("hearing_record", json!({}), None) else { return };
+    assert_all(
+        "hearing_record",
+        &text,
+        &[
+            "听证笔录",
+            "2026年11月16日09时30分至11时05分",
+            "赵立新",
+            "张晓（浙江临海某某律师事务所律师）",
+            "陈静（执法证号：33100120002）",
+            "当事人未申请回避",
+            "委托代理人：当事人系初次违法",
+            "我们已经整改，请求从轻处罚。",
+            "听证主持人签名",
+        ],
+    );
+
+    let number = "临市监公告〔2026〕2号";
+    let Some(text) = rendered_text("service_notice", json!({}), Some(number)) else { return };
+    assert_all(
+        "service_notice",
+        &text,
+        &[
+            "送达公告",
+            number,
+            "依照《中华人民共和国民事诉讼法》第九十五条的规定，向你（单位）公告送达行政处罚决定书（临市监罚〔2026〕12号）",
+            "自本公告发出之日起，经过三十日，即视为送达",
+            "罚款人民币50000元",
+            "2026年12月4日",
+        ],
+    );
 }
 
 #[test]

@@ -237,6 +237,29 @@ fn readme_example_layer_loads() {
 
 // ---------------------------------------------------------------- major decisions
 
+/// The rulebook matches documents by name, so every name it knows is the 文书名称 of a base format,
+/// except the few still made outside liuhen and registered by their scans; and every base format is
+/// a document the rulebook knows.
+#[test]
+fn rulebook_names_documents_as_the_base_formats_do() {
+    let formats = liuhen_docs::FormatSet::with_base().unwrap();
+    let format_names: Vec<String> = formats.formats().map(|f| f.name.clone()).collect();
+    let known = national().document_names();
+    let mut scan_only: Vec<&str> =
+        known.iter().filter(|n| !format_names.contains(n)).map(String::as_str).collect();
+    scan_only.sort_unstable();
+    let mut expected = ["先行登记保存物品清单", "邮寄送达凭证", "送达地址确认书"];
+    expected.sort_unstable();
+    assert_eq!(scan_only, expected);
+    for name in &format_names {
+        assert!(known.contains(name), "the rulebook does not know the format {name}");
+    }
+    let coercion = national().procedure(Procedure::Coercion);
+    let decision = coercion.stage(Stage::Decision).unwrap();
+    let names: Vec<&str> = decision.documents.iter().map(|d| d.value.name.as_str()).collect();
+    assert_eq!(names, ["延长查封扣押期限决定书", "解除查封扣押决定书"]);
+}
+
 fn fine(party: PartyType, yuan: u64) -> Decision {
     Decision {
         party,

@@ -634,6 +634,47 @@ fn doc_render_writes_a_pdf_or_names_the_field() {
     assert!(!out2.exists());
 }
 
+/// `liuhen doc render` for every base format, by its 文书名称, from the sample values: a PDF
+/// whose text (when poppler's `pdftotext` is installed) holds the title and, for numbered
+/// formats, the 文号 given.
+#[test]
+fn doc_render_renders_every_base_format_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let formats = liuhen_docs::FormatSet::with_base().unwrap();
+    let pdftotext = Command::new("pdftotext").arg("-v").output().is_ok();
+    for f in formats.formats() {
+        let data = dir.path().join(format!("{}.json", f.code));
+        std::fs::write(&data, liuhen_docs::samples::values(&f.code).unwrap().to_string()).unwrap();
+        let out = dir.path().join(format!("{}.pdf", f.code));
+        let number = f.render_number("临市监", 2026, 21);
+        let mut args = vec!["doc", "render", "--format", f.name.as_str(), "--data", data.to_str().unwrap()];
+        args.extend(["-o", out.to_str().unwrap()]);
+        if let Some(n) = &number {
+            args.extend(["--number", n.as_str()]);
+        }
+        let rendered = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(
+            rendered.status.code(),
+            Some(0),
+            "{}: {}",
+            f.code,
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"), "{}", f.code);
+        if !pdftotext {
+            continue;
+        }
+        let text =
+            Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(&out).arg("-").output().unwrap();
+        let text: String =
+            String::from_utf8_lossy(&text.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(text.contains(&f.name), "{}: title missing in {text}", f.code);
+        if let Some(n) = number {
+            assert!(text.contains(&n), "{}: 文号 {n} missing in {text}", f.code);
+        }
+    }
+}
+
 /// A local format layer that drops a mandatory base field is refused, naming
 /// the field — by `liuhen doc formats --layer` and by the server at start.
 #[test]
@@ -651,7 +692,7 @@ fn a_format_layer_dropping_a_mandatory_field_is_refused() {
     assert!(err.contains("证据") && err.contains("evidence") && err.contains("local.toml"), "{err}");
     let (code, listing) = run(&["doc", "formats"]);
     assert_eq!(code, 0);
-    assert_eq!(listing.lines().count(), 10, "{listing}");
+    assert_eq!(listing.lines().count(), liuhen_docs::BASE_FORMATS.len(), "{listing}");
     let data = dir.path().join("data");
     let out = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
