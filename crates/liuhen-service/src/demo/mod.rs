@@ -1,19 +1,45 @@
 //! The demo agency: 临江市市场监督管理局 (a fictional city) with three units,
-//! a user for every role, and eight cases spread over every stage, each with
-//! the acts its stage implies. Seeding is idempotent and resumable: every
-//! step looks for what it would create first, so running it again (or after
-//! an interruption) completes the demo without duplicating anything.
+//! a user for every role, and nine cases that together show what liuhen
+//! does ([`story`] tells them). Everything is made through the service's
+//! own use cases, as its people would: cases opened, acts recorded,
+//! body-camera files uploaded by the docking station (or the officers) with
+//! their device clocks' offsets so that coverage is computed, 中止说明,
+//! documents drafted and issued with their 文号 and PDFs, 法制审核, 调阅.
+//!
+//! The story happened over past days: seeding runs it on a clock that steps
+//! from the story's first day to now ([`StoryClock`]), so every ledger entry
+//! is dated when its step happened, in order, and none after now; the people
+//! sign in on the days they work and sign out after their last step.
+//!
+//! Seeding is idempotent and resumable: every step looks in the store for
+//! what it would make first (reading the store, not the service, so looking
+//! writes nothing), so running it again adds nothing, and running it after
+//! an interruption finishes the story. The clock never goes back past the
+//! ledger's last entry: on a store with a history of its own, the missing
+//! steps are dated now.
 
+mod media;
+mod story;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
 use liuhen_domain::{
-    ActKind, CaseId, CaseKind, Confidentiality, NewAct, NewCase, NewUnit, NewUser, OrgUnit, Party,
-    PersonIdKind, Place, ResidentId, Role, Stage, Uscc, UserId, Venue,
+    CaseId, Document, DocumentStatus, Evidence, NewAct, NewCase, NewInterruption, NewUnit, NewUser, OrgUnit,
+    Place, Role, Uscc, User, UserId,
 };
+use liuhen_store::{CaseFilter, CaseScope};
 use serde::Serialize;
-use time::{Duration, OffsetDateTime};
+use serde_json::Value;
+use time::{Date, Duration, OffsetDateTime};
 
 use crate::admin::AdminActor;
+use crate::documents::{NewDocument, RegisterDocument, Serving};
 use crate::error::{Result, ServiceError};
-use crate::{CaseQuery, Principal, Service, TransitionRequest};
+use crate::evidence::ChunkOutcome;
+use crate::{Clock, Principal, Service, TransitionRequest};
+use story::{CASES, Do, Step};
 
 /// One demo login, as written to `DATA/demo-logins.json`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -29,7 +55,6 @@ pub struct DemoLogin {
 /// 统一社会信用代码 body of the demo agency (机关: 1; 行政区划 330100 is a
 /// placeholder); the check character is computed.
 const AGENCY_USCC_BODY: &str = "11330100MB0A12345";
-const AGENCY_NAME: &str = "临江市市场监督管理局";
 
 struct DemoUser {
     login: &'static str,
@@ -114,153 +139,6 @@ pub fn demo_password(login: &str) -> String {
     format!("liuhen-demo-{login}")
 }
 
-struct DemoCase {
-    cause: &'static str,
-    kind: CaseKind,
-    team: usize,
-    party: fn() -> Party,
-    label: Confidentiality,
-    stage: Stage,
-    summary: &'static str,
-}
-
-fn person(name: &str, first17: &str, phone: &str) -> Party {
-    let check = ResidentId::check_character(first17).unwrap_or('0');
-    Party::NaturalPerson {
-        name: name.into(),
-        id_kind: PersonIdKind::ResidentIdCard,
-        id_number: format!("{first17}{check}"),
-        phone: Some(phone.into()),
-        address: Some("临江市江滨区".into()),
-    }
-}
-
-fn company(name: &str, body17: &str, rep: &str) -> Party {
-    let check = Uscc::check_character(body17).unwrap_or('0');
-    Party::Organisation {
-        name: name.into(),
-        uscc: format!("{body17}{check}"),
-        legal_representative: Some(rep.into()),
-        address: Some("临江市江滨区".into()),
-    }
-}
-
-const CASES: &[DemoCase] = &[
-    DemoCase {
-        cause: "销售超过保质期的食品",
-        kind: CaseKind::Penalty,
-        team: 1,
-        label: Confidentiality::Internal,
-        stage: Stage::Archived,
-        party: || company("临江市鲜丰超市有限公司", "91330100MA2H4K7X1", "钱某"),
-        summary: "群众举报该超市销售过期酸奶，现场检查发现货架上有超过保质期的乳制品12盒。",
-    },
-    DemoCase {
-        cause: "虚假宣传保健食品功效",
-        kind: CaseKind::Penalty,
-        team: 1,
-        label: Confidentiality::TradeSecret,
-        stage: Stage::Execution,
-        party: || company("临江市康健堂贸易有限公司", "91330100MA2J8N3Q5", "孙某"),
-        summary: "当事人在门店宣传册中宣称普通保健食品具有治疗高血压功效。",
-    },
-    DemoCase {
-        cause: "无照经营餐饮服务",
-        kind: CaseKind::Penalty,
-        team: 2,
-        label: Confidentiality::PersonalPrivacy,
-        stage: Stage::Decision,
-        party: || person("张某某", "33010219850312123", "13905710001"),
-        summary: "当事人未取得营业执照在居民区经营快餐外卖。",
-    },
-    DemoCase {
-        cause: "生产销售不合格电动自行车头盔",
-        kind: CaseKind::Coercion,
-        team: 2,
-        label: Confidentiality::Internal,
-        stage: Stage::Decision,
-        party: || company("临江市安途头盔厂", "92330100MA2K5P9R3", "周某"),
-        summary: "抽检不合格，拟对库存头盔实施查封扣押。",
-    },
-    DemoCase {
-        cause: "计量器具未按规定检定",
-        kind: CaseKind::Inspection,
-        team: 1,
-        label: Confidentiality::PersonalPrivacy,
-        stage: Stage::Investigation,
-        party: || person("王某", "33010619780521341", "13905710002"),
-        summary: "农贸市场摊位使用的电子计价秤未经检定。",
-    },
-    DemoCase {
-        cause: "销售侵犯注册商标专用权的商品",
-        kind: CaseKind::Penalty,
-        team: 2,
-        label: Confidentiality::TradeSecret,
-        stage: Stage::Investigation,
-        party: || company("临江市潮品服饰店", "92330100MA2L6T2W8", "吴某"),
-        summary: "权利人投诉该店销售仿冒运动鞋。",
-    },
-    DemoCase {
-        cause: "经营者未明码标价",
-        kind: CaseKind::Penalty,
-        team: 1,
-        label: Confidentiality::PersonalPrivacy,
-        stage: Stage::Initiation,
-        party: || person("李某", "33010519900307123", "13905710003"),
-        summary: "水果摊未标示商品价格，经提醒后仍未改正。",
-    },
-    DemoCase {
-        cause: "特种设备未经定期检验继续使用",
-        kind: CaseKind::Inspection,
-        team: 2,
-        label: Confidentiality::Internal,
-        stage: Stage::Initiation,
-        party: || company("临江市滨江物业管理有限公司", "91330100MA2M7U4Y6", "郑某"),
-        summary: "小区电梯检验合格证已过期仍在运行。",
-    },
-];
-
-/// Creates whatever part of the demo is missing and returns the demo logins.
-pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
-    let agency = ensure_agency(service).await?;
-    let mut units = vec![agency.clone()];
-    for name in UNITS {
-        units.push(ensure_unit(service, &agency, name).await?);
-    }
-    let mut logins = Vec::new();
-    let mut ids = Vec::new();
-    for u in USERS {
-        let unit = units.get(u.unit).ok_or(ServiceError::Internal("demo unit index".into()))?;
-        ids.push(ensure_user(service, u, unit).await?);
-        logins.push(DemoLogin {
-            login: u.login.into(),
-            password: demo_password(u.login),
-            role: u.role.code().into(),
-            unit: unit.name.clone(),
-        });
-    }
-    let session = |login: &'static str| async move {
-        let out = service.login(login, &demo_password(login)).await?;
-        service.authenticate(&out.token).await
-    };
-    let leader = session("leader1").await?;
-    let teams = [
-        (session("officer1").await?, ids.get(1).copied()),
-        (session("officer3").await?, ids.get(3).copied()),
-    ];
-    for (i, c) in CASES.iter().enumerate() {
-        let (lead, partner) = if c.team == 1 { &teams[0] } else { &teams[1] };
-        let partner = partner.ok_or(ServiceError::Internal("demo partner".into()))?;
-        let team_unit = units.get(c.team).ok_or(ServiceError::Internal("demo team".into()))?;
-        ensure_case(service, &leader, lead, partner, team_unit, c, i).await?;
-    }
-    service.logout(&leader).await?;
-    for (t, _) in &teams {
-        service.logout(t).await?;
-    }
-    Ok(logins)
-}
-
 async fn ensure_agency(service: &Service) -> Result<OrgUnit> {
     let uscc = format!("{AGENCY_USCC_BODY}{}", Uscc::check_character(AGENCY_USCC_BODY).unwrap_or('0'));
     let mut tx = service.store().read().await?;
@@ -270,7 +148,7 @@ async fn ensure_agency(service: &Service) -> Result<OrgUnit> {
         return Ok(a);
     }
     let input = NewUnit {
-        name: AGENCY_NAME.into(),
+        name: story::AGENCY_NAME.into(),
         parent_id: None,
         short_name: Some("临市监".into()),
         uscc: Some(uscc),
@@ -289,9 +167,105 @@ async fn ensure_unit(service: &Service, agency: &OrgUnit, name: &str) -> Result<
     service.create_unit(AdminActor::CommandLine, &input).await
 }
 
-async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<UserId> {
+/// A clock that stands at the story's current step: moved forward by the
+/// seeding, never back, never past `end` (the real now when seeding began).
+struct StoryClock {
+    end: OffsetDateTime,
+    at: Mutex<OffsetDateTime>,
+}
+
+impl StoryClock {
+    fn new(end: OffsetDateTime, start: OffsetDateTime) -> Self {
+        StoryClock { end, at: Mutex::new(start.min(end)) }
+    }
+
+    fn go_to(&self, t: OffsetDateTime) {
+        let mut at = self.at.lock().unwrap_or_else(|p| p.into_inner());
+        let t = t.min(self.end);
+        if t > *at {
+            *at = t;
+        }
+    }
+}
+
+impl Clock for StoryClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// When the ledger's last entry was written, if it has one.
+async fn last_entry_time(service: &Service) -> Result<Option<OffsetDateTime>> {
+    let mut tx = service.store().read().await?;
+    let n = tx.entry_count().await?;
+    let last = match n.checked_sub(1) {
+        Some(i) => tx.read_entries(i, 1).await?.into_iter().next().map(|e| e.created_at),
+        None => None,
+    };
+    tx.finish().await?;
+    Ok(last)
+}
+
+/// Creates whatever part of the demo is missing and returns the demo logins.
+pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
+    seed_steps(service, usize::MAX).await
+}
+
+/// [`seed`], stopping after `max_steps` steps taken (an interruption, for tests).
+async fn seed_steps(service: &Service, max_steps: usize) -> Result<Vec<DemoLogin>> {
+    let end = service.now();
+    let policy = service.policy()?;
+    let days = story::Days::new(liuhen_domain::when::in_beijing(end).date(), policy.calendar());
+    let floor = last_entry_time(service).await?.unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let clock = Arc::new(StoryClock::new(end, floor));
+    let teller = service.with_clock(clock.clone());
+    clock.go_to(story::at(story::first_day(&days), 9, 0));
+
+    let agency = ensure_agency(&teller).await?;
+    let mut units = vec![agency.clone()];
+    for name in UNITS {
+        units.push(ensure_unit(&teller, &agency, name).await?);
+    }
+    let mut logins = Vec::new();
+    let mut users = HashMap::new();
+    for u in USERS {
+        let unit = units.get(u.unit).ok_or(ServiceError::Internal("demo unit index".into()))?;
+        users.insert(u.login, ensure_user(&teller, u, unit).await?);
+        logins.push(DemoLogin {
+            login: u.login.into(),
+            password: demo_password(u.login),
+            role: u.role.code().into(),
+            unit: unit.name.clone(),
+        });
+    }
+    let mut run = Run {
+        service: teller,
+        clock,
+        agency: agency.id,
+        units,
+        users,
+        cases: [None; CASES.len()],
+        sessions: BTreeMap::new(),
+        day: None,
+        last: floor,
+        granted: false,
+    };
+    let mut taken = 0;
+    for step in story::plan(&days) {
+        if taken == max_steps {
+            return Ok(logins);
+        }
+        if run.step(&step).await? {
+            taken += 1;
+        }
+    }
+    run.sign_out().await?;
+    Ok(logins)
+}
+
+async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<User> {
     if let Ok(found) = service.user_by_login(u.login).await {
-        return Ok(found.id);
+        return Ok(found);
     }
     let input = NewUser {
         login: u.login.into(),
@@ -303,44 +277,230 @@ async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<
         legal_qualification: u.legal,
         clearance: None,
     };
-    Ok(service.create_user(AdminActor::CommandLine, &input, Some(&demo_password(u.login))).await?.id)
+    service.create_user(AdminActor::CommandLine, &input, Some(&demo_password(u.login))).await
 }
 
-/// The acts a case has by the time it reaches `stage`.
-fn acts_for(stage: Stage) -> Vec<(ActKind, Venue, i64, i64)> {
-    // (kind, venue, days before today, minutes long)
-    let mut acts = Vec::new();
-    if stage >= Stage::Investigation {
-        acts.push((ActKind::OnSiteInspection, Venue::OnSite, 20, 75));
-        acts.push((ActKind::Inquiry, Venue::CaseHandlingVenue, 18, 50));
-    }
-    if stage >= Stage::Decision {
-        acts.push((ActKind::Sampling, Venue::OnSite, 17, 30));
-    }
-    if stage >= Stage::Execution {
-        acts.push((ActKind::ServiceInPerson, Venue::OnSite, 6, 15));
-    }
-    if stage >= Stage::Archived {
-        acts.push((ActKind::Execution, Venue::OnSite, 2, 40));
-    }
-    acts
+/// The story being told: the service on the story's clock, who is signed
+/// in, and what the earlier steps made.
+struct Run {
+    service: Service,
+    clock: Arc<StoryClock>,
+    agency: liuhen_domain::UnitId,
+    units: Vec<OrgUnit>,
+    users: HashMap<&'static str, User>,
+    cases: [Option<CaseId>; CASES.len()],
+    /// Sessions open today, by login.
+    sessions: BTreeMap<&'static str, Principal>,
+    day: Option<Date>,
+    /// The time of the last step taken.
+    last: OffsetDateTime,
+    /// A 调阅 was granted in this run (so its read is to be made).
+    granted: bool,
 }
 
-async fn ensure_case(
-    service: &Service,
-    leader: &Principal,
-    lead: &Principal,
-    partner: UserId,
-    unit: &OrgUnit,
-    c: &DemoCase,
-    index: usize,
-) -> Result<()> {
-    let (found, _) = service
-        .list_cases(leader, &CaseQuery { q: Some(c.cause.into()), limit: Some(10), ..Default::default() })
-        .await?;
-    let id: CaseId = match found.into_iter().find(|s| s.cause == c.cause) {
-        Some(s) => s.id,
-        None => {
+fn internal(what: &str) -> ServiceError {
+    ServiceError::Internal(format!("demo: {what}"))
+}
+
+fn story_case(i: usize) -> Result<&'static story::DemoCase> {
+    CASES.get(i).ok_or_else(|| internal("case index"))
+}
+
+impl Run {
+    fn user(&self, login: &str) -> Result<&User> {
+        self.users.get(login).ok_or_else(|| internal(&format!("no user {login}")))
+    }
+
+    fn agency_scope(&self) -> CaseScope {
+        CaseScope::Agency(self.agency)
+    }
+
+    /// The id of a case of the story, once opened.
+    async fn case_id(&mut self, i: usize) -> Result<Option<CaseId>> {
+        if let Some(Some(id)) = self.cases.get(i) {
+            return Ok(Some(*id));
+        }
+        let cause = story_case(i)?.cause;
+        let filter = CaseFilter { query: Some(cause.into()), limit: 20, ..Default::default() };
+        let mut tx = self.service.store().read().await?;
+        let (found, _) = tx.list_cases(&self.agency_scope(), &filter).await?;
+        tx.finish().await?;
+        let id = found.into_iter().find(|c| c.cause == cause).map(|c| c.id);
+        if let (Some(slot), Some(id)) = (self.cases.get_mut(i), id) {
+            *slot = Some(id);
+        }
+        Ok(id)
+    }
+
+    async fn need_case(&mut self, i: usize) -> Result<CaseId> {
+        self.case_id(i).await?.ok_or_else(|| internal("a step before its case was opened"))
+    }
+
+    async fn documents(&self, case: CaseId) -> Result<Vec<Document>> {
+        let mut tx = self.service.store().read().await?;
+        let docs = tx.list_case_documents(case).await?;
+        tx.finish().await?;
+        Ok(docs)
+    }
+
+    async fn document(&self, case: CaseId, format: &str, issued: bool) -> Result<Document> {
+        self.documents(case)
+            .await?
+            .into_iter()
+            .find(|d| d.format == format && (d.status != DocumentStatus::Draft) == issued)
+            .ok_or_else(|| internal(&format!("no {format} document")))
+    }
+
+    async fn act_id(&self, case: CaseId, kind: liuhen_domain::ActKind) -> Result<liuhen_domain::ActId> {
+        let mut tx = self.service.store().read().await?;
+        let acts = tx.list_acts(case).await?;
+        tx.finish().await?;
+        acts.into_iter().find(|a| a.kind == kind).map(|a| a.id).ok_or_else(|| internal("no such act"))
+    }
+
+    async fn request_of(
+        &self,
+        case: CaseId,
+        requester: &str,
+    ) -> Result<Option<liuhen_domain::AccessRequest>> {
+        let who = self.user(requester)?.id;
+        let mut tx = self.service.store().read().await?;
+        let all = tx.list_access_requests(self.agency, Some(who), 200).await?;
+        tx.finish().await?;
+        Ok(all.into_iter().find(|r| r.case_id == case))
+    }
+
+    /// Whether the store already holds what `step` makes.
+    async fn done(&mut self, step: &Step) -> Result<bool> {
+        let Some(case) = self.case_id(step.case).await? else { return Ok(false) };
+        let mut tx = self.service.store().read().await?;
+        let done = match &step.what {
+            Do::Open => true,
+            Do::Move { to, .. } => {
+                tx.get_case_in_scope(case, &self.agency_scope()).await?.is_some_and(|c| c.stage >= *to)
+            }
+            Do::Act(a) => {
+                tx.list_acts(case).await?.iter().any(|x| x.kind == a.kind && x.starts_at == a.start)
+            }
+            Do::Clip(c) => {
+                let name = c.file_name();
+                let station = self.user(story::STATION)?.id;
+                self.service
+                    .store()
+                    .list_case_evidence(case, &self.agency_scope(), station)
+                    .await?
+                    .iter()
+                    .any(|e| e.file_name == name)
+            }
+            Do::Explain(e) => tx.list_interruptions(case).await?.iter().any(|i| i.from == e.from),
+            Do::Draft { format, .. } => {
+                tx.list_case_documents(case).await?.iter().any(|d| d.format == *format)
+            }
+            Do::Issue { format } => tx
+                .list_case_documents(case)
+                .await?
+                .iter()
+                .any(|d| d.format == *format && d.status != DocumentStatus::Draft),
+            Do::Register { name, .. } => {
+                tx.list_case_documents(case).await?.iter().any(|d| d.format_name == *name)
+            }
+            Do::Serve { format, .. } => tx
+                .list_case_documents(case)
+                .await?
+                .iter()
+                .any(|d| d.format == *format && d.served_at.is_some()),
+            Do::Propose { version, .. } => tx.decision(case).await?.is_some_and(|d| d.version >= *version),
+            Do::Submit { version } => tx.reviews(case).await?.iter().any(|r| r.decision_version >= *version),
+            Do::Opinion { version, .. } => {
+                tx.reviews(case).await?.iter().any(|r| r.decision_version == *version && r.opinion.is_some())
+            }
+            Do::Decide => tx.decision(case).await?.is_some_and(|d| d.issued_at.is_some()),
+            Do::Request { .. } => {
+                tx.finish().await?;
+                return Ok(self.request_of(case, step.by).await?.is_some());
+            }
+            Do::Approve { requester } => {
+                tx.finish().await?;
+                let me = self.user(step.by)?.id;
+                return Ok(self.request_of(case, requester).await?.is_some_and(|r| {
+                    r.approvals.contains(&me) || r.granted_until.is_some() || r.rejected_by.is_some()
+                }));
+            }
+            Do::ReadThroughGrant => !self.granted,
+        };
+        tx.finish().await?;
+        Ok(done)
+    }
+
+    /// Takes a step the store does not hold yet, on its day, as its person;
+    /// whether it was taken.
+    async fn step(&mut self, step: &Step) -> Result<bool> {
+        if self.done(step).await? {
+            return Ok(false);
+        }
+        let day = liuhen_domain::when::in_beijing(step.at).date();
+        if self.day != Some(day) {
+            self.sign_out().await?;
+            self.day = Some(day);
+        }
+        let me = self.session(step.by, step.at).await?;
+        self.clock.go_to(step.at);
+        self.last = self.last.max(step.at);
+        self.take(step, &me).await.map(|()| true).map_err(|e| match e {
+            ServiceError::Internal(m) => {
+                internal(&format!("{:?} on 「{}」: {m}", step.what, cause(step.case)))
+            }
+            other => ServiceError::Internal(format!(
+                "demo: {:?} on 「{}」 by {} was refused: {other}",
+                step.what,
+                cause(step.case),
+                step.by
+            )),
+        })
+    }
+
+    /// `login`'s session of the day, opened a few minutes before `at` if none is.
+    async fn session(&mut self, login: &'static str, at: OffsetDateTime) -> Result<Principal> {
+        if let Some(p) = self.sessions.get(login) {
+            return Ok(p.clone());
+        }
+        self.clock.go_to(at - Duration::minutes(3));
+        let user = self.user(login)?.clone();
+        let p = self.service.open_session(&user).await?;
+        self.sessions.insert(login, p.clone());
+        Ok(p)
+    }
+
+    /// Everyone signed in signs out, a little after the last step.
+    async fn sign_out(&mut self) -> Result<()> {
+        if self.sessions.is_empty() {
+            return Ok(());
+        }
+        self.clock.go_to(self.last + Duration::minutes(12));
+        for (_, p) in std::mem::take(&mut self.sessions) {
+            self.service.logout(&p).await?;
+        }
+        Ok(())
+    }
+
+    async fn upload(
+        &self,
+        me: &Principal,
+        bytes: Vec<u8>,
+        pairs: HashMap<String, String>,
+    ) -> Result<Evidence> {
+        let up = self.service.create_upload(me, bytes.len() as u64, pairs).await?;
+        let mut body = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]);
+        match self.service.upload_chunk(me, &up.id, 0, &mut body, None).await? {
+            ChunkOutcome::Complete { evidence, .. } => Ok(*evidence),
+            ChunkOutcome::Progress { .. } => Err(internal("an upload did not complete")),
+        }
+    }
+
+    async fn take(&mut self, step: &Step, me: &Principal) -> Result<()> {
+        let c = story_case(step.case)?;
+        if let Do::Open = step.what {
+            let unit = self.units.get(c.team.unit).ok_or_else(|| internal("team unit"))?;
             let input = NewCase {
                 cause: c.cause.into(),
                 kind: c.kind,
@@ -349,82 +509,242 @@ async fn ensure_case(
                 label: Some(c.label),
                 summary: Some(c.summary.into()),
                 parties: vec![(c.party)()],
-                officers: vec![lead.user.id, partner],
+                officers: vec![self.user(c.team.lead)?.id, self.user(c.team.partner)?.id],
             };
-            service.create_case(lead, &input).await?.id
+            let case = self.service.create_case(me, &input).await?;
+            if let Some(slot) = self.cases.get_mut(step.case) {
+                *slot = Some(case.id);
+            }
+            return Ok(());
         }
-    };
-    let have = service.list_acts(lead, id).await?.len();
-    let today = liuhen_domain::when::in_beijing(service.now()).replace_time(time::Time::MIDNIGHT);
-    let policy = service.policy()?;
-    for (kind, venue, days_ago, minutes) in acts_for(c.stage).into_iter().skip(have) {
-        let starts_at: OffsetDateTime =
-            today - Duration::days(days_ago) + Duration::hours(9 + index as i64 % 5);
-        let input = NewAct {
-            kind,
-            starts_at,
-            ends_at: starts_at + Duration::minutes(minutes),
-            place: Place {
-                address: if venue == Venue::CaseHandlingVenue {
-                    "临江市市场监督管理局".into()
-                } else {
-                    "临江市江滨区滨江路88号".into()
-                },
-                latitude: Some(30.21 + index as f64 * 0.003),
-                longitude: Some(120.19 + index as f64 * 0.004),
-            },
-            venue,
-            venue_name: (venue == Venue::CaseHandlingVenue).then(|| "第一询问室".into()),
-            officers: vec![lead.user.id, partner],
-            parties: vec![0],
-            notes: None,
-            // The officers attest every 记录要素 the rulebook asks of the act.
-            elements: policy
-                .rule(kind, venue)
-                .elements
-                .into_iter()
-                .map(|e| e.value)
-                .filter(|e| !crate::compliance::shown_by_fields(e))
-                .collect(),
-        };
-        service.add_act(lead, id, &input).await?;
-    }
-    let mut current = service.get_case(leader, id).await?.stage;
-    while current < c.stage {
-        let Some(next) = current.next() else { break };
-        if next == Stage::Execution && c.kind == CaseKind::Penalty {
-            ensure_decided(service, leader, lead, id).await?;
+        let case = self.need_case(step.case).await?;
+        let s = &self.service;
+        match &step.what {
+            Do::Open => {}
+            Do::Move { to, reason, override_reason } => {
+                let req = TransitionRequest {
+                    to: *to,
+                    reason: Some((*reason).into()),
+                    override_reason: override_reason.map(Into::into),
+                };
+                s.transition(me, case, &req).await?;
+            }
+            Do::Act(a) => {
+                let officers: Vec<UserId> = vec![self.user(c.team.lead)?.id, self.user(c.team.partner)?.id];
+                let input = NewAct {
+                    kind: a.kind,
+                    starts_at: a.start,
+                    ends_at: a.start + Duration::minutes(a.minutes),
+                    place: Place {
+                        address: a.address.unwrap_or(c.premises).into(),
+                        latitude: Some(c.latitude),
+                        longitude: Some(c.longitude),
+                    },
+                    venue: a.venue,
+                    venue_name: a.venue_name.map(Into::into),
+                    officers,
+                    parties: vec![0],
+                    notes: a.notes.map(Into::into),
+                    // The officers attest every 记录要素 the rulebook asks of the act.
+                    elements: s
+                        .policy()?
+                        .rule(a.kind, a.venue)
+                        .elements
+                        .into_iter()
+                        .map(|e| e.value)
+                        .filter(|e| !crate::compliance::shown_by_fields(e))
+                        .collect(),
+                };
+                s.add_act(me, case, &input).await?;
+            }
+            Do::Clip(clip) => {
+                let cert = self
+                    .user(clip.officer)?
+                    .cert_no
+                    .clone()
+                    .ok_or_else(|| internal("officer without 执法证"))?;
+                let name = clip.file_name();
+                let start = clip
+                    .device_start
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|e| internal(&e.to_string()))?;
+                let mut pairs = HashMap::from([
+                    ("filename".to_owned(), name.clone()),
+                    ("filetype".to_owned(), clip.media.media_type().to_owned()),
+                    ("device_serial".to_owned(), clip.device.to_owned()),
+                    ("officer".to_owned(), cert.clone()),
+                    ("recorded_start".to_owned(), start),
+                    ("clock_offset_ms".to_owned(), clip.offset_ms.to_string()),
+                    ("case_id".to_owned(), case.to_string()),
+                ]);
+                if clip.station {
+                    pairs.insert("station_id".to_owned(), story::STATION_ID.to_owned());
+                }
+                let bytes = clip.media.file(&format!("{name} {cert}"));
+                self.upload(me, bytes, pairs).await?;
+            }
+            Do::Explain(e) => {
+                let act = self.act_id(case, e.act).await?;
+                let input =
+                    NewInterruption { reason: e.reason.into(), from: e.from, to: e.to, text: e.text.into() };
+                s.explain_interruption(me, case, act, &input).await?;
+            }
+            Do::Draft { format, fields } => {
+                let numbers: Vec<(String, String)> = self
+                    .documents(case)
+                    .await?
+                    .into_iter()
+                    .filter_map(|d| Some((d.format, d.number?)))
+                    .collect();
+                let input = NewDocument {
+                    format: (*format).into(),
+                    fields: Some(with_numbers(fields, &numbers)),
+                    corrects: None,
+                    label: None,
+                };
+                s.draft_document(me, case, &input).await?;
+            }
+            Do::Issue { format } => {
+                let draft = self.document(case, format, false).await?;
+                s.issue_document(me, draft.id).await?;
+            }
+            Do::Register { name, file_name, signed_on, lines } => {
+                let pairs = HashMap::from([
+                    ("filename".to_owned(), (*file_name).to_owned()),
+                    ("filetype".to_owned(), "application/pdf".to_owned()),
+                    ("case_id".to_owned(), case.to_string()),
+                ]);
+                let scan = self.upload(me, media::scan_pdf(lines), pairs).await?;
+                let input = RegisterDocument {
+                    name: (*name).into(),
+                    evidence_id: scan.id,
+                    number: None,
+                    signed_on: signed_on.to_string(),
+                    note: Some("纸质文书经当事人签字确认，扫描件入卷。".into()),
+                    label: None,
+                };
+                s.register_document(me, case, &input).await?;
+            }
+            Do::Serve { format, act, receipt } => {
+                let doc = self.document(case, format, true).await?;
+                let how = Serving {
+                    act_id: Some(self.act_id(case, *act).await?),
+                    receipt_id: Some(self.document(case, receipt, true).await?.id),
+                };
+                s.serve_document(me, doc.id, &how).await?;
+            }
+            Do::Propose { decision, .. } => {
+                s.propose_decision(me, case, decision).await?;
+            }
+            Do::Submit { .. } => {
+                s.submit_for_review(me, case).await?;
+            }
+            Do::Opinion { opinion, .. } => {
+                s.give_review_opinion(me, case, opinion).await?;
+            }
+            Do::Decide => {
+                s.issue_decision(me, case).await?;
+            }
+            Do::Request { purpose, days } => {
+                let input = liuhen_domain::NewAccessRequest {
+                    case_id: case,
+                    purpose: (*purpose).into(),
+                    days: *days,
+                    external: None,
+                };
+                s.request_access(me, &input).await?;
+            }
+            Do::Approve { requester } => {
+                let r = self.request_of(case, requester).await?.ok_or_else(|| internal("no 调阅 request"))?;
+                let after = s.approve_access(me, r.id).await?;
+                self.granted |= after.granted_until.is_some();
+            }
+            Do::ReadThroughGrant => {
+                s.case_overview(me, case).await?;
+            }
         }
-        // The demo has no recordings and makes no documents: where the
-        // rulebook asks for them, the leader's override says so, and the
-        // ledger keeps it.
-        let req = TransitionRequest {
-            to: next,
-            reason: Some(format!("演示数据：进入{}阶段", next.label_zh())),
-            override_reason: Some("演示数据：没有音像记录文件，执法文书未在系统内制作".into()),
-        };
-        current = service.transition(leader, id, &req).await?.stage;
+        Ok(())
     }
-    Ok(())
 }
 
-/// 送达执行 carries out a decision made: a demo penalty case gets a fine
-/// below the major-decision thresholds, proposed and issued.
-async fn ensure_decided(service: &Service, leader: &Principal, lead: &Principal, id: CaseId) -> Result<()> {
-    let status = service.review_status(leader, id).await?;
-    if status.decision.as_ref().is_some_and(|d| d.issued_at.is_some()) {
-        return Ok(());
+fn cause(i: usize) -> &'static str {
+    CASES.get(i).map_or("?", |c| c.cause)
+}
+
+/// `fields` with every `{number:CODE}` in a text replaced by the 文号 of the
+/// case's issued document of format CODE.
+fn with_numbers(fields: &Value, numbers: &[(String, String)]) -> Value {
+    match fields {
+        Value::String(s) => {
+            let mut out = s.clone();
+            for (format, number) in numbers {
+                out = out.replace(&format!("{{number:{format}}}"), number);
+            }
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| with_numbers(v, numbers)).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), with_numbers(v, numbers))).collect())
+        }
+        other => other.clone(),
     }
-    if status.decision.is_none() {
-        let fine = liuhen_domain::ProposedDecision {
-            fine_fen: 2_000_000,
-            measures: vec!["fine".into()],
-            after_hearing: false,
-            flagged_major: None,
-            summary: "罚款人民币贰万元整".into(),
-        };
-        service.propose_decision(lead, id, &fine).await?;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    async fn service(dir: &std::path::Path) -> Service {
+        let store = liuhen_store::Store::open_dir(dir).await.unwrap();
+        let clock = Arc::new(crate::ManualClock::new(time::macros::datetime!(2026-11-27 02:00 UTC)));
+        let key = liuhen_tlog::SignerKey::ed25519_from_seed("test.liuhen/ledger", &[7; 32]).unwrap();
+        let signer = crate::ledger::LedgerSigner::new("test.liuhen/ledger", vec![key]).unwrap();
+        let area = liuhen_store::uploads::UploadArea::new(
+            liuhen_store::blobs::LocalBlobs::open(&dir.join("blobs")).unwrap(),
+        );
+        Service::new(store, clock, crate::ServiceConfig::default(), signer)
+            .with_evidence(area, crate::evidence::UploadLimits::default())
     }
-    service.issue_decision(leader, id).await?;
-    Ok(())
+
+    /// What the demo made, by kind of entry (sessions aside: an interrupted
+    /// run leaves its day's sessions open, and the next opens its own).
+    async fn made(s: &Service) -> BTreeMap<String, usize> {
+        let mut tx = s.store().read().await.unwrap();
+        let n = tx.entry_count().await.unwrap();
+        let entries = tx.read_entries(0, u32::try_from(n).unwrap()).await.unwrap();
+        tx.finish().await.unwrap();
+        let mut kinds = BTreeMap::new();
+        let mut last = i64::MIN;
+        for e in entries {
+            let e = liuhen_domain::LedgerEntry::decode(&e.body).unwrap();
+            assert!(e.time >= last, "{} goes back in time", e.kind);
+            last = e.time;
+            if !e.kind.starts_with("credential.") {
+                *kinds.entry(e.kind).or_insert(0) += 1;
+            }
+        }
+        kinds
+    }
+
+    /// Seeding interrupted part way through, then run again, makes what one
+    /// run makes, its entries still in time order; a third run adds nothing.
+    #[tokio::test]
+    async fn an_interrupted_seed_is_finished_by_the_next() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (whole, resumed) = (service(a.path()).await, service(b.path()).await);
+        seed(&whole).await.unwrap();
+        seed_steps(&resumed, 70).await.unwrap();
+        let part = made(&resumed).await;
+        assert!(part.get("case.created").is_some_and(|n| *n < CASES.len()), "{part:?}");
+        seed(&resumed).await.unwrap();
+        assert_eq!(made(&resumed).await, made(&whole).await);
+        let mut tx = resumed.store().read().await.unwrap();
+        let n = tx.entry_count().await.unwrap();
+        tx.finish().await.unwrap();
+        seed(&resumed).await.unwrap();
+        let mut tx = resumed.store().read().await.unwrap();
+        assert_eq!(tx.entry_count().await.unwrap(), n);
+        tx.finish().await.unwrap();
+    }
 }
