@@ -90,6 +90,14 @@ pub struct AccessRequest {
     pub reject_reason: Option<String>,
 }
 
+impl AccessRequest {
+    /// Whether the request's grant is in force at `now` (granted, and not
+    /// yet run out).
+    pub fn grant_live_at(&self, now: OffsetDateTime) -> bool {
+        self.granted_until.is_some_and(|until| until > now)
+    }
+}
+
 /// Checks an optional rejection reason.
 pub fn reject_reason(text: &str) -> Result<String, ValidationError> {
     optional_text("reason", text, 500)?.ok_or_else(|| ValidationError::new("reason", "a refusal says why"))

@@ -81,6 +81,6 @@ pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;
 pub use review::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
 pub use user::{
-    NewUser, Role, TokenScope, User, UserChange, default_clearance, validate_clearance, validate_login,
-    validate_password,
+    NewToken, NewUser, Role, TokenScope, User, UserChange, default_clearance, validate_clearance,
+    validate_login, validate_password,
 };

@@ -224,3 +224,33 @@ impl UserChange {
         Ok(after)
     }
 }
+
+/// What an administrator supplies to issue an API token for a user of
+/// their agency (a docking station, an integration).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    pub user_id: UserId,
+    /// A name to recognise the token by (e.g. the station's).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What the token may do.
+    pub scope: TokenScope,
+    /// When the token stops working; absent, it works until revoked.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<time::OffsetDateTime>,
+}
+
+impl NewToken {
+    /// The token's name (trimmed, at most 64 characters, none when blank)
+    /// and its expiry (in UTC), which must lie after `now`.
+    pub fn validated(&self, now: time::OffsetDateTime) -> Result<NewToken, ValidationError> {
+        let name = optional_text("name", self.name.as_deref().unwrap_or(""), 64)?;
+        if self.expires_at.is_some_and(|e| e <= now) {
+            return Err(ValidationError::new("expires_at", "must lie in the future (有效期须晚于当前时间)"));
+        }
+        let expires_at = self.expires_at.map(|e| e.to_offset(time::UtcOffset::UTC));
+        Ok(NewToken { name, expires_at, ..self.clone() })
+    }
+}

@@ -87,7 +87,9 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
     paths(
         routes::meta::healthz, routes::meta::metrics, routes::meta::openapi,
         routes::auth::login, routes::auth::logout, routes::auth::me, routes::auth::change_password,
-        routes::org::units, routes::org::users, routes::org::change_user, routes::org::reset_password,
+        routes::org::units, routes::org::create_unit, routes::org::users, routes::org::create_user,
+        routes::org::change_user, routes::org::reset_password,
+        routes::tokens::list, routes::tokens::create, routes::tokens::revoke,
         routes::cases::list, routes::cases::create, routes::cases::get,
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::cases::explain_interruption, routes::cases::list_interruptions,
@@ -128,10 +130,12 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(routes::auth::logout))
         .route("/auth/password", post(routes::auth::change_password))
         .route("/me", get(routes::auth::me))
-        .route("/units", get(routes::org::units))
-        .route("/users", get(routes::org::users))
+        .route("/units", get(routes::org::units).post(routes::org::create_unit))
+        .route("/users", get(routes::org::users).post(routes::org::create_user))
         .route("/users/{id}", patch(routes::org::change_user))
         .route("/users/{id}/password", put(routes::org::reset_password))
+        .route("/tokens", get(routes::tokens::list).post(routes::tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(routes::tokens::revoke))
         .route("/cases", get(routes::cases::list).post(routes::cases::create))
         .route("/cases/{id}", get(routes::cases::get))
         .route("/cases/{id}/acts", get(routes::cases::list_acts).post(routes::cases::add_act))

@@ -175,6 +175,19 @@
       }
       let result = {};
       try { result = await resp.json(); } catch (_) { /* 204 */ }
+      // A form whose answer is shown once (a token's secret) shows that
+      // field of the answer in the page instead of moving on.
+      const shown = form.dataset.showResult;
+      if (shown) {
+        const out = form.querySelector('.form-result');
+        const field = out && out.querySelector('[data-result]');
+        if (field) {
+          field.textContent = result[shown] === undefined ? '' : String(result[shown]);
+          out.hidden = false;
+          out.focus();
+          return;
+        }
+      }
       if (form.dataset.done) window.alert(form.dataset.done);
       const next = form.dataset.next;
       if (next) {

@@ -124,7 +124,8 @@
         e.sent = offset;
         progress();
         while (offset < e.file.size) {
-          const chunk = e.file.slice(offset, Math.min(offset + CHUNK, e.file.size));
+          const size = Number(form.dataset.chunk) || CHUNK;
+          const chunk = e.file.slice(offset, Math.min(offset + size, e.file.size));
           const r = await fetch(url, {
             method: 'PATCH',
             credentials: 'same-origin',

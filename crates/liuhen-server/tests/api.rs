@@ -1869,3 +1869,499 @@ async fn login_is_limited_per_client_address_and_says_when_to_retry() {
     let r = call(&app, attempt("10.0.0.1", Some("203.0.113.6"), "officer1", "liuhen-demo-officer1")).await;
     assert_eq!(r.status, StatusCode::OK, "another client behind the proxy: {}", r.text);
 }
+
+/// The web UI's pages, driven in process (the browser suite under
+/// `tests/ui/` drives them in Chromium).
+mod web_pages {
+    use super::*;
+
+    fn page(uri: &str, token: &str) -> Request<Body> {
+        Request::get(uri)
+            .header(header::COOKIE, format!("liuhen_session={token}"))
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    async fn kinds_after(app: &App, from: u64) -> Vec<String> {
+        let n = entries(app).await;
+        let mut tx = app.store.read().await.unwrap();
+        let got = tx.read_entries(from, u32::try_from(n - from).unwrap()).await.unwrap();
+        got.iter().map(|e| liuhen_domain::LedgerEntry::decode(&e.body).unwrap().kind).collect()
+    }
+
+    fn assert_page_headers(r: &Resp, uri: &str) {
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(!csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{uri}: {csp}");
+        assert_eq!(r.headers.get(header::REFERRER_POLICY).unwrap(), "same-origin", "{uri}");
+        assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff", "{uri}");
+        assert!(!r.text.contains("<script>") && !r.text.contains(" style="), "{uri}: inline script or style");
+    }
+
+    async fn first_case(app: &App, token: &str) -> (String, String) {
+        let r = call(app, get("/api/v1/cases?limit=1", token)).await;
+        let c = &r.body["items"][0];
+        (c["id"].as_str().unwrap().to_owned(), c["cause"].as_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn pages_answer_with_their_security_headers_and_a_signed_out_visit_goes_to_sign_in() {
+        for app in apps().await {
+            let t = login(&app, "leader1").await;
+            let (case, cause) = first_case(&app, &t).await;
+            for uri in [
+                "/workbench".to_owned(),
+                "/cases".to_owned(),
+                "/cases?stage=investigation&deadline=running".to_owned(),
+                "/cases/new".to_owned(),
+                format!("/cases/{case}"),
+                format!("/cases/{case}/review"),
+                format!("/upload?case={case}"),
+                "/supervision".to_owned(),
+                "/password".to_owned(),
+            ] {
+                let r = call(&app, page(&uri, &t)).await;
+                assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text);
+                assert_page_headers(&r, &uri);
+            }
+            let r = call(&app, page(&format!("/cases/{case}"), &t)).await;
+            assert!(r.text.contains(&cause) && r.text.contains("办案过程"), "{}", r.text);
+            // Every form that changes something carries this session's CSRF token.
+            let token = liuhen_server::web::frame::csrf_token(&t);
+            assert!(r.text.contains(&format!("data-csrf=\"{token}\"")));
+
+            let r = call(
+                &app,
+                Request::get("/workbench").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/?next=/workbench");
+            let r = call(&app, Request::get("/").body(Body::empty()).unwrap()).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(
+                r.text.contains("id=\"login\"") && !r.text.contains("演示账号"),
+                "no demo logins unless --demo"
+            );
+        }
+    }
+
+    /// A case out of the reader's scope answers the very page a missing one
+    /// does, and neither names it.
+    #[tokio::test]
+    async fn out_of_scope_and_missing_records_answer_the_same_404_page() {
+        for app in apps().await {
+            let t1 = login(&app, "officer1").await;
+            let (case, cause) = first_case(&app, &t1).await;
+            let t3 = login(&app, "officer3").await;
+            let hidden = call(&app, page(&format!("/cases/{case}"), &t3)).await;
+            let other = uuid::Uuid::new_v4().to_string();
+            let missing = call(&app, page(&format!("/cases/{other}"), &t3)).await;
+            let garbage = call(&app, page("/cases/not-a-case", &t3)).await;
+            let nowhere = call(&app, page("/no/such/page", &t3)).await;
+            for r in [&hidden, &missing, &garbage, &nowhere] {
+                assert_eq!(r.status, StatusCode::NOT_FOUND);
+                assert!(!r.text.contains(&cause));
+                assert_page_headers(r, "404");
+            }
+            // The same page but for the path it names (in its language switch).
+            let body = |r: &Resp, id: &str| r.text.replace(&id.replace('-', "%2D"), "").replace(id, "");
+            assert_eq!(body(&hidden, &case), body(&missing, &other), "the two 404 pages differ");
+            let review = call(&app, page(&format!("/cases/{case}/review"), &t3)).await;
+            assert_eq!(review.status, StatusCode::NOT_FOUND);
+            // Pages of other roles answer the same.
+            for uri in ["/supervision", "/audit", "/cases/new"] {
+                let t = login(&app, "station1").await;
+                assert_eq!(call(&app, page(uri, &t)).await.status, StatusCode::NOT_FOUND, "{uri}");
+            }
+            // The API still answers JSON to programs.
+            let r = call(&app, get("/api/v1/nothing", &t3)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert_eq!(r.body["code"], "not_found");
+        }
+    }
+
+    /// Reading a case through its page is on the ledger exactly as a read
+    /// through the API is: one `case.read` naming the case.
+    #[tokio::test]
+    async fn a_page_read_is_recorded_as_the_api_read_is() {
+        for app in apps().await {
+            let t = login(&app, "officer1").await;
+            let (case, _) = first_case(&app, &t).await;
+            let before = entries(&app).await;
+            assert_eq!(call(&app, page(&format!("/cases/{case}"), &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.read"]);
+            let before = entries(&app).await;
+            assert_eq!(call(&app, get(&format!("/api/v1/cases/{case}"), &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.read"]);
+            // A case list page is a list read, like the API's.
+            let before = entries(&app).await;
+            assert_eq!(call(&app, page("/cases", &t)).await.status, StatusCode::OK);
+            assert_eq!(kinds_after(&app, before).await, vec!["case.listed"]);
+        }
+    }
+
+    /// What a role may do shows only to that role: 签发 and 流转 forms to a
+    /// leader, none to an officer or a supervisor (who changes nothing).
+    #[tokio::test]
+    async fn buttons_follow_the_service_rules() {
+        for app in apps().await {
+            let leader = login(&app, "leader1").await;
+            let (case, _) = first_case(&app, &leader).await;
+            let r = call(&app, page(&format!("/cases/{case}"), &leader)).await;
+            assert!(
+                r.text.contains("/transitions") && r.text.contains("/officers"),
+                "leader moves and assigns"
+            );
+            let officer = login(&app, "officer3").await;
+            let r = call(&app, page(&format!("/cases/{case}"), &officer)).await;
+            if r.status == StatusCode::OK {
+                assert!(!r.text.contains("/transitions") && !r.text.contains("/officers\""));
+            }
+            let sup = login(&app, "supervisor1").await;
+            let (scase, _) = first_case(&app, &sup).await;
+            let r = call(&app, page(&format!("/cases/{scase}"), &sup)).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(!r.text.contains("api-form"), "a supervisor is offered no change");
+        }
+    }
+}
+
+/// Administrators create units and users and keep API tokens through the
+/// API; an officer is refused each.
+#[tokio::test]
+async fn administrators_create_units_users_and_tokens() {
+    for app in apps().await {
+        let admin = login(&app, "admin").await;
+        let officer = login(&app, "officer1").await;
+        let units = call(&app, get("/api/v1/units", &admin)).await.body;
+        let agency = units[0]["id"].as_str().unwrap().to_owned();
+
+        // Units.
+        let unit = json!({"name": "执法稽查三队", "parent_id": agency});
+        let r = call(&app, send_json("POST", "/api/v1/units", &officer, &unit)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        let r = call(&app, send_json("POST", "/api/v1/units", &admin, &unit)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(
+            (r.body["name"].as_str(), r.body["kind"].as_str()),
+            (Some("执法稽查三队"), Some("department"))
+        );
+        let unit_id = r.body["id"].as_str().unwrap().to_owned();
+        let agency_again = json!({"name": "另一个机关", "parent_id": null, "short_name": "另", "uscc": "11330100MB1234567X"});
+        let r = call(&app, send_json("POST", "/api/v1/units", &admin, &agency_again)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "agencies come from the command line: {}", r.text);
+
+        // Users.
+        let user = json!({"login": "officer9", "display_name": "吴九", "role": "officer", "unit_id": unit_id,
+            "cert_no": "33010026099", "password": "officer9-first-pass"});
+        let r = call(&app, send_json("POST", "/api/v1/users", &officer, &user)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        let r = call(&app, send_json("POST", "/api/v1/users", &admin, &user)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["unit_id"].as_str(), Some(unit_id.as_str()));
+        assert!(r.text.find("password").is_none(), "{}", r.text);
+        let body = json!({"login": "officer9", "password": "officer9-first-pass"}).to_string();
+        assert_eq!(call(&app, post_json("/api/v1/auth/login", None, &body)).await.status, StatusCode::OK);
+        let r = call(&app, send_json("POST", "/api/v1/users", &admin, &user)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "a login is taken once: {}", r.text);
+        let no_cert =
+            json!({"login": "officer10", "display_name": "郑十", "role": "officer", "unit_id": unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/users", &admin, &no_cert)).await;
+        assert_eq!(
+            (r.status, r.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("cert_no")),
+            "{}",
+            r.text
+        );
+        let second_admin =
+            json!({"login": "admin2", "display_name": "管理员二", "role": "admin", "unit_id": unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/users", &admin, &second_admin)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        let unknown =
+            json!({"login": "x12", "display_name": "x", "role": "leader", "unit_id": unit_id, "rank": 1});
+        assert_eq!(
+            call(&app, send_json("POST", "/api/v1/users", &admin, &unknown)).await.status,
+            StatusCode::BAD_REQUEST
+        );
+
+        // Tokens.
+        let station = app.service.user_by_login("station1").await.unwrap();
+        let admin_user = app.service.user_by_login("admin").await.unwrap();
+        let new = json!({"user_id": station.id, "name": "一队采集站", "scope": "upload", "expires_at": "2099-01-01T08:00:00+08:00"});
+        let r = call(&app, send_json("POST", "/api/v1/tokens", &officer, &new)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert_eq!(call(&app, get("/api/v1/tokens", &officer)).await.status, StatusCode::FORBIDDEN);
+        let r = call(&app, send_json("POST", "/api/v1/tokens", &admin, &new)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+        let secret = r.body["secret"].as_str().unwrap().to_owned();
+        let token_id = r.body["id"].as_str().unwrap().to_owned();
+        assert_eq!((r.body["scope"].as_str(), r.body["live"].as_bool()), (Some("upload"), Some(true)));
+        assert!(r.body["expires_at"].as_str().unwrap().starts_with("2099-01-01T00:00:00"), "{}", r.text);
+        // An upload token uploads only.
+        assert_eq!(call(&app, get("/api/v1/me", &secret)).await.status, StatusCode::FORBIDDEN);
+        let past = json!({"user_id": station.id, "scope": "read", "expires_at": "2001-01-01T08:00:00+08:00"});
+        let r = call(&app, send_json("POST", "/api/v1/tokens", &admin, &past)).await;
+        assert_eq!(
+            (r.status, r.body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("expires_at")),
+            "{}",
+            r.text
+        );
+        let for_admin = json!({"user_id": admin_user.id, "scope": "full"});
+        let r = call(&app, send_json("POST", "/api/v1/tokens", &admin, &for_admin)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "an administrator's tokens come from the command line: {}",
+            r.text
+        );
+
+        let r = call(&app, get("/api/v1/tokens", &admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let listed = r.body.as_array().unwrap();
+        assert!(
+            listed.iter().any(|t| t["id"] == token_id.as_str() && t["name"] == "一队采集站"),
+            "{}",
+            r.text
+        );
+        assert!(!r.text.contains(&secret), "the list never carries a secret");
+        let r = call(&app, get(&format!("/api/v1/tokens?user_id={}", admin_user.id), &admin)).await;
+        assert_eq!((r.status, r.body.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{}", r.text);
+
+        let delete = |token: &str| {
+            Request::delete(format!("/api/v1/tokens/{token_id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        assert_eq!(call(&app, delete(&officer)).await.status, StatusCode::FORBIDDEN);
+        let before = entries(&app).await;
+        assert_eq!(call(&app, delete(&admin)).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(entries(&app).await, before + 1, "a revocation is a ledger entry");
+        assert_eq!(
+            call(&app, delete(&admin)).await.status,
+            StatusCode::NO_CONTENT,
+            "revoking again changes nothing"
+        );
+        assert_eq!(entries(&app).await, before + 1);
+        let create = Request::post("/api/v1/uploads")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", "5")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            call(&app, create).await.status,
+            StatusCode::UNAUTHORIZED,
+            "a revoked token stops at once"
+        );
+        let r = call(&app, get("/api/v1/tokens", &admin)).await;
+        let t = r.body.as_array().unwrap().iter().find(|t| t["id"] == token_id.as_str()).unwrap().clone();
+        assert_eq!(t["live"], false);
+        assert!(t["revoked_at"].is_string());
+        // A session is no token.
+        let me = call(&app, get("/api/v1/me", &officer)).await;
+        assert_eq!(me.status, StatusCode::OK);
+
+        let r = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+        for p in ["/api/v1/units", "/api/v1/users", "/api/v1/tokens", "/api/v1/tokens/{id}"] {
+            assert!(r.body["paths"][p].is_object(), "openapi lacks {p}");
+        }
+        assert!(r.body["paths"]["/api/v1/units"]["post"].is_object());
+        assert!(r.body["paths"]["/api/v1/users"]["post"].is_object());
+        assert!(r.body["paths"]["/api/v1/tokens/{id}"]["delete"].is_object());
+    }
+}
+
+/// A 调阅 request names its case by id or by 案件编号: a case outside the
+/// requester's scope but in their agency.
+#[tokio::test]
+async fn access_requests_name_their_case_by_number() {
+    for app in apps().await {
+        let officer1 = login(&app, "officer1").await;
+        let officer3 = login(&app, "officer3").await;
+        let r = call(&app, get("/api/v1/cases", &officer1)).await;
+        let case = r.body["items"][0].clone();
+        let (id, number) = (case["id"].as_str().unwrap(), case["number"].as_str().unwrap());
+        assert_eq!(
+            call(&app, get(&format!("/api/v1/cases/{id}"), &officer3)).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let ask = json!({"case_id": format!(" {number} "), "purpose": "关联案件比对", "days": 3});
+        let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["case_id"].as_str(), Some(id));
+        let ask = json!({"case_id": id, "purpose": "关联案件比对", "days": 3});
+        let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "an id still names a case: {}", r.text);
+        let ask = json!({"case_id": "临市监立〔1999〕9999号", "purpose": "x", "days": 3});
+        let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+        let partial: String = number.chars().take(4).collect();
+        let ask = json!({"case_id": partial, "purpose": "x", "days": 3});
+        let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "only a whole number names a case: {}", r.text);
+        let admin = login(&app, "admin").await;
+        let ask = json!({"case_id": number, "purpose": "x", "days": 3});
+        let r = call(&app, send_json("POST", "/api/v1/access-requests", &admin, &ask)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    }
+}
+
+/// The pages of the ledger, administration and 调阅: shown to the roles
+/// that use them, with their key content, under a policy without inline
+/// script or style; the same 404 page to a role that may not use them.
+mod pages {
+    use super::*;
+
+    async fn page(app: &App, path: &str, session: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, format!("liuhen_session={session}"))
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
+        let r = call(app, req).await;
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
+        r
+    }
+
+    const NOT_FOUND: &str = "页面不存在，或您无权查看。";
+
+    #[tokio::test]
+    async fn the_ledger_page_shows_the_checkpoint_keys_and_an_entry() {
+        for app in apps().await {
+            app.service.integrate_all().await.unwrap();
+            let cp = app.service.latest_checkpoint().await.unwrap().unwrap();
+            let key = app.service.ledger_signer().verifier_keys()[0].to_string();
+
+            let officer = login(&app, "officer1").await;
+            let r = page(&app, "/ledger", &officer).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains(&format!("<dd id=\"cp-size\">{}</dd>", cp.size)), "{}", r.text);
+            assert!(r.text.contains(&key), "{}", r.text);
+            assert!(r.text.contains("test.liuhen/ledger"), "the signed note: {}", r.text);
+            assert!(r.text.contains("— test.liuhen/ledger"), "its signature line: {}", r.text);
+            assert!(!r.text.contains("name=\"index\""), "entries are not an officer's to read");
+            let r = page(&app, "/ledger?index=0", &officer).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+
+            let supervisor = login(&app, "supervisor1").await;
+            let r = page(&app, "/ledger?index=0", &supervisor).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("name=\"index\""));
+            assert!(r.text.contains("unit.created") && r.text.contains("新建机构"), "{}", r.text);
+            assert!(r.text.contains("/api/v1/ledger/entries/0/tlog-proof"), "{}", r.text);
+            assert!(r.text.contains("liuhen verify"), "{}", r.text);
+            let r = page(&app, "/ledger?index=99999999", &supervisor).await;
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+            let r = page(&app, "/ledger?index=abc", &supervisor).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains("从 0 起的整数"), "{}", r.text);
+            // The proof the page links to downloads with the session cookie.
+            let req = Request::get("/api/v1/ledger/entries/0/tlog-proof")
+                .header(header::COOKIE, format!("liuhen_session={supervisor}"))
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(call(&app, req).await.status, StatusCode::OK);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_admin_page_is_for_administrators() {
+        for app in apps().await {
+            let admin = login(&app, "admin").await;
+            let r = page(&app, "/admin", &admin).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            for want in [
+                "执法稽查二队",
+                "法制科",
+                "张伟",
+                "officer1",
+                "data-action=\"/api/v1/units\"",
+                "data-action=\"/api/v1/users\"",
+                "data-action=\"/api/v1/tokens\"",
+                "data-show-result=\"secret\"",
+            ] {
+                assert!(r.text.contains(want), "{want}: {}", r.text);
+            }
+            let officer = app.service.user_by_login("officer1").await.unwrap();
+            assert!(r.text.contains(&format!("data-action=\"/api/v1/users/{}\"", officer.id)));
+            assert!(r.text.contains(&format!("data-action=\"/api/v1/users/{}/password\"", officer.id)));
+            assert!(r.text.contains(officer.cert_no.as_deref().unwrap()));
+            // Every input has its label.
+            for id in r.text.split("<input id=\"").skip(1).map(|s| s.split('"').next().unwrap()) {
+                assert!(r.text.contains(&format!("for=\"{id}\"")), "input {id} has no label");
+            }
+
+            let officer = login(&app, "officer1").await;
+            let r = page(&app, "/admin", &officer).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert!(r.text.contains(NOT_FOUND), "{}", r.text);
+            assert!(!r.text.contains("data-action=\"/api/v1/units\""));
+        }
+    }
+
+    #[tokio::test]
+    async fn the_access_page_asks_decides_and_lists_grants() {
+        for app in apps().await {
+            let officer1 = login(&app, "officer1").await;
+            let officer3 = login(&app, "officer3").await;
+            let r = call(&app, get("/api/v1/cases", &officer1)).await;
+            let number = r.body["items"][0]["number"].as_str().unwrap().to_owned();
+            let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+
+            let r = page(&app, "/access", &officer3).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("data-action=\"/api/v1/access-requests\""), "{}", r.text);
+            assert!(r.text.contains("暂无调阅申请"), "{}", r.text);
+
+            let ask = json!({"case_id": number, "purpose": "关联案件比对核查", "days": 5});
+            let r = call(&app, send_json("POST", "/api/v1/access-requests", &officer3, &ask)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let rid = r.body["id"].as_str().unwrap().to_owned();
+
+            let r = page(&app, "/access", &officer3).await;
+            assert!(r.text.contains(&format!("id=\"r-{rid}\"")), "{}", r.text);
+            assert!(r.text.contains("关联案件比对核查"));
+            assert!(
+                !r.text.contains(&format!("/api/v1/access-requests/{rid}/approve")),
+                "not the requester's to decide"
+            );
+
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, "/access", &leader).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.text.contains(&format!("id=\"r-{rid}\"")), "{}", r.text);
+            assert!(r.text.contains(&format!("/api/v1/access-requests/{rid}/approve")), "{}", r.text);
+            assert!(r.text.contains(&format!("/api/v1/access-requests/{rid}/reject")), "{}", r.text);
+            assert!(r.text.contains(&format!("for=\"rj-{rid}\"")));
+            let supervisor = login(&app, "supervisor1").await;
+            for who in [&leader, &supervisor] {
+                let r =
+                    call(&app, post_json(&format!("/api/v1/access-requests/{rid}/approve"), Some(who), ""))
+                        .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            }
+            let r = page(&app, "/access", &officer3).await;
+            assert!(r.text.contains("我的调阅授权"));
+            assert!(
+                r.text.contains(&format!("<a href=\"/cases/{id}\">")),
+                "a live grant links its case: {}",
+                r.text
+            );
+            assert!(r.text.contains("有效至"));
+
+            for role in ["station1", "admin"] {
+                let s = login(&app, role).await;
+                let r = page(&app, "/access", &s).await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{role}");
+            }
+        }
+    }
+}

@@ -147,7 +147,7 @@ impl Service {
     /// Asks for 调阅 of a case of the caller's agency.
     pub async fn request_access(&self, me: &Principal, input: &NewAccessRequest) -> Result<AccessRequest> {
         let input = input.validated()?;
-        if matches!(me.user.role, Role::Station | Role::Admin) || !me.user.active {
+        if !crate::scope::may_request_access(&me.user) {
             return Err(ServiceError::Forbidden("stations and administrators do not read cases".into()));
         }
         let now = self.now();
@@ -188,6 +188,32 @@ impl Service {
                 })
             })
             .await
+    }
+
+    /// The case a 调阅 request names, given as its id or as its exact 案件编号.
+    /// A request is mostly for a case outside the caller's own scope, so a
+    /// number is looked up among all the cases of the caller's agency; the
+    /// request then checks the case as it checks one named by id. Nothing is
+    /// recorded here: the request that follows is.
+    pub async fn case_for_access_request(&self, me: &Principal, id_or_number: &str) -> Result<CaseId> {
+        let text = id_or_number.trim();
+        if let Ok(id) = text.parse::<CaseId>() {
+            return Ok(id);
+        }
+        if !crate::scope::may_request_access(&me.user) {
+            return Err(ServiceError::Forbidden("stations and administrators do not read cases".into()));
+        }
+        if text.is_empty() {
+            return Err(
+                liuhen_domain::ValidationError::new("case_id", "name the case: its 案件编号 or id").into()
+            );
+        }
+        let filter =
+            liuhen_store::CaseFilter { query: Some(text.to_owned()), limit: 50, ..Default::default() };
+        let mut tx = self.store.read().await?;
+        let (found, _) = tx.list_cases(&CaseScope::Agency(me.user.agency_id), &filter).await?;
+        tx.finish().await?;
+        found.into_iter().find(|c| c.number == text).map(|c| c.id).ok_or(ServiceError::NotFound("case"))
     }
 
     /// Approves a request (leaders and supervisors, never the requester);

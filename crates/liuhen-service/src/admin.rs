@@ -21,17 +21,19 @@ pub enum AdminActor {
 }
 
 impl AdminActor {
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         match self {
             AdminActor::User(p) => Actor::User(p.user.id),
             AdminActor::CommandLine => Actor::System("cli"),
         }
     }
 
-    fn check_agency(&self, agency: UnitId) -> Result<()> {
+    pub(crate) fn check_agency(&self, agency: UnitId) -> Result<()> {
         match self {
             AdminActor::CommandLine => Ok(()),
-            AdminActor::User(p) if p.user.role == Role::Admin && p.user.agency_id == agency => Ok(()),
+            AdminActor::User(p) if crate::scope::may_administer(&p.user) && p.user.agency_id == agency => {
+                Ok(())
+            }
             AdminActor::User(_) => {
                 Err(ServiceError::Forbidden("only an administrator of the agency may".into()))
             }
@@ -46,7 +48,7 @@ impl AdminActor {
     /// make or take over a second administrator account and use it to raise
     /// their own. Administrator accounts are kept by the operator at the
     /// command line.
-    fn check_admin_account(&self, before: &User, after: Option<&User>) -> Result<()> {
+    pub(crate) fn check_admin_account(&self, before: &User, after: Option<&User>) -> Result<()> {
         let AdminActor::User(p) = self else { return Ok(()) };
         let deactivation_only = after.is_some_and(|a| {
             p.user.id != before.id && !a.active && *a == User { active: false, ..before.clone() }

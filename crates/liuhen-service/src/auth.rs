@@ -1,6 +1,6 @@
 //! Logging in, sessions and API tokens.
 
-use liuhen_domain::{Actor, CredentialId, EntryKind, TokenScope, User, UserId};
+use liuhen_domain::{Actor, CredentialId, EntryKind, NewToken, TokenScope, User, UserId};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::OwnedSemaphorePermit;
 
+use crate::admin::AdminActor;
 use crate::error::{Result, ServiceError};
 use crate::secrets::{SESSION_PREFIX, TOKEN_PREFIX, new_secret, random_bytes, secret_hash, verify_password};
 use crate::{Service, record};
@@ -52,6 +53,56 @@ pub struct TokenOutcome {
 impl std::fmt::Debug for TokenOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenOutcome").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// An API token as administrators see it: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    pub id: CredentialId,
+    pub user_id: UserId,
+    pub name: Option<String>,
+    pub scope: TokenScope,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<OffsetDateTime>,
+    /// Whether the token works now: neither revoked nor run out.
+    pub live: bool,
+}
+
+impl ApiToken {
+    fn of(c: Credential, now: OffsetDateTime) -> Self {
+        ApiToken {
+            live: c.revoked_at.is_none() && c.expires_at.is_none_or(|e| e > now),
+            id: c.id,
+            user_id: c.user_id,
+            name: c.name,
+            scope: c.scope,
+            created_at: c.created_at,
+            expires_at: c.expires_at,
+            revoked_at: c.revoked_at,
+        }
+    }
+}
+
+/// A token just issued, with its secret: shown once, never again.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    pub token: ApiToken,
+    /// The bearer secret (`Authorization: Bearer …`).
+    pub secret: String,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken").field("token", &self.token).finish_non_exhaustive()
     }
 }
 
@@ -648,13 +699,40 @@ impl Service {
         name: Option<String>,
         scope: TokenScope,
     ) -> Result<TokenOutcome> {
-        let name = name.map(|n| liuhen_domain::required_text("name", &n, 64)).transpose()?;
+        let input = NewToken { user_id: user, name, scope, expires_at: None };
+        let (token, secret) = self.insert_token(actor, None, &input).await?;
+        Ok(TokenOutcome { id: token.id, secret })
+    }
+
+    /// Issues an API token as an administrator asks (签发令牌): for a user of
+    /// their agency, never for an administrator's account (those are kept
+    /// at the command line), with a scope and optionally an expiry. The
+    /// secret is in the answer once and never again.
+    pub async fn issue_token(&self, who: AdminActor, input: &NewToken) -> Result<IssuedToken> {
+        let input = input.validated(self.now())?;
+        let (token, secret) = self.insert_token(who.actor(), Some(who), &input).await?;
+        Ok(IssuedToken { token, secret })
+    }
+
+    async fn insert_token(
+        &self,
+        actor: Actor,
+        who: Option<AdminActor>,
+        input: &NewToken,
+    ) -> Result<(ApiToken, String)> {
+        let name = input.name.as_deref().map(|n| liuhen_domain::required_text("name", n, 64)).transpose()?;
+        let (user, scope, expires_at) = (input.user_id, input.scope, input.expires_at);
         let now = self.now();
         let (secret, hash) = new_secret(TOKEN_PREFIX)?;
-        self.store
+        let token = self
+            .store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let owner = tx.get_user(user).await?;
+                    let owner = tx.get_user(user).await.map_err(|_| ServiceError::NotFound("user"))?;
+                    if let Some(who) = &who {
+                        who.check_agency(owner.agency_id)?;
+                        who.check_admin_account(&owner, None)?;
+                    }
                     if !owner.active {
                         return Err(ServiceError::Conflict("the user is disabled".into()));
                     }
@@ -665,11 +743,18 @@ impl Service {
                         name,
                         scope,
                         created_at: now,
-                        expires_at: None,
+                        expires_at,
                         revoked_at: None,
                     };
                     tx.insert_credential(&cred, &hash).await?;
-                    let content = serde_json::json!({"name": cred.name, "scope": cred.scope});
+                    // An expiry is committed to when there is one (entries of tokens
+                    // without one read as before).
+                    let content = match cred.expires_at {
+                        None => serde_json::json!({"name": cred.name, "scope": cred.scope}),
+                        Some(e) => serde_json::json!({
+                            "name": cred.name, "scope": cred.scope, "expires_ms": liuhen_domain::unix_ms(e)
+                        }),
+                    };
                     record(
                         tx,
                         now,
@@ -680,7 +765,84 @@ impl Service {
                         Some(&content),
                     )
                     .await?;
-                    Ok(TokenOutcome { id: cred.id, secret })
+                    Ok(ApiToken::of(cred, now))
+                })
+            })
+            .await?;
+        Ok((token, secret))
+    }
+
+    /// The API tokens of the administrator's agency, or of one user of it,
+    /// newest first (never their secrets).
+    pub async fn list_tokens(&self, who: AdminActor, user: Option<UserId>) -> Result<Vec<ApiToken>> {
+        let now = self.now();
+        let mut tx = self.store.read().await?;
+        let owners = match (user, &who) {
+            (Some(u), _) => {
+                let owner = tx.get_user(u).await.map_err(|_| ServiceError::NotFound("user"))?;
+                who.check_agency(owner.agency_id)?;
+                vec![owner]
+            }
+            (None, AdminActor::User(p)) => {
+                who.check_agency(p.user.agency_id)?;
+                tx.list_users(p.user.agency_id).await?
+            }
+            (None, AdminActor::CommandLine) => {
+                return Err(ServiceError::Conflict("name the user whose tokens to list".into()));
+            }
+        };
+        let mut out = Vec::new();
+        for owner in owners {
+            let creds = tx.list_credentials(owner.id).await?;
+            out.extend(
+                creds.into_iter().filter(|c| c.kind == CredentialKind::Token).map(|c| ApiToken::of(c, now)),
+            );
+        }
+        tx.finish().await?;
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// Revokes an API token as an administrator of its user's agency asks
+    /// (吊销令牌; any user's, an administrator's too: stopping a credential is
+    /// never a way to gain one). A token already revoked stays as it was,
+    /// and nothing more is recorded.
+    pub async fn revoke_token(&self, who: AdminActor, id: CredentialId) -> Result<()> {
+        let now = self.now();
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    let cred = tx
+                        .get_credential(id)
+                        .await?
+                        .filter(|c| c.kind == CredentialKind::Token)
+                        .ok_or(ServiceError::NotFound("token"))?;
+                    let owner = tx.get_user(cred.user_id).await?;
+                    if who.check_agency(owner.agency_id).is_err() {
+                        // Another agency's token answers as one that does not exist.
+                        return Err(match who {
+                            AdminActor::User(ref p) if crate::scope::may_administer(&p.user) => {
+                                ServiceError::NotFound("token")
+                            }
+                            _ => ServiceError::Forbidden("only an administrator of the agency may".into()),
+                        });
+                    }
+                    if cred.revoked_at.is_some() {
+                        return Ok(());
+                    }
+                    tx.revoke_credential(id, now).await?;
+                    let subjects = vec![id.subject(), owner.id.subject()];
+                    record::<()>(
+                        tx,
+                        now,
+                        EntryKind::TokenRevoked,
+                        who.actor(),
+                        Some(owner.agency_id),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    Ok(())
                 })
             })
             .await

@@ -13,7 +13,6 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use liuhen_domain::Role;
 use liuhen_store::{LedgerProgress, Read, StoreError, StoredCheckpoint, Tx};
 use liuhen_tlog::{
     Checkpoint, EntryBundle, Hash, HashReader, Note, Sha256Hasher, SignerKey, Tile, TlogProof, VerifierKey,
@@ -119,12 +118,6 @@ impl FetchingReader {
         }
         Err(ServiceError::Internal("ledger tree: hash reads did not settle".into()))
     }
-}
-
-/// Who may read raw ledger entries (they hold no personal data, but they
-/// show who did what and when).
-fn may_read_entries(user: &liuhen_domain::User) -> bool {
-    matches!(user.role, Role::Supervisor | Role::Admin | Role::Archivist)
 }
 
 /// Whether `user` may read the entry `body`: one of their own agency's, or
@@ -302,7 +295,7 @@ impl Service {
     /// An entry bundle (C2SP tlog-tiles): the entries themselves, for
     /// supervisors, administrators and archivists.
     pub async fn entry_bundle(&self, me: &Principal, bundle: EntryBundle) -> Result<Vec<u8>> {
-        if !may_read_entries(&me.user) {
+        if !crate::scope::may_read_ledger_entries(&me.user) {
             return Err(ServiceError::Forbidden(
                 "ledger entries are for supervisors, administrators and archivists".into(),
             ));
@@ -335,7 +328,7 @@ impl Service {
 
     /// One entry's canonical bytes.
     pub async fn ledger_entry(&self, me: &Principal, index: u64) -> Result<Vec<u8>> {
-        if !may_read_entries(&me.user) {
+        if !crate::scope::may_read_ledger_entries(&me.user) {
             return Err(ServiceError::Forbidden(
                 "ledger entries are for supervisors, administrators and archivists".into(),
             ));

@@ -56,7 +56,7 @@ use liuhen_store::{Store, Tx, Write};
 use serde::Serialize;
 use time::OffsetDateTime;
 
-pub use auth::{LoginOutcome, Principal, TokenOutcome};
+pub use auth::{ApiToken, IssuedToken, LoginOutcome, Principal, TokenOutcome};
 pub use cases::{AttestElements, CaseQuery, TransitionRequest};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Result, ServiceError};

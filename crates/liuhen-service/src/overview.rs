@@ -205,6 +205,15 @@ impl Service {
             })
             .map(|s| s.seq);
         tx.finish().await?;
-        Ok(EvidenceOverview { evidence, grant, officer, links, hidden_links, case_acts, ingest_entry, may_link })
+        Ok(EvidenceOverview {
+            evidence,
+            grant,
+            officer,
+            links,
+            hidden_links,
+            case_acts,
+            ingest_entry,
+            may_link,
+        })
     }
 }

@@ -359,3 +359,9 @@ impl Service {
             .await
     }
 }
+
+/// The measures a decision may impose (处理措施), as `(code, 中文)`, for a
+/// form to offer: the rulebook's list.
+pub fn measure_choices() -> Vec<(&'static str, &'static str)> {
+    liuhen_policy::Measure::ALL.iter().map(|m| (m.code(), m.label_zh())).collect()
+}

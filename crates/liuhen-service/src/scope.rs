@@ -79,3 +79,21 @@ pub fn may_issue(user: &User, case: &Case) -> bool {
 pub fn may_review(user: &User) -> bool {
     user.active && user.role == Role::Reviewer && user.legal_qualification
 }
+
+/// Whether `user` may read raw ledger entries (they hold no personal data,
+/// but they show who did what and when): supervisors, administrators and
+/// archivists.
+pub fn may_read_ledger_entries(user: &User) -> bool {
+    user.active && matches!(user.role, Role::Supervisor | Role::Admin | Role::Archivist)
+}
+
+/// Whether `user` may ask for 调阅: anyone who reads cases at all (not a
+/// docking station, not an administrator).
+pub fn may_request_access(user: &User) -> bool {
+    user.active && !matches!(user.role, Role::Station | Role::Admin)
+}
+
+/// Whether `user` administers their agency's units, users and tokens.
+pub fn may_administer(user: &User) -> bool {
+    user.active && user.role == Role::Admin
+}

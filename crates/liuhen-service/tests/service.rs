@@ -2527,3 +2527,90 @@ async fn issuers_on_two_nodes_take_gapless_numbers() {
         assert_eq!(seqs, (next..next + 6).collect::<Vec<u32>>(), "{numbers:?}");
     }
 }
+
+/// The workbench and the case list's handling-limit state: a case opened
+/// long ago is past its limit (red), one near it is yellow, a fresh one
+/// runs; the filter keeps each state's cases; stage moves keep their
+/// reasons for the timeline, an override with what it overrode.
+mod workbench {
+    use liuhen_service::workbench::DeadlineState;
+
+    use super::*;
+
+    async fn open(s: &Service, me: &Principal, cause: &str) -> liuhen_domain::Case {
+        let input: liuhen_domain::NewCase = serde_json::from_value(serde_json::json!({
+            "cause": cause, "kind": "administrative_penalty",
+            "parties": [{"type": "organisation", "name": "临江市某商行", "uscc": "91330100MA2M7U4Y6G"}],
+        }))
+        .unwrap();
+        s.create_case(me, &input).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn limits_show_on_case_rows_and_moves_keep_their_reasons() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let officer = as_user(&s, "officer1").await;
+            let old = open(&s, &officer, "九十五天前立案的案件").await;
+            clock.advance(time::Duration::days(10));
+            let near = open(&s, &officer, "八十五天前立案的案件").await;
+            clock.advance(time::Duration::days(85));
+            let fresh = open(&s, &officer, "新立案件").await;
+            let q = liuhen_service::CaseQuery { limit: Some(200), ..Default::default() };
+            let (rows, _) = s.case_rows(&officer, &q, None).await.unwrap();
+            let state = |id| {
+                rows.iter().find(|r: &&liuhen_service::workbench::CaseRow| r.case.id == id).unwrap().deadline
+            };
+            assert_eq!(state(old.id), DeadlineState::Past);
+            assert_eq!(state(near.id), DeadlineState::Near);
+            assert_eq!(state(fresh.id), DeadlineState::Running);
+            let (rows, total) = s.case_rows(&officer, &q, Some(DeadlineState::Near)).await.unwrap();
+            assert!(
+                rows.iter().any(|r| r.case.id == near.id)
+                    && rows.iter().all(|r| r.deadline == DeadlineState::Near)
+            );
+            assert_eq!(total, rows.len() as u64);
+            assert!(rows.iter().find(|r| r.case.id == near.id).unwrap().deadline_zh.is_some());
+
+            let leader = as_user(&s, "leader1").await;
+            let before = entry_count(&s).await;
+            let w = s.workbench(&leader).await.unwrap();
+            assert!(w.cases.iter().any(|r| r.case.id == fresh.id));
+            assert!(w.cases.iter().all(|r| r.case.stage != liuhen_domain::Stage::Archived));
+            assert!(entry_count(&s).await > before, "the workbench's lists are recorded reads");
+
+            // A move without findings keeps its reason; an override keeps what it overrode.
+            let req = |to, reason: &str, over: Option<&str>| liuhen_service::TransitionRequest {
+                to,
+                reason: Some(reason.into()),
+                override_reason: over.map(str::to_owned),
+            };
+            let refused = s
+                .transition(&leader, fresh.id, &req(liuhen_domain::Stage::Investigation, "立案", None))
+                .await;
+            assert!(matches!(refused, Err(ServiceError::Conflict(_))), "立案审批表 is missing: {refused:?}");
+            s.transition(
+                &leader,
+                fresh.id,
+                &req(liuhen_domain::Stage::Investigation, "立案", Some("纸质审批表已签")),
+            )
+            .await
+            .unwrap();
+            let o = s.case_overview(&leader, fresh.id).await.unwrap();
+            assert_eq!(o.moves.len(), 1);
+            let m = &o.moves[0];
+            assert_eq!(
+                (m.from, m.to),
+                (liuhen_domain::Stage::Initiation, liuhen_domain::Stage::Investigation)
+            );
+            assert_eq!(m.reason.as_deref(), Some("立案"));
+            assert_eq!(m.override_reason.as_deref(), Some("纸质审批表已签"));
+            assert!(m.overridden.iter().any(|l| l.contains("立案审批表")), "{:?}", m.overridden);
+            assert!(o.can.direct && o.can.issue && o.can.record && !o.can.review);
+            // The overview is one read of the case.
+            let before = entry_count(&s).await;
+            s.case_overview(&officer, fresh.id).await.unwrap();
+            assert_eq!(kinds_since(&s, before).await, vec!["case.read"]);
+        }
+    }
+}

@@ -307,10 +307,11 @@ impl<M> Tx<M> {
 
     /// The acts a clip is linked to, and how (`auto` or `manual`).
     pub async fn evidence_links(&mut self, evidence: EvidenceId) -> Result<Vec<(ActId, String)>> {
-        let rows = sqlx::query("SELECT act_id, how FROM evidence_links WHERE evidence_id = $1 ORDER BY created_ms")
-            .bind(evidence.to_string())
-            .fetch_all(self.conn())
-            .await?;
+        let rows =
+            sqlx::query("SELECT act_id, how FROM evidence_links WHERE evidence_id = $1 ORDER BY created_ms")
+                .bind(evidence.to_string())
+                .fetch_all(self.conn())
+                .await?;
         rows.iter().map(|r| Ok((parsed(r, "act_id")?, col(r, "how")?))).collect()
     }
 

@@ -3,23 +3,41 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liuhen_domain::{AccessRequest, AccessRequestId, NewAccessRequest};
+use liuhen_domain::{AccessRequest, AccessRequestId, ExternalRequester, NewAccessRequest};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, Caller};
 
-/// Asks for 调阅 of a case (a ledger entry). Granted after the configured
-/// number of approvals (default two), for the days asked.
-#[utoipa::path(post, path = "/api/v1/access-requests", tag = "access", operation_id = "create_access_request", request_body = NewAccessRequest,
+/// A 调阅 request as the API takes it: [`NewAccessRequest`], its case named
+/// by id or by 案件编号.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequestBody {
+    /// The case: its id, or its exact 案件编号.
+    pub case_id: String,
+    /// 调阅事由: why.
+    pub purpose: String,
+    /// For how many days (1 to 30) the grant runs once approved.
+    pub days: u32,
+    /// Present when the request comes from outside the agency.
+    #[serde(default)]
+    pub external: Option<ExternalRequester>,
+}
+
+/// Asks for 调阅 of a case of the caller's agency (a ledger entry). Granted
+/// after the configured number of approvals (default two), for the days asked.
+#[utoipa::path(post, path = "/api/v1/access-requests", tag = "access", operation_id = "create_access_request", request_body = AccessRequestBody,
     responses((status = 201, body = AccessRequest), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
     Caller(me): Caller,
-    ApiJson(input): ApiJson<NewAccessRequest>,
+    ApiJson(body): ApiJson<AccessRequestBody>,
 ) -> ApiResult<(StatusCode, Json<AccessRequest>)> {
+    let case_id = s.service.case_for_access_request(&me, &body.case_id).await?;
+    let input = NewAccessRequest { case_id, purpose: body.purpose, days: body.days, external: body.external };
     Ok((StatusCode::CREATED, Json(s.service.request_access(&me, &input).await?)))
 }
 

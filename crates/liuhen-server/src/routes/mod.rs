@@ -9,4 +9,5 @@ pub mod meta;
 pub mod org;
 pub mod review;
 pub mod supervision;
+pub mod tokens;
 pub mod uploads;

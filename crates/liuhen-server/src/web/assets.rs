@@ -17,6 +17,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("upload.js", "text/javascript; charset=utf-8", include_str!("../../static/upload.js")),
     ("player.js", "text/javascript; charset=utf-8", include_str!("../../static/player.js")),
     ("live.js", "text/javascript; charset=utf-8", include_str!("../../static/live.js")),
+    ("favicon.svg", "image/svg+xml", include_str!("../../static/favicon.svg")),
 ];
 
 /// A digest of all static files: changes whenever one does, so pages can
@@ -29,7 +30,7 @@ pub fn version() -> &'static str {
             h.update(name.as_bytes());
             h.update(body.as_bytes());
         }
-        hex::encode(&h.finalize()[..6])
+        hex::encode(h.finalize().iter().take(6).copied().collect::<Vec<u8>>())
     })
 }
 

@@ -121,7 +121,7 @@ pub fn csrf_token(session_secret: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"liuhen-csrf\0");
     h.update(session_secret.as_bytes());
-    hex::encode(&h.finalize()[..16])
+    hex::encode(h.finalize().iter().take(16).copied().collect::<Vec<u8>>())
 }
 
 /// Compares a presented CSRF token with the session's in constant time.
@@ -314,8 +314,17 @@ impl From<ServiceError> for WebError {
     }
 }
 
+/// What a page handler could not do, with the frame to show it in (boxed:
+/// the frame is large and errors are rare).
+pub type PageError = Box<(Frame, WebError)>;
+
 /// The result of a page handler: the page, or an error page in its frame.
-pub type PageResult = Result<Response, (Frame, WebError)>;
+pub type PageResult = Result<Response, PageError>;
+
+/// The 404 page in `frame`, for a page the person may not use.
+pub fn not_found(frame: Frame) -> PageError {
+    Box::new((frame, WebError::not_found()))
+}
 
 /// Renders a template into a response, never cached (pages hold records).
 pub fn render<T: askama::Template>(t: &T) -> Response {
@@ -336,18 +345,57 @@ pub fn render<T: askama::Template>(t: &T) -> Response {
 pub fn finish(r: PageResult) -> Response {
     match r {
         Ok(resp) => resp,
-        Err((frame, e)) => e.page(&frame),
+        Err(boxed) => {
+            let (frame, e) = *boxed;
+            e.page(&frame)
+        }
     }
 }
 
 /// Shorthand: a service result inside a page handler.
 pub trait OrPage<T> {
-    fn or_page(self, frame: &Frame) -> Result<T, (Frame, WebError)>;
+    fn or_page(self, frame: &Frame) -> Result<T, PageError>;
 }
 
 impl<T> OrPage<T> for liuhen_service::Result<T> {
-    fn or_page(self, frame: &Frame) -> Result<T, (Frame, WebError)> {
-        self.map_err(|e| (frame.clone(), WebError::service(e)))
+    fn or_page(self, frame: &Frame) -> Result<T, PageError> {
+        self.map_err(|e| Box::new((frame.clone(), WebError::service(e))))
+    }
+}
+
+/// The people of an agency by id, to show names where records name ids
+/// (`user:…` in ledger subjects and alert messages).
+#[derive(Debug, Clone, Default)]
+pub struct People(std::collections::HashMap<String, String>);
+
+impl People {
+    pub fn of(users: Vec<User>) -> Self {
+        People(users.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect())
+    }
+
+    /// `text` with every `user:<id>` of a known person replaced by their name.
+    pub fn humanize(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find("user:") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 5..];
+            let id: String = after.chars().take_while(|c| c.is_ascii_hexdigit() || *c == '-').collect();
+            match self.0.get(&id) {
+                Some(name) => out.push_str(name),
+                None => {
+                    out.push_str("user:");
+                    out.push_str(&id);
+                }
+            }
+            rest = &after[id.len()..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    pub fn name(&self, id: &str) -> Option<&str> {
+        self.0.get(id.strip_prefix("user:").unwrap_or(id)).map(String::as_str)
     }
 }
 

@@ -77,6 +77,8 @@ pub struct CasePage {
     officer_choices: Vec<(User, bool)>,
     formats: Vec<(String, String)>,
     now_local: String,
+    /// Document names the case's findings still ask for (《…》), then every format's.
+    doc_names: Vec<String>,
 }
 
 pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
@@ -85,7 +87,7 @@ pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
 
 async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let Ok(id) = id.parse::<CaseId>() else {
-        return Err((v.frame, crate::web::frame::WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     };
     let o = s.service.case_overview(&v.me, id).await.or_page(&v.frame)?;
     let officer_choices = if o.can.direct || o.can.record {
@@ -106,6 +108,28 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     } else {
         Vec::new()
     };
+    let mut doc_names: Vec<String> = Vec::new();
+    let findings = o
+        .compliance
+        .acts
+        .iter()
+        .flat_map(|a| a.findings.iter())
+        .chain(o.compliance.stage_exit.iter())
+        .map(|f| f.message_zh.as_str());
+    for m in findings {
+        for part in m.split('《').skip(1) {
+            if let Some((name, _)) = part.split_once('》')
+                && !doc_names.iter().any(|n| n == name)
+            {
+                doc_names.push(name.to_owned());
+            }
+        }
+    }
+    for (_, name) in &formats {
+        if !doc_names.contains(name) {
+            doc_names.push(name.clone());
+        }
+    }
     let sections = timeline(&o);
     let officers = o.case.officers.iter().map(|u| o.name_of(u)).collect::<Vec<_>>().join("、");
     let parties = o.case.parties.iter().enumerate().map(|(i, p)| (i, party_line(p))).collect();
@@ -126,6 +150,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         venues: Venue::ALL,
         officer_choices,
         formats,
+        doc_names,
         o,
     };
     Ok(render(&page))

@@ -9,7 +9,7 @@ use liuhen_service::workbench::{CaseRow, DeadlineState};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::frame::{Frame, OrPage, PageResult, Viewer, WebError, finish, render, urlencode};
+use crate::web::frame::{Frame, OrPage, PageResult, Viewer, finish, render, urlencode};
 
 /// The filters as the page's form sends them (all text, so that a bad
 /// value is answered in the page, not by a bare rejection).
@@ -63,7 +63,7 @@ pub async fn list(State(s): State<AppState>, v: Viewer, Query(f): Query<ListForm
 
 async fn build_list(s: &AppState, v: Viewer, f: ListForm) -> PageResult {
     if matches!(v.me.user.role, Role::Station | Role::Admin) {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let units = s.service.list_units(&v.me).await.or_page(&v.frame)?;
     let parsed = (|| -> Result<(CaseQuery, Option<DeadlineState>), String> {
@@ -142,7 +142,7 @@ pub async fn new(State(s): State<AppState>, v: Viewer) -> Response {
 
 async fn build_new(s: &AppState, v: Viewer) -> PageResult {
     if !liuhen_service::scope::may_open_cases(v.me.user.role) {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let units = s.service.list_units(&v.me).await.or_page(&v.frame)?;
     let users = s.service.list_users(&v.me).await.or_page(&v.frame)?;

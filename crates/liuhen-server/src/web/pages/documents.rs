@@ -10,7 +10,7 @@ use liuhen_domain::{ActKind, CaseId, Document, DocumentId, DocumentStatus};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::frame::{Frame, OrPage, PageResult, Viewer, WebError, finish, render};
+use crate::web::frame::{Frame, OrPage, PageResult, Viewer, finish, render};
 
 /// One field of the form, as the format's schema defines it.
 #[derive(Debug, Clone)]
@@ -55,15 +55,15 @@ pub async fn new(
 }
 
 async fn build_new(s: &AppState, v: Viewer, case: &str, q: NewQuery) -> PageResult {
-    let Ok(case) = case.parse::<CaseId>() else { return Err((v.frame, WebError::not_found())) };
+    let Ok(case) = case.parse::<CaseId>() else { return Err(crate::web::frame::not_found(v.frame)) };
     let o = s.service.case_overview(&v.me, case).await.or_page(&v.frame)?;
     if !o.can.record {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let formats = s.service.document_formats().or_page(&v.frame)?;
     let wanted = q.format.unwrap_or_default();
     let Some(format) = formats.into_iter().find(|f| f.code == wanted) else {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     };
     let fields = fields_of(s, &format, &serde_json::Value::Null);
     let page = NewPage {
@@ -147,7 +147,7 @@ pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) 
 }
 
 async fn build_page(s: &AppState, v: Viewer, id: &str) -> PageResult {
-    let Ok(id) = id.parse::<DocumentId>() else { return Err((v.frame, WebError::not_found())) };
+    let Ok(id) = id.parse::<DocumentId>() else { return Err(crate::web::frame::not_found(v.frame)) };
     let d = s.service.get_document(&v.me, id).await.or_page(&v.frame)?;
     let o = s.service.case_overview(&v.me, d.case_id).await.or_page(&v.frame)?;
     let formats = s.service.document_formats().or_page(&v.frame)?;
@@ -165,7 +165,12 @@ async fn build_page(s: &AppState, v: Viewer, id: &str) -> PageResult {
         .acts
         .iter()
         .filter(|a| service_kinds.contains(&a.kind))
-        .map(|a| (a.id.to_string(), format!("{} {}", a.kind.label_zh(), crate::web::frame::beijing(a.starts_at, false))))
+        .map(|a| {
+            (
+                a.id.to_string(),
+                format!("{} {}", a.kind.label_zh(), crate::web::frame::beijing(a.starts_at, false)),
+            )
+        })
         .collect();
     let receipts = o
         .documents

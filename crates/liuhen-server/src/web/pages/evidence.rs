@@ -8,7 +8,7 @@ use liuhen_service::overview::EvidenceOverview;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::web::frame::{Frame, OrPage, PageResult, Viewer, WebError, finish, render};
+use crate::web::frame::{Frame, OrPage, PageResult, Viewer, finish, render};
 
 #[derive(Template)]
 #[template(path = "player.html")]
@@ -23,6 +23,8 @@ pub struct PlayerPage {
     seconds: Option<u64>,
     /// What could be read from the file itself, one line each.
     facts: Vec<(String, String)>,
+    /// The reader may read ledger entries and their proofs.
+    reads_ledger: bool,
 }
 
 pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
@@ -31,7 +33,7 @@ pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>
 
 async fn build_player(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let Ok(id) = id.parse::<EvidenceId>() else {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     };
     let o = s.service.evidence_overview(&v.me, id).await.or_page(&v.frame)?;
     let t = o.evidence.media_type.as_str();
@@ -57,6 +59,7 @@ async fn build_player(s: &AppState, v: Viewer, id: &str) -> PageResult {
         seconds: o.evidence.duration_ms.map(|d| d / 1000),
         media,
         facts,
+        reads_ledger: liuhen_service::scope::may_read_ledger_entries(&v.me.user),
         c: v.frame,
         o,
     };
@@ -93,7 +96,7 @@ pub async fn upload(State(s): State<AppState>, v: Viewer, Query(q): Query<Upload
 async fn build_upload(s: &AppState, v: Viewer, q: UploadQuery) -> PageResult {
     let role = v.me.user.role;
     if !matches!(role, Role::Officer | Role::Leader | Role::Station) {
-        return Err((v.frame, WebError::not_found()));
+        return Err(crate::web::frame::not_found(v.frame));
     }
     let station = role == Role::Station;
     // A station files by officer and time; the cases are the officers' to choose.

@@ -1,11 +1,16 @@
 //! One module per area of the UI; each page is a template struct and a
 //! handler that reads through the service.
 
+pub mod access;
+pub mod admin;
 pub mod auth;
 pub mod case;
+pub mod cases;
 pub mod documents;
 pub mod evidence;
-pub mod cases;
+pub mod ledger;
+pub mod review;
+pub mod supervision;
 pub mod workbench;
 
 use askama::Template;

@@ -23,6 +23,13 @@ pub struct WorkbenchPage {
     is_admin: bool,
     decides_access: bool,
     watches: bool,
+    people: crate::web::frame::People,
+}
+
+impl WorkbenchPage {
+    fn names(&self, text: &str) -> String {
+        self.people.humanize(text)
+    }
 }
 
 pub async fn page(State(s): State<AppState>, v: Viewer) -> Response {
@@ -32,7 +39,13 @@ pub async fn page(State(s): State<AppState>, v: Viewer) -> Response {
 async fn build(s: &AppState, v: Viewer) -> PageResult {
     let w = s.service.workbench(&v.me).await.or_page(&v.frame)?;
     let role = v.me.user.role;
+    let people = if w.alerts.is_empty() {
+        crate::web::frame::People::default()
+    } else {
+        crate::web::frame::People::of(s.service.list_users(&v.me).await.or_page(&v.frame)?)
+    };
     let page = WorkbenchPage {
+        people,
         c: v.frame,
         w,
         shows_cases: !matches!(role, Role::Station | Role::Admin),
