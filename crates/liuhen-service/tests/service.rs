@@ -409,11 +409,11 @@ async fn demo_tells_the_story() {
         assert!(review.major && review.passed && d.issued_at.is_some());
         assert_eq!((d.version, d.decision.fine_fen), (2, 12_000_000));
 
-        // 调阅: a live grant (officer3 reads the 虚假宣传 case), a request waiting.
-        let o3 = as_user(&s, "officer3").await;
-        assert_eq!(s.get_case(&o3, ads).await.unwrap().id, ads, "read through the grant");
+        // 调阅: a live grant (the reviewer reads the trademark case), a request waiting.
+        let reviewer = as_user(&s, "reviewer1").await;
+        assert_eq!(s.get_case(&reviewer, trademark).await.unwrap().id, trademark, "read through the grant");
         let requests = s.list_access_requests(&leader).await.unwrap();
-        let live = requests.iter().find(|r| r.case_id == ads).unwrap();
+        let live = requests.iter().find(|r| r.case_id == trademark).unwrap();
         assert!(live.granted_until.unwrap() > now);
         let waiting = requests.iter().find(|r| r.case_id == kitchen).unwrap();
         assert!(waiting.approvals.is_empty() && waiting.granted_until.is_none());
@@ -462,18 +462,18 @@ async fn scopes_follow_role_and_unit() {
             async move { s.list_cases(&p, &CaseQuery::default()).await.unwrap().1 }
         };
         assert_eq!(count(as_user(&s, "officer1").await).await, 5, "team 1 has five cases");
-        assert_eq!(
-            count(as_user(&s, "officer3").await).await,
-            5,
-            "team 2's four, and team 1's 虚假宣传 case through the demo's 调阅 grant"
-        );
+        assert_eq!(count(as_user(&s, "officer3").await).await, 4);
         assert_eq!(count(as_user(&s, "leader1").await).await, 9);
         assert_eq!(
             count(as_user(&s, "supervisor1").await).await,
             5,
             "the 公开/内部 cases; 个人隐私 and 商业秘密 need 调阅"
         );
-        assert_eq!(count(as_user(&s, "reviewer1").await).await, 5, "decision, execution and archived cases");
+        assert_eq!(
+            count(as_user(&s, "reviewer1").await).await,
+            6,
+            "decision, execution and archived cases, and the trademark case through the demo's 调阅 grant"
+        );
         assert_eq!(count(as_user(&s, "archivist1").await).await, 2);
         assert_eq!(count(as_user(&s, "station1").await).await, 0);
         assert_eq!(count(as_user(&s, "admin").await).await, 0);
@@ -482,17 +482,15 @@ async fn scopes_follow_role_and_unit() {
         let o1 = as_user(&s, "officer1").await;
         let o3 = as_user(&s, "officer3").await;
         let (mine, _) = s.list_cases(&o1, &CaseQuery::default()).await.unwrap();
-        // (Not the one officer3 reads through the demo's grant.)
-        let theirs = mine.iter().find(|c| c.cause != "虚假宣传保健食品功效").unwrap();
-        let foreign = theirs.id;
+        let foreign = mine[0].id;
         assert!(matches!(s.get_case(&o3, foreign).await, Err(ServiceError::NotFound(_))));
-        let search = CaseQuery { q: Some(theirs.cause.clone()), ..Default::default() };
+        let search = CaseQuery { q: Some(mine[0].cause.clone()), ..Default::default() };
         assert_eq!(s.list_cases(&o3, &search).await.unwrap().1, 0);
 
         // Supervisors read but never change.
         let sup = as_user(&s, "supervisor1").await;
-        let public = mine.iter().find(|c| c.label == liuhen_domain::Confidentiality::Public).unwrap().id;
-        assert!(s.get_case(&sup, public).await.is_ok());
+        let internal = mine.iter().find(|c| c.label == liuhen_domain::Confidentiality::Internal).unwrap().id;
+        assert!(s.get_case(&sup, internal).await.is_ok());
         assert!(matches!(s.create_case(&sup, &new_case("x")).await, Err(ServiceError::Forbidden(_))));
         let req = TransitionRequest { to: Stage::Investigation, reason: None, override_reason: None };
         assert!(s.transition(&sup, foreign, &req).await.is_err());
@@ -1909,15 +1907,14 @@ async fn reads_outside_the_readers_unit_alert_supervisors() {
 
         let (cases, _) = s.list_cases(&leader, &CaseQuery::default()).await.unwrap();
         let mut theirs = None;
-        let readable = [liuhen_domain::Confidentiality::Public, liuhen_domain::Confidentiality::Internal];
-        for c in cases.iter().filter(|c| readable.contains(&c.label)) {
+        for c in cases.iter().filter(|c| c.label == liuhen_domain::Confidentiality::Internal) {
             let full = s.get_case(&leader, c.id).await.unwrap();
             if full.unit_id == o1.user.unit_id && !full.officers.contains(&o3.user.id) {
                 theirs = Some(full);
                 break;
             }
         }
-        let case = theirs.expect("a 公开 or 内部 case of unit 1 officer3 is not assigned to");
+        let case = theirs.expect("an internal case of unit 1 officer3 is not assigned to");
         // Within the unit; a supervisor across units: no alert.
         s.get_case(&o1, case.id).await.unwrap();
         s.get_case(&sup, case.id).await.unwrap();

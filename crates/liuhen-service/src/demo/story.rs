@@ -19,12 +19,12 @@
 //! | 生产销售不合格电动自行车头盔 | 行政强制, 内部 | 审核决定: 查封扣押 on two cameras, one gap explained, one not (the one override); limit near |
 //! | 无照经营餐饮服务 | 行政处罚, 个人隐私 | 审核决定: ¥20,000 fine (major for a person) waiting for 法制审核 |
 //! | 销售侵犯注册商标专用权的商品 | 行政处罚, 内部 | 调查取证: waiting for the 商标 expert opinion; limit past |
-//! | 特种设备未经定期检验继续使用 | 行政检查, 公开 | 调查取证: inspected yesterday |
+//! | 特种设备未经定期检验继续使用 | 行政检查, 内部 | 调查取证: inspected yesterday |
 //!
-//! Besides: officer3 reads the 虚假宣传 case through a 调阅 granted by the
-//! leader and the supervisor (a live grant, and an alert for reading
-//! outside one's unit), and officer2's 调阅 of the 无照经营 case waits for
-//! approval.
+//! Besides: the reviewer (法制科) reads the overdue trademark case, still in
+//! 调查取证 and so outside a reviewer's scope, through a 调阅 granted by the
+//! leader and the supervisor (a live grant, and an alert for reading outside
+//! one's unit); officer2's 调阅 of the 无照经营 case waits for approval.
 
 use liuhen_domain::{
     ActKind, CaseKind, ChecklistAnswer, ChecklistItem, Confidentiality, Party, PersonIdKind,
@@ -205,7 +205,7 @@ pub(super) const CASES: [DemoCase; 9] = [
         cause: "特种设备未经定期检验继续使用",
         kind: CaseKind::Inspection,
         team: &TEAM1,
-        label: Confidentiality::Public,
+        label: Confidentiality::Internal,
         party: || {
             company(
                 "临江市滨江物业管理有限公司",
@@ -1780,21 +1780,22 @@ fn lifts(p: &mut Plan, days: &Days<'_>) {
     );
 }
 
-/// 调阅: officer3 reads the 虚假宣传 case (another unit's, 商业秘密) through
-/// a grant; officer2's request for the 无照经营 case waits.
+/// 调阅: the reviewer reads the overdue trademark case (in 调查取证, so not
+/// yet theirs to read) through a grant; officer2's request for the 无照经营
+/// case (another team's, 个人隐私) waits.
 fn access(p: &mut Plan, days: &Days<'_>) {
     p.add(
-        ADS,
+        TRADEMARK,
         at(days.back(3), 10, 0),
-        "officer3",
+        REVIEWER,
         Do::Request {
-            purpose: "办理同类虚假宣传保健食品案件，参考本案证据认定、裁量及法制审核意见",
+            purpose: "该案已超过办案期限，法制科提前介入，了解证据收集情况并提出审核建议",
             days: 7,
         },
     );
-    p.add(ADS, at(days.back(3), 11, 30), LEADER, Do::Approve { requester: "officer3" });
-    p.add(ADS, at(days.back(2), 9, 40), SUPERVISOR, Do::Approve { requester: "officer3" });
-    p.add(ADS, at(days.back(2), 10, 30), "officer3", Do::ReadThroughGrant);
+    p.add(TRADEMARK, at(days.back(3), 11, 30), LEADER, Do::Approve { requester: REVIEWER });
+    p.add(TRADEMARK, at(days.back(2), 9, 40), SUPERVISOR, Do::Approve { requester: REVIEWER });
+    p.add(TRADEMARK, at(days.back(2), 10, 30), REVIEWER, Do::ReadThroughGrant);
     p.add(
         KITCHEN,
         at(days.back(1), 16, 20),
