@@ -1922,6 +1922,25 @@ mod web_pages {
         (c["id"].as_str().unwrap().to_owned(), c["cause"].as_str().unwrap().to_owned())
     }
 
+    /// A docking station's 工作台 lists the demo's recordings it uploaded,
+    /// newest first, each linked to its player.
+    #[tokio::test]
+    async fn the_station_workbench_lists_its_uploads() {
+        for app in apps().await {
+            let t = login(&app, "station1").await;
+            let r = call(&app, page("/workbench", &t)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let me = app.service.authenticate(&t).await.unwrap();
+            let uploads = app.service.workbench(&me).await.unwrap().uploads;
+            assert!(uploads.len() > 10, "the demo's station uploaded its team's recordings");
+            let latest = &uploads[0];
+            assert!(r.text.contains("最近上传") && r.text.contains(&latest.file_name), "{}", r.text);
+            assert!(r.text.contains(&format!("href=\"/evidence/{}\"", latest.id)), "{}", r.text);
+            let r = call(&app, page(&format!("/evidence/{}", latest.id), &t)).await;
+            assert_eq!(r.status, StatusCode::OK, "the station plays what it uploaded: {}", r.text);
+        }
+    }
+
     #[tokio::test]
     async fn pages_answer_with_their_security_headers_and_a_signed_out_visit_goes_to_sign_in() {
         for app in apps().await {
