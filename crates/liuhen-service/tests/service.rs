@@ -207,7 +207,7 @@ fn new_case(cause: &str) -> NewCase {
 
 #[tokio::test]
 async fn demo_seed_is_complete_and_idempotent() {
-    for (s, _clock, _dir) in services().await {
+    for (s, clock, _dir) in services().await {
         let started = std::time::Instant::now();
         let logins = demo::seed(&s).await.unwrap();
         eprintln!("demo seeded in {:?}, {} ledger entries", started.elapsed(), entry_count(&s).await);
@@ -226,6 +226,20 @@ async fn demo_seed_is_complete_and_idempotent() {
         assert_eq!(demo::seed(&s).await.unwrap(), logins);
         assert_eq!(entry_count(&s).await, entries, "seeding twice adds nothing, not even a login");
         assert_eq!(s.list_cases(&sup, &CaseQuery::default()).await.unwrap().1, 9);
+        // Nor on another day, when the story's dates would fall elsewhere.
+        let entries = entry_count(&s).await;
+        clock.advance(time::Duration::days(3));
+        demo::seed(&s).await.unwrap();
+        let mut tx = s.store().read().await.unwrap();
+        let later: Vec<String> = tx
+            .read_entries(entries, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| LedgerEntry::decode(&e.body).unwrap().kind)
+            .collect();
+        tx.finish().await.unwrap();
+        assert!(later.is_empty(), "seeding on a later day adds nothing: {later:?}");
     }
 }
 

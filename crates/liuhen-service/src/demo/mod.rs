@@ -379,20 +379,19 @@ impl Run {
             Do::Move { to, .. } => {
                 tx.get_case_in_scope(case, &self.agency_scope()).await?.is_some_and(|c| c.stage >= *to)
             }
-            Do::Act(a) => {
-                tx.list_acts(case).await?.iter().any(|x| x.kind == a.kind && x.starts_at == a.start)
-            }
+            Do::Act(a) => tx.list_acts(case).await?.iter().filter(|x| x.kind == a.kind).count() >= step.nth,
             Do::Clip(c) => {
-                let name = c.file_name();
                 let station = self.user(story::STATION)?.id;
                 self.service
                     .store()
                     .list_case_evidence(case, &self.agency_scope(), station)
                     .await?
                     .iter()
-                    .any(|e| e.file_name == name)
+                    .filter(|e| e.device_serial.as_deref() == Some(c.device))
+                    .count()
+                    >= step.nth
             }
-            Do::Explain(e) => tx.list_interruptions(case).await?.iter().any(|i| i.from == e.from),
+            Do::Explain(_) => tx.list_interruptions(case).await?.len() >= step.nth,
             Do::Draft { format, .. } => {
                 tx.list_case_documents(case).await?.iter().any(|d| d.format == *format)
             }

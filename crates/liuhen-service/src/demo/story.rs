@@ -337,6 +337,11 @@ pub(super) struct Step {
     pub case: usize,
     pub by: &'static str,
     pub what: Do,
+    /// For an act, a recording or a 中止说明: which one of its case's acts
+    /// of its kind, files of its device, or 中止说明 it is (1 for the
+    /// first). A step is known done by this count, not by its date, since
+    /// the dates follow the day the demo is seeded.
+    pub nth: usize,
 }
 
 /// Working days on the rulebook's calendar (weekends alone outside the
@@ -499,7 +504,7 @@ struct Plan {
 
 impl Plan {
     fn add(&mut self, case: usize, at: OffsetDateTime, by: &'static str, what: Do) {
-        self.steps.push(Step { at, case, by, what });
+        self.steps.push(Step { at, case, by, what, nth: 0 });
     }
 
     fn lead(case: usize) -> &'static str {
@@ -633,6 +638,18 @@ pub(super) fn plan(days: &Days<'_>) -> Vec<Step> {
     access(&mut p, days);
     // Stable: steps at the same minute keep the order they were written in.
     p.steps.sort_by_key(|s| s.at);
+    let mut seen: std::collections::HashMap<(usize, String), usize> = std::collections::HashMap::new();
+    for s in &mut p.steps {
+        let key = match &s.what {
+            Do::Act(a) => format!("act:{}", a.kind.code()),
+            Do::Clip(c) => format!("device:{}", c.device),
+            Do::Explain(_) => "explanation".to_owned(),
+            _ => continue,
+        };
+        let n = seen.entry((s.case, key)).or_insert(0);
+        *n += 1;
+        s.nth = *n;
+    }
     p.steps
 }
 
