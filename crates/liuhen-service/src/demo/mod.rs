@@ -215,7 +215,7 @@ pub async fn seed(service: &Service) -> Result<Vec<DemoLogin>> {
 async fn seed_steps(service: &Service, max_steps: usize) -> Result<Vec<DemoLogin>> {
     let end = service.now();
     let policy = service.policy()?;
-    let days = story::Days::new(liuhen_domain::when::in_beijing(end).date(), policy.calendar());
+    let days = story::Days::new(liuhen_domain::when::in_beijing(end).date(), &policy);
     let floor = last_entry_time(service).await?.unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let clock = Arc::new(StoryClock::new(end, floor));
     let teller = service.with_clock(clock.clone());

@@ -27,10 +27,10 @@
 //! one's unit); officer2's 调阅 of the 无照经营 case waits for approval.
 
 use liuhen_domain::{
-    ActKind, CaseKind, ChecklistAnswer, ChecklistItem, Confidentiality, Party, PersonIdKind,
+    ActKind, CaseKind, ChecklistAnswer, ChecklistItem, Confidentiality, Party, PersonIdKind, Procedure,
     ProposedDecision, ResidentId, ReviewOpinion, ReviewOutcome, Stage, Uscc, Venue,
 };
-use liuhen_policy::Calendar;
+use liuhen_policy::{DayCount, Policy};
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime, Time};
 
@@ -345,19 +345,54 @@ pub(super) struct Step {
 }
 
 /// Working days on the rulebook's calendar (weekends alone outside the
-/// years it covers).
+/// years it covers), and the rulebook's handling limits.
 pub(super) struct Days<'a> {
     pub today: Date,
-    calendar: &'a Calendar,
+    policy: &'a Policy,
 }
 
 impl<'a> Days<'a> {
-    pub(super) fn new(today: Date, calendar: &'a Calendar) -> Self {
-        Days { today, calendar }
+    pub(super) fn new(today: Date, policy: &'a Policy) -> Self {
+        Days { today, policy }
+    }
+
+    /// How many days (counted as the rulebook counts them) the handling
+    /// limit of `procedure` has left on today for a case whose limit starts
+    /// on `start`; negative when it has run out. `None` without a limit.
+    fn limit_left(&self, procedure: Procedure, start: Date) -> Option<i64> {
+        let limit = self.policy.limit(procedure)?;
+        let calendar = self.policy.calendar();
+        let due = limit.deadline(start, calendar, 0).ok()?;
+        if due < self.today {
+            return Some(-(self.today - due).whole_days());
+        }
+        match limit.counting.value {
+            DayCount::Natural => Some((due - self.today).whole_days()),
+            DayCount::Working => calendar.working_days_between(self.today, due).ok(),
+        }
+    }
+
+    /// The latest working day a limit of `procedure` may start on and have
+    /// `wanted` days left today (or fewer, but at least `least`), going back
+    /// from today; `None` when no day in the last 400 does.
+    fn limit_start(&self, procedure: Procedure, wanted: i64, least: i64) -> Option<Date> {
+        let mut d = self.today;
+        for _ in 0..400 {
+            d = d.previous_day()?;
+            if !self.working(d) {
+                continue;
+            }
+            let left = self.limit_left(procedure, d)?;
+            if left <= wanted {
+                return (left >= least).then_some(d);
+            }
+        }
+        None
     }
 
     pub(super) fn working(&self, d: Date) -> bool {
-        self.calendar
+        self.policy
+            .calendar()
             .is_working_day(d)
             .unwrap_or_else(|_| !matches!(d.weekday(), time::Weekday::Saturday | time::Weekday::Sunday))
     }
@@ -1356,10 +1391,12 @@ fn labels(p: &mut Plan, days: &Days<'_>) {
     p.move_to(c, at(d(10), 9, 30), Stage::Archived, "结案审批表已签发，案卷归档");
 }
 
-/// The day of the helmet seizure: 行政强制 counts 30 days from it, so it
-/// lies 21 to 29 days back, leaving the case fewer than ten days (yellow).
+/// The day of the helmet seizure: 行政强制's limit counts from it (30
+/// days nationally), so it is the latest working day that leaves the case
+/// six days or fewer, and at least one (yellow: compliance warns from ten).
 pub(super) fn seizure_day(days: &Days<'_>) -> Date {
-    days.within(24, 21, 29)
+    let warn = i64::from(crate::compliance::LIMIT_WARN_DAYS);
+    days.limit_start(Procedure::Coercion, 6.min(warn - 1), 1).unwrap_or_else(|| days.within(24, 21, 29))
 }
 
 /// 生产销售不合格电动自行车头盔: 查封扣押 on two cameras, a gap explained
@@ -1622,10 +1659,12 @@ fn kitchen(p: &mut Plan, days: &Days<'_>) {
     p.add(c, at(submitted, 10, 0), "officer3", Do::Submit { version: 1 });
 }
 
-/// The day the trademark case opened: more than 90 days ago, so its
-/// 行政处罚 limit (90 days from 立案 to the decision) has run out (red).
+/// The day the trademark case opened: 行政处罚's limit counts from 立案
+/// (90 days nationally), so it is the latest working day from which the
+/// limit ran out at least five days ago (red).
 pub(super) fn opened_trademark(days: &Days<'_>) -> Date {
-    days.on_or_before(days.today - Duration::days(96))
+    days.limit_start(Procedure::PenaltyOrdinary, -5, i64::MIN)
+        .unwrap_or_else(|| days.on_or_before(days.today - Duration::days(96)))
 }
 
 /// 销售侵犯注册商标专用权的商品: investigated, waiting for the rights
