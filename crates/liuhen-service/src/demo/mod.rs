@@ -315,17 +315,26 @@ impl Run {
         CaseScope::Agency(self.agency)
     }
 
-    /// The id of a case of the story, once opened.
+    /// The id of a case of the story, once opened: its 案由 and party (a
+    /// case someone else opened with the same 案由 is not the demo's).
     async fn case_id(&mut self, i: usize) -> Result<Option<CaseId>> {
         if let Some(Some(id)) = self.cases.get(i) {
             return Ok(Some(*id));
         }
-        let cause = story_case(i)?.cause;
-        let filter = CaseFilter { query: Some(cause.into()), limit: 20, ..Default::default() };
+        let c = story_case(i)?;
+        let party = match (c.party)() {
+            liuhen_domain::Party::NaturalPerson { name, .. }
+            | liuhen_domain::Party::Organisation { name, .. } => name,
+        };
+        let filter = CaseFilter { query: Some(party.clone()), limit: 200, ..Default::default() };
         let mut tx = self.service.store().read().await?;
         let (found, _) = tx.list_cases(&self.agency_scope(), &filter).await?;
         tx.finish().await?;
-        let id = found.into_iter().find(|c| c.cause == cause).map(|c| c.id);
+        let id = found
+            .into_iter()
+            .filter(|s| s.cause == c.cause && s.party_names.first() == Some(&party))
+            .min_by_key(|s| s.created_at)
+            .map(|s| s.id);
         if let (Some(slot), Some(id)) = (self.cases.get_mut(i), id) {
             *slot = Some(id);
         }

@@ -4,10 +4,14 @@
 //! clock's date in 北京时间): each case opens a number of working days ago,
 //! its acts follow its 立案 in the stage they belong to, and its stage moves
 //! are days apart. Two cases sit on their handling limits (办案期限), placed
-//! from the rulebook's limits: 行政强制 counts 30 days from the seizure, so
-//! the seizure is dated to leave fewer than ten (yellow); 行政处罚 counts 90
-//! days from 立案, so the trademark case opens more than 90 days ago and is
-//! still being investigated (red).
+//! from the rulebook's limits (days, counting, calendar): 行政强制 counts
+//! from the seizure (30 days nationally), so the seizure is dated to leave
+//! six days or fewer (yellow: compliance warns from ten); 行政处罚 counts from
+//! 立案 (90 days), so the trademark case opened so long ago that its limit
+//! ran out five or more days back, and it is still being investigated (red).
+//! A step is known done by what the store holds (a stage reached, a document
+//! of its format, the n-th act of its kind), never by its date, so seeding
+//! again on a later day adds nothing.
 //!
 //! | case | procedure, label | where it stands |
 //! |---|---|---|
