@@ -432,6 +432,19 @@ async fn demo_tells_the_story() {
         let waiting = requests.iter().find(|r| r.case_id == kitchen).unwrap();
         assert!(waiting.approvals.is_empty() && waiting.granted_until.is_none());
 
+        // The story's supervision feed (this test reads at `now`): the override
+        // once, and one alert, for the reviewer's read through the grant.
+        let sup = as_user(&s, "supervisor1").await;
+        let feed = s.recent_supervision(&sup, 4000).await.unwrap();
+        let overrides = feed.iter().filter(|e| e.kind == "case.findings_overridden").count();
+        assert_eq!(overrides, 1);
+        let alerts: Vec<_> = feed
+            .iter()
+            .filter(|e| e.class == liuhen_service::supervision::EventClass::Alert && e.time < now)
+            .map(|e| (e.rule.clone().unwrap(), e.actor.clone(), e.subjects.contains(&trademark.subject())))
+            .collect();
+        assert_eq!(alerts, [("outside_unit".to_owned(), reviewer.user.id.subject(), true)], "{alerts:?}");
+
         // Every role has something to do.
         let wb = |login: &'static str| {
             let s = s.clone();

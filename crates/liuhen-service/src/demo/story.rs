@@ -1854,8 +1854,10 @@ fn access(p: &mut Plan, days: &Days<'_>) {
         },
     );
     p.add(TRADEMARK, at(days.back(3), 11, 30), LEADER, Do::Approve { requester: REVIEWER });
-    p.add(TRADEMARK, at(days.back(2), 9, 40), SUPERVISOR, Do::Approve { requester: REVIEWER });
-    p.add(TRADEMARK, at(days.back(2), 10, 30), REVIEWER, Do::ReadThroughGrant);
+    // The grant and its read end the story, so the alert the read raises is
+    // among the latest events a supervisor's 工作台 shows.
+    p.add(TRADEMARK, at(days.back(1), 17, 30), SUPERVISOR, Do::Approve { requester: REVIEWER });
+    p.add(TRADEMARK, at(days.back(1), 17, 40), REVIEWER, Do::ReadThroughGrant);
     p.add(
         KITCHEN,
         at(days.back(1), 16, 20),
