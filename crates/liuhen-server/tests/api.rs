@@ -183,7 +183,7 @@ async fn login_list_and_unit_isolation() {
 
         let r = call(&app, get("/api/v1/cases", &t1)).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(r.body["total"], 4);
+        assert_eq!(r.body["total"], 5);
         let mine = r.body["items"].as_array().unwrap().clone();
         let id = mine[0]["id"].as_str().unwrap().to_owned();
         let cause = mine[0]["cause"].as_str().unwrap().to_owned();
@@ -847,8 +847,20 @@ mod tus {
             let officer = login(&app, "officer1").await;
             let cases = call(&app, get("/api/v1/cases?stage=investigation", &officer)).await;
             let case_id = cases.body["items"][0]["id"].as_str().unwrap().to_owned();
-            let acts = call(&app, get(&format!("/api/v1/cases/{case_id}/acts"), &officer)).await;
-            let act_id = acts.body[0]["id"].as_str().unwrap().to_owned();
+            // A 抽样取证 of the demo's case, its 记录要素 attested, its 凭证 not yet registered.
+            let officers = [
+                app.service.user_by_login("officer1").await.unwrap().id,
+                app.service.user_by_login("officer2").await.unwrap().id,
+            ];
+            let act = json!({"kind": "sampling", "starts_at": "2026-03-02T10:00:00+08:00",
+                "ends_at": "2026-03-02T10:20:00+08:00", "place": {"address": "临江市滨江路2号"},
+                "venue": "on_site", "officers": officers, "parties": [0],
+                "elements": ["场景", "参与人员", "出示执法证"]})
+            .to_string();
+            let r =
+                call(&app, post_json(&format!("/api/v1/cases/{case_id}/acts"), Some(&officer), &act)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let act_id = r.body["id"].as_str().unwrap().to_owned();
             let r = create(&app, &officer, 3, &[("filename", "a.bin")]).await;
             let loc = r.headers["location"].to_str().unwrap().to_owned();
             let r = patch(&app, &officer, &loc, 0, b"abc", None).await;
@@ -881,7 +893,7 @@ mod tus {
             let act =
                 c.body["acts"].as_array().unwrap().iter().find(|a| a["act_id"] == act_id.as_str()).unwrap();
             assert_eq!(act["clips"], 1);
-            // The demo's officers attested the act's 记录要素; its 笔录 is not issued.
+            // The officers attested the act's 记录要素; its 凭证 is not registered.
             let codes: Vec<&str> =
                 act["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
             assert!(!codes.contains(&"element_missing"), "{act}");
@@ -897,14 +909,14 @@ mod tus {
             .await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
             assert!(r.body["elements"].as_array().unwrap().iter().any(|e| e == "见证人"), "{}", r.text);
-            // The 现场检查笔录 was signed on paper: its scan, uploaded to the case, registers it.
+            // The 抽样取证凭证 was signed on paper: its scan, uploaded to the case, registers it.
             let scan = b"%PDF-1.4\n% scan\n";
             let r =
                 create(&app, &officer, scan.len(), &[("filename", "笔录.pdf"), ("case_id", &case_id)]).await;
             let loc = r.headers["location"].to_str().unwrap().to_owned();
             let r = patch(&app, &officer, &loc, 0, scan, None).await;
             let scan_id = r.headers["liuhen-evidence-id"].to_str().unwrap().to_owned();
-            let body = json!({"name": "现场检查笔录", "evidence_id": scan_id, "signed_on": "2026-03-02"})
+            let body = json!({"name": "抽样取证凭证", "evidence_id": scan_id, "signed_on": "2026-03-02"})
                 .to_string();
             let uri_reg = format!("/api/v1/cases/{case_id}/documents/registered");
             let r = call(&app, post_json(&uri_reg, Some(&officer), &body)).await;
@@ -1826,13 +1838,18 @@ async fn login_is_limited_per_client_address_and_says_when_to_retry() {
         login_failures_per_source: 5,
         ..Config::default()
     };
-    let service = Service::new(store.clone(), Arc::new(SystemClock), config.service_config(), test_signer());
+    // The demo uploads its recordings and stores its documents' PDFs.
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    let service = Service::new(store.clone(), Arc::new(SystemClock), config.service_config(), test_signer())
+        .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
     demo::seed(&service).await.unwrap();
     let app = App {
         router: router(AppState::new(service.clone(), config)),
         store,
         service,
-        _dir: tempfile::tempdir().unwrap(),
+        _dir: blobs,
         _db_dir: Some(dir),
     };
     let attempt = |peer: &str, forwarded: Option<&str>, login: &str, password: &str| {
@@ -1903,6 +1920,25 @@ mod web_pages {
         let r = call(app, get("/api/v1/cases?limit=1", token)).await;
         let c = &r.body["items"][0];
         (c["id"].as_str().unwrap().to_owned(), c["cause"].as_str().unwrap().to_owned())
+    }
+
+    /// A docking station's 工作台 lists the demo's recordings it uploaded,
+    /// newest first, each linked to its player.
+    #[tokio::test]
+    async fn the_station_workbench_lists_its_uploads() {
+        for app in apps().await {
+            let t = login(&app, "station1").await;
+            let r = call(&app, page("/workbench", &t)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let me = app.service.authenticate(&t).await.unwrap();
+            let uploads = app.service.workbench(&me).await.unwrap().uploads;
+            assert!(uploads.len() > 10, "the demo's station uploaded its team's recordings");
+            let latest = &uploads[0];
+            assert!(r.text.contains("最近上传") && r.text.contains(&latest.file_name), "{}", r.text);
+            assert!(r.text.contains(&format!("href=\"/evidence/{}\"", latest.id)), "{}", r.text);
+            let r = call(&app, page(&format!("/evidence/{}", latest.id), &t)).await;
+            assert_eq!(r.status, StatusCode::OK, "the station plays what it uploaded: {}", r.text);
+        }
     }
 
     #[tokio::test]

@@ -292,7 +292,7 @@ fn act_elements(act: &Act) -> Vec<String> {
 }
 
 /// Days before a handling limit ends from which it is reported.
-const LIMIT_WARN_DAYS: u32 = 10;
+pub(crate) const LIMIT_WARN_DAYS: u32 = 10;
 
 /// What the case's procedure expects before it leaves its current stage, and
 /// its handling limit (行政处罚法 第六十条, 行政强制法 第二十五条, … as the

@@ -173,6 +173,12 @@ impl Service {
     pub fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
+
+    /// This service over another clock (everything else shared): the demo
+    /// tells its story on a clock that steps through past days.
+    pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> Service {
+        Service { clock, ..self.clone() }
+    }
 }
 
 /// Appends the ledger entry of a change to the transaction making it.

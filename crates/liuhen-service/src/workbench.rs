@@ -1,12 +1,13 @@
 //! What waits for a person (工作台): the open cases they work on with the
 //! state of each handling limit, the legal reviews waiting for a reviewer,
-//! the 调阅 requests they may decide, the drafts a leader may issue, and the
-//! alerts a supervisor watches. Every list is read through the same scope
-//! and clearance as the API's, and recorded like a case list.
+//! the 调阅 requests they may decide, the drafts a leader may issue, the
+//! alerts a supervisor watches, and a docking station's latest uploads.
+//! Every list is read through the same scope and clearance as the API's,
+//! and recorded like a case list.
 
 use std::sync::Arc;
 
-use liuhen_domain::{AccessRequest, CaseId, Document, EntryKind, Role, User};
+use liuhen_domain::{AccessRequest, CaseId, Document, EntryKind, Evidence, Role, User};
 use liuhen_store::{CaseSummary, StoredReview};
 use serde::Serialize;
 
@@ -72,6 +73,8 @@ pub struct Workbench {
     pub drafts: Vec<WaitingDraft>,
     /// The latest alerts of the supervision stream (supervisors, leaders).
     pub alerts: Vec<Arc<SupervisionEvent>>,
+    /// A docking station's latest uploads, newest first (at most 20).
+    pub uploads: Vec<Evidence>,
 }
 
 /// Whether `me` may approve or reject `r` now: a leader or supervisor,
@@ -197,6 +200,24 @@ impl Service {
         } else {
             Vec::new()
         };
-        Ok(Workbench { cases, reviews, approvals, my_requests, drafts, alerts })
+        let uploads = if role == Role::Station {
+            let list = self.store.recent_uploads(me.user.id, me.user.unit_id, 20).await?;
+            // The station reads what it uploaded: one read entry naming every file shown.
+            if !list.is_empty() {
+                let subjects = list.iter().map(|e| e.id.subject()).collect();
+                self.record_read_as(
+                    EntryKind::EvidenceRead,
+                    self.now(),
+                    actor(&me.user),
+                    Some(me.user.agency_id),
+                    subjects,
+                )
+                .await?;
+            }
+            list
+        } else {
+            Vec::new()
+        };
+        Ok(Workbench { cases, reviews, approvals, my_requests, drafts, alerts, uploads })
     }
 }

@@ -64,8 +64,13 @@ async fn every_role_unit_and_label() {
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
     let origin = "test.liuhen/ledger";
     let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    // The demo uploads its recordings.
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
     let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap());
+        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
     demo::seed(&s).await.unwrap();
     let o1 = as_user(&s, "officer1").await;
     let o3 = as_user(&s, "officer3").await;

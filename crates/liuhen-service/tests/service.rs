@@ -207,8 +207,10 @@ fn new_case(cause: &str) -> NewCase {
 
 #[tokio::test]
 async fn demo_seed_is_complete_and_idempotent() {
-    for (s, _clock, _dir) in services().await {
+    for (s, clock, _dir) in services().await {
+        let started = std::time::Instant::now();
         let logins = demo::seed(&s).await.unwrap();
+        eprintln!("demo seeded in {:?}, {} ledger entries", started.elapsed(), entry_count(&s).await);
         assert_eq!(logins.len(), 10);
         let roles: std::collections::BTreeSet<_> = logins.iter().map(|l| l.role.as_str()).collect();
         for r in ["officer", "leader", "reviewer", "archivist", "supervisor", "station", "admin"] {
@@ -216,28 +218,265 @@ async fn demo_seed_is_complete_and_idempotent() {
         }
         let sup = as_user(&s, "leader1").await;
         let (cases, total) = s.list_cases(&sup, &CaseQuery::default()).await.unwrap();
-        assert_eq!(total, 8);
+        assert_eq!(total, 9);
         for st in Stage::ALL {
             assert!(cases.iter().any(|c| c.stage == *st), "no demo case in {st}");
         }
         let entries = entry_count(&s).await;
         assert_eq!(demo::seed(&s).await.unwrap(), logins);
-        assert_eq!(
-            s.list_cases(&sup, &CaseQuery::default()).await.unwrap().1,
-            8,
-            "seeding twice duplicates nothing"
-        );
-        // The second run only logs in and out and reads (each a ledger entry); it changes nothing else.
+        assert_eq!(entry_count(&s).await, entries, "seeding twice adds nothing, not even a login");
+        assert_eq!(s.list_cases(&sup, &CaseQuery::default()).await.unwrap().1, 9);
+        // Nor on another day, when the story's dates would fall elsewhere.
+        let entries = entry_count(&s).await;
+        clock.advance(time::Duration::days(3));
+        demo::seed(&s).await.unwrap();
         let mut tx = s.store().read().await.unwrap();
-        let later = tx.read_entries(entries, 1000).await.unwrap();
-        for e in later {
-            let kind = LedgerEntry::decode(&e.body).unwrap().kind;
-            assert!(
-                ["credential.session_created", "credential.session_ended", "case.read", "case.listed"]
-                    .contains(&kind.as_str()),
-                "unexpected {kind} on re-seed"
-            );
+        let later: Vec<String> = tx
+            .read_entries(entries, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| LedgerEntry::decode(&e.body).unwrap().kind)
+            .collect();
+        tx.finish().await.unwrap();
+        assert!(later.is_empty(), "seeding on a later day adds nothing: {later:?}");
+    }
+}
+
+/// The demo tells the story the issue asks for: real recordings uploaded
+/// as a docking station does, coverage computed (one leader's override in
+/// the whole demo), documents issued with 文号 and PDFs, a major fine through
+/// 法制审核, a 不予行政处罚, 调阅 waiting and granted, dates in order and two
+/// handling limits (near and past), and something to do for every role.
+#[tokio::test]
+async fn demo_tells_the_story() {
+    use liuhen_domain::{ActKind, DocumentStatus, ReviewOutcome};
+    use liuhen_service::workbench::DeadlineState;
+    for (s, _clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let now = s.now();
+        let leader = as_user(&s, "leader1").await;
+        let (cases, _) = s.list_cases(&leader, &CaseQuery::default()).await.unwrap();
+        let case = |cause: &str| cases.iter().find(|c| c.cause == cause).unwrap().id;
+        let food = case("销售超过保质期的食品");
+        let ads = case("虚假宣传保健食品功效");
+        let scales = case("计量器具未按规定检定");
+        let prices = case("经营者未明码标价");
+        let labels = case("销售标签不符合规定的预包装食品");
+        let helmets = case("生产销售不合格电动自行车头盔");
+        let kitchen = case("无照经营餐饮服务");
+        let trademark = case("销售侵犯注册商标专用权的商品");
+        let lifts = case("特种设备未经定期检验继续使用");
+
+        // The ledger: in time order, nothing after now, exactly one override.
+        let mut tx = s.store().read().await.unwrap();
+        let all = tx.read_entries(0, 100_000).await.unwrap();
+        tx.finish().await.unwrap();
+        let entries: Vec<LedgerEntry> = all.iter().map(|e| LedgerEntry::decode(&e.body).unwrap()).collect();
+        for pair in entries.windows(2) {
+            assert!(pair[0].time <= pair[1].time, "{} then {}", pair[0].kind, pair[1].kind);
         }
+        assert!(entries.last().unwrap().time <= liuhen_domain::unix_ms(now));
+        let first = entries.first().unwrap().time;
+        assert!(liuhen_domain::unix_ms(now) - first > 95 * 86_400_000, "the story spans more than 95 days");
+        let overrides: Vec<&LedgerEntry> =
+            entries.iter().filter(|e| e.kind == "case.findings_overridden").collect();
+        assert_eq!(overrides.len(), 1, "one override in the whole demo");
+        assert_eq!(overrides[0].subjects, vec![helmets.subject()]);
+        let mut moves = Vec::new();
+        for id in [food, ads, scales, prices, labels, helmets, kitchen, trademark, lifts] {
+            let mut tx = s.store().read().await.unwrap();
+            moves.push((id, tx.stage_moves(id).await.unwrap()));
+            tx.finish().await.unwrap();
+        }
+        let overridden: Vec<_> =
+            moves.iter().flat_map(|(_, m)| m.iter()).filter(|m| m.override_reason.is_some()).collect();
+        assert_eq!(overridden.len(), 1);
+        assert_eq!((overridden[0].case_id, overridden[0].to), (helmets, Stage::Decision));
+        assert!(overridden[0].overridden.iter().any(|l| l.contains("查封扣押")), "{:?}", overridden[0]);
+        assert!(overridden[0].override_reason.as_deref().unwrap().contains("中止说明"));
+
+        // Dates: acts after 立案 and in their stage, stage moves in order and days apart.
+        for (id, moves) in &moves {
+            let c = s.get_case(&leader, *id).await.unwrap();
+            let mut last = c.created_at;
+            for m in moves {
+                assert!(m.at >= last, "{}: moves in order", c.cause);
+                last = m.at;
+            }
+            let stage_at = |t: time::OffsetDateTime| {
+                moves.iter().filter(|m| m.at <= t).map(|m| m.to).next_back().unwrap_or(Stage::Initiation)
+            };
+            for a in s.list_acts(&leader, *id).await.unwrap() {
+                assert!(a.starts_at > c.created_at, "{}: {} after 立案", c.cause, a.kind);
+                let expected = match a.kind {
+                    ActKind::ServiceInPerson | ActKind::Execution => Stage::Execution,
+                    _ => Stage::Investigation,
+                };
+                assert_eq!(stage_at(a.starts_at), expected, "{}: {} in its stage", c.cause, a.kind);
+            }
+            if c.kind == liuhen_domain::CaseKind::Penalty && moves.len() >= 2 {
+                assert!(
+                    moves[1].at - moves[0].at >= time::Duration::days(1),
+                    "{}: stages days apart",
+                    c.cause
+                );
+            }
+        }
+
+        // Compliance, case by case: (stage, blocking, warnings, finding codes).
+        let expect = [
+            (food, Stage::Archived, 0, 0, vec![]),
+            (ads, Stage::Execution, 1, 0, vec!["document_missing"]),
+            (scales, Stage::Investigation, 0, 0, vec![]),
+            (prices, Stage::Initiation, 1, 0, vec!["document_missing"]),
+            (labels, Stage::Archived, 0, 0, vec![]),
+            (helmets, Stage::Decision, 1, 1, vec!["av_gap", "av_gap_explained", "limit_near"]),
+            (kitchen, Stage::Decision, 1, 0, vec!["document_missing"]),
+            (trademark, Stage::Investigation, 0, 1, vec!["limit_exceeded"]),
+            (lifts, Stage::Investigation, 0, 0, vec![]),
+        ];
+        for (id, stage, blocking, warnings, codes) in expect {
+            let c = s.case_compliance(&leader, id).await.unwrap();
+            let mut found: Vec<&str> = c
+                .acts
+                .iter()
+                .flat_map(|a| &a.findings)
+                .chain(&c.stage_exit)
+                .chain(&c.case_findings)
+                .filter(|f| f.severity != "info" || f.code.starts_with("av_"))
+                .map(|f| f.code.as_str())
+                .collect();
+            found.sort_unstable();
+            let summary = format!("{id}: {:?} {found:?}", c.stage);
+            assert_eq!((c.stage, c.blocking, c.warnings), (stage, blocking, warnings), "{summary}");
+            assert_eq!(found, codes, "{summary}");
+            for a in &c.acts {
+                if a.av_requirement != "text_allowed" {
+                    assert!(a.clips > 0, "{summary}: {} has its recordings", a.kind);
+                    if a.kind != ActKind::Seizure {
+                        assert_eq!(a.covered_share, Some(1.0), "{summary}: {} covered", a.kind);
+                    }
+                }
+            }
+        }
+        // The seizure: two officers' cameras, five files, two gaps, the first explained.
+        let c = s.case_compliance(&leader, helmets).await.unwrap();
+        let seizure = c.acts.iter().find(|a| a.kind == ActKind::Seizure).unwrap();
+        assert_eq!(seizure.clips, 5);
+        assert_eq!(seizure.gaps.len(), 2, "{:?}", seizure.gaps);
+        assert!(seizure.gaps[0].excused && !seizure.gaps[1].excused);
+        assert_eq!(seizure.explanations.len(), 1);
+        let overview = s.case_overview(&leader, helmets).await.unwrap();
+        let officers: std::collections::BTreeSet<_> = overview
+            .evidence
+            .iter()
+            .filter(|e| e.media_type == "video/mp4")
+            .filter_map(|e| e.officer_id)
+            .collect();
+        assert_eq!(officers.len(), 2, "two officers' cameras");
+        assert!(
+            overview
+                .evidence
+                .iter()
+                .all(|e| e.clock_offset_ms.is_some() || e.media_type == "application/pdf")
+        );
+        let registered: Vec<_> = overview
+            .documents
+            .iter()
+            .filter(|d| d.format == "registered")
+            .map(|d| d.format_name.as_str())
+            .collect();
+        assert_eq!(registered, ["现场笔录", "查封扣押财物清单"]);
+
+        // Handling limits: the seizure's near (yellow), the trademark case's past (red).
+        let (rows, _) = s.case_rows(&leader, &CaseQuery::default(), None).await.unwrap();
+        let state = |id| rows.iter().find(|r| r.case.id == id).unwrap().deadline;
+        assert_eq!(state(helmets), DeadlineState::Near);
+        assert_eq!(state(trademark), DeadlineState::Past);
+        for id in [prices, kitchen] {
+            assert_eq!(state(id), DeadlineState::Running);
+        }
+
+        // Documents: issued with 文号 and stored PDFs.
+        let stored = stored_objects(&dirs).await;
+        let docs = s.list_documents(&leader, food).await.unwrap();
+        assert_eq!(docs.len(), 7);
+        for d in &docs {
+            assert_ne!(d.status, DocumentStatus::Draft, "{}", d.format_name);
+            assert!(stored.contains(&d.digests.as_ref().unwrap().pdf_sha256), "{}: its PDF", d.format_name);
+        }
+        let decision = docs.iter().find(|d| d.format == "penalty_decision").unwrap();
+        let year = liuhen_domain::when::in_beijing(decision.issued_at.unwrap()).year();
+        assert!(decision.number.as_deref().unwrap().starts_with(&format!("临市监罚〔{year}〕")));
+        let receipt = docs.iter().find(|d| d.format == "service_receipt").unwrap();
+        assert!(receipt.fields["documents"].as_str().unwrap().contains(decision.number.as_deref().unwrap()));
+        assert!(decision.served_at.is_some());
+        let no_penalty = s.list_documents(&leader, labels).await.unwrap();
+        assert!(no_penalty.iter().any(|d| d.format == "no_penalty_decision" && d.number.is_some()));
+
+        // 法制审核: the major fine returned once, revised, passed and issued.
+        let review = s.review_status(&leader, ads).await.unwrap();
+        let outcomes: Vec<_> = review.reviews.iter().map(|r| r.opinion.as_ref().unwrap().outcome).collect();
+        assert_eq!(outcomes, [ReviewOutcome::Correct, ReviewOutcome::Approve]);
+        let d = review.decision.unwrap();
+        assert!(review.major && review.passed && d.issued_at.is_some());
+        assert_eq!((d.version, d.decision.fine_fen), (2, 12_000_000));
+
+        // 调阅: a live grant (the reviewer reads the trademark case), a request waiting.
+        let reviewer = as_user(&s, "reviewer1").await;
+        assert_eq!(s.get_case(&reviewer, trademark).await.unwrap().id, trademark, "read through the grant");
+        let requests = s.list_access_requests(&leader).await.unwrap();
+        let live = requests.iter().find(|r| r.case_id == trademark).unwrap();
+        assert!(live.granted_until.unwrap() > now);
+        let waiting = requests.iter().find(|r| r.case_id == kitchen).unwrap();
+        assert!(waiting.approvals.is_empty() && waiting.granted_until.is_none());
+
+        // The story's supervision feed (this test reads at `now`): the override
+        // once, and one alert, for the reviewer's read through the grant.
+        let sup = as_user(&s, "supervisor1").await;
+        let feed = s.recent_supervision(&sup, 4000).await.unwrap();
+        let overrides = feed.iter().filter(|e| e.kind == "case.findings_overridden").count();
+        assert_eq!(overrides, 1);
+        let alerts: Vec<_> = feed
+            .iter()
+            .filter(|e| e.class == liuhen_service::supervision::EventClass::Alert && e.time < now)
+            .map(|e| (e.rule.clone().unwrap(), e.actor.clone(), e.subjects.contains(&trademark.subject())))
+            .collect();
+        assert_eq!(alerts, [("outside_unit".to_owned(), reviewer.user.id.subject(), true)], "{alerts:?}");
+
+        // Every role has something to do.
+        let wb = |login: &'static str| {
+            let s = s.clone();
+            async move {
+                let me = as_user(&s, login).await;
+                s.workbench(&me).await.unwrap()
+            }
+        };
+        let reviewer = wb("reviewer1").await;
+        assert_eq!(reviewer.reviews.iter().map(|r| r.case_id).collect::<Vec<_>>(), [kitchen]);
+        let lead = wb("leader1").await;
+        assert!(
+            lead.drafts
+                .iter()
+                .any(|d| d.document.case_id == prices && d.document.format == "case_filing_approval")
+        );
+        assert!(lead.approvals.iter().any(|r| r.id == waiting.id));
+        let sup = wb("supervisor1").await;
+        let seen: Vec<_> = sup.cases.iter().map(|r| r.case.id).collect();
+        assert!(seen.contains(&helmets) && seen.contains(&trademark) && seen.contains(&lifts), "{seen:?}");
+        assert!(sup.approvals.iter().any(|r| r.id == waiting.id));
+        let officer = wb("officer1").await;
+        let mut open: Vec<_> = officer.cases.iter().map(|r| r.case.id).collect();
+        open.sort_unstable();
+        let mut expected = vec![ads, scales, prices, lifts];
+        expected.sort_unstable();
+        assert_eq!(open, expected);
+        let station = wb("station1").await;
+        let station_id = s.user_by_login("station1").await.unwrap().id;
+        assert!(!station.uploads.is_empty());
+        assert!(station.uploads.iter().all(|e| e.uploaded_by == station_id && e.duration_ms.is_some()));
+        assert!(station.uploads.iter().all(|e| e.station_id.is_some() && e.device_serial.is_some()));
     }
 }
 
@@ -249,16 +488,20 @@ async fn scopes_follow_role_and_unit() {
             let s = s.clone();
             async move { s.list_cases(&p, &CaseQuery::default()).await.unwrap().1 }
         };
-        assert_eq!(count(as_user(&s, "officer1").await).await, 4, "team 1 has four cases");
+        assert_eq!(count(as_user(&s, "officer1").await).await, 5, "team 1 has five cases");
         assert_eq!(count(as_user(&s, "officer3").await).await, 4);
-        assert_eq!(count(as_user(&s, "leader1").await).await, 8);
+        assert_eq!(count(as_user(&s, "leader1").await).await, 9);
         assert_eq!(
             count(as_user(&s, "supervisor1").await).await,
-            3,
+            5,
             "the 公开/内部 cases; 个人隐私 and 商业秘密 need 调阅"
         );
-        assert_eq!(count(as_user(&s, "reviewer1").await).await, 4, "decision, execution and archived cases");
-        assert_eq!(count(as_user(&s, "archivist1").await).await, 1);
+        assert_eq!(
+            count(as_user(&s, "reviewer1").await).await,
+            6,
+            "decision, execution and archived cases, and the trademark case through the demo's 调阅 grant"
+        );
+        assert_eq!(count(as_user(&s, "archivist1").await).await, 2);
         assert_eq!(count(as_user(&s, "station1").await).await, 0);
         assert_eq!(count(as_user(&s, "admin").await).await, 0);
 
@@ -806,7 +1049,7 @@ async fn checkpoints_carry_ed25519_and_sm2_signatures() {
     let sm2 = liuhen_tlog::SignerKey::sm2_from_secret(origin, &[9; 32]).unwrap();
     let signer = liuhen_service::ledger::LedgerSigner::new(origin, vec![ed, sm2]).unwrap();
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
-    let s = Service::new(store, clock, ServiceConfig::default(), signer);
+    let (s, _blobs) = with_blobs(Service::new(store, clock, ServiceConfig::default(), signer));
     demo::seed(&s).await.unwrap();
     let cp = s.integrate().await.unwrap().unwrap();
     let keys = s.ledger_signer().verifier_keys();
@@ -1531,7 +1774,7 @@ mod review {
         let refused = s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap_err().to_string();
         assert!(refused.contains("《行政处罚决定书》或《不予行政处罚决定书》"), "{refused}");
         let doc = issue_doc(&s, case.id, "不予行政处罚决定书").await;
-        assert!(doc.number.unwrap().contains("不罚〔2026〕1号"));
+        assert!(doc.number.unwrap().starts_with("临市监不罚〔2026〕"), "numbered in the agency's sequence");
         assert_eq!(
             s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap().stage,
             Stage::Execution
@@ -1992,7 +2235,13 @@ async fn service_with(config: ServiceConfig) -> (Service, Arc<ManualClock>, temp
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-27 02:00 UTC)));
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
-    (Service::new(store, clock.clone(), config, test_signer()), clock, dir)
+    // The demo uploads its recordings into the data folder.
+    let area = liuhen_store::uploads::UploadArea::new(
+        liuhen_store::blobs::LocalBlobs::open(&dir.path().join("blobs")).unwrap(),
+    );
+    let s = Service::new(store, clock.clone(), config, test_signer())
+        .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
+    (s, clock, dir)
 }
 
 async fn kinds_since(s: &Service, from: u64) -> Vec<String> {
@@ -2263,6 +2512,10 @@ async fn issuers_on_two_nodes_take_gapless_numbers() {
         demo::seed(&s).await.unwrap();
         let o1 = as_user(&s, "officer1").await;
         let case = s.create_case(&o1, &new_case("两个节点同时出具文书")).await.unwrap();
+        // The demo issued some already: the sequence goes on from the next.
+        let mut tx = s.store().read().await.unwrap();
+        let next = u32::try_from(tx.peek_number(o1.user.agency_id, "doc:罚告", 2026).await.unwrap()).unwrap();
+        tx.finish().await.unwrap();
         let s2 = second_node(&s, &dirs, clock.clone());
         let mut drafts = Vec::new();
         for _ in 0..6 {
@@ -2295,7 +2548,7 @@ async fn issuers_on_two_nodes_take_gapless_numbers() {
             .map(|n| n.rsplit_once('〕').unwrap().1.trim_end_matches('号').parse().unwrap())
             .collect();
         seqs.sort_unstable();
-        assert_eq!(seqs, (1..=6).collect::<Vec<u32>>(), "{numbers:?}");
+        assert_eq!(seqs, (next..next + 6).collect::<Vec<u32>>(), "{numbers:?}");
     }
 }
 

@@ -187,6 +187,24 @@ impl Store {
 }
 
 impl Store {
+    /// The latest evidence `uploader` uploaded for the officers of `unit`
+    /// and the units below it (a docking station's recent files), newest
+    /// first. Read through the `evidence_unit` index.
+    pub async fn recent_uploads(&self, uploader: UserId, unit: UnitId, limit: u32) -> Result<Vec<Evidence>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM evidence e WHERE e.unit_id IN (SELECT d.id FROM org_units d, org_units a \
+             WHERE a.id = $1 AND substr(d.path, 1, length(a.path)) = a.path) AND e.uploaded_by = $2 \
+             ORDER BY e.created_ms DESC LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(unit.to_string())
+            .bind(uploader.to_string())
+            .bind(i64::from(limit))
+            .fetch_all(&self.db.reader)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Every evidence record stored under this SHA-256 (hex).
     pub async fn evidence_ids_by_sha256(&self, sha256: &[u8; 32]) -> Result<Vec<EvidenceId>> {
         let rows = sqlx::query("SELECT id FROM evidence WHERE sha256 = $1 ORDER BY created_ms")
