@@ -105,8 +105,9 @@ export class Guard {
     page.on('requestfailed', (r) => {
       if (!this.sameOrigin(r.url())) return;
       const why = r.failure()?.errorText || 'failed';
-      // A navigation the page itself replaced (a redirect after a form) is not a failure.
-      if (why === 'net::ERR_ABORTED' && r.isNavigationRequest()) return;
+      // Cancelled, not answered: by the next navigation (a live feed, a
+      // favicon still loading when the test moves on) or by the page itself.
+      if (why === 'net::ERR_ABORTED') return;
       if (this.isExpected(r.url())) return;
       this.problems.push(`request failed (from ${where()}): ${r.method()} ${r.url()} — ${why}`);
     });
