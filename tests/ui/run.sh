@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Browser tests of the web UI: Debian chromium driven by playwright-core,
-# run by `node --test`. Installs what is missing (chromium and the CJK fonts
-# through apt when running as root; the pinned npm packages), builds the
-# debug binary once (honouring CARGO_TARGET_DIR), and runs the test files
-# given (default: every tests/ui/*.test.mjs). Each test file starts its own
+# run by `node --test`. Installs what is missing (chromium, the CJK fonts
+# and ffmpeg through apt when running as root; the pinned npm packages),
+# builds the debug binary once (honouring CARGO_TARGET_DIR), and runs the
+# test files given (default: every tests/ui/*.test.mjs). Each test file starts its own
 # server with --demo on a fresh data folder and a free port.
 # Screenshots: target/ui-screenshots/<name>-<width>.png.
 # Usage: tests/ui/run.sh [NODE TEST OPTIONS...] [TEST FILES...]
@@ -28,6 +28,8 @@ need=()
 [ -x "$chromium" ] || need+=(chromium)
 # Chinese text in screenshots, not boxes.
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
+# Camera clips for the evidence pages and the walkthrough.
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
