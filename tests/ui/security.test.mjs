@@ -108,7 +108,9 @@ describe('headers', () => {
       const resp = await fetch(`${server.base}${a}`);
       assert.equal(resp.status, 200, a);
       assert.equal(resp.headers.get('x-content-type-options'), 'nosniff', a);
-      assert.match(resp.headers.get('content-type') ?? '', a.includes('.css') ? /^text\/css/ : /^text\/javascript/, a);
+      const type = { css: /^text\/css/, js: /^text\/javascript/, svg: /^image\/svg\+xml/ }[/\.(\w+)(\?|$)/.exec(a)?.[1]];
+      assert.ok(type, `a static file of an unexpected kind: ${a}`);
+      assert.match(resp.headers.get('content-type') ?? '', type, a);
       await resp.arrayBuffer();
     }
   });
@@ -116,7 +118,7 @@ describe('headers', () => {
 
 describe('forms', () => {
   for (const who of ALL) {
-    test(`every form ${who} gets carries the CSRF token or is sent by app.js with it; nothing inline`, async () => {
+    test(`every form ${who} gets carries the CSRF token or is sent by app.js with it, hides nothing from it; nothing inline`, async () => {
       await withPage(browser, server, { viewport: VIEWPORTS[0] }, async (page, ctx) => {
         await login(page, who);
         for (const row of PAGES) {
@@ -132,6 +134,12 @@ describe('forms', () => {
               apiMethod: (f.dataset.method || 'POST').toUpperCase(),
               apiAction: f.dataset.action || '',
               token: f.querySelector('input[type="hidden"][name="_csrf"]')?.value ?? null,
+              // A control named like a property of the form hides it from
+              // script (form.elements is then that input): app.js and
+              // upload.js read these.
+              shadowing: [...f.querySelectorAll('[name]')].map((el) => el.getAttribute('name'))
+                .filter((n) => ['elements', 'dataset', 'classList', 'querySelector', 'querySelectorAll',
+                  'action', 'method', 'submit', 'reset', 'length', 'id'].includes(n)),
             })),
             inlineScripts: document.querySelectorAll('script:not([src])').length,
             styleAttrs: document.querySelectorAll('[style]').length,
@@ -146,6 +154,7 @@ describe('forms', () => {
             } else if (f.method !== 'get') {
               assert.equal(f.token, facts.csrf, `${where}: a ${f.method} form without the session's _csrf token: ${f.html}`);
             }
+            assert.deepEqual(f.shadowing, [], `${where}: a control hides the form's own property from app.js: ${f.html}`);
             // A GET form only reads (filters, 起草 a draft's form): no token, which would leak into URLs.
             if (!f.api && f.method === 'get') assert.equal(f.token, null, `${where}: a GET form carries the token into the URL: ${f.html}`);
           }
