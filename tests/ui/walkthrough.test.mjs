@@ -207,13 +207,13 @@ test('a case from 立案 to 送达执行 in the browser', { timeout: 600_000 }, 
   await op.evaluate(() => { document.getElementById('upload-form').dataset.chunk = '65536'; });
   await op.locator('#up-files').setInputFiles(clips.b);
   await op.locator('#start').click();
-  await op.getByText(/网络中断/).waitFor({ timeout: 30_000 });
+  await op.locator('#files li .status', { hasText: /网络中断/ }).last().waitFor({ timeout: 30_000 });
   await op.unroute('**/api/v1/uploads/*');
   await op.reload();
   await op.evaluate(() => { document.getElementById('upload-form').dataset.chunk = '65536'; });
   const resumedAt = op.waitForRequest((r) => r.method() === 'PATCH' && r.url().includes('/api/v1/uploads/'));
   await op.locator('#up-files').setInputFiles(clips.b);
-  await op.getByText(/从中断处续传/).waitFor();
+  await op.locator('#files li .status', { hasText: /从中断处续传/ }).waitFor();
   await op.locator('#start').click();
   const first = await resumedAt;
   assert.ok(Number(first.headers()['upload-offset']) >= 2 * 65536, 'the upload resumed where it stopped, not from 0');

@@ -111,7 +111,9 @@
   function collect(form) {
     const out = {};
     const arrays = {};
-    for (const el of form.elements) {
+    // A control named like a form property (`elements`, `action`) hides it: read the real list.
+    const controls = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(form);
+    for (const el of controls) {
       if (!el.name || el.name.startsWith('_') || el.disabled) continue;
       if (el.closest('[data-skip]')) continue;
       const type = el.dataset.type || '';
@@ -196,7 +198,10 @@
         window.location.reload();
       }
     } catch (e) {
-      showError(form, { message: zh ? '网络中断，请检查连接后重试；已填写的内容仍在。' : 'The network failed; what you typed is kept.' });
+      const network = e instanceof TypeError && /fetch|network/i.test(e.message);
+      showError(form, network
+        ? { message: zh ? '网络中断，请检查连接后重试；已填写的内容仍在。' : 'The network failed; what you typed is kept.' }
+        : { message: zh ? '页面出错，未能提交；已填写的内容仍在。' : 'The page failed to send this; what you typed is kept.', detail: String(e && e.message || e) });
     } finally {
       if (button) button.disabled = false;
     }

@@ -53,6 +53,7 @@
       const link = { case: cases <= 3 && ['案件', 'case', '/cases/'], evidence: ['证据', 'evidence', '/evidence/'], document: ['文书', 'document', '/documents/'] }[kind];
       if (kind === 'user') { subj.append(' ' + names(s)); continue; }
       if (!link) continue;
+      if (!feed.dataset.links) { subj.append(' ' + (zh ? link[0] : link[1])); continue; }
       const a = document.createElement('a');
       a.href = link[2] + id;
       a.textContent = zh ? link[0] : link[1];

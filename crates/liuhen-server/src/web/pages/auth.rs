@@ -24,6 +24,13 @@ pub struct Next {
     next: Option<String>,
 }
 
+impl LoginPage {
+    /// A role code in the page's language.
+    fn role_label(&self, code: &str) -> String {
+        liuhen_domain::Role::from_code(code).map_or_else(|| code.to_owned(), |r| self.c.l(r))
+    }
+}
+
 /// `/`: the sign-in page, or the workbench for one already signed in.
 pub async fn root(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<Next>) -> Response {
     let next = local_path(q.next.as_deref());

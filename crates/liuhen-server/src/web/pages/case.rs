@@ -293,6 +293,16 @@ fn ms_time(ms: i64) -> OffsetDateTime {
 }
 
 impl CasePage {
+    /// The rule's audio-video requirement, for people.
+    fn av_label(&self, code: &str) -> &'static str {
+        match code {
+            "full" => self.c.t("全程音像记录", "full audio-video recording"),
+            "by_circumstance" => self.c.t("视情况音像记录", "recording as circumstances require"),
+            "text_allowed" => self.c.t("可文字记录", "a written record suffices"),
+            _ => "",
+        }
+    }
+
     /// Whether a document is still a draft.
     fn is_draft(&self, d: &Document) -> bool {
         d.status == DocumentStatus::Draft

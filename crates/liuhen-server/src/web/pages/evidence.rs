@@ -25,6 +25,8 @@ pub struct PlayerPage {
     facts: Vec<(String, String)>,
     /// The reader may read ledger entries and their proofs.
     reads_ledger: bool,
+    /// The start the device stated, in 北京时间 (with its own offset kept in the title).
+    device_start: String,
 }
 
 pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
@@ -60,6 +62,13 @@ async fn build_player(s: &AppState, v: Viewer, id: &str) -> PageResult {
         media,
         facts,
         reads_ledger: liuhen_service::scope::may_read_ledger_entries(&v.me.user),
+        device_start: o
+            .evidence
+            .recorded_start
+            .as_deref()
+            .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+            .map(|t| crate::web::frame::beijing(t, true))
+            .unwrap_or_default(),
         c: v.frame,
         o,
     };

@@ -37,6 +37,8 @@ impl SupervisionPage {
     fn subjects(&self, subjects: &[String]) -> Vec<(String, String)> {
         let zh = self.c.lang == crate::web::frame::Lang::Zh;
         let cases = subjects.iter().filter(|s| s.starts_with("case:")).count();
+        // Administrators read no records: their feed names them without links.
+        let links = !self.c.role().is_some_and(|r| matches!(r, Role::Admin | Role::Station));
         let mut out = Vec::new();
         if cases > 3 {
             out.push((if zh { format!("{cases} 个案件") } else { format!("{cases} cases") }, String::new()));
@@ -54,7 +56,7 @@ impl SupervisionPage {
                 }
                 _ => continue,
             };
-            out.push((label.to_owned(), href));
+            out.push((label.to_owned(), if links { href } else { String::new() }));
         }
         out
     }
