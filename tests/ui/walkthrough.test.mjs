@@ -263,7 +263,7 @@ test('a case from 立案 to 送达执行 in the browser', { timeout: 600_000 }, 
   assert.match(await op.locator('.notice').textContent(), /重大执法决定/);
   await submit(op, op.locator('form[data-action$="/review"]'));
   await rp.goto('/workbench');
-  await rp.locator('a', { hasText: /临市监立/ }).first().click();
+  await rp.locator(`a[href="/cases/${caseId}/review"]`).click();
   const opinion = rp.locator('form[data-action$="/opinion"]');
   for (const box of await opinion.locator('input[type="checkbox"]').all()) await box.check();
   await opinion.locator('#op-outcome').selectOption('approve');

@@ -35,7 +35,8 @@
     const candidates = [field, field.replace(/\[(\d+)\]/g, '.$1'), last];
     for (const name of candidates) {
       const el = form.querySelector('[name="' + CSS.escape(name) + '"]') ||
-        form.querySelector('[data-field="' + CSS.escape(name) + '"]');
+        form.querySelector('[data-field="' + CSS.escape(name) + '"]') ||
+        form.querySelector('[data-key="' + CSS.escape(name) + '"]');
       if (el) return el;
     }
     return null;
@@ -115,17 +116,18 @@
     const controls = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get.call(form);
     for (const el of controls) {
       if (!el.name || el.name.startsWith('_') || el.disabled) continue;
+      const key = el.dataset.key || el.name;
       if (el.closest('[data-skip]')) continue;
       const type = el.dataset.type || '';
       if (el.type === 'checkbox' && type === 'array') {
-        arrays[el.name] = arrays[el.name] || [];
-        if (el.checked) arrays[el.name].push(el.dataset.int !== undefined ? Number(el.value) : el.value);
+        arrays[key] = arrays[key] || [];
+        if (el.checked) arrays[key].push(el.dataset.int !== undefined ? Number(el.value) : el.value);
         continue;
       }
-      if (el.type === 'checkbox') { setPath(out, el.name, el.checked); continue; }
-      if (el.type === 'radio') { if (el.checked) setPath(out, el.name, el.value); continue; }
+      if (el.type === 'checkbox') { setPath(out, key, el.checked); continue; }
+      if (el.type === 'radio') { if (el.checked) setPath(out, key, el.value); continue; }
       if (el.tagName === 'SELECT' && el.multiple) {
-        setPath(out, el.name, Array.from(el.selectedOptions).map((o) => o.value));
+        setPath(out, key, Array.from(el.selectedOptions).map((o) => o.value));
         continue;
       }
       let v = el.value;
@@ -141,7 +143,7 @@
           break;
         default: break;
       }
-      setPath(out, el.name, v);
+      setPath(out, key, v);
     }
     for (const [k, v] of Object.entries(arrays)) setPath(out, k, v);
     return out;

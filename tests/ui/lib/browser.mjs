@@ -100,6 +100,8 @@ export class Guard {
       const url = m.location()?.url || '';
       // Chromium's own line for a 4xx/5xx answer: judged by the response handler below.
       if (!csp && /^Failed to load resource: the server responded with a status of/.test(text) && this.sameOrigin(url)) return;
+      // A request the test cut on purpose (expect()) logs its failure too.
+      if (!csp && /^Failed to load resource/.test(text) && url && this.isExpected(url)) return;
       this.problems.push(`console ${m.type()} on ${where()}: ${text}${url ? ` (${url})` : ''}`);
     });
     page.on('requestfailed', (r) => {

@@ -27,7 +27,7 @@ export const PAGES = [
   { name: 'review', path: (f, who) => `/cases/${f.caseFor[who]}/review`, roles: CASE_READERS },
   { name: 'document-new', path: (f, who) => `/cases/${f.caseFor[who]}/documents/new?format=${f.format}`, roles: OPENERS },
   // The draft and the clip belong to officer1's case and take its label
-  // (个人隐私), above the supervisor's clearance (内部): no page for them.
+  // (个人隐私 or 商业秘密), above the supervisor's clearance (内部): no page for them.
   { name: 'document', path: (f) => `/documents/${f.document}`, roles: ['officer1', 'leader1'] },
   { name: 'evidence', path: (f) => f.evidence && `/evidence/${f.evidence}`, roles: ['officer1', 'leader1'] },
   { name: 'upload', path: '/upload', roles: ['officer1', 'leader1', 'station1'] },
@@ -71,7 +71,11 @@ export async function caseFixtures(server) {
   assert.ok(f.caseFor.leader1, 'the demo should give the leader an open case');
   assert.ok(f.outOfScope, 'the demo should have a case outside officer1\'s scope');
 
-  const officerCase = f.caseFor.officer1;
+  // A case of officer1's labelled above the supervisor's clearance (内部):
+  // its draft and clip take that label and have no page for the supervisor.
+  const above = seen.officer1.find((c) => c.stage !== 'archived' && ['personal_privacy', 'trade_secret'].includes(c.label));
+  assert.ok(above, 'the demo should give officer1 an open case labelled above 内部');
+  const officerCase = above.id;
   const { token } = await server.signIn('officer1');
   const auth = { authorization: `Bearer ${token}` };
   const formats = await server.apiGet('officer1', '/api/v1/document-formats');

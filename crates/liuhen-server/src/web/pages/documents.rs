@@ -27,6 +27,8 @@ pub struct FieldView {
     pub daxie: bool,
     /// Standard wording that fits the field.
     pub phrases: Vec<(String, String)>,
+    /// For a 当事人 field: the case's parties, as (label, JSON value, chosen).
+    pub parties: Vec<(String, String, bool)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +67,7 @@ async fn build_new(s: &AppState, v: Viewer, case: &str, q: NewQuery) -> PageResu
     let Some(format) = formats.into_iter().find(|f| f.code == wanted) else {
         return Err(crate::web::frame::not_found(v.frame));
     };
-    let fields = fields_of(s, &format, &serde_json::Value::Null);
+    let fields = fields_of(s, &format, &serde_json::Value::Null, &o.case.parties);
     let page = NewPage {
         c: v.frame,
         case_id: case.to_string(),
@@ -77,7 +79,12 @@ async fn build_new(s: &AppState, v: Viewer, case: &str, q: NewQuery) -> PageResu
     Ok(render(&page))
 }
 
-fn fields_of(s: &AppState, format: &liuhen_docs::Format, values: &serde_json::Value) -> Vec<FieldView> {
+fn fields_of(
+    s: &AppState,
+    format: &liuhen_docs::Format,
+    values: &serde_json::Value,
+    case_parties: &[liuhen_domain::Party],
+) -> Vec<FieldView> {
     format
         .fields
         .iter()
@@ -90,7 +97,8 @@ fn fields_of(s: &AppState, format: &liuhen_docs::Format, values: &serde_json::Va
                 FieldType::Time => "time",
                 FieldType::Money => "money",
                 FieldType::Enum => "enum",
-                FieldType::Party | FieldType::Officers | FieldType::Act => "json",
+                FieldType::Party => "party",
+                FieldType::Officers | FieldType::Act => "json",
                 FieldType::Signature | FieldType::Seal => "slot",
             };
             let value = match raw {
@@ -109,7 +117,20 @@ fn fields_of(s: &AppState, format: &liuhen_docs::Format, values: &serde_json::Va
             } else {
                 Vec::new()
             };
+            let chosen = raw.and_then(|v| v.get("name")).and_then(|n| n.as_str()).unwrap_or_default();
+            let parties = if f.ty == FieldType::Party {
+                case_parties
+                    .iter()
+                    .map(|p| {
+                        let json = serde_json::to_string(p).unwrap_or_default();
+                        (p.name().to_owned(), json, p.name() == chosen)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             FieldView {
+                parties,
                 key: f.key.clone(),
                 label: f.label.clone(),
                 kind,
@@ -152,7 +173,7 @@ async fn build_page(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let o = s.service.case_overview(&v.me, d.case_id).await.or_page(&v.frame)?;
     let formats = s.service.document_formats().or_page(&v.frame)?;
     let format = formats.into_iter().find(|f| f.code == d.format);
-    let fields = format.as_ref().map(|f| fields_of(s, f, &d.fields)).unwrap_or_default();
+    let fields = format.as_ref().map(|f| fields_of(s, f, &d.fields, &o.case.parties)).unwrap_or_default();
     let draft = d.status == DocumentStatus::Draft;
     let service_kinds = [
         ActKind::ServiceInPerson,
