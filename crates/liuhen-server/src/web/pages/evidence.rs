@@ -29,6 +29,21 @@ pub struct PlayerPage {
     device_start: String,
 }
 
+impl PlayerPage {
+    /// The file's size for people (`4.8 MiB (5,050,690 B)`).
+    fn size(&self) -> String {
+        let n = self.o.evidence.size;
+        let exact = crate::web::frame::yuan(i64::try_from(n).unwrap_or(i64::MAX).saturating_mul(100));
+        let exact = exact.trim_end_matches(".00");
+        match n {
+            n if n >= 1 << 30 => format!("{:.2} GiB（{exact} B）", n as f64 / f64::from(1u32 << 30)),
+            n if n >= 1 << 20 => format!("{:.1} MiB（{exact} B）", n as f64 / f64::from(1u32 << 20)),
+            n if n >= 1 << 10 => format!("{:.0} KiB（{exact} B）", n as f64 / 1024.0),
+            _ => format!("{exact} B"),
+        }
+    }
+}
+
 pub async fn player(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
     finish(build_player(&s, v, &id).await)
 }
