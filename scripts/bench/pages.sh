@@ -55,7 +55,7 @@ static_sizes = {}
 worst = 0
 print(f"{'page':<52} {'HTML':>8} {'static':>8} {'total':>8}")
 for p in pages:
-    s, h, b = req("GET", p, headers=cookie)
+    s, h, b = req("GET", p, headers=cookie if p != "/" else {"accept": "text/html"})
     if s != 200:
         print(f"{p:<52} status {s}")
         continue
