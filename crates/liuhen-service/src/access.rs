@@ -248,14 +248,8 @@ impl Service {
             .transact(move |tx| {
                 Box::pin(async move {
                     let r = tx.get_access_request(who.agency_id, id).await?.ok_or(ServiceError::NotFound("access request"))?;
-                    if r.requester == who.id {
-                        return Err(ServiceError::Forbidden("a requester does not decide their own request".into()));
-                    }
-                    if r.rejected_by.is_some() || r.granted_until.is_some() {
-                        return Err(ServiceError::Conflict("the request is already decided".into()));
-                    }
-                    if r.approvals.contains(&who.id) {
-                        return Err(ServiceError::Conflict("you already approved this request".into()));
+                    if let Some(refusal) = refusal_to_decide(&who, &r) {
+                        return Err(refusal);
                     }
                     let subjects = vec![r.id.subject(), r.case_id.subject()];
                     if let Some(reason) = rejection {
@@ -286,6 +280,25 @@ impl Service {
         tx.finish().await?;
         Ok(out)
     }
+}
+
+/// Why `me` may not approve or reject `r` now, or `None` when they may:
+/// a leader or supervisor, not its requester, while it is undecided and
+/// they have not approved it yet.
+pub(crate) fn refusal_to_decide(me: &liuhen_domain::User, r: &AccessRequest) -> Option<ServiceError> {
+    if !matches!(me.role, Role::Leader | Role::Supervisor) || !me.active {
+        return Some(ServiceError::Forbidden("leaders and supervisors decide 调阅 requests".into()));
+    }
+    if r.requester == me.id {
+        return Some(ServiceError::Forbidden("a requester does not decide their own request".into()));
+    }
+    if r.rejected_by.is_some() || r.granted_until.is_some() {
+        return Some(ServiceError::Conflict("the request is already decided".into()));
+    }
+    if r.approvals.contains(&me.id) {
+        return Some(ServiceError::Conflict("you already approved this request".into()));
+    }
+    None
 }
 
 /// The refusal of a change to something `me` reads only through a grant.

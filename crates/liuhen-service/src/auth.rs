@@ -306,17 +306,7 @@ impl Service {
         };
         let now = self.now();
         let expires_at = now + self.config.session_ttl;
-        let (secret, hash) = new_secret(SESSION_PREFIX)?;
-        let cred = Credential {
-            id: CredentialId::from_bytes(random_bytes()?),
-            user_id: user.id,
-            kind: CredentialKind::Session,
-            name: None,
-            scope: TokenScope::Full,
-            created_at: now,
-            expires_at: Some(expires_at),
-            revoked_at: None,
-        };
+        let (secret, hash, cred) = new_session(user.id, now, expires_at)?;
         let per_source = self.logins.per_source;
         // A locked source's attempts are not counted, so there is nothing to take back.
         let counted_against_source = attempt.source_locked_until_ms.is_none();
@@ -361,17 +351,7 @@ impl Service {
             return Err(ServiceError::Unauthenticated("user disabled"));
         }
         let now = self.now();
-        let (_secret, hash) = new_secret(SESSION_PREFIX)?;
-        let cred = Credential {
-            id: CredentialId::from_bytes(random_bytes()?),
-            user_id: user.id,
-            kind: CredentialKind::Session,
-            name: None,
-            scope: TokenScope::Full,
-            created_at: now,
-            expires_at: Some(now + self.config.session_ttl),
-            revoked_at: None,
-        };
+        let (_secret, hash, cred) = new_session(user.id, now, now + self.config.session_ttl)?;
         let principal =
             Principal { user: user.clone(), credential: cred.id, kind: cred.kind, scope: cred.scope };
         let (user_id, agency) = (user.id, user.agency_id);
@@ -869,4 +849,25 @@ impl Service {
             })
             .await
     }
+}
+
+/// A new login session of `user`: its secret, the secret's hash (all that
+/// is stored) and the credential record.
+fn new_session(
+    user: UserId,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> Result<(String, [u8; 32], Credential)> {
+    let (secret, hash) = new_secret(SESSION_PREFIX)?;
+    let cred = Credential {
+        id: CredentialId::from_bytes(random_bytes()?),
+        user_id: user,
+        kind: CredentialKind::Session,
+        name: None,
+        scope: TokenScope::Full,
+        created_at: now,
+        expires_at: Some(expires_at),
+        revoked_at: None,
+    };
+    Ok((secret, hash, cred))
 }

@@ -13,6 +13,25 @@ use crate::scope::{case_scope, may_direct, may_enforce, may_open_cases, may_reco
 use crate::secrets::random_bytes;
 use crate::{Principal, Service, actor, record};
 
+/// A case within `user`'s own scope and one of its acts, read where a
+/// change to the act is written; either missing is not found.
+pub(crate) async fn case_and_act(
+    tx: &mut Tx<Write>,
+    user: &liuhen_domain::User,
+    case_id: CaseId,
+    act_id: ActId,
+) -> Result<(Case, Act)> {
+    let case =
+        tx.get_case_in_scope(case_id, &case_scope(user)).await?.ok_or(ServiceError::NotFound("case"))?;
+    let act = tx
+        .list_acts(case_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == act_id)
+        .ok_or(ServiceError::NotFound("act"))?;
+    Ok((case, act))
+}
+
 /// What a case list asks for.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -250,16 +269,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let case = tx
-                        .get_case_in_scope(case_id, &case_scope(&me.user))
-                        .await?
-                        .ok_or(ServiceError::NotFound("case"))?;
-                    let act = tx
-                        .list_acts(case_id)
-                        .await?
-                        .into_iter()
-                        .find(|a| a.id == act_id)
-                        .ok_or(ServiceError::NotFound("act"))?;
+                    let (case, act) = case_and_act(tx, &me.user, case_id, act_id).await?;
                     if case.stage == Stage::Archived {
                         return Err(ServiceError::Forbidden("the case is archived".into()));
                     }

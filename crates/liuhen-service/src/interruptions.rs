@@ -7,9 +7,8 @@
 
 use liuhen_domain::{CaseId, EntryKind, Interruption, InterruptionId, NewInterruption};
 
-use crate::cases::check_may_record_acts;
+use crate::cases::{case_and_act, check_may_record_acts};
 use crate::error::{Result, ServiceError};
-use crate::scope::case_scope;
 use crate::secrets::random_bytes;
 use crate::{Principal, Service, actor, record};
 
@@ -32,16 +31,7 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let case = tx
-                        .get_case_in_scope(case_id, &case_scope(&me.user))
-                        .await?
-                        .ok_or(ServiceError::NotFound("case"))?;
-                    let act = tx
-                        .list_acts(case_id)
-                        .await?
-                        .into_iter()
-                        .find(|a| a.id == act_id)
-                        .ok_or(ServiceError::NotFound("act"))?;
+                    let (case, act) = case_and_act(tx, &me.user, case_id, act_id).await?;
                     check_may_record_acts(&me.user, &case)?;
                     draft.check_overlaps(&act)?;
                     let id = InterruptionId::from_bytes(random_bytes()?);

@@ -80,12 +80,7 @@ pub struct Workbench {
 /// Whether `me` may approve or reject `r` now: a leader or supervisor,
 /// not its requester, while it is undecided and they have not approved it.
 pub fn may_decide_access(me: &User, r: &AccessRequest) -> bool {
-    matches!(me.role, Role::Leader | Role::Supervisor)
-        && me.active
-        && r.requester != me.id
-        && r.rejected_by.is_none()
-        && r.granted_until.is_none()
-        && !r.approvals.contains(&me.id)
+    crate::access::refusal_to_decide(me, r).is_none()
 }
 
 impl Service {

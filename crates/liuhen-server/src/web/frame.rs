@@ -404,15 +404,20 @@ pub fn yuan(fen: i64) -> String {
     let neg = fen < 0;
     let fen = fen.unsigned_abs();
     let (y, f) = (fen / 100, fen % 100);
-    let digits = y.to_string();
-    let mut grouped = String::new();
+    format!("{}{}.{f:02}", if neg { "-" } else { "" }, grouped(y))
+}
+
+/// A whole number with thousands separators (`5,050,690`).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
         }
-        grouped.push(ch);
+        out.push(ch);
     }
-    format!("{}{grouped}.{f:02}", if neg { "-" } else { "" })
+    out
 }
 
 #[cfg(test)]

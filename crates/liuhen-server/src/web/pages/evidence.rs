@@ -33,8 +33,7 @@ impl PlayerPage {
     /// The file's size for people (`4.8 MiB (5,050,690 B)`).
     fn size(&self) -> String {
         let n = self.o.evidence.size;
-        let exact = crate::web::frame::yuan(i64::try_from(n).unwrap_or(i64::MAX).saturating_mul(100));
-        let exact = exact.trim_end_matches(".00");
+        let exact = crate::web::frame::grouped(n);
         match n {
             n if n >= 1 << 30 => format!("{:.2} GiB（{exact} B）", n as f64 / f64::from(1u32 << 30)),
             n if n >= 1 << 20 => format!("{:.1} MiB（{exact} B）", n as f64 / f64::from(1u32 << 20)),
