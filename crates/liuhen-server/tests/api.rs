@@ -1950,6 +1950,7 @@ mod web_pages {
                 "/workbench".to_owned(),
                 "/cases".to_owned(),
                 "/cases?stage=investigation&deadline=running".to_owned(),
+                "/cases?page=not-a-number&stage=nonsense".to_owned(),
                 "/cases/new".to_owned(),
                 format!("/cases/{case}"),
                 format!("/cases/{case}/review"),
@@ -2050,11 +2051,12 @@ mod web_pages {
                 r.text.contains("/transitions") && r.text.contains("/officers"),
                 "leader moves and assigns"
             );
-            let officer = login(&app, "officer3").await;
-            let r = call(&app, page(&format!("/cases/{case}"), &officer)).await;
-            if r.status == StatusCode::OK {
-                assert!(!r.text.contains("/transitions") && !r.text.contains("/officers\""));
-            }
+            // An officer reads their own case but neither moves nor assigns it.
+            let officer = login(&app, "officer1").await;
+            let (own, _) = first_case(&app, &officer).await;
+            let r = call(&app, page(&format!("/cases/{own}"), &officer)).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(!r.text.contains("/transitions") && !r.text.contains("/officers\""));
             let sup = login(&app, "supervisor1").await;
             let (scase, _) = first_case(&app, &sup).await;
             let r = call(&app, page(&format!("/cases/{scase}"), &sup)).await;

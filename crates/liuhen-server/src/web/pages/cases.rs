@@ -28,7 +28,7 @@ pub struct ListForm {
     #[serde(default)]
     deadline: String,
     #[serde(default)]
-    page: u32,
+    page: String,
 }
 
 const PAGE: u32 = 50;
@@ -66,6 +66,11 @@ async fn build_list(s: &AppState, v: Viewer, f: ListForm) -> PageResult {
         return Err(crate::web::frame::not_found(v.frame));
     }
     let units = s.service.list_units(&v.me).await.or_page(&v.frame)?;
+    let page_no = match f.page.trim() {
+        "" => Ok(0),
+        p => p.parse::<u32>().map_err(|_| format!("page: {p}")),
+    };
+    let current = page_no.clone().unwrap_or(0);
     let parsed = (|| -> Result<(CaseQuery, Option<DeadlineState>), String> {
         let deadline = parse("deadline", &f.deadline, |d| match d {
             "past" => Some(DeadlineState::Past),
@@ -82,7 +87,7 @@ async fn build_list(s: &AppState, v: Viewer, f: ListForm) -> PageResult {
             label: parse("label", &f.label, Confidentiality::from_code)?,
             open_only: false,
             limit: Some(PAGE),
-            offset: Some(f.page.saturating_mul(PAGE)),
+            offset: Some(page_no?.saturating_mul(PAGE)),
         };
         Ok((q, deadline))
     })();
@@ -104,10 +109,10 @@ async fn build_list(s: &AppState, v: Viewer, f: ListForm) -> PageResult {
             urlencode(&f.deadline)
         )
     };
-    let shown_to = u64::from(f.page.saturating_add(1)).saturating_mul(u64::from(PAGE));
+    let shown_to = u64::from(current.saturating_add(1)).saturating_mul(u64::from(PAGE));
     let page = CasesPage {
-        prev: (f.page > 0).then(|| link(f.page - 1)),
-        next: (f.deadline.is_empty() && shown_to < total).then(|| link(f.page + 1)),
+        prev: (current > 0).then(|| link(current - 1)),
+        next: (f.deadline.is_empty() && shown_to < total).then(|| link(current.saturating_add(1))),
         may_open: liuhen_service::scope::may_open_cases(v.me.user.role),
         c: v.frame,
         f,
