@@ -59,6 +59,8 @@ crate::labelled_enum! {
         ActRecorded = ("act.recorded", "记录执法行为"),
         ElementsAttested = ("act.elements_attested", "补充确认记录要素"),
         InterruptionExplained = ("act.interruption_explained", "记录中止说明"),
+        LimitExtended = ("case.limit_extended", "批准延长办案期限"),
+        SeizureReleased = ("case.seizure_released", "解除查封扣押"),
         EvidenceIngested = ("evidence.ingested", "证据入库"),
         EvidenceRead = ("evidence.read", "查看证据信息"),
         EvidenceViewed = ("evidence.viewing_session", "播放或下载证据"),

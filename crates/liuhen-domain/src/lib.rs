@@ -12,6 +12,8 @@
 //! - Acts: [`Act`] — an enforcement act with its [`ActKind`], time window,
 //!   [`Place`] and [`Venue`]; [`Interruption`] — a 中止说明 of why its
 //!   recording stopped, with its [`InterruptionReason`].
+//! - Handling limits: [`LimitExtension`] — a 负责人's approved extension;
+//!   [`SeizureRelease`] — 解除查封扣押, with its [`ReleaseReason`].
 //! - Identity numbers: [`ResidentId`] (GB 11643) and [`Uscc`] (GB 32100),
 //!   checked down to their check characters.
 //! - Ledger entries: [`LedgerEntry`], the canonical record of one change or
@@ -51,6 +53,7 @@ mod ids;
 mod interruption;
 mod labels;
 mod ledger;
+mod limit;
 mod org;
 mod procedure;
 mod review;
@@ -77,6 +80,9 @@ pub use interruption::{
 };
 pub use labels::Labelled;
 pub use ledger::{Actor, EntryError, EntryKind, LedgerEntry, MAX_ENTRY_BYTES, content_digests, unix_ms};
+pub use limit::{
+    LimitExtension, MAX_LIMIT_TEXT, NewLimitExtension, NewSeizureRelease, ReleaseReason, SeizureRelease,
+};
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;
 pub use review::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};

@@ -93,6 +93,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::list, routes::cases::create, routes::cases::get,
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::cases::explain_interruption, routes::cases::list_interruptions,
+        routes::cases::extend_limit, routes::cases::release_seizure,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -142,6 +143,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/acts/{act}/elements", post(routes::cases::attest_elements))
         .route("/cases/{id}/acts/{act}/interruptions", post(routes::cases::explain_interruption))
         .route("/cases/{id}/interruptions", get(routes::cases::list_interruptions))
+        .route("/cases/{id}/limit/extension", post(routes::cases::extend_limit))
+        .route("/cases/{id}/seizure/release", post(routes::cases::release_seizure))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use liuhen_domain::{Act, ActId, CaseId, Interruption, InterruptionId, InterruptionReason, UserId};
-use liuhen_policy::{ActFacts, Explanation, Finding, Interval, LimitFacts, LimitStart, Policy, StageFacts};
+use liuhen_policy::{ActFacts, Explanation, Finding, Interval, Policy, StageFacts};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -128,6 +128,9 @@ pub struct CaseCompliance {
     pub stage_exit: Vec<FindingView>,
     /// Findings about the case as a whole (the handling limit).
     pub case_findings: Vec<FindingView>,
+    /// The handling limit (办案期限) with its extension and release, when
+    /// the procedure has one.
+    pub limit: Option<crate::limits::CaseLimit>,
     /// How many findings block a stage transition.
     pub blocking: usize,
     pub warnings: usize,
@@ -245,7 +248,9 @@ pub(crate) async fn compliance_of<M>(
         .filter(|d| d.status != liuhen_domain::DocumentStatus::Draft)
         .map(|d| d.format_name.clone())
         .collect();
-    let (stage_exit, case_findings) = procedure_findings(policy, case, &acts, &issued, now);
+    let (stage_exit, mut case_findings) = procedure_findings(policy, case, &acts, &issued);
+    let limit = crate::limits::limit_of(tx, policy, case, &acts, now).await?;
+    case_findings.extend(limit.as_ref().and_then(|l| l.finding.clone()));
     let mut out = CaseCompliance {
         case_id: case.id,
         acts: Vec::with_capacity(acts.len()),
@@ -253,6 +258,7 @@ pub(crate) async fn compliance_of<M>(
         stage: case.stage,
         stage_exit,
         case_findings,
+        limit,
         blocking: 0,
         warnings: 0,
     };
@@ -302,7 +308,6 @@ fn procedure_findings(
     case: &liuhen_domain::Case,
     acts: &[Act],
     issued: &[String],
-    now: OffsetDateTime,
 ) -> (Vec<FindingView>, Vec<FindingView>) {
     let Some(procedure) = case.procedure else { return (Vec::new(), Vec::new()) };
     let effective = policy.procedure(procedure);
@@ -312,47 +317,7 @@ fn procedure_findings(
         documents: issued.to_vec(),
     };
     let exit = effective.assess_exit(&facts).into_iter().map(FindingView::from).collect();
-    let case_findings = limit_finding(policy, case, acts, now).into_iter().collect();
-    (exit, case_findings)
-}
-
-/// The handling limit of `case` (行政处罚法 第六十条, 行政强制法 第二十五条,
-/// … as the rulebook says) as a finding when it is near or past, or when it
-/// cannot be computed; `None` while it runs comfortably or does not apply.
-pub(crate) fn limit_finding(
-    policy: &Policy,
-    case: &liuhen_domain::Case,
-    acts: &[Act],
-    now: OffsetDateTime,
-) -> Option<FindingView> {
-    let procedure = case.procedure?;
-    let effective = policy.procedure(procedure);
-    let limit = effective.limit.as_ref()?;
-    let start = match limit.from.value {
-        LimitStart::Opened => Some(case.created_at),
-        LimitStart::Act(kind) => acts.iter().filter(|a| a.kind == kind).map(|a| a.starts_at).min(),
-    }?;
-    if case.stage > limit.until.value {
-        return None;
-    }
-    let facts = LimitFacts {
-        start: liuhen_domain::when::in_beijing(start).date(),
-        extension_days: 0,
-        completed: None,
-        today: liuhen_domain::when::in_beijing(now).date(),
-        warn_within_days: LIMIT_WARN_DAYS,
-    };
-    match effective.assess_limit(policy.calendar(), &facts) {
-        Ok(f) => f.map(FindingView::from),
-        Err(e) => Some(FindingView {
-            severity: "info".into(),
-            code: "limit_unknown".into(),
-            message_zh: format!("无法计算办案期限：{e}"),
-            message_en: format!("the handling limit cannot be computed: {e}"),
-            rule: format!("{}/limit", procedure.label_zh()),
-            layer: String::new(),
-        }),
-    }
+    (exit, Vec::new())
 }
 
 fn assess_act(

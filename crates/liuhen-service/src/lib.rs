@@ -41,6 +41,7 @@ mod error;
 pub mod evidence;
 mod interruptions;
 pub mod ledger;
+pub mod limits;
 pub mod overview;
 pub mod review;
 pub mod scope;

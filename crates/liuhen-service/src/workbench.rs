@@ -11,8 +11,8 @@ use liuhen_domain::{AccessRequest, CaseId, Document, EntryKind, Evidence, Role, 
 use liuhen_store::{CaseSummary, StoredReview};
 use serde::Serialize;
 
-use crate::compliance::limit_finding;
 use crate::error::Result;
+use crate::limits::{LimitState, limit_of};
 use crate::supervision::{EventClass, SupervisionEvent};
 use crate::{CaseQuery, Principal, Service, actor};
 
@@ -108,18 +108,21 @@ impl Service {
             let (state, zh, en) = match tx.get_case_in_scope(summary.id, &scope).await? {
                 Some(case) => {
                     let acts = tx.list_acts(case.id).await?;
-                    let applies = case.procedure.is_some_and(|p| policy.procedure(p).limit.is_some());
-                    match limit_finding(&policy, &case, &acts, now) {
-                        Some(f) => {
-                            let state = match f.code.as_str() {
-                                "limit_exceeded" => DeadlineState::Past,
-                                "limit_near" => DeadlineState::Near,
-                                _ => DeadlineState::Unknown,
+                    match limit_of(&mut tx, &policy, &case, &acts, now).await? {
+                        Some(limit) => {
+                            let state = match limit.state {
+                                LimitState::Past => DeadlineState::Past,
+                                LimitState::Near => DeadlineState::Near,
+                                LimitState::Unknown => DeadlineState::Unknown,
+                                LimitState::Running | LimitState::NotStarted
+                                    if case.stage != liuhen_domain::Stage::Archived =>
+                                {
+                                    DeadlineState::Running
+                                }
+                                _ => DeadlineState::None,
                             };
-                            (state, Some(f.message_zh), Some(f.message_en))
-                        }
-                        None if applies && case.stage != liuhen_domain::Stage::Archived => {
-                            (DeadlineState::Running, None, None)
+                            let f = limit.finding.filter(|_| state != DeadlineState::None);
+                            (state, f.as_ref().map(|f| f.message_zh.clone()), f.map(|f| f.message_en))
                         }
                         None => (DeadlineState::None, None, None),
                     }

@@ -393,3 +393,89 @@ async fn documents_and_evidence_by_label_and_clearance() {
     assert_eq!(s.list_documents(&o2, team1.id).await.unwrap().len(), 5);
     s.get_evidence(&o2, evidence[3]).await.unwrap();
 }
+
+/// 延长办案期限 and 解除查封扣押 on a 查封扣押 case of team 1 and one of team 2:
+/// `A` allowed, `F` forbidden, `-` not found. Only a 负责人 over the case
+/// decides either (行政强制法 第25条, 第28条).
+const LIMIT_DECIDE: &[(&str, &str)] = &[
+    ("officer1", "FF"),
+    ("officer3", "FF"),
+    ("leader1", "AA"),
+    ("supervisor1", "FF"),
+    ("reviewer1", "FF"),
+    ("archivist1", "FF"),
+    ("station1", "FF"),
+    ("admin", "FF"),
+];
+
+#[tokio::test]
+async fn only_a_leader_extends_a_seizure_or_releases_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    let s =
+        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
+    demo::seed(&s).await.unwrap();
+    let mut cases = Vec::new();
+    for login in ["officer1", "officer3"] {
+        let me = as_user(&s, login).await;
+        let input = NewCase {
+            cause: format!("矩阵查封扣押{login}"),
+            kind: CaseKind::Coercion,
+            procedure: None,
+            unit_id: None,
+            label: Some(Confidentiality::Internal),
+            summary: None,
+            parties: vec![],
+            officers: vec![],
+        };
+        let case = s.create_case(&me, &input).await.unwrap();
+        let seizure = NewAct {
+            kind: ActKind::Seizure,
+            starts_at: datetime!(2026-11-25 10:00 +08:00),
+            ends_at: datetime!(2026-11-25 10:30 +08:00),
+            place: Place { address: "某仓库".into(), latitude: None, longitude: None },
+            venue: Venue::OnSite,
+            venue_name: None,
+            officers: vec![me.user.id],
+            parties: vec![],
+            notes: None,
+            elements: vec![],
+        };
+        s.add_act(&me, case.id, &seizure).await.unwrap();
+        cases.push(case);
+    }
+    let mut failures = Vec::new();
+    let answer = |r: Result<(), ServiceError>| match r {
+        Ok(()) => 'A',
+        Err(ServiceError::Forbidden(_)) => 'F',
+        Err(ServiceError::NotFound(_)) => '-',
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    // Refusals first: an allowed decision would end what the others are tried on.
+    let mut logins: Vec<&str> = LIMIT_DECIDE.iter().map(|(l, _)| *l).collect();
+    logins.sort_by_key(|l| *l == "leader1");
+    for login in logins {
+        let me = as_user(&s, login).await;
+        for (i, case) in cases.iter().enumerate() {
+            let ext = liuhen_domain::NewLimitExtension { days: 30, reason: "情况复杂".into() };
+            let extended = answer(s.extend_limit(&me, case.id, &ext).await.map(|_| ()));
+            let rel = liuhen_domain::NewSeizureRelease { reason: "decided".into(), text: "已处理".into() };
+            let released = answer(s.release_seizure(&me, case.id, &rel).await.map(|_| ()));
+            let want = expected(LIMIT_DECIDE, login, i);
+            if extended != want || released != want {
+                failures.push(format!(
+                    "{login} × team {}: extend {extended} release {released}, expected {want}",
+                    i + 1
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}

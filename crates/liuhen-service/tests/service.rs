@@ -2638,3 +2638,128 @@ mod workbench {
         }
     }
 }
+
+/// 行政强制法 第25条 and 第28条: a 负责人 extends a seizure's 30-day limit
+/// once, by at most 30 days, with reasons, before it runs out; 解除查封扣押
+/// ends the limit. Each is a ledger entry; the compliance answer's limit and
+/// the case list's deadline column follow them.
+#[tokio::test]
+async fn seizure_limit_extends_once_before_it_ends_and_a_release_ends_it() {
+    use liuhen_domain::{NewLimitExtension, NewSeizureRelease, ReleaseReason};
+    use liuhen_service::limits::LimitState;
+    for (s, clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let o1 = as_user(&s, "officer1").await;
+        let o2 = as_user(&s, "officer2").await;
+        let leader = as_user(&s, "leader1").await;
+        let seized_case = |cause: &str| NewCase { kind: CaseKind::Coercion, ..new_case(cause) };
+        let seizure = |day: time::OffsetDateTime| NewAct {
+            kind: ActKind::Seizure,
+            starts_at: day,
+            ends_at: day + time::Duration::hours(1),
+            place: Place { address: "某仓库".into(), latitude: None, longitude: None },
+            venue: Venue::OnSite,
+            venue_name: None,
+            officers: vec![o1.user.id, o2.user.id],
+            parties: vec![0],
+            notes: None,
+            elements: vec![],
+        };
+        let case = s.create_case(&o1, &seized_case("扣押涉嫌侵权商品")).await.unwrap();
+        let ext =
+            |days: u32| NewLimitExtension { days, reason: "涉案商品需送检，情况复杂".into() };
+
+        // Before the seizure the limit has not started: nothing to extend.
+        let limit = s.case_compliance(&leader, case.id).await.unwrap().limit.unwrap();
+        assert_eq!(limit.state, LimitState::NotStarted);
+        assert!(limit.extension_refused.as_deref().unwrap().contains("尚未"), "{limit:?}");
+        let err = s.extend_limit(&leader, case.id, &ext(10)).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("尚未")), "{err:?}");
+
+        s.add_act(&o1, case.id, &seizure(datetime!(2026-11-27 10:00 +08:00))).await.unwrap();
+        let limit = s.case_compliance(&leader, case.id).await.unwrap().limit.unwrap();
+        assert_eq!((limit.start.as_deref(), limit.due.as_deref()), (Some("2026-11-27"), Some("2026-12-27")));
+        assert_eq!((limit.state, limit.max_extension_days), (LimitState::Running, 30));
+        assert_eq!(limit.extension_refused, None);
+
+        // Officers do not approve; the days are 1 to 30; a reason is required.
+        let err = s.extend_limit(&o1, case.id, &ext(10)).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        for bad in [ext(0), ext(31), NewLimitExtension { days: 5, reason: " ".into() }] {
+            let err = s.extend_limit(&leader, case.id, &bad).await.unwrap_err();
+            assert!(matches!(err, ServiceError::Invalid(_)), "{err:?}");
+        }
+
+        // Near the end: the limit warns, on the compliance answer and in the case list.
+        clock.advance(time::Duration::days(25));
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
+        assert_eq!(c.limit.as_ref().unwrap().state, LimitState::Near);
+        assert_eq!(c.case_findings[0].code, "limit_near");
+        let before = entry_count(&s).await;
+        let approved = s.extend_limit(&leader, case.id, &ext(30)).await.unwrap();
+        assert_eq!((approved.due_before.as_str(), approved.due_after.as_str()), ("2026-12-27", "2027-01-26"));
+        assert_eq!(entry_count(&s).await, before + 1);
+        let entry = last_entries(&s, 1).await.remove(0);
+        assert_eq!(entry.kind, "case.limit_extended");
+        assert_eq!(entry.subjects, vec![case.id.subject()]);
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
+        let limit = c.limit.unwrap();
+        assert_eq!((limit.due.as_deref(), limit.state), (Some("2027-01-26"), LimitState::Running));
+        assert!(limit.rule_zh.contains("含延长30日"), "{}", limit.rule_zh);
+        assert_eq!(limit.extension, Some(approved));
+        assert!(c.case_findings.is_empty(), "{:?}", c.case_findings);
+        // Once only: a second extension is refused, and writes nothing.
+        let before = entry_count(&s).await;
+        let err = s.extend_limit(&leader, case.id, &ext(1)).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("只能延长一次")), "{err:?}");
+        assert_eq!(entry_count(&s).await, before);
+
+        // A limit that ran out is not extended afterwards.
+        let late = s.create_case(&o1, &seized_case("扣押过期食品")).await.unwrap();
+        s.add_act(&o1, late.id, &seizure(datetime!(2026-11-27 15:00 +08:00))).await.unwrap();
+        clock.advance(time::Duration::days(6)); // 2026-12-28
+        let c = s.case_compliance(&leader, late.id).await.unwrap();
+        assert_eq!(c.limit.as_ref().unwrap().state, LimitState::Past);
+        assert_eq!(c.case_findings[0].code, "limit_exceeded");
+        let err = s.extend_limit(&leader, late.id, &ext(30)).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("届满")), "{err:?}");
+        let (rows, _) = s
+            .case_rows(&leader, &CaseQuery::default(), Some(liuhen_service::workbench::DeadlineState::Past))
+            .await
+            .unwrap();
+        let past: Vec<_> = rows.iter().map(|r| r.case.id).collect();
+        assert!(past.contains(&late.id) && !past.contains(&case.id), "{past:?}");
+
+        // 解除查封扣押 ends the limit; late, it keeps the lateness on record.
+        let release =
+            |reason: &str| NewSeizureRelease { reason: reason.into(), text: "退还扣押物品".into() };
+        let err = s.release_seizure(&o1, late.id, &release("expired")).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        let err = s.release_seizure(&leader, late.id, &release("tired")).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Invalid(v) if v.field == "reason"), "{err:?}");
+        let released = s.release_seizure(&leader, late.id, &release("查封扣押期限已经届满")).await.unwrap();
+        assert_eq!(released.reason, ReleaseReason::Expired);
+        assert_eq!(last_entries(&s, 1).await[0].kind, "case.seizure_released");
+        let c = s.case_compliance(&leader, late.id).await.unwrap();
+        let limit = c.limit.unwrap();
+        assert_eq!(limit.state, LimitState::Released);
+        assert!(limit.extension_refused.unwrap().contains("解除"));
+        assert!(c.case_findings[0].message_zh.contains("超期1日"), "{:?}", c.case_findings);
+        let err = s.release_seizure(&leader, late.id, &release("expired")).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(_)), "{err:?}");
+        let (rows, _) = s
+            .case_rows(&leader, &CaseQuery::default(), Some(liuhen_service::workbench::DeadlineState::Past))
+            .await
+            .unwrap();
+        assert!(!rows.iter().any(|r| r.case.id == late.id));
+
+        // Without a seizure there is nothing to release.
+        let none = s.create_case(&o1, &seized_case("责令停产停业")).await.unwrap();
+        let err = s.release_seizure(&leader, none.id, &release("decided")).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("没有查封扣押")), "{err:?}");
+        // A penalty case's limit (90 days, no extension nationally) cannot be extended.
+        let penalty = s.create_case(&o1, &new_case("无照经营")).await.unwrap();
+        let err = s.extend_limit(&leader, penalty.id, &ext(10)).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("未允许延长")), "{err:?}");
+    }
+}

@@ -32,6 +32,7 @@ mod error;
 mod evidence;
 mod interruptions;
 mod ledger;
+mod limits;
 mod org;
 pub mod originals;
 mod reviews;

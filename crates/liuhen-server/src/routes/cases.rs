@@ -3,7 +3,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use liuhen_domain::{Act, Case, CaseId, Interruption, NewAct, NewCase, NewInterruption, UserId};
+use liuhen_domain::{
+    Act, Case, CaseId, Interruption, LimitExtension, NewAct, NewCase, NewInterruption, NewLimitExtension,
+    NewSeizureRelease, SeizureRelease, UserId,
+};
 use liuhen_service::{AttestElements, CaseQuery, TransitionRequest};
 use liuhen_store::CaseSummary;
 use serde::{Deserialize, Serialize};
@@ -137,6 +140,42 @@ pub async fn list_interruptions(
     ApiPath(id): ApiPath<CaseId>,
 ) -> ApiResult<Json<Vec<Interruption>>> {
     Ok(Json(s.service.list_interruptions(&me, id).await?))
+}
+
+/// Approves an extension of the case's handling limit (行政强制法 第25条:
+/// 负责人, once, with reasons, before the limit runs out, for at most the
+/// days the rulebook allows). The compliance answer's `limit` shows the
+/// new last day.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/limit/extension", tag = "cases",
+    params(("id" = String, Path, format = Uuid)),
+    request_body = NewLimitExtension,
+    responses((status = 201, body = LimitExtension), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn extend_limit(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<NewLimitExtension>,
+) -> ApiResult<(StatusCode, Json<LimitExtension>)> {
+    Ok((StatusCode::CREATED, Json(s.service.extend_limit(&me, id, &input).await?)))
+}
+
+/// Releases the case's seizure (解除查封扣押, 行政强制法 第28条), which ends
+/// its handling limit. 负责人 only; once; where a seizure was recorded.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/seizure/release", tag = "cases",
+    params(("id" = String, Path, format = Uuid)),
+    request_body = NewSeizureRelease,
+    responses((status = 201, body = SeizureRelease), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn release_seizure(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(input): ApiJson<NewSeizureRelease>,
+) -> ApiResult<(StatusCode, Json<SeizureRelease>)> {
+    Ok((StatusCode::CREATED, Json(s.service.release_seizure(&me, id, &input).await?)))
 }
 
 /// Replaces the officers assigned to a case (负责人 only).
