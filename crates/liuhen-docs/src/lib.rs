@@ -41,7 +41,7 @@ pub use canonical::{CanonicalData, Digests, canonical_json};
 pub use error::FormatError;
 pub use money::{MoneyError, format_yuan, money_daxie, parse_money};
 pub use number::{NumberParts, NumberPattern, NumberPatternError};
-pub use prefill::{ActFacts, CaseFacts, prefill};
+pub use prefill::{ActFacts, CaseFacts, ExtensionFacts, prefill};
 pub use schema::{
     Align, Block, Cell, FieldDef, FieldType, Format, LayerKind, LayerRef, LayoutBlock, PrefillKey,
 };

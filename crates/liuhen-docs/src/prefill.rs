@@ -21,6 +21,21 @@ pub struct ActFacts {
     pub place: String,
 }
 
+/// An approved extension of the case's handling limit (延长查封扣押期限).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionFacts {
+    /// Days added.
+    pub days: u32,
+    /// The last day before the extension, `YYYY-MM-DD`.
+    pub original_end: String,
+    /// The first day of the extension, `YYYY-MM-DD`.
+    pub new_start: String,
+    /// The last day with the extension, `YYYY-MM-DD`.
+    pub new_end: String,
+    /// Why, as approved.
+    pub reason: String,
+}
+
 /// What the case knows, for prefilling documents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
@@ -40,6 +55,9 @@ pub struct CaseFacts {
     pub acts: Vec<ActFacts>,
     /// 金额 (e.g. the proposed or decided fine) in fen.
     pub amount_fen: Option<u64>,
+    /// The approved extension of the handling limit, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionFacts>,
 }
 
 /// Values for every field of `format` that has a prefill key and a matching fact, as JSON ready for
@@ -108,5 +126,10 @@ fn value_for(key: PrefillKey, facts: &CaseFacts, act: Option<&ActFacts>) -> Opti
         P::ActStartTime => start.map(|(_, t)| Value::String(t.to_string())),
         P::ActEndTime => end.map(|(_, t)| Value::String(t.to_string())),
         P::Amount => facts.amount_fen.map(|fen| Value::String(format_yuan(fen))),
+        P::ExtensionDays => facts.extension.as_ref().map(|e| Value::String(e.days.to_string())),
+        P::ExtensionOriginalEnd => facts.extension.as_ref().and_then(|e| non_empty(&e.original_end)),
+        P::ExtensionNewStart => facts.extension.as_ref().and_then(|e| non_empty(&e.new_start)),
+        P::ExtensionNewEnd => facts.extension.as_ref().and_then(|e| non_empty(&e.new_end)),
+        P::ExtensionReason => facts.extension.as_ref().and_then(|e| non_empty(&e.reason)),
     }
 }

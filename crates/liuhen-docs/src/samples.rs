@@ -71,6 +71,13 @@ pub fn case_facts() -> CaseFacts {
             },
         ],
         amount_fen: Some(5_000_000),
+        extension: Some(crate::ExtensionFacts {
+            days: 30,
+            original_end: "2026-10-31".to_owned(),
+            new_start: "2026-11-01".to_owned(),
+            new_end: "2026-11-30".to_owned(),
+            reason: "涉案商品需送检，检验周期较长，案情复杂".to_owned(),
+        }),
     }
 }
 

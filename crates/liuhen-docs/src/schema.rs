@@ -165,10 +165,15 @@ pub enum PrefillKey {
     ActStartTime,
     ActEndTime,
     Amount,
+    ExtensionDays,
+    ExtensionOriginalEnd,
+    ExtensionNewStart,
+    ExtensionNewEnd,
+    ExtensionReason,
 }
 
 impl PrefillKey {
-    const ALL: [(&'static str, PrefillKey); 21] = [
+    const ALL: [(&'static str, PrefillKey); 26] = [
         ("agency.name", PrefillKey::AgencyName),
         ("agency.short_name", PrefillKey::AgencyShortName),
         ("case.number", PrefillKey::CaseNumber),
@@ -190,6 +195,11 @@ impl PrefillKey {
         ("act.start_time", PrefillKey::ActStartTime),
         ("act.end_time", PrefillKey::ActEndTime),
         ("amount", PrefillKey::Amount),
+        ("extension.days", PrefillKey::ExtensionDays),
+        ("extension.original_end", PrefillKey::ExtensionOriginalEnd),
+        ("extension.new_start", PrefillKey::ExtensionNewStart),
+        ("extension.new_end", PrefillKey::ExtensionNewEnd),
+        ("extension.reason", PrefillKey::ExtensionReason),
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -213,7 +223,11 @@ impl PrefillKey {
             P::Officers => ty == FieldType::Officers,
             P::Act => ty == FieldType::Act,
             P::Amount => ty == FieldType::Money,
-            P::ActDate => ty == FieldType::Date,
+            P::ActDate | P::ExtensionOriginalEnd | P::ExtensionNewStart | P::ExtensionNewEnd => {
+                ty == FieldType::Date
+            }
+            // An enum of day counts ("1" … "30") or a text.
+            P::ExtensionDays => matches!(ty, FieldType::Enum | FieldType::Text),
             P::ActStartTime | P::ActEndTime => ty == FieldType::Time,
             _ => matches!(ty, FieldType::Text | FieldType::LongText),
         }

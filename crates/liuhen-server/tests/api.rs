@@ -2310,6 +2310,70 @@ mod pages {
         }
     }
 
+    /// A 查封扣押 case: the page shows the limit and, to a leader, the forms to
+    /// extend it and release the seizure; each form's answer is on the page after.
+    #[tokio::test]
+    async fn the_case_page_shows_the_seizure_limit_and_lets_a_leader_extend_and_release_it() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let body = json!({"cause": "扣押涉嫌假冒商品", "kind": "行政强制",
+                "parties": [{"type": "natural_person", "name": "测试人", "id_kind": "resident_id_card",
+                    "id_number": "11010519491231002X"}]});
+            let r = call(&app, post_json("/api/v1/cases", Some(&officer), &body.to_string())).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let me = call(&app, get("/api/v1/me", &officer)).await.body["id"].clone();
+            let start = time::OffsetDateTime::now_utc() - time::Duration::hours(2);
+            let fmt =
+                |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+            let act = json!({"kind": "查封扣押", "starts_at": fmt(start),
+                "ends_at": fmt(start + time::Duration::hours(1)), "place": {"address": "某仓库"},
+                "venue": "on_site", "officers": [me]});
+            let r =
+                call(&app, post_json(&format!("/api/v1/cases/{id}/acts"), Some(&officer), &act.to_string()))
+                    .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+
+            let r = call(&app, get(&format!("/api/v1/cases/{id}/compliance"), &officer)).await;
+            assert_eq!(r.body["limit"]["state"], "running", "{}", r.text);
+            assert_eq!(r.body["limit"]["max_extension_days"], 30);
+            let r = page(&app, &format!("/cases/{id}"), &officer).await;
+            assert!(r.text.contains("自查封扣押起30日（自然日）"), "{}", r.text);
+            assert!(!r.text.contains("/limit/extension"), "not an officer's to approve");
+
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, &format!("/cases/{id}"), &leader).await;
+            for want in [
+                format!("data-action=\"/api/v1/cases/{id}/limit/extension\""),
+                format!("data-action=\"/api/v1/cases/{id}/seizure/release\""),
+                "max=\"30\"".to_owned(),
+                "value=\"decided\"".to_owned(),
+            ] {
+                assert!(r.text.contains(&want), "{want}: {}", r.text);
+            }
+            let ext = json!({"days": 15, "reason": "涉案商品送检"}).to_string();
+            let uri = format!("/api/v1/cases/{id}/limit/extension");
+            let r = call(&app, post_json(&uri, Some(&officer), &ext)).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+            let r = call(&app, post_json(&uri, Some(&leader), &ext)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let r = call(&app, post_json(&uri, Some(&leader), &ext)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+            let r = page(&app, &format!("/cases/{id}"), &leader).await;
+            assert!(r.text.contains("含延长15日") && r.text.contains("涉案商品送检"), "{}", r.text);
+            assert!(r.text.contains("只能延长一次") && !r.text.contains("/limit/extension\""), "{}", r.text);
+
+            let rel = json!({"reason": "decided", "text": "退还扣押物品"}).to_string();
+            let r =
+                call(&app, post_json(&format!("/api/v1/cases/{id}/seizure/release"), Some(&leader), &rel))
+                    .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let r = page(&app, &format!("/cases/{id}"), &leader).await;
+            assert!(r.text.contains("已解除查封扣押") && r.text.contains("退还扣押物品"), "{}", r.text);
+            assert!(!r.text.contains("/seizure/release\""), "released once: {}", r.text);
+        }
+    }
+
     #[tokio::test]
     async fn the_admin_page_is_for_administrators() {
         for app in apps().await {

@@ -250,7 +250,10 @@ pub(crate) async fn compliance_of<M>(
         .collect();
     let (stage_exit, mut case_findings) = procedure_findings(policy, case, &acts, &issued);
     let limit = crate::limits::limit_of(tx, policy, case, &acts, now).await?;
-    case_findings.extend(limit.as_ref().and_then(|l| l.finding.clone()));
+    if let Some(l) = &limit {
+        case_findings.extend(l.finding.clone());
+        case_findings.extend(crate::limits::notice_findings(policy, l, &issued));
+    }
     let mut out = CaseCompliance {
         case_id: case.id,
         acts: Vec::with_capacity(acts.len()),

@@ -233,8 +233,25 @@ impl Service {
         let officers = tx.get_users(&case.officers).await?;
         let acts = tx.list_acts(case.id).await?;
         let decision = tx.decision(case.id).await?;
+        let extension = tx.limit_extension(case.id).await?;
         tx.finish().await?;
         let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+        // The extension runs from the day after the original last day.
+        let extension = extension.map(|e| {
+            let new_start =
+                time::Date::parse(&e.due_before, &time::format_description::well_known::Iso8601::DATE)
+                    .ok()
+                    .and_then(|d| d.next_day())
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+            liuhen_docs::ExtensionFacts {
+                days: e.days,
+                original_end: e.due_before,
+                new_start,
+                new_end: e.due_after,
+                reason: e.reason,
+            }
+        });
         Ok(CaseFacts {
             agency_name: agency.name.clone(),
             agency_short_name: agency.short_name.clone().unwrap_or_default(),
@@ -264,6 +281,7 @@ impl Service {
                 })
                 .collect(),
             amount_fen: decision.map(|d| d.decision.fine_fen).filter(|f| *f > 0),
+            extension,
         })
     }
 

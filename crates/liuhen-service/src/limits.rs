@@ -41,6 +41,21 @@ pub enum LimitState {
     Unknown,
 }
 
+impl LimitState {
+    /// The state in words, Chinese then English.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            LimitState::NotStarted => ("尚未起算", "not started"),
+            LimitState::Running => ("期限内", "running"),
+            LimitState::Near => ("即将届满", "ending soon"),
+            LimitState::Past => ("已超期", "past"),
+            LimitState::Ended => ("已完成", "done"),
+            LimitState::Released => ("已解除查封扣押", "seizure released"),
+            LimitState::Unknown => ("无法计算", "cannot be computed"),
+        }
+    }
+}
+
 /// A case's handling limit (办案期限) with its extension and release.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseLimit {
@@ -192,6 +207,36 @@ pub(crate) fn case_limit(
         release_refused,
         finding,
     })
+}
+
+/// The documents an approved extension or a release calls for and the case
+/// has not issued (行政强制法 第25条: 延长的决定应当及时书面告知当事人;
+/// 第28条: 作出解除决定), as warnings: the measure stands, the paper is owed.
+pub(crate) fn notice_findings(policy: &Policy, limit: &CaseLimit, issued: &[String]) -> Vec<FindingView> {
+    let Some(rule) = policy.limit(limit.procedure) else { return Vec::new() };
+    let p = limit.procedure.label_zh();
+    let owed = [
+        (
+            limit.extension.is_some(),
+            &rule.extension_document,
+            "已批准延长办案期限",
+            "an extension was approved",
+        ),
+        (limit.release.is_some(), &rule.release_document, "已解除查封扣押", "the seizure was released"),
+    ];
+    owed.into_iter()
+        .filter_map(|(happened, doc, zh, en)| {
+            let doc = doc.as_ref().filter(|d| happened && !issued.contains(&d.value))?;
+            Some(FindingView {
+                severity: "warning".into(),
+                code: "document_missing".into(),
+                message_zh: format!("{p}：{zh}，尚未制作送达《{}》", doc.value),
+                message_en: format!("{}: {en}, and no {} is issued", limit.procedure.code(), doc.value),
+                rule: doc.origin.rule.clone(),
+                layer: format!("{} {}", doc.origin.layer.code(), doc.origin.layer_name),
+            })
+        })
+        .collect()
 }
 
 fn unknown_finding(procedure: Procedure, why: &str) -> FindingView {

@@ -94,6 +94,10 @@ impl Service {
         ids.extend(review.reviews.iter().flat_map(|r| r.reviewer.into_iter().chain([r.submitted_by])));
         ids.extend(evidence.iter().filter_map(|e| e.officer_id));
         ids.push(case.created_by);
+        if let Some(l) = &compliance.limit {
+            ids.extend(l.extension.iter().map(|e| e.approved_by));
+            ids.extend(l.release.iter().map(|r| r.released_by));
+        }
         ids.sort_unstable();
         ids.dedup();
         let people = tx.get_users(&ids).await?;

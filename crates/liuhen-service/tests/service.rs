@@ -132,6 +132,8 @@ async fn ready_doc(s: &Service, case: liuhen_domain::CaseId, format: &str) -> li
         ("fine_amount", json!("50000.00")),
         ("payment", json!("当事人应当自收到本决定书之日起十五日内缴纳罚款。")),
         ("ground", json!("初次违法且危害后果轻微并及时改正")),
+        ("original_decision", json!("临市监强〔2026〕1号")),
+        ("original_date", json!("2026-11-27")),
         ("reasoning", json!("当事人系初次违法，危害后果轻微，且已及时改正。")),
     ];
     let formats = s.document_formats().unwrap();
@@ -2707,6 +2709,42 @@ async fn seizure_limit_extends_once_before_it_ends_and_a_release_ends_it() {
         assert_eq!((limit.due.as_deref(), limit.state), (Some("2027-01-26"), LimitState::Running));
         assert!(limit.rule_zh.contains("含延长30日"), "{}", limit.rule_zh);
         assert_eq!(limit.extension, Some(approved));
+        // 第25条: the party is told in writing — the notice is owed until it is issued.
+        assert_eq!(c.case_findings.len(), 1, "{:?}", c.case_findings);
+        assert!(
+            c.case_findings[0].message_zh.contains("《延长查封扣押期限决定书》"),
+            "{:?}",
+            c.case_findings
+        );
+        assert_eq!(c.case_findings[0].severity, "warning");
+        // Its draft carries the approved extension.
+        let draft = s
+            .draft_document(
+                &o1,
+                case.id,
+                &liuhen_service::documents::NewDocument {
+                    format: "延长查封扣押期限决定书".into(),
+                    fields: None,
+                    corrects: None,
+                    label: None,
+                },
+            )
+            .await
+            .unwrap();
+        let f = &draft.fields;
+        assert_eq!(
+            (&f["extension_days"], &f["original_end"], &f["new_start"], &f["new_end"]),
+            (
+                &serde_json::json!("30"),
+                &serde_json::json!("2026-12-27"),
+                &serde_json::json!("2026-12-28"),
+                &serde_json::json!("2027-01-26")
+            ),
+            "{f}"
+        );
+        assert_eq!(f["reason"], "涉案商品需送检，情况复杂");
+        issue_doc(&s, case.id, "延长查封扣押期限决定书").await;
+        let c = s.case_compliance(&leader, case.id).await.unwrap();
         assert!(c.case_findings.is_empty(), "{:?}", c.case_findings);
         // Once only: a second extension is refused, and writes nothing.
         let before = entry_count(&s).await;

@@ -80,6 +80,10 @@ pub struct HandlingLimit {
     pub extension_days: Option<Sourced<u32>>,
     /// Who approves an extension.
     pub extension_approval: Option<Sourced<Role>>,
+    /// The document that tells the party of an approved extension.
+    pub extension_document: Option<Sourced<String>>,
+    /// The document of a 解除查封扣押.
+    pub release_document: Option<Sourced<String>>,
     /// The legal basis, as each layer cited it.
     pub basis: Vec<Sourced<String>>,
 }
@@ -284,6 +288,8 @@ pub(crate) fn merged_limits(
                 until: sourced(rule.until.unwrap_or(Stage::Decision), &origin),
                 extension_days: rule.extension_days.map(|d| sourced(d, &origin)),
                 extension_approval: rule.extension_approval.map(|r| sourced(r, &origin)),
+                extension_document: rule.extension_document.as_ref().map(|d| sourced(d.clone(), &origin)),
+                release_document: rule.release_document.as_ref().map(|d| sourced(d.clone(), &origin)),
                 basis: basis.collect(),
             });
             continue;
@@ -317,6 +323,12 @@ pub(crate) fn merged_limits(
         }
         if let Some(role) = rule.extension_approval {
             cur.extension_approval = Some(sourced(role, &origin));
+        }
+        if let Some(d) = &rule.extension_document {
+            cur.extension_document = Some(sourced(d.clone(), &origin));
+        }
+        if let Some(d) = &rule.release_document {
+            cur.release_document = Some(sourced(d.clone(), &origin));
         }
         cur.basis.extend(basis);
     }
@@ -383,6 +395,12 @@ impl fmt::Display for HandlingLimit {
         }
         if let Some(role) = &self.extension_approval {
             row(f, "approval", &format!("{} ({})", role.value.label_zh(), role.value.code()), &role.origin)?;
+        }
+        if let Some(d) = &self.extension_document {
+            row(f, "notice", &format!("《{}》", d.value), &d.origin)?;
+        }
+        if let Some(d) = &self.release_document {
+            row(f, "release", &format!("《{}》", d.value), &d.origin)?;
         }
         for b in &self.basis {
             row(f, "basis", &b.value, &b.origin)?;

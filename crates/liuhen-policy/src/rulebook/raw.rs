@@ -160,6 +160,12 @@ pub struct LimitRule {
     pub extension_days: Option<u32>,
     /// Who approves an extension (`"负责人"`).
     pub extension_approval: Option<Role>,
+    /// The document that tells the party of an extension (`"延长查封扣押期限决定书"`): due,
+    /// as a warning, once an extension is approved.
+    pub extension_document: Option<String>,
+    /// The document of a 解除查封扣押 (`"解除查封扣押决定书"`): due, as a warning, once the
+    /// seizure is released.
+    pub release_document: Option<String>,
     /// The legal basis, cited.
     pub basis: Option<String>,
 }

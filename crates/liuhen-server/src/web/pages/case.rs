@@ -6,7 +6,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use liuhen_domain::{
-    Act, ActKind, CaseId, Document, DocumentStatus, Evidence, InterruptionReason, Party, Stage, User, Venue,
+    Act, ActKind, CaseId, Document, DocumentStatus, Evidence, InterruptionReason, Party, ReleaseReason,
+    Stage, User, Venue,
 };
 use liuhen_service::compliance::{ActCompliance, FindingView};
 use liuhen_service::overview::CaseOverview;
@@ -73,6 +74,7 @@ pub struct CasePage {
     next_stage: Option<Stage>,
     act_kinds: &'static [ActKind],
     reasons: &'static [InterruptionReason],
+    release_reasons: &'static [ReleaseReason],
     venues: &'static [Venue],
     officer_choices: Vec<(User, bool)>,
     formats: Vec<(String, String)>,
@@ -147,6 +149,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         blocking_acts,
         act_kinds: ActKind::ALL,
         reasons: InterruptionReason::ALL,
+        release_reasons: ReleaseReason::ALL,
         venues: Venue::ALL,
         officer_choices,
         formats,
@@ -293,6 +296,17 @@ fn ms_time(ms: i64) -> OffsetDateTime {
 }
 
 impl CasePage {
+    /// The badge colour of the handling limit's state.
+    fn limit_badge(&self) -> &'static str {
+        use liuhen_service::limits::LimitState;
+        match self.o.compliance.limit.as_ref().map(|l| l.state) {
+            Some(LimitState::Past) => "block",
+            Some(LimitState::Near | LimitState::Unknown) => "warning",
+            Some(LimitState::Running) => "ok",
+            _ => "info",
+        }
+    }
+
     /// The rule's audio-video requirement, for people.
     fn av_label(&self, code: &str) -> &'static str {
         match code {
