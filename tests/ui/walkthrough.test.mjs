@@ -310,3 +310,31 @@ test('a case from 立案 to 送达执行 in the browser', { timeout: 600_000 }, 
     await c.close();
   }
 });
+
+// The demo's 查封扣押 of helmets, as its leader sees it: the limit with the
+// extension approved before it ran out (once only: no second form), then the
+// seizure released through the page's form, which ends the limit.
+test('a leader reads an extended seizure and releases it in the browser', { timeout: 120_000 }, async () => {
+  const leader = await newContext(browser, server);
+  const lp = await leader.newPage();
+  await login(lp, 'leader1');
+  const { items } = await server.apiGet('leader1', `/api/v1/cases?q=${encodeURIComponent('电动自行车头盔')}`);
+  assert.equal(items.length, 1);
+  await lp.goto(`/cases/${items[0].id}`);
+  const limit = lp.locator('p.limit');
+  assert.match(await limit.textContent(), /自查封扣押起30日（自然日），含延长15日/);
+  assert.match(await lp.locator('section[aria-labelledby="compliance"]').textContent(), /已延长 15 日/);
+  assert.equal(await lp.locator('form[data-action$="/limit/extension"]').count(), 0, 'extended once only');
+  assert.match(await lp.locator('#limit-decide').locator('..').textContent(), /只能延长一次/);
+  await shot(lp, 'seizure-1-extended');
+
+  const release = lp.locator('form[data-action$="/seizure/release"]');
+  await release.locator('#rel-reason').selectOption('decided');
+  await release.locator('#rel-text').fill('复检合格，解除扣押，360顶头盔当场退还当事人。');
+  await submit(lp, release, { confirm: true });
+  assert.match(await lp.locator('section[aria-labelledby="compliance"]').textContent(), /已解除查封扣押（已经作出处理决定，不再需要查封扣押）/);
+  assert.equal(await lp.locator('form[data-action$="/seizure/release"]').count(), 0);
+  await shot(lp, 'seizure-2-released');
+  leader.guard.assertClean();
+  await leader.close();
+});

@@ -390,6 +390,21 @@ async fn demo_tells_the_story() {
             .map(|d| d.format_name.as_str())
             .collect();
         assert_eq!(registered, ["现场笔录", "查封扣押财物清单"]);
+        // The seizure was extended before its 30 days ran out, and the party told in writing.
+        let limit = c.limit.as_ref().unwrap();
+        let extension = limit.extension.as_ref().unwrap();
+        assert_eq!(extension.days, 15);
+        let approved = liuhen_domain::when::in_beijing(extension.approved_at).date().to_string();
+        assert!(approved <= extension.due_before, "{approved} after {}", extension.due_before);
+        assert_eq!(limit.due.as_deref(), Some(extension.due_after.as_str()));
+        let issued: Vec<_> = overview
+            .documents
+            .iter()
+            .filter(|d| d.status != DocumentStatus::Draft)
+            .map(|d| d.format_name.as_str())
+            .collect();
+        assert!(issued.contains(&"延长查封扣押期限决定书"), "{issued:?}");
+        assert_eq!(entries.iter().filter(|e| e.kind == "case.limit_extended").count(), 1);
 
         // Handling limits: the seizure's near (yellow), the trademark case's past (red).
         let (rows, _) = s.case_rows(&leader, &CaseQuery::default(), None).await.unwrap();

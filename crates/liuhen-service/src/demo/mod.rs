@@ -423,6 +423,7 @@ impl Run {
                 tx.reviews(case).await?.iter().any(|r| r.decision_version == *version && r.opinion.is_some())
             }
             Do::Decide => tx.decision(case).await?.is_some_and(|d| d.issued_at.is_some()),
+            Do::Extend { .. } => tx.limit_extension(case).await?.is_some(),
             Do::Request { .. } => {
                 tx.finish().await?;
                 return Ok(self.request_of(case, step.by).await?.is_some());
@@ -652,6 +653,10 @@ impl Run {
             }
             Do::Decide => {
                 s.issue_decision(me, case).await?;
+            }
+            Do::Extend { days, reason } => {
+                let input = liuhen_domain::NewLimitExtension { days: *days, reason: (*reason).into() };
+                s.extend_limit(me, case, &input).await?;
             }
             Do::Request { purpose, days } => {
                 let input = liuhen_domain::NewAccessRequest {

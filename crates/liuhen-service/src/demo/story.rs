@@ -5,8 +5,9 @@
 //! its acts follow its 立案 in the stage they belong to, and its stage moves
 //! are days apart. Two cases sit on their handling limits (办案期限), placed
 //! from the rulebook's limits (days, counting, calendar): 行政强制 counts
-//! from the seizure (30 days nationally), so the seizure is dated to leave
-//! six days or fewer (yellow: compliance warns from ten); 行政处罚 counts from
+//! from the seizure (30 days nationally, here extended by 15 before it ran
+//! out), so the seizure is dated to leave six days or fewer of the extended
+//! limit (yellow: compliance warns from ten); 行政处罚 counts from
 //! 立案 (90 days), so the trademark case opened so long ago that its limit
 //! ran out five or more days back, and it is still being investigated (red).
 //! A step is known done by what the store holds (a stage reached, a document
@@ -20,7 +21,7 @@
 //! | 计量器具未按规定检定 | 行政检查, 个人隐私 | 调查取证: inspected, 笔录 issued |
 //! | 经营者未明码标价 | 行政处罚, 个人隐私 | 启动: opened yesterday, 立案审批表 waits for the leader |
 //! | 销售标签不符合规定的预包装食品 | 行政处罚, 公开 | 归档: 不予行政处罚 |
-//! | 生产销售不合格电动自行车头盔 | 行政强制, 内部 | 审核决定: 查封扣押 on two cameras, one gap explained, one not (the one override); limit near |
+//! | 生产销售不合格电动自行车头盔 | 行政强制, 内部 | 审核决定: 查封扣押 on two cameras, one gap explained, one not (the one override); limit extended by 15 days, near again |
 //! | 无照经营餐饮服务 | 行政处罚, 个人隐私 | 审核决定: ¥20,000 fine (major for a person) waiting for 法制审核 |
 //! | 销售侵犯注册商标专用权的商品 | 行政处罚, 内部 | 调查取证: waiting for the 商标 expert opinion; limit past |
 //! | 特种设备未经定期检验继续使用 | 行政检查, 内部 | 调查取证: inspected yesterday |
@@ -323,6 +324,11 @@ pub(super) enum Do {
     },
     /// The leader issues the decision.
     Decide,
+    /// The leader extends the handling limit (延长查封扣押期限).
+    Extend {
+        days: u32,
+        reason: &'static str,
+    },
     Request {
         purpose: &'static str,
         days: u32,
@@ -363,10 +369,10 @@ impl<'a> Days<'a> {
     /// How many days (counted as the rulebook counts them) the handling
     /// limit of `procedure` has left on today for a case whose limit starts
     /// on `start`; negative when it has run out. `None` without a limit.
-    fn limit_left(&self, procedure: Procedure, start: Date) -> Option<i64> {
+    fn limit_left(&self, procedure: Procedure, start: Date, extension_days: u32) -> Option<i64> {
         let limit = self.policy.limit(procedure)?;
         let calendar = self.policy.calendar();
-        let due = limit.deadline(start, calendar, 0).ok()?;
+        let due = limit.deadline(start, calendar, extension_days).ok()?;
         if due < self.today {
             return Some(-(self.today - due).whole_days());
         }
@@ -376,17 +382,18 @@ impl<'a> Days<'a> {
         }
     }
 
-    /// The latest working day a limit of `procedure` may start on and have
-    /// `wanted` days left today (or fewer, but at least `least`), going back
-    /// from today; `None` when no day in the last 400 does.
-    fn limit_start(&self, procedure: Procedure, wanted: i64, least: i64) -> Option<Date> {
+    /// The latest working day a limit of `procedure`, extended by
+    /// `extension_days`, may start on and have `wanted` days left today (or
+    /// fewer, but at least `least`), going back from today; `None` when no
+    /// day in the last 400 does.
+    fn limit_start(&self, procedure: Procedure, extension_days: u32, wanted: i64, least: i64) -> Option<Date> {
         let mut d = self.today;
         for _ in 0..400 {
             d = d.previous_day()?;
             if !self.working(d) {
                 continue;
             }
-            let left = self.limit_left(procedure, d)?;
+            let left = self.limit_left(procedure, d, extension_days)?;
             if left <= wanted {
                 return (left >= least).then_some(d);
             }
@@ -1395,20 +1402,57 @@ fn labels(p: &mut Plan, days: &Days<'_>) {
     p.move_to(c, at(d(10), 9, 30), Stage::Archived, "结案审批表已签发，案卷归档");
 }
 
+/// Days the leader extends the helmet seizure by (行政强制法 第25条 allows up to 30).
+pub(super) const HELMET_EXTENSION_DAYS: u32 = 15;
+
 /// The day of the helmet seizure: 行政强制's limit counts from it (30
-/// days nationally), so it is the latest working day that leaves the case
-/// six days or fewer, and at least one (yellow: compliance warns from ten).
+/// days nationally), and the leader extended it by
+/// [`HELMET_EXTENSION_DAYS`], so it is the latest working day that leaves
+/// the extended limit six days or fewer, and at least one (yellow:
+/// compliance warns from ten).
 pub(super) fn seizure_day(days: &Days<'_>) -> Date {
     let warn = i64::from(crate::compliance::LIMIT_WARN_DAYS);
-    days.limit_start(Procedure::Coercion, 6.min(warn - 1), 1).unwrap_or_else(|| days.within(24, 21, 29))
+    days.limit_start(Procedure::Coercion, HELMET_EXTENSION_DAYS, 6.min(warn - 1), 1)
+        .unwrap_or_else(|| days.within(39, 36, 44))
 }
 
 /// 生产销售不合格电动自行车头盔: 查封扣押 on two cameras, a gap explained
-/// and a gap not, and the demo's one override.
+/// and a gap not, and the demo's one override; the 复检 takes longer than
+/// the 30 days, so the leader extends the seizure a few days before it would
+/// end, and the 延长查封扣押期限决定书 is issued the same day.
 fn helmets(p: &mut Plan, days: &Days<'_>) {
     let c = HELMETS;
     let s = seizure_day(days);
     let later = days.after(s, 3);
+    // A working day three to six days before the original 30 days end.
+    let extended = days.on_or_before(s + Duration::days(27));
+    p.add(
+        c,
+        at(extended, 9, 0),
+        LEADER,
+        Do::Extend {
+            days: HELMET_EXTENSION_DAYS,
+            reason: "扣押头盔已送省级检验机构复检，复检周期约二十个工作日，30日内无法作出处理决定，情况复杂，需延长扣押期限。",
+        },
+    );
+    p.add(
+        c,
+        at(extended, 9, 20),
+        "officer3",
+        Do::Draft {
+            format: "seizure_extension_decision",
+            fields: json!({
+                "original_decision": "{number:seizure_decision}",
+                "original_date": date(s),
+                "measure": "扣押",
+                "items": "“安途”牌电动自行车头盔（型号AT-302）库存成品360顶。",
+                "testing_notice": "复检期间不计入扣押期限，复检结果出具后将及时告知。",
+                "review_agency": REVIEW_AGENCY, "court": COURT, "decision_date": date(extended),
+                "seal": seal(extended),
+            }),
+        },
+    );
+    p.add(c, at(extended, 9, 40), LEADER, Do::Issue { format: "seizure_extension_decision" });
     p.add(c, at(s, 8, 40), "officer3", Do::Open);
     p.add(
         c,
@@ -1667,7 +1711,7 @@ fn kitchen(p: &mut Plan, days: &Days<'_>) {
 /// (90 days nationally), so it is the latest working day from which the
 /// limit ran out at least five days ago (red).
 pub(super) fn opened_trademark(days: &Days<'_>) -> Date {
-    days.limit_start(Procedure::PenaltyOrdinary, -5, i64::MIN)
+    days.limit_start(Procedure::PenaltyOrdinary, 0, -5, i64::MIN)
         .unwrap_or_else(|| days.on_or_before(days.today - Duration::days(96)))
 }
 
