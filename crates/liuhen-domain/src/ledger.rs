@@ -78,6 +78,7 @@ crate::labelled_enum! {
         DocumentRead = ("document.read", "查看文书"),
         DocumentDownloaded = ("document.downloaded", "下载文书"),
         DocumentRegistered = ("document.registered", "登记纸质文书"),
+        ArchiveAssembled = ("archive.assembled", "电子案卷封包归档"),
     }
 }
 

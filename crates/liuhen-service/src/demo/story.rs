@@ -386,7 +386,13 @@ impl<'a> Days<'a> {
     /// `extension_days`, may start on and have `wanted` days left today (or
     /// fewer, but at least `least`), going back from today; `None` when no
     /// day in the last 400 does.
-    fn limit_start(&self, procedure: Procedure, extension_days: u32, wanted: i64, least: i64) -> Option<Date> {
+    fn limit_start(
+        &self,
+        procedure: Procedure,
+        extension_days: u32,
+        wanted: i64,
+        least: i64,
+    ) -> Option<Date> {
         let mut d = self.today;
         for _ in 0..400 {
             d = d.previous_day()?;
