@@ -85,14 +85,20 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
-    /// Verify a file offline: a C2SP tlog-proof (`.tlog-proof`). Exit 0 verified, 1 failed, 2 cannot run.
+    /// Verify offline, with no server and no database: a case-file package (a BagIt folder or a
+    /// tar file of one, see docs/archive-package.md) or a C2SP tlog-proof (`.tlog-proof`).
+    /// Exit 0 verified, 1 failed (each failing item named), 2 cannot run.
     Verify {
-        /// The file to verify.
+        /// The package or proof to verify.
         file: PathBuf,
         /// The log's verifier key (`name+id+base64`), or a file of keys such as the server's /ledger/keys.
         /// Every key given must have signed.
-        #[arg(long, required = true)]
+        #[arg(long, required_unless_present = "key_fingerprint")]
         key: Vec<String>,
+        /// For a package: trust the keys in its data/ledger/keys.txt whose fingerprint (hex SHA-256
+        /// of the key line) starts with this, at least 16 hex digits.
+        #[arg(long, conflicts_with = "key")]
+        key_fingerprint: Option<String>,
         /// The log's origin [default: the first key's name].
         #[arg(long)]
         origin: Option<String>,
@@ -555,7 +561,13 @@ async fn run(cli: Cli) -> Result<u8> {
             }
             Ok(if report.quarantined.is_empty() { 0 } else { 1 })
         }
-        Command::Verify { file, key, origin, entry, json } => {
+        Command::Verify { file, key, key_fingerprint, origin, entry, json } => {
+            if verify_cmd::is_package(&file) {
+                return verify_cmd::verify_package(&file, &key, key_fingerprint, json);
+            }
+            if key_fingerprint.is_some() {
+                anyhow::bail!("--key-fingerprint picks keys from a package; {} is not one", file.display());
+            }
             let keys = verify_cmd::read_keys(&key)?;
             let outcome = verify_cmd::verify_tlog_proof(&file, &keys, origin.as_deref(), entry.as_deref())?;
             outcome.print(json)?;

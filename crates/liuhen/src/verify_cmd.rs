@@ -1,5 +1,6 @@
-//! `liuhen verify FILE` — offline verification of a C2SP tlog-proof file —
-//! and `liuhen ledger verify` — a replay of the whole log from the database.
+//! `liuhen verify PACKAGE` — offline verification of a case-file package —,
+//! `liuhen verify FILE` — of a C2SP tlog-proof file — and `liuhen ledger
+//! verify` — a replay of the whole log from the database.
 //! Exit status: 0 verified, 1 verification failed, 2 cannot run.
 
 use std::path::Path;
@@ -32,6 +33,43 @@ impl Outcome {
         }
         Ok(())
     }
+}
+
+/// Whether `path` is a package: a folder, or a tar file (`ustar` at byte 257).
+pub fn is_package(path: &Path) -> bool {
+    if path.is_dir() {
+        return true;
+    }
+    let mut head = [0u8; 263];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head.get(257..262) == Some(b"ustar".as_slice()))
+}
+
+/// `liuhen verify PACKAGE`: exit 0 verified, 1 failed; cannot run is an error (2).
+pub fn verify_package(path: &Path, key: &[String], fingerprint: Option<String>, json: bool) -> Result<u8> {
+    let choice = match fingerprint {
+        Some(fp) => liuhen_archive::KeyChoice::Fingerprint(fp),
+        None => liuhen_archive::KeyChoice::Given(read_keys(key)?),
+    };
+    let report = liuhen_archive::verify_package(path, &choice)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for d in &report.details {
+            println!("{d}");
+        }
+        for f in &report.failures {
+            println!("FAILED: {}: {}", f.item, f.problem);
+        }
+        let verdict = if report.verified {
+            "verified".to_owned()
+        } else {
+            format!("verification FAILED ({} item(s))", report.failures.len())
+        };
+        println!("{}: {verdict}", report.package);
+    }
+    Ok(if report.verified { 0 } else { 1 })
 }
 
 /// Reads verifier keys: each argument is a key (`name+id+base64`) or a file of keys, one per line.
