@@ -43,13 +43,18 @@ pub fn entry_path(index: u64) -> String {
     format!("{ENTRIES}{index}.tlog-proof")
 }
 
-/// `data/ledger/index.json`: the case and the entries about it in the
-/// payload checkpoint's tree.
+/// `data/ledger/index.json`: the case, the records filed with it, and the
+/// entries about them in the payload checkpoint's tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerIndex {
     /// The case's subject, `case:ID`.
     pub case: String,
+    /// The subjects of the records filed with it (`document:ID`, `evidence:ID`): entries about
+    /// them (an evidence file ingested before it was linked to the case, its viewings) are the
+    /// case's too.
+    #[serde(default)]
+    pub records: Vec<String>,
     /// The size of the payload checkpoint's tree.
     pub size: u64,
     /// Indexes of the entries about the case, ascending.

@@ -345,8 +345,15 @@ impl Verifier<'_> {
                     continue;
                 }
             };
-            if !entry.subjects.contains(&index.case) {
-                self.fail(&path, format!("entry {n} ({}) does not name {}", entry.kind, index.case));
+            let about = entry.subjects.iter().any(|s| *s == index.case || index.records.contains(s));
+            if !about {
+                self.fail(
+                    &path,
+                    format!(
+                        "entry {n} ({}) names neither {} nor a record filed with it",
+                        entry.kind, index.case
+                    ),
+                );
             }
             for s in &entry.subjects {
                 if let Some(h) =

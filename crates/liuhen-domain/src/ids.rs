@@ -97,3 +97,8 @@ uuid_id!(
     InterruptionId,
     "interruption"
 );
+uuid_id!(
+    /// A case-file package (电子案卷归档包).
+    ArchiveId,
+    "archive"
+);

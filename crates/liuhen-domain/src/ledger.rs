@@ -79,6 +79,7 @@ crate::labelled_enum! {
         DocumentDownloaded = ("document.downloaded", "下载文书"),
         DocumentRegistered = ("document.registered", "登记纸质文书"),
         ArchiveAssembled = ("archive.assembled", "电子案卷封包归档"),
+        ArchiveDownloaded = ("archive.downloaded", "下载电子案卷"),
     }
 }
 

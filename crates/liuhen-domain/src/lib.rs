@@ -73,7 +73,8 @@ pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
-    AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, InterruptionId, UnitId, UserId,
+    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DocumentId, EvidenceId, InterruptionId, UnitId,
+    UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,

@@ -178,7 +178,7 @@ impl Service {
         self
     }
 
-    fn formats(&self) -> Result<&(FormatSet, WordingLibrary)> {
+    pub(crate) fn formats(&self) -> Result<&(FormatSet, WordingLibrary)> {
         match &self.formats {
             Some(f) => Ok(f),
             None => base(),

@@ -350,6 +350,10 @@ impl Service {
                     .await?;
                     let mut subjects = vec![evidence.id.subject()];
                     subjects.extend(evidence.case_id.map(|c| c.subject()));
+                    // The original's digests, by name: a case-file package proves each of
+                    // its files by the entry that names them.
+                    subjects.push(format!("{}{}", liuhen_archive::layout::FILE_SHA256, evidence.sha256));
+                    subjects.push(format!("{}{}", liuhen_archive::layout::FILE_SM3, evidence.sm3));
                     record(
                         tx,
                         now,

@@ -30,6 +30,7 @@
 
 mod access;
 pub mod admin;
+pub mod archive;
 pub mod audit;
 mod auth;
 mod cases;

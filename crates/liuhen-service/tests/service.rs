@@ -2816,3 +2816,65 @@ async fn seizure_limit_extends_once_before_it_ends_and_a_release_ends_it() {
         assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("未允许延长")), "{err:?}");
     }
 }
+
+/// 归档: an archivist packages an archived case of the demo; the package,
+/// streamed as a tar file, verifies offline; only archivists package, once.
+#[tokio::test]
+async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
+    use liuhen_archive::{KeyChoice, verify_package};
+    for (s, _clock, _dir) in services().await {
+        demo::seed(&s).await.unwrap();
+        let archivist = as_user(&s, "archivist1").await;
+        let leader = as_user(&s, "leader1").await;
+        let (cases, _) = s.list_cases(&leader, &CaseQuery::default()).await.unwrap();
+        let food = cases.iter().find(|c| c.cause == "销售超过保质期的食品").unwrap().id;
+        let open = cases.iter().find(|c| c.cause == "经营者未明码标价").unwrap().id;
+
+        let err = s.assemble_archive(&leader, food).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        let err = s.assemble_archive(&archivist, open).await.unwrap_err();
+        assert!(matches!(err, ServiceError::NotFound(_)), "an open case is not the archivist's: {err:?}");
+
+        let a = s.assemble_archive(&archivist, food).await.unwrap();
+        assert!(a.file_no.ends_with("-0001"), "{}", a.file_no);
+        assert!(a.report.passed, "{:#?}", a.report.checks.iter().filter(|c| !c.passed).collect::<Vec<_>>());
+        assert!(a.report.checks.iter().any(|c| c.property == "usability" && c.item.ends_with(".pdf")));
+        let entry = last_entries(&s, 1).await.remove(0);
+        assert_eq!(entry.kind, "archive.assembled");
+        assert!(entry.subjects.contains(&food.subject()));
+        assert!(entry.subjects.contains(&format!("manifest:sha256:{}", a.manifest_sha256)));
+        let err = s.assemble_archive(&archivist, food).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(_)), "once: {err:?}");
+
+        // Streamed as a tar file, and verified with the agency's key and with nothing else.
+        let mut stream = s.archive_package(&archivist, a.id).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(&stream.file_name);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = stream.chunks.recv().await {
+            bytes.extend_from_slice(&chunk.unwrap());
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let keys = s.ledger_signer().verifier_keys();
+        let report = verify_package(&path, &KeyChoice::Given(keys.clone())).unwrap();
+        assert!(report.verified, "{report:#?}");
+        assert!(report.details.iter().any(|d| d.contains(&a.file_no)), "{:?}", report.details);
+        assert_eq!(last_entries(&s, 1).await[0].kind, "archive.downloaded");
+        // The same payload on a second download: the archive entry fixes it.
+        let mut again = s.archive_package(&archivist, a.id).await.unwrap();
+        let mut second = Vec::new();
+        while let Some(chunk) = again.chunks.recv().await {
+            second.extend_from_slice(&chunk.unwrap());
+        }
+        let path2 = dir.path().join("again.tar");
+        std::fs::write(&path2, &second).unwrap();
+        assert!(verify_package(&path2, &KeyChoice::Given(keys)).unwrap().verified);
+        // One changed byte of a document in the tar file is found.
+        let at = bytes.windows(5).position(|w| w == b"%PDF-").unwrap();
+        bytes[at + 200] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        let report = verify_package(&path, &KeyChoice::Given(s.ledger_signer().verifier_keys())).unwrap();
+        assert!(!report.verified);
+        assert!(report.failures.iter().any(|f| f.item.starts_with("data/documents/")), "{report:#?}");
+    }
+}

@@ -22,6 +22,7 @@
 //! ```
 
 mod access;
+mod archives;
 pub mod blobs;
 mod cases;
 mod committer;
@@ -46,6 +47,7 @@ use std::sync::Arc;
 
 use sqlx::{Any, Transaction};
 
+pub use archives::{ArchiveFile, StoredArchive};
 pub use cases::{CaseFilter, CaseScope, CaseSummary, StageMove};
 pub use committer::{CommitFault, MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};

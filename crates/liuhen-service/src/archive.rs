@@ -1,0 +1,775 @@
+//! 归档: a case's file assembled into a package (电子案卷归档包) a court can
+//! check offline — a BagIt bag (see `liuhen-archive` and the repository's
+//! `docs/archive-package.md`) with every issued or registered document,
+//! every evidence original, every ledger entry about the case with its proof
+//! against one signed checkpoint, the verifier keys and the 四性检测 report.
+//!
+//! Assembling reads and re-hashes every original (the 真实性 check), writes
+//! the package's text files, and then, in one write, takes the next 档号 of
+//! the agency and year (gapless) and appends the `archive.assembled` entry
+//! naming the case, the 档号 and the digests of both payload manifests. What
+//! the package holds is kept (the text files themselves; the originals by
+//! their digests), so each download makes the same bytes again: the payload
+//! streams into a tar file with the tag files that prove the archive entry
+//! against the newest checkpoint, and nothing is staged on disk.
+
+use std::io::{Read, Write};
+
+use bytes::Bytes;
+use liuhen_archive::layout::{self, LedgerIndex};
+use liuhen_archive::{Bag, Digests};
+use liuhen_domain::{
+    ArchiveId, Case, CaseId, Document, DocumentStatus, EntryKind, Evidence, LedgerEntry, Role, Stage,
+};
+use liuhen_store::{ArchiveFile, AuditRole, StoredArchive};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::documents::REGISTERED;
+use crate::error::{Result, ServiceError};
+use crate::scope::case_scope;
+use crate::secrets::random_bytes;
+use crate::{Principal, Service, actor, record};
+
+/// One check of the 四性检测 (DA/T 70).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PropertyCheck {
+    /// `authenticity` 真实性, `integrity` 完整性, `usability` 可用性, `security` 安全性.
+    pub property: String,
+    /// The file or record checked (`package` for the whole).
+    pub item: String,
+    pub check: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// The 四性检测 report made at packaging.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FourProperties {
+    /// RFC 3339.
+    pub made_at: String,
+    pub passed: bool,
+    pub checks: Vec<PropertyCheck>,
+}
+
+/// A package as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ArchiveView {
+    pub id: ArchiveId,
+    pub case_id: CaseId,
+    pub case_number: String,
+    /// 档号.
+    pub file_no: String,
+    /// Ledger index of the `archive.assembled` entry.
+    pub entry_index: u64,
+    /// Tree size of the checkpoint the payload's proofs are made against.
+    pub checkpoint_size: u64,
+    /// SHA-256 of `manifest-sha256.txt`, SM3 of `manifest-sm3.txt`.
+    pub manifest_sha256: String,
+    pub manifest_sm3: String,
+    pub files: usize,
+    pub payload_bytes: u64,
+    pub report: FourProperties,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+/// A package on its way: the tar file's bytes, as they are made.
+pub struct PackageStream {
+    pub archive: StoredArchive,
+    /// Suggested file name: `档号.tar`.
+    pub file_name: String,
+    pub chunks: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>,
+}
+
+/// Only archivists assemble and hand out packages.
+fn may_archive(me: &Principal) -> Result<()> {
+    if me.user.active && me.user.role == Role::Archivist {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden("case-file packages are for archivists (档案管理人员)".into()))
+    }
+}
+
+/// A file name fit for a path segment: no separators, no control characters.
+fn segment(name: &str) -> String {
+    let cleaned: String =
+        name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+    cleaned.trim().trim_start_matches('.').chars().take(120).collect()
+}
+
+struct Checks(Vec<PropertyCheck>);
+
+impl Checks {
+    fn add(&mut self, property: &str, item: &str, check: &str, passed: bool, detail: impl Into<String>) {
+        self.0.push(PropertyCheck {
+            property: property.into(),
+            item: item.into(),
+            check: check.into(),
+            passed,
+            detail: detail.into(),
+        });
+    }
+}
+
+/// What executable content starts with: ELF, PE/DOS, Mach-O, a script's `#!`.
+fn executable(head: &[u8]) -> bool {
+    head.starts_with(b"\x7fELF")
+        || head.starts_with(b"MZ")
+        || head.starts_with(&[0xcf, 0xfa, 0xed, 0xfe])
+        || head.starts_with(&[0xfe, 0xed, 0xfa, 0xcf])
+        || head.starts_with(b"#!")
+}
+
+fn view(a: &StoredArchive, files: &[ArchiveFile], case_number: String) -> Result<ArchiveView> {
+    let report: FourProperties = serde_json::from_str(&a.report)
+        .map_err(|e| ServiceError::Internal(format!("archive report of {}: {e}", a.id)))?;
+    Ok(ArchiveView {
+        id: a.id,
+        case_id: a.case_id,
+        case_number,
+        file_no: a.file_no.clone(),
+        entry_index: a.entry_seq,
+        checkpoint_size: a.checkpoint_size,
+        manifest_sha256: a.manifest_sha256.clone(),
+        manifest_sm3: a.manifest_sm3.clone(),
+        files: files.len(),
+        payload_bytes: files.iter().map(|f| f.size).sum(),
+        report,
+        created_at: a.created_at,
+    })
+}
+
+impl Service {
+    /// Assembles the package of an archived case (archivists). Once per case.
+    pub async fn assemble_archive(&self, me: &Principal, case_id: CaseId) -> Result<ArchiveView> {
+        may_archive(me)?;
+        let case = self
+            .store
+            .get_case_in_scope(case_id, &case_scope(&me.user))
+            .await?
+            .ok_or(ServiceError::NotFound("case"))?;
+        if case.stage != Stage::Archived {
+            return Err(ServiceError::Conflict("a case is packaged once it is 归档".into()));
+        }
+        {
+            let mut tx = self.store.read().await?;
+            let existing = tx.case_archive(case_id).await?;
+            tx.finish().await?;
+            if let Some(a) = existing {
+                return Err(ServiceError::Conflict(format!(
+                    "the case is packaged already: 档号 {}",
+                    a.file_no
+                )));
+            }
+        }
+        // Everything so far under one signed checkpoint, and found by the audit index.
+        self.integrate_all().await?;
+        self.catch_up_audit_index().await?;
+        let now = self.now();
+        let (payload, report) = self.payload(&case, now).await?;
+        let mut bag = Bag::new();
+        for f in &payload.files {
+            let d = Digests { size: f.size, sha256: hex32(&f.sha256)?, sm3: hex32(&f.sm3)? };
+            bag.add(&f.path, d).map_err(ServiceError::Internal)?;
+        }
+        let manifest_sha256 = hex::encode(Digests::of(bag.manifest_sha256().as_bytes()).sha256);
+        let manifest_sm3 = hex::encode(Digests::of(bag.manifest_sm3().as_bytes()).sm3);
+        let year = liuhen_domain::when::in_beijing(now).year();
+        let me2 = me.clone();
+        let (files, checkpoint_size) = (payload.files, payload.checkpoint_size);
+        let report_text =
+            serde_json::to_string(&report).map_err(|e| ServiceError::Internal(format!("report: {e}")))?;
+        let stored = self
+            .store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if tx.case_archive(case.id).await?.is_some() {
+                        return Err(ServiceError::Conflict("the case is packaged already".into()));
+                    }
+                    let agency = tx.get_unit(case.agency_id).await?;
+                    let seq = tx.next_number(case.agency_id, "archive", year).await?;
+                    let prefix = agency.short_name.clone().unwrap_or_else(|| agency.name.clone());
+                    let file_no = format!("{prefix}-{year}-{seq:04}");
+                    let id = ArchiveId::from_bytes(random_bytes()?);
+                    let bag_info = vec![
+                        ("Source-Organization".to_owned(), agency.name.clone()),
+                        ("External-Identifier".to_owned(), file_no.clone()),
+                        ("Internal-Sender-Identifier".to_owned(), case.number.clone()),
+                        ("Internal-Sender-Description".to_owned(), case.cause.clone()),
+                        ("Bagging-Date".to_owned(), liuhen_domain::when::in_beijing(now).date().to_string()),
+                        ("Bag-Software-Agent".to_owned(), format!("liuhen {}", env!("CARGO_PKG_VERSION"))),
+                    ];
+                    let subjects = vec![
+                        case.id.subject(),
+                        id.subject(),
+                        format!("{}{file_no}", layout::FILE_NO_SUBJECT),
+                        format!("{}{manifest_sha256}", layout::MANIFEST_SHA256_SUBJECT),
+                        format!("{}{manifest_sm3}", layout::MANIFEST_SM3_SUBJECT),
+                    ];
+                    let seq = record::<()>(
+                        tx,
+                        now,
+                        EntryKind::ArchiveAssembled,
+                        actor(&me2.user),
+                        Some(case.agency_id),
+                        subjects,
+                        None,
+                    )
+                    .await?;
+                    let archive = StoredArchive {
+                        id,
+                        case_id: case.id,
+                        agency_id: case.agency_id,
+                        file_no,
+                        checkpoint_size,
+                        manifest_sha256,
+                        manifest_sm3,
+                        entry_seq: seq,
+                        bag_info: serde_json::to_string(&bag_info)
+                            .map_err(|e| ServiceError::Internal(e.to_string()))?,
+                        report: report_text,
+                        created_by: me2.user.id,
+                        created_at: now,
+                    };
+                    tx.insert_archive(&archive, &files).await?;
+                    Ok((archive, files, case.number))
+                })
+            })
+            .await?;
+        let (archive, files, number) = stored;
+        view(&archive, &files, number)
+    }
+
+    /// A package's record and 四性检测 report (archivists of its agency).
+    pub async fn archive(&self, me: &Principal, id: ArchiveId) -> Result<ArchiveView> {
+        may_archive(me)?;
+        let mut tx = self.store.read().await?;
+        let a = tx.archive(id).await?.filter(|a| a.agency_id == me.user.agency_id);
+        let Some(a) = a else {
+            tx.finish().await?;
+            return Err(ServiceError::NotFound("archive"));
+        };
+        let files = tx.archive_files(id).await?;
+        let case = tx.get_case_in_scope(a.case_id, &case_scope(&me.user)).await?;
+        tx.finish().await?;
+        let case = case.ok_or(ServiceError::NotFound("archive"))?;
+        view(&a, &files, case.number)
+    }
+
+    /// The package of a case, if it has one (archivists).
+    pub async fn case_archive(&self, me: &Principal, case_id: CaseId) -> Result<Option<ArchiveView>> {
+        may_archive(me)?;
+        let mut tx = self.store.read().await?;
+        let a = tx.case_archive(case_id).await?.filter(|a| a.agency_id == me.user.agency_id);
+        tx.finish().await?;
+        match a {
+            Some(a) => Ok(Some(self.archive(me, a.id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The package as a tar file, made as it is sent (archivists). The
+    /// download is recorded. The archive entry is proven against the newest
+    /// checkpoint, so a package downloaded later proves it against a later
+    /// one; the payload is the same bytes every time.
+    pub async fn archive_package(&self, me: &Principal, id: ArchiveId) -> Result<PackageStream> {
+        may_archive(me)?;
+        let area = self.evidence_area()?;
+        let mut tx = self.store.read().await?;
+        let archive = tx.archive(id).await?.filter(|a| a.agency_id == me.user.agency_id);
+        let Some(archive) = archive else {
+            tx.finish().await?;
+            return Err(ServiceError::NotFound("archive"));
+        };
+        let files = tx.archive_files(id).await?;
+        tx.finish().await?;
+        self.integrate_all().await?;
+        let mut tx = self.store.read().await?;
+        let cp = tx.latest_checkpoint().await?;
+        let entry = tx.read_entries(archive.entry_seq, 1).await?;
+        tx.finish().await?;
+        let cp = cp.filter(|c| c.size > archive.entry_seq).ok_or_else(|| {
+            ServiceError::Conflict("the archive entry is not yet in a signed checkpoint".into())
+        })?;
+        let entry = entry
+            .into_iter()
+            .find(|e| e.seq == archive.entry_seq)
+            .ok_or_else(|| ServiceError::Internal("the archive entry is missing".into()))?;
+        let proof = self.inclusion_proof(archive.entry_seq, cp.size).await?;
+        let archive_proof = liuhen_tlog::TlogProof {
+            extra: Some(entry.body),
+            index: archive.entry_seq,
+            proof,
+            checkpoint: cp.note.clone(),
+        }
+        .to_text();
+        let consistency = self.consistency_proof(archive.checkpoint_size, cp.size).await?;
+        let mut consistency_text = format!("{} {}\n", archive.checkpoint_size, cp.size);
+        for h in consistency {
+            consistency_text.push_str(&h.to_base64());
+            consistency_text.push('\n');
+        }
+        let mut bag = Bag::new();
+        for f in &files {
+            let d = Digests { size: f.size, sha256: hex32(&f.sha256)?, sm3: hex32(&f.sm3)? };
+            bag.add(&f.path, d).map_err(ServiceError::Internal)?;
+        }
+        let info: Vec<(String, String)> = serde_json::from_str(&archive.bag_info)
+            .map_err(|e| ServiceError::Internal(format!("bag-info of {}: {e}", archive.id)))?;
+        let info: Vec<(&str, String)> = info.iter().map(|(l, v)| (l.as_str(), v.clone())).collect();
+        let tags = bag.tag_files(
+            &info,
+            &[
+                (layout::ARCHIVE_ENTRY, archive_proof.into_bytes()),
+                (layout::CONSISTENCY, consistency_text.into_bytes()),
+            ],
+        );
+        let now = self.now();
+        self.record_alone(
+            now,
+            EntryKind::ArchiveDownloaded,
+            actor(&me.user),
+            Some(archive.agency_id),
+            vec![archive.id.subject(), archive.case_id.subject()],
+        )
+        .await?;
+        let top = segment(&archive.file_no);
+        let (tx_chunks, rx_chunks) = tokio::sync::mpsc::channel(8);
+        let originals = area.originals().clone();
+        let handle = tokio::runtime::Handle::current();
+        let file_name = format!("{top}.tar");
+        tokio::task::spawn_blocking(move || {
+            let sink = ChannelWriter { tx: tx_chunks.clone(), buf: Vec::with_capacity(CHUNK) };
+            let result = write_tar(sink, &top, &tags, &files, &originals, &handle);
+            if let Err(e) = result {
+                let _ = tx_chunks.blocking_send(Err(e));
+            }
+        });
+        Ok(PackageStream { file_name, archive, chunks: rx_chunks })
+    }
+
+    /// What goes under `data/`: every file with its digests, and the 四性检测 report.
+    async fn payload(&self, case: &Case, now: OffsetDateTime) -> Result<(Payload, FourProperties)> {
+        let area = self.evidence_area()?;
+        let originals = area.originals();
+        let (formats, _) = self.formats()?;
+        let mut tx = self.store.read().await?;
+        let cp = tx
+            .latest_checkpoint()
+            .await?
+            .ok_or_else(|| ServiceError::Conflict("no signed checkpoint yet".into()))?;
+        let moves = tx.stage_moves(case.id).await?;
+        let acts = tx.list_acts(case.id).await?;
+        let mut documents: Vec<Document> = tx
+            .list_case_documents(case.id)
+            .await?
+            .into_iter()
+            .filter(|d| d.status != DocumentStatus::Draft && d.digests.is_some())
+            .collect();
+        documents.sort_by_key(|d| (d.issued_at, d.created_at));
+        tx.finish().await?;
+        let evidence: Vec<Evidence> = self
+            .store
+            .list_case_evidence(case.id, &liuhen_store::CaseScope::Agency(case.agency_id), case.created_by)
+            .await?;
+        // The entries about the case and about every record filed with it (an evidence file
+        // ingested before it was linked, its viewings, a document's reads).
+        let mut records: Vec<String> = documents.iter().map(|d| d.id.subject()).collect();
+        records.extend(evidence.iter().map(|e| e.id.subject()));
+        let mut tx = self.store.read().await?;
+        let mut found: std::collections::BTreeMap<u64, Vec<u8>> = std::collections::BTreeMap::new();
+        for subject in std::iter::once(case.id.subject()).chain(records.iter().cloned()) {
+            for e in tx.audit_entries(&subject, AuditRole::Subject, u32::MAX).await? {
+                if e.seq < cp.size {
+                    found.insert(e.seq, e.body);
+                }
+            }
+        }
+        tx.finish().await?;
+        let entries: Vec<(u64, Vec<u8>)> = found.into_iter().collect();
+        // A registered document is its scan: it is filed once, as the document.
+        let scans: Vec<String> = documents
+            .iter()
+            .filter(|d| d.format == REGISTERED)
+            .filter_map(|d| d.fields.get("evidence_id").and_then(|v| v.as_str()).map(str::to_owned))
+            .collect();
+        let evidence: Vec<Evidence> =
+            evidence.into_iter().filter(|e| !scans.contains(&e.id.to_string())).collect();
+
+        let mut checks = Checks(Vec::new());
+        let mut files: Vec<ArchiveFile> = Vec::new();
+        let mut catalogue: Vec<serde_json::Value> = Vec::new();
+        let mut text = |path: String, content: String| {
+            let d = Digests::of(content.as_bytes());
+            files.push(ArchiveFile {
+                path,
+                size: d.size,
+                sha256: hex::encode(d.sha256),
+                sm3: hex::encode(d.sm3),
+                original: None,
+                content: Some(content),
+            });
+        };
+        let mut copies: Vec<ArchiveFile> = Vec::new();
+        let mut n = 0usize;
+        for d in &documents {
+            n += 1;
+            let Some(digests) = &d.digests else { continue };
+            let base = format!("{}{n:03}-{}", layout::DOCUMENTS, segment(&d.format_name));
+            let path = format!("{base}.pdf");
+            let (seen, head, tail) = rehash(&originals, &digests.pdf_sha256, digests.pdf_size).await?;
+            let same =
+                hex::encode(seen.sha256) == digests.pdf_sha256 && hex::encode(seen.sm3) == digests.pdf_sm3;
+            checks.add(
+                "authenticity",
+                &path,
+                "digests",
+                same,
+                "SHA-256 and SM3 of the stored PDF against those fixed at issue",
+            );
+            let pdf = head.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF");
+            checks.add("usability", &path, "pdf", pdf, "a PDF header and end-of-file marker");
+            checks.add("security", &path, "executable", !executable(&head), "no executable content");
+            copies.push(ArchiveFile {
+                path: path.clone(),
+                size: seen.size,
+                sha256: hex::encode(seen.sha256),
+                sm3: hex::encode(seen.sm3),
+                original: Some(digests.pdf_sha256.clone()),
+                content: None,
+            });
+            if d.format != REGISTERED {
+                let format = formats.get(&d.format).ok_or_else(|| {
+                    ServiceError::Internal(format!("document {} has no format {}", d.id, d.format))
+                })?;
+                let valid = liuhen_docs::validate(format, &d.fields)
+                    .map_err(|_| ServiceError::Internal(format!("document {} no longer validates", d.id)))?;
+                let canonical = valid.canonical();
+                let same = canonical.digests.sha256 == digests.data_sha256;
+                let json_path = format!("{base}.json");
+                checks.add(
+                    "authenticity",
+                    &json_path,
+                    "digests",
+                    same,
+                    "SHA-256 of the canonical field data against the one fixed at issue",
+                );
+                text(json_path, String::from_utf8_lossy(&canonical.bytes).into_owned());
+            }
+            catalogue.push(serde_json::json!({
+                "seq": n, "kind": "document", "title": d.format_name, "number": d.number,
+                "date": d.issued_at.map(|t| liuhen_domain::when::in_beijing(t).date().to_string()),
+                "bytes": seen.size, "file": path,
+            }));
+        }
+        for e in &evidence {
+            n += 1;
+            let path = format!("{}{n:03}-{}", layout::EVIDENCE, segment(&e.file_name));
+            let (seen, head, _) = rehash(&originals, &e.sha256, e.size).await?;
+            let same = hex::encode(seen.sha256) == e.sha256 && hex::encode(seen.sm3) == e.sm3;
+            checks.add(
+                "authenticity",
+                &path,
+                "digests",
+                same,
+                "SHA-256 and SM3 of the original against those fixed at ingest",
+            );
+            let av = e.media_type.starts_with("video/") || e.media_type.starts_with("audio/");
+            if av {
+                let recognised = e.media.get("status").and_then(|s| s.as_str()) == Some("recognised");
+                let duration = e.duration_ms.is_some();
+                checks.add(
+                    "usability",
+                    &path,
+                    "container",
+                    recognised && duration,
+                    "its container was read at ingest and its duration is known",
+                );
+            }
+            checks.add("security", &path, "executable", !executable(&head), "no executable content");
+            copies.push(ArchiveFile {
+                path: path.clone(),
+                size: seen.size,
+                sha256: hex::encode(seen.sha256),
+                sm3: hex::encode(seen.sm3),
+                original: Some(e.sha256.clone()),
+                content: None,
+            });
+            catalogue.push(serde_json::json!({
+                "seq": n, "kind": "evidence", "title": e.file_name, "media_type": e.media_type,
+                "recorded_start": e.recorded_start_corrected.map(|t| liuhen_domain::when::in_beijing(t).to_string()),
+                "duration_ms": e.duration_ms, "bytes": seen.size, "file": path,
+            }));
+        }
+        // 完整性: the catalogue's sequence has no gaps and every item is present.
+        let seqs: Vec<u64> = catalogue.iter().filter_map(|c| c.get("seq").and_then(|s| s.as_u64())).collect();
+        let gapless = seqs.iter().enumerate().all(|(i, s)| *s == i as u64 + 1);
+        checks.add(
+            "integrity",
+            layout::CATALOGUE,
+            "sequence",
+            gapless,
+            format!("items 1 to {} without gaps", seqs.len()),
+        );
+        // 完整性: every ledger entry about the case, below the checkpoint, proven.
+        let mut indexes = Vec::with_capacity(entries.len());
+        for (seq, body) in &entries {
+            let proof = self.inclusion_proof(*seq, cp.size).await?;
+            let decoded = LedgerEntry::decode(body).is_ok();
+            checks.add(
+                "authenticity",
+                &layout::entry_path(*seq),
+                "entry",
+                decoded,
+                "a canonical ledger entry",
+            );
+            let t = liuhen_tlog::TlogProof {
+                extra: Some(body.clone()),
+                index: *seq,
+                proof,
+                checkpoint: cp.note.clone(),
+            }
+            .to_text();
+            text(layout::entry_path(*seq), t);
+            indexes.push(*seq);
+        }
+        checks.add(
+            "integrity",
+            layout::INDEX,
+            "entries",
+            !indexes.is_empty(),
+            format!("{} ledger entries about the case, each with its proof", indexes.len()),
+        );
+        let keys: String = self.ledger_signer().verifier_keys().iter().map(|k| format!("{k}\n")).collect();
+        text(layout::KEYS.into(), keys);
+        text(layout::CHECKPOINT.into(), cp.note.clone());
+        let index = LedgerIndex { case: case.id.subject(), records, size: cp.size, entries: indexes };
+        text(layout::INDEX.into(), json(&index)?);
+        let case_json = serde_json::json!({
+            "id": case.id, "number": case.number, "cause": case.cause, "kind": case.kind,
+            "procedure": case.procedure, "label": case.label, "parties": case.parties,
+            "officers": case.officers, "opened_at": case.created_at, "summary": case.summary,
+            "acts": acts, "stage_moves": moves,
+        });
+        text(layout::CASE.into(), json(&case_json)?);
+        text(layout::CATALOGUE.into(), json(&serde_json::json!({ "items": catalogue }))?);
+        drop(text);
+        files.extend(copies);
+        let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        paths.sort_unstable();
+        let unique = paths.windows(2).all(|w| w.first() != w.get(1));
+        checks.add("authenticity", "package", "duplicates", unique, "no path twice");
+        let clam = which("clamscan");
+        checks.add(
+            "security",
+            "package",
+            "antivirus",
+            true,
+            if clam {
+                "clamscan is installed; scan the exported package with it"
+            } else {
+                "clamscan is not installed: no antivirus scan"
+            },
+        );
+        let passed = checks.0.iter().all(|c| c.passed);
+        let report = FourProperties {
+            made_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            passed,
+            checks: checks.0,
+        };
+        // The report is itself a payload file: the checks above cover the others.
+        let report_text = json(&report)?;
+        let d = Digests::of(report_text.as_bytes());
+        files.push(ArchiveFile {
+            path: layout::CHECKS.into(),
+            size: d.size,
+            sha256: hex::encode(d.sha256),
+            sm3: hex::encode(d.sm3),
+            original: None,
+            content: Some(report_text),
+        });
+        Ok((Payload { files, checkpoint_size: cp.size }, report))
+    }
+}
+
+struct Payload {
+    files: Vec<ArchiveFile>,
+    checkpoint_size: u64,
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| ServiceError::Internal(format!("encoding: {e}")))
+}
+
+fn hex32(h: &str) -> Result<[u8; 32]> {
+    let v = hex::decode(h).map_err(|e| ServiceError::Internal(format!("digest {h}: {e}")))?;
+    v.try_into().map_err(|_| ServiceError::Internal(format!("digest {h}: not 32 bytes")))
+}
+
+fn which(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+/// Reads an original whole: its digests, its first and last kilobyte.
+async fn rehash(
+    originals: &liuhen_store::originals::Originals,
+    sha256: &str,
+    size: u64,
+) -> Result<(Digests, Vec<u8>, Vec<u8>)> {
+    use futures_util::StreamExt as _;
+    let mut stream = originals
+        .read(sha256, 0, size)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("original {sha256}: {e}")))?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    let hasher = tokio::task::spawn_blocking(move || {
+        let mut reader = ChannelReader { rx, current: Bytes::new() };
+        liuhen_archive::digest_reader(&mut reader, Some(size))
+    });
+    let mut head = Vec::new();
+    let mut tail: Vec<u8> = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ServiceError::Internal(format!("reading original {sha256}: {e}")))?;
+        if head.len() < 1024 {
+            head.extend(chunk.iter().take(1024 - head.len()));
+        }
+        tail.extend_from_slice(&chunk);
+        if tail.len() > 1024 {
+            tail.drain(..tail.len() - 1024);
+        }
+        tx.send(chunk).await.map_err(|_| ServiceError::Internal("hashing stopped".into()))?;
+    }
+    drop(tx);
+    let digests = hasher
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Internal(format!("hashing original {sha256}: {e}")))?;
+    Ok((digests, head, tail))
+}
+
+/// A blocking reader over chunks sent from async code.
+struct ChannelReader {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+    current: Bytes,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(c) => self.current = c,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let chunk = self.current.split_to(n);
+        buf.get_mut(..n).unwrap_or_default().copy_from_slice(&chunk);
+        Ok(n)
+    }
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// A blocking writer that sends what it is given, in chunks, to the response.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the receiver went away"))
+    }
+}
+
+/// Writes the tar file: tag files first, then the payload (originals read
+/// as they are written and checked against their recorded digests; a
+/// mismatch stops the package with an error rather than send other bytes).
+fn write_tar(
+    sink: ChannelWriter,
+    top: &str,
+    tags: &[(String, Vec<u8>)],
+    files: &[ArchiveFile],
+    originals: &liuhen_store::originals::Originals,
+    handle: &tokio::runtime::Handle,
+) -> std::io::Result<()> {
+    let mut tar = tar::Builder::new(sink);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let header = |size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_mtime(0);
+        h.set_entry_type(tar::EntryType::Regular);
+        h
+    };
+    for (path, bytes) in tags {
+        tar.append_data(&mut header(bytes.len() as u64), format!("{top}/{path}"), bytes.as_slice())?;
+    }
+    for f in files {
+        let path = format!("{top}/{}", f.path);
+        match (&f.content, &f.original) {
+            (Some(text), _) => tar.append_data(&mut header(f.size), path, text.as_bytes())?,
+            (None, Some(sha)) => {
+                let stream = handle
+                    .block_on(originals.read(sha, 0, f.size))
+                    .map_err(|e| std::io::Error::other(format!("original {sha}: {e}")))?;
+                let mut reader =
+                    StreamReader { stream, handle: handle.clone(), current: Bytes::new(), sha: sha2_new() };
+                tar.append_data(&mut header(f.size), path, &mut reader)?;
+                let got = hex::encode(sha2::Digest::finalize(reader.sha));
+                if got != f.sha256 {
+                    return Err(std::io::Error::other(format!("{}: the original changed ({got})", f.path)));
+                }
+            }
+            (None, None) => return Err(std::io::Error::other(format!("{}: no content", f.path))),
+        }
+    }
+    let mut sink = tar.into_inner()?;
+    sink.flush()
+}
+
+fn sha2_new() -> sha2::Sha256 {
+    <sha2::Sha256 as sha2::Digest>::new()
+}
+
+/// A blocking reader over an original's byte stream, hashing what it reads.
+struct StreamReader {
+    stream: liuhen_store::originals::ByteStream,
+    handle: tokio::runtime::Handle,
+    current: Bytes,
+    sha: sha2::Sha256,
+}
+
+impl Read for StreamReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use futures_util::StreamExt as _;
+        while self.current.is_empty() {
+            match self.handle.block_on(self.stream.next()) {
+                Some(c) => self.current = c?,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        let chunk = self.current.split_to(n);
+        sha2::Digest::update(&mut self.sha, &chunk);
+        buf.get_mut(..n).unwrap_or_default().copy_from_slice(&chunk);
+        Ok(n)
+    }
+}
