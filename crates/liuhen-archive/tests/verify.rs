@@ -92,8 +92,13 @@ fn make(dir: &Path) {
         (layout::KEYS.into(), format!("{}\n", signer().verifier()).into_bytes()),
         (
             layout::INDEX.into(),
-            serde_json::to_vec(&LedgerIndex { case: CASE.into(), size: size1, entries: mine.clone() })
-                .unwrap(),
+            serde_json::to_vec(&LedgerIndex {
+                case: CASE.into(),
+                records: vec!["document:d1".into(), "evidence:e1".into()],
+                size: size1,
+                entries: mine.clone(),
+            })
+            .unwrap(),
         ),
         (layout::CHECKS.into(), br#"{"passed":true}"#.to_vec()),
     ];
