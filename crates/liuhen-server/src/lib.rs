@@ -94,6 +94,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::cases::explain_interruption, routes::cases::list_interruptions,
         routes::cases::extend_limit, routes::cases::release_seizure,
+        routes::archives::assemble, routes::archives::get, routes::archives::package,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -106,7 +107,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "archives", description = "归档: case-file packages (BagIt, verifiable offline)"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -145,6 +146,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/interruptions", get(routes::cases::list_interruptions))
         .route("/cases/{id}/limit/extension", post(routes::cases::extend_limit))
         .route("/cases/{id}/seizure/release", post(routes::cases::release_seizure))
+        .route("/cases/{id}/archive", post(routes::archives::assemble))
+        .route("/archives/{id}", get(routes::archives::get))
+        .route("/archives/{id}/package", get(routes::archives::package))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

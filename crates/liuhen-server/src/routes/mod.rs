@@ -1,4 +1,5 @@
 pub mod access;
+pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod cases;
