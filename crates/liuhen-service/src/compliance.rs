@@ -347,7 +347,10 @@ pub(crate) fn limit_finding(
         Err(e) => Some(FindingView {
             severity: "info".into(),
             code: "limit_unknown".into(),
-            message_zh: format!("无法计算办案期限：{e}"),
+            message_zh: match &e {
+                liuhen_policy::LimitError::Calendar(c) => format!("无法计算办案期限：{}", c.message_zh()),
+                other => format!("无法计算办案期限：{other}"),
+            },
             message_en: format!("the handling limit cannot be computed: {e}"),
             rule: format!("{}/limit", procedure.label_zh()),
             layer: String::new(),

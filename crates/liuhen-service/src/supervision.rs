@@ -353,13 +353,18 @@ impl AlertState {
         if e.class == EventClass::Access && e.actor.starts_with("user:") {
             let local = liuhen_domain::when::in_beijing(e.time);
             let hour = local.hour();
-            let workday = calendar.and_then(|c| c.is_working_day(local.date()).ok()).unwrap_or_else(|| {
-                !matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)
-            });
+            let weekend = matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            // Outside the years the calendar covers, only weekends are known; the alert says so.
+            let (workday, caveat) = match calendar.map(|c| c.is_working_day(local.date())) {
+                Some(Ok(w)) => (w, String::new()),
+                Some(Err(_)) | None => {
+                    (!weekend, format!("（规则库未载入{}年节假日安排，仅按周末判断）", local.year()))
+                }
+            };
             if !workday || hour < rules.work_hours.0 || hour >= rules.work_hours.1 {
                 out.push((
                     "out_of_hours".to_owned(),
-                    format!("{} 在非工作时间（{}）调阅 {}", e.actor, local.date(), e.label_zh),
+                    format!("{} 在非工作时间（{}）调阅 {}{caveat}", e.actor, local.date(), e.label_zh),
                 ));
             }
         }

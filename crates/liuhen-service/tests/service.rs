@@ -1719,7 +1719,7 @@ mod review {
                 Err(ServiceError::Conflict(_))
             ));
             let sub = s.submit_for_review(&o1, case.id).await.unwrap();
-            assert_eq!(sub.due_date.len(), 10);
+            assert_eq!(sub.due_date.as_ref().map(String::len), Some(10));
             assert!(matches!(s.submit_for_review(&o1, case.id).await, Err(ServiceError::Conflict(_))));
             assert!(matches!(
                 s.give_review_opinion(&o1, case.id, &opinion(ReviewOutcome::Approve, true)).await,
@@ -1897,6 +1897,75 @@ mod review {
             for to in [Stage::Investigation, Stage::Decision, Stage::Execution] {
                 assert_eq!(s.transition(&leader, coercion.id, &over(to)).await.unwrap().stage, to);
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_review_in_a_year_the_calendar_does_not_cover_is_kept_and_says_so() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let reviewer = as_user(&s, "reviewer1").await;
+            let case = investigated(&s, new_case("销售过期食品")).await;
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            let leader = as_user(&s, "leader1").await;
+            let to = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
+            s.transition(&leader, case.id, &to).await.unwrap();
+            // Tue 5 Jan 2027: the rulebook has no 2027 节假日安排.
+            clock.advance(time::Duration::days(39));
+            let sub = s.submit_for_review(&o1, case.id).await.unwrap();
+            assert_eq!(sub.due_date, None, "no weekends-only guess");
+            let st = s.review_status(&o1, case.id).await.unwrap();
+            assert_eq!(st.deadline, "calendar_not_covered");
+            let zh = st.deadline_zh.unwrap();
+            assert!(zh.contains("2027年") && zh.contains("节假日安排"), "{zh}");
+            let en = st.deadline_en.unwrap();
+            assert!(en.contains("2027") && en.contains("[[calendar]]"), "{en}");
+            assert_eq!(st.reviews.len(), 1);
+            assert!(st.reviews[0].opinion.is_none() && st.reviews[0].due_date.is_none());
+            // The reviewer has it waiting, its due date unknown and why.
+            let w = s.workbench(&reviewer).await.unwrap();
+            let waiting = w.reviews.iter().find(|r| r.case_id == case.id).unwrap();
+            assert_eq!(waiting.review.due_date, None);
+            assert!(waiting.due_unknown_zh.as_deref().unwrap().contains("2027年"));
+            // The review itself goes on.
+            s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, true)).await.unwrap();
+            let st = s.review_status(&o1, case.id).await.unwrap();
+            assert!(st.passed);
+            assert_eq!((st.deadline.as_str(), st.deadline_zh), ("none", None));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_review_due_date_counts_the_holidays() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let case = investigated(&s, new_case("销售过期食品")).await;
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            // Fri 27 Nov 2026 + 10 working days: Fri 11 Dec.
+            let sub = s.submit_for_review(&o1, case.id).await.unwrap();
+            assert_eq!(sub.due_date.as_deref(), Some("2026-12-11"));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "pending");
+            // Thu 10 Dec: one working day left.
+            clock.advance(time::Duration::days(13));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "due_soon");
+            clock.advance(time::Duration::days(2));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "overdue");
         }
     }
 }
