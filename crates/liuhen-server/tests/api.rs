@@ -2064,6 +2064,48 @@ mod web_pages {
             assert!(!r.text.contains("api-form"), "a supervisor is offered no change");
         }
     }
+
+    /// A 简易程序 case shows only its procedure's stages, starts at 审核决定
+    /// and offers the move to 送达执行.
+    #[tokio::test]
+    async fn the_case_page_follows_the_procedures_stages() {
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let leader = login(&app, "leader1").await;
+            let mut body: Value = serde_json::from_str(&case_body("11010519491231002X")).unwrap();
+            body["procedure"] = json!("行政处罚简易程序");
+            let r = call(&app, post_json("/api/v1/cases", Some(&officer), &body.to_string())).await;
+            assert_eq!(
+                (r.status, r.body["stage"].as_str()),
+                (StatusCode::CREATED, Some("decision")),
+                "{}",
+                r.text
+            );
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = call(&app, page(&format!("/cases/{id}"), &leader)).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let (_, rest) = r.text.split_once("<ol class=\"stages\"").unwrap();
+            let (bar, _) = rest.split_once("</ol>").unwrap();
+            let steps: Vec<&str> = bar
+                .split("<li")
+                .skip(1)
+                .map(|li| li.split_once('>').unwrap().1.split('<').next().unwrap())
+                .collect();
+            assert_eq!(steps, ["审核决定", "送达执行", "归档"], "{bar}");
+            assert!(bar.contains("aria-current=\"step\">审核决定"), "{bar}");
+            assert!(r.text.contains("<input type=\"hidden\" name=\"to\" value=\"execution\">"));
+            assert!(!r.text.contains("value=\"investigation\">"));
+            assert!(!r.text.contains("<h3>调查取证"), "no 调查取证 section in the timeline");
+            assert!(r.text.contains("<strong>登记</strong>"), "no 立案 in 简易程序");
+            // An ordinary case still shows all five.
+            let r = call(&app, post_json("/api/v1/cases", Some(&officer), &case_body("11010519491231002X")))
+                .await;
+            let id = r.body["id"].as_str().unwrap().to_owned();
+            let r = call(&app, page(&format!("/cases/{id}"), &leader)).await;
+            assert!(r.text.contains("<h3>调查取证"), "{}", r.text);
+            assert!(r.text.contains("<strong>立案</strong>"));
+        }
+    }
 }
 
 /// Administrators create units and users and keep API tokens through the

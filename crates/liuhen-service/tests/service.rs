@@ -1901,6 +1901,55 @@ mod review {
     }
 
     #[tokio::test]
+    async fn a_summary_case_starts_at_the_decision_and_walks_only_its_stages() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let leader = as_user(&s, "leader1").await;
+            let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+            let mut input = new_case("当场处罚：占道经营");
+            input.procedure = Some(liuhen_domain::Procedure::PenaltySummary);
+            let case = s.create_case(&o1, &input).await.unwrap();
+            // 行政处罚法 第51条、第52条: no 立案 and no 调查取证 file.
+            assert_eq!(case.stage, Stage::Decision);
+            assert_eq!(
+                s.stages_of(case.procedure).unwrap(),
+                [Stage::Decision, Stage::Execution, Stage::Archived]
+            );
+            assert_eq!(s.next_stage_of(&case).unwrap(), Some(Stage::Execution));
+            let refused = s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap_err();
+            assert!(
+                matches!(&refused, ServiceError::Conflict(m) if m.contains("送达执行 (execution)")),
+                "{refused}"
+            );
+            // The decision is made on the spot and its 决定书 issued; then it is handed over.
+            let fine = ProposedDecision {
+                fine_fen: 5_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍拾元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            s.issue_decision(&leader, case.id).await.unwrap();
+            issue_doc(&s, case.id, "行政处罚决定书").await;
+            let moved = s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap();
+            assert_eq!(moved.stage, Stage::Execution);
+            assert!(s.transition(&leader, case.id, &to(Stage::Investigation)).await.is_err());
+            let over = TransitionRequest {
+                to: Stage::Archived,
+                reason: None,
+                override_reason: Some("测试：当场交付的送达记录另行补录".into()),
+            };
+            assert_eq!(s.transition(&leader, case.id, &over).await.unwrap().stage, Stage::Archived);
+            let last = s.transition(&leader, case.id, &to(Stage::Archived)).await.unwrap_err();
+            assert!(last.to_string().contains("nothing: it is archived"), "{last}");
+            // The other procedures still start in 启动.
+            assert_eq!(s.create_case(&o1, &new_case("普通程序")).await.unwrap().stage, Stage::Initiation);
+        }
+    }
+
+    #[tokio::test]
     async fn a_review_in_a_year_the_calendar_does_not_cover_is_kept_and_says_so() {
         for (s, clock, _dir) in services().await {
             demo::seed(&s).await.unwrap();

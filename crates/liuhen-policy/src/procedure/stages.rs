@@ -82,7 +82,10 @@ pub(crate) fn stage_lists(
             ));
         }
         if t.stages.last() != Some(&Stage::Archived) {
-            return Err(invalid(path, format!("the stages of {} must end with archived (归档)", p.label_zh())));
+            return Err(invalid(
+                path,
+                format!("the stages of {} must end with archived (归档)", p.label_zh()),
+            ));
         }
         out.push(ProcedureStages {
             procedure: p,

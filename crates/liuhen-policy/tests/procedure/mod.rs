@@ -159,7 +159,8 @@ fn summary_procedure_is_decided_and_handed_over_on_the_spot() {
 fn only_the_national_layer_says_which_stages_a_procedure_has() {
     let mut p = national();
     // A later layer cannot change the list, not even to repeat it.
-    let body = "[[procedure_stages]]\nprocedure = \"penalty_summary\"\nstages = [\"decision\", \"archived\"]\n";
+    let body =
+        "[[procedure_stages]]\nprocedure = \"penalty_summary\"\nstages = [\"decision\", \"archived\"]\n";
     let err = p.add_layer("x.toml", &layer("local", "X市", body)).unwrap_err();
     assert_eq!(err.location().path, "procedure_stages", "{err}");
     assert!(err.to_string().contains("set by the national layer only"), "{err}");
@@ -174,7 +175,8 @@ fn only_the_national_layer_says_which_stages_a_procedure_has() {
     assert_eq!(p.layers().len(), 1);
 
     // The national layer lists every procedure, in order, ending with 归档.
-    let without = NATIONAL_TOML.replace("procedure = \"inspection\"\nstages", "procedure = \"coercion\"\nstages");
+    let without =
+        NATIONAL_TOML.replace("procedure = \"inspection\"\nstages", "procedure = \"coercion\"\nstages");
     let err = Policy::from_national("n.toml", &without).unwrap_err();
     assert!(err.to_string().contains("a second [[procedure_stages]] for 行政强制"), "{err}");
     let unordered = NATIONAL_TOML.replace(
@@ -511,8 +513,16 @@ fn a_department_gives_inspection_a_working_day_limit() {
 #[test]
 fn show_procedure_names_every_origin() {
     let shown = national().show_procedure("行政处罚普通程序".parse().unwrap());
-    assert!(shown.starts_with("行政处罚普通程序 (penalty_ordinary)\n  stages     启动 → 调查取证 → 审核决定 → 送达执行 → 归档"), "{shown}");
-    assert!(shown.contains("← national 国家 (国家规则) rule 行政处罚普通程序/stages [mandatory]\n"), "{shown}");
+    assert!(
+        shown.starts_with(
+            "行政处罚普通程序 (penalty_ordinary)\n  stages     启动 → 调查取证 → 审核决定 → 送达执行 → 归档"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("← national 国家 (国家规则) rule 行政处罚普通程序/stages [mandatory]\n"),
+        "{shown}"
+    );
     assert!(shown.contains("\n  启动 (initiation)\n"), "{shown}");
     let line = shown.lines().find(|l| l.contains(" 行政处罚决定书")).unwrap();
     assert!(line.contains(" 行政处罚决定书 or 不予行政处罚决定书"), "{line}");

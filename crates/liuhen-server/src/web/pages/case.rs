@@ -137,7 +137,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let blocking_acts =
         if o.case.stage >= Stage::Investigation { o.compliance.blocking_lines() } else { Vec::new() };
     let page = CasePage {
-        next_stage: o.case.stage.next(),
+        next_stage: o.next_stage,
         now_local: crate::web::frame::local_input(s.service.now()),
         c: v.frame,
         sections,
@@ -163,9 +163,10 @@ fn party_line(p: &Party) -> String {
     }
 }
 
-/// The stage each moment belongs to: the last stage entered at or before it.
+/// The stage each moment belongs to: the last stage entered at or before it,
+/// or the stage the case started in (its procedure's first).
 fn stage_at(o: &CaseOverview, t: OffsetDateTime) -> Stage {
-    let mut stage = Stage::Initiation;
+    let mut stage = o.moves.first().map_or(o.case.stage, |m| m.from);
     for m in &o.moves {
         if m.at <= t {
             stage = m.to;
@@ -222,7 +223,7 @@ fn timeline(o: &CaseOverview) -> Vec<Section> {
         items.push((m.from, Item { mv: Some((m.clone(), o.name_of(&m.by))), ..blank(m.at) }));
     }
     items.sort_by_key(|(_, i)| (i.time, i.mv.is_some()));
-    Stage::ALL
+    o.stages
         .iter()
         .map(|&stage| Section {
             stage,
