@@ -1041,6 +1041,26 @@ mod tests {
     }
 
     #[test]
+    fn rest_days_come_from_the_calendar_and_an_uncovered_year_is_named() {
+        let rules = AlertRules::default();
+        let policy = liuhen_policy::Policy::national().unwrap();
+        let mut st = AlertState::default();
+        let mut at = |t| {
+            let e = ev(EntryKind::CaseRead, "user:a", t);
+            st.check(&rules, Some(policy.calendar()), &e, None)
+        };
+        // Thursday 1 Oct 2026 is 国庆; Saturday 10 Oct is worked (调休).
+        let holiday = at(datetime!(2026-10-01 10:00 +08:00));
+        assert_eq!(holiday.len(), 1);
+        assert!(!holiday[0].1.contains("仅按周末"), "{}", holiday[0].1);
+        assert!(at(datetime!(2026-10-10 10:00 +08:00)).is_empty());
+        // 2027 is not in the rulebook: a Saturday still alerts, and says the calendar lacks the year.
+        let saturday = at(datetime!(2027-01-09 10:00 +08:00));
+        assert_eq!(saturday.len(), 1);
+        assert!(saturday[0].1.contains("规则库未载入2027年节假日安排"), "{}", saturday[0].1);
+    }
+
+    #[test]
     fn stream_positions_order_entries_before_their_alerts() {
         assert_eq!(StreamPosition::parse("12"), Some(StreamPosition(12, 0)));
         assert_eq!(StreamPosition::parse(" 12.2 "), Some(StreamPosition(12, 2)));
