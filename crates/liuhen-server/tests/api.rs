@@ -2097,6 +2097,7 @@ mod web_pages {
             assert!(!r.text.contains("value=\"investigation\">"));
             assert!(!r.text.contains("<h3>调查取证"), "no 调查取证 section in the timeline");
             assert!(r.text.contains("<strong>登记</strong>"), "no 立案 in 简易程序");
+            assert!(r.text.contains("<dt>登记时间</dt>") && !r.text.contains("立案时间"));
             // An ordinary case still shows all five.
             let r = call(&app, post_json("/api/v1/cases", Some(&officer), &case_body("11010519491231002X")))
                 .await;

@@ -71,6 +71,8 @@ pub struct CasePage {
     blocking_exit: Vec<FindingView>,
     blocking_acts: Vec<String>,
     next_stage: Option<Stage>,
+    /// Whether the case's procedure opens with 立案 (简易程序 does not).
+    filed: bool,
     act_kinds: &'static [ActKind],
     reasons: &'static [InterruptionReason],
     venues: &'static [Venue],
@@ -138,6 +140,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         if o.case.stage >= Stage::Investigation { o.compliance.blocking_lines() } else { Vec::new() };
     let page = CasePage {
         next_stage: o.next_stage,
+        filed: o.stages.contains(&Stage::Initiation),
         now_local: crate::web::frame::local_input(s.service.now()),
         c: v.frame,
         sections,
