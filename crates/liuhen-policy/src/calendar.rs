@@ -162,6 +162,38 @@ mod tests {
     }
 
     #[test]
+    fn the_2025_arrangement() {
+        let c = cal();
+        // 春节 28 Jan – 4 Feb: Mon 27 Jan + 1 is Wed 5 Feb; Sun 26 Jan and Sat 8 Feb are worked.
+        assert!(c.is_working_day(date!(2025 - 01 - 26)).unwrap());
+        assert!(c.is_working_day(date!(2025 - 02 - 08)).unwrap());
+        assert!(!c.is_working_day(date!(2025 - 02 - 03)).unwrap()); // a Monday of 春节
+        assert_eq!(c.add_working_days(date!(2025 - 01 - 27), 1).unwrap(), date!(2025 - 02 - 05));
+        // Fri 24 Jan to Fri 7 Feb: Sun 26, Mon 27, (28 Jan – 4 Feb), Wed 5, Thu 6, Fri 7.
+        assert_eq!(c.working_days_between(date!(2025 - 01 - 24), date!(2025 - 02 - 07)).unwrap(), 5);
+        // 国庆节、中秋节 1–8 Oct, Wednesday 8 included; Sun 28 Sep and Sat 11 Oct are worked.
+        assert!(!c.is_working_day(date!(2025 - 10 - 08)).unwrap());
+        assert!(c.is_working_day(date!(2025 - 09 - 28)).unwrap());
+        assert!(c.is_working_day(date!(2025 - 10 - 11)).unwrap());
+        assert_eq!(c.add_working_days(date!(2025 - 09 - 30), 1).unwrap(), date!(2025 - 10 - 09));
+        assert!(!c.is_working_day(date!(2025 - 06 - 02)).unwrap()); // 端午节 Monday
+        assert!(c.is_working_day(date!(2025 - 04 - 27)).unwrap()); // 劳动节 调休 Sunday
+        // Counting runs from 2025 into 2026 across the new year.
+        assert_eq!(c.add_working_days(date!(2025 - 12 - 31), 1).unwrap(), date!(2026 - 01 - 04));
+        assert_eq!(c.years().collect::<Vec<_>>(), vec![2025, 2026]);
+    }
+
+    #[test]
+    fn a_year_without_its_arrangement_is_not_guessed() {
+        let c = cal();
+        let err = c.add_working_days(date!(2026 - 12 - 28), 10).unwrap_err();
+        assert_eq!(err, CalendarError::YearNotCovered(2027));
+        assert_eq!(c.working_days_between(date!(2027 - 03 - 01), date!(2027 - 03 - 05)), Err(err.clone()));
+        assert!(err.to_string().contains("2027"), "{err}");
+        assert!(err.message_zh().contains("2027年") && err.message_zh().contains("节假日安排"));
+    }
+
+    #[test]
     fn counting_across_national_day() {
         let c = cal();
         // Tue 29 Sep + 4 working days: 30 Sep, (1–7 Oct 国庆), Thu 8, Fri 9, Sat 10 Oct (调休).

@@ -101,11 +101,25 @@ pub(crate) fn line_of(text: &str, at: usize) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// The rulebook has no holiday data for the year: counting would silently ignore holidays.
-    #[error("the rulebook has no holiday data for {0}; add a [[calendar]] entry for that year")]
+    #[error(
+        "the rulebook has no holiday arrangement (节假日安排) for {0}; add a [[calendar]] entry for {0} from the State Council's notice"
+    )]
     YearNotCovered(i32),
     /// The date is beyond what `time::Date` can represent.
     #[error("date out of range")]
     OutOfRange,
+}
+
+impl CalendarError {
+    /// The same, in Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            CalendarError::YearNotCovered(year) => format!(
+                "规则库未载入{year}年的节假日安排（国务院办公厅关于{year}年部分节假日安排的通知），无法计算工作日；请在规则库中补充该年的[[calendar]]"
+            ),
+            CalendarError::OutOfRange => "日期超出可计算的范围".to_owned(),
+        }
+    }
 }
 
 /// A handling limit that cannot be computed.

@@ -17,10 +17,13 @@
 //! - [`assess`] — [`Finding`]s ([`Severity`] block / warning / info) for an act's [`ActFacts`].
 //! - [`MajorCatalogue`] and [`Policy::is_major`] — [`MajorVerdict`] for a [`Decision`]; money in
 //!   [`Fen`].
-//! - [`Calendar`] — working days with the 2026 public holidays and 调休 workdays;
-//!   [`Policy::review_deadline`], [`Policy::disclosure_deadline`].
+//! - [`Calendar`] — working days with the 2025 and 2026 public holidays and 调休 workdays;
+//!   counting into a year without its 节假日安排 is [`CalendarError::YearNotCovered`], never a
+//!   weekends-only guess; [`Policy::review_deadline`], [`Policy::disclosure_deadline`].
 //! - [`Policy::procedure`] — the [`EffectiveProcedure`] of a [`Procedure`] (行政处罚普通程序,
-//!   行政处罚简易程序, 行政强制, 行政检查): for every [`Stage`] from 启动 to 归档, the
+//!   行政处罚简易程序, 行政强制, 行政检查): for each of its stages ([`ProcedureStages`], set by the
+//!   national layer: 启动 to 归档, or 审核决定 to 归档 for 简易程序; [`Policy::stages_of`],
+//!   [`Policy::first_stage`], [`Policy::next_stage`]), the
 //!   [`ExpectedActs`] (one act, or any one of several) and [`ExpectedDocument`]s (by 文书 format
 //!   name), each with its [`Need`] (`required`, or `when_applicable`: a reminder, or due once one of
 //!   its `if_acts` is recorded) and [`Sourced`]. [`EffectiveProcedure::assess_exit`] gives the
@@ -111,7 +114,7 @@ pub use liuhen_domain::{ActKind, CaseKind, Procedure, Role, Stage, Venue};
 pub use major::{Decision, Fen, MajorCatalogue, MajorReason, MajorVerdict};
 pub use procedure::{
     EffectiveProcedure, EffectiveStage, ExpectedActs, ExpectedDocument, HandlingLimit, LimitFacts,
-    LimitStart, StageFacts,
+    LimitStart, ProcedureStages, StageFacts,
 };
 pub use rulebook::{ActItem, DocumentItem, Layer, LimitRule, NATIONAL_TOML, Policy, Rule, StageRule};
 pub use selector::{ActSelector, Origin, Selector, Sourced, VenueSelector};

@@ -107,6 +107,8 @@ impl Service {
             return Err(ServiceError::Forbidden("only officers and leaders open cases".into()));
         }
         let draft = input.validate()?;
+        // A case starts in its procedure's first stage: 启动, or 审核决定 for 简易程序.
+        let stage = self.policy()?.first_stage(draft.procedure);
         let now = self.now();
         let year = liuhen_domain::when::in_beijing(now).year();
         let me = me.clone();
@@ -135,7 +137,7 @@ impl Service {
                     let number = case_number(&short, year, seq);
                     let id = CaseId::from_bytes(random_bytes()?);
                     tx.insert_case(
-                        id, agency.id, unit_id, &number, year, seq, &draft, &officers, me.user.id, now,
+                        id, agency.id, unit_id, &number, year, seq, &draft, stage, &officers, me.user.id, now,
                     )
                     .await?;
                     let case =
@@ -382,8 +384,20 @@ impl Service {
             .await
     }
 
-    /// Moves a case to its next stage (leaders). Stages are never skipped
-    /// and never go back.
+    /// The stages a case of `procedure` passes through, in order, as the
+    /// rulebook lists them (every stage for a case without a procedure).
+    pub fn stages_of(&self, procedure: Option<liuhen_domain::Procedure>) -> Result<Vec<Stage>> {
+        Ok(self.policy()?.stages_of(procedure))
+    }
+
+    /// The stage `case` may move to next, if any.
+    pub fn next_stage_of(&self, case: &Case) -> Result<Option<Stage>> {
+        Ok(self.policy()?.next_stage(case.procedure, case.stage))
+    }
+
+    /// Moves a case to the next stage of its procedure (leaders): stages the
+    /// procedure has are never skipped and never go back (简易程序 goes
+    /// 审核决定 → 送达执行 → 归档).
     pub async fn transition(&self, me: &Principal, case_id: CaseId, req: &TransitionRequest) -> Result<Case> {
         let reason = req
             .reason
@@ -413,11 +427,16 @@ impl Service {
                 Box::pin(async move {
                     let case =
                         tx.get_case_in_scope(case_id, &scope).await?.ok_or(ServiceError::NotFound("case"))?;
-                    if case.stage.next() != Some(req.to) {
+                    let next = policy.next_stage(case.procedure, case.stage);
+                    if next != Some(req.to) {
+                        let of = case.procedure.map(|p| format!(" of {}", p.label_zh())).unwrap_or_default();
                         return Err(ServiceError::Conflict(format!(
-                            "the case stands in {}; it can move only to {}",
+                            "the case{of} stands in {}; it can move only to {}",
                             case.stage.label_zh(),
-                            case.stage.next().map(|s| s.label_zh()).unwrap_or("nothing: it is archived")
+                            next.map_or_else(
+                                || "nothing: it is archived".to_owned(),
+                                |s| format!("{} ({})", s.label_zh(), s.code())
+                            )
                         )));
                     }
                     // The procedure's expectations of the stage being left hold for

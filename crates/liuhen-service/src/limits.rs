@@ -118,7 +118,7 @@ pub(crate) fn case_limit(
         _ if ended => LimitState::Ended,
         (None, None, _) => LimitState::NotStarted,
         (None, Some(_), Some(Err(e))) => {
-            finding = Some(unknown_finding(procedure, &e.to_string()));
+            finding = Some(unknown_finding(procedure, e));
             LimitState::Unknown
         }
         (None, Some(s), _) => {
@@ -140,7 +140,7 @@ pub(crate) fn case_limit(
                     state
                 }
                 Err(e) => {
-                    finding = Some(unknown_finding(procedure, &e.to_string()));
+                    finding = Some(unknown_finding(procedure, &e));
                     LimitState::Unknown
                 }
             }
@@ -174,7 +174,7 @@ pub(crate) fn case_limit(
         }
         _ => match original_due {
             None => Some(format!("期限尚未开始（尚未{}）", limit.from.value.label_zh())),
-            Some(Err(e)) => Some(format!("无法计算办案期限：{e}")),
+            Some(Err(e)) => Some(format!("无法计算办案期限：{}", limit_error_zh(&e))),
             Some(Ok(d)) if today > d => Some(format!("办案期限已于{d}届满，届满后不能延长")),
             Some(Ok(_)) => None,
         },
@@ -239,14 +239,22 @@ pub(crate) fn notice_findings(policy: &Policy, limit: &CaseLimit, issued: &[Stri
         .collect()
 }
 
-fn unknown_finding(procedure: Procedure, why: &str) -> FindingView {
+fn unknown_finding(procedure: Procedure, e: &liuhen_policy::LimitError) -> FindingView {
     FindingView {
         severity: "info".into(),
         code: "limit_unknown".into(),
-        message_zh: format!("无法计算办案期限：{why}"),
-        message_en: format!("the handling limit cannot be computed: {why}"),
+        message_zh: format!("无法计算办案期限：{}", limit_error_zh(e)),
+        message_en: format!("the handling limit cannot be computed: {e}"),
         rule: format!("{}/limit", procedure.label_zh()),
         layer: String::new(),
+    }
+}
+
+/// A limit error in Chinese: the calendar's own words where it is the calendar's.
+fn limit_error_zh(e: &liuhen_policy::LimitError) -> String {
+    match e {
+        liuhen_policy::LimitError::Calendar(c) => c.message_zh(),
+        other => other.to_string(),
     }
 }
 

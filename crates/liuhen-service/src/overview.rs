@@ -43,6 +43,12 @@ pub struct CaseOverview {
     /// Which evidence records which act (`auto` or `manual`).
     pub links: Vec<(EvidenceId, ActId, String)>,
     pub moves: Vec<StageMove>,
+    /// The stages the timeline shows, in order: the case's procedure's (简易程序
+    /// 审核决定 → 送达执行 → 归档), and any other the case has stood in (a case
+    /// opened before the rulebook listed its procedure's stages).
+    pub stages: Vec<Stage>,
+    /// The stage the case may move to next, if any.
+    pub next_stage: Option<Stage>,
     pub review: ReviewStatus,
     /// The people the page names (officers, movers, reviewers).
     pub people: Vec<User>,
@@ -86,6 +92,14 @@ impl Service {
             .filter(|c| visible(c.label))
             .map(|c| (c.evidence_id, c.act_id, c.how))
             .collect();
+        let mut stages = policy.stages_of(case.procedure);
+        for s in moves.iter().flat_map(|m| [m.from, m.to]).chain([case.stage]) {
+            if !stages.contains(&s) {
+                stages.push(s);
+            }
+        }
+        stages.sort_unstable();
+        let next_stage = policy.next_stage(case.procedure, case.stage);
         let today = liuhen_domain::when::in_beijing(now).date();
         let (_, review) = crate::review::review_state(&mut tx, &policy, &scope, case.id, today).await?;
         let mut ids: Vec<UserId> = case.officers.clone();
@@ -127,6 +141,8 @@ impl Service {
             evidence,
             links,
             moves,
+            stages,
+            next_stage,
             review,
             people,
             unit_name,

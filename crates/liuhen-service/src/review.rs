@@ -7,10 +7,12 @@
 use liuhen_domain::{
     Case, CaseId, EntryKind, ProposedDecision, ReviewOpinion, ReviewOutcome, Stage, ValidationError,
 };
+use liuhen_policy::CalendarError;
 use liuhen_policy::{Decision, Fen, Measure, PartyType};
 use liuhen_store::{StoredDecision, StoredReview};
 use serde::Serialize;
-use time::{Date, OffsetDateTime, Weekday};
+use time::format_description::well_known::Iso8601;
+use time::{Date, OffsetDateTime};
 
 use crate::error::{Result, ServiceError};
 use crate::scope::{case_scope, may_direct, may_record_acts};
@@ -27,30 +29,52 @@ pub struct ReviewStatus {
     pub reviews: Vec<StoredReview>,
     /// The current version has passed review (同意).
     pub passed: bool,
-    /// `none`, `pending`, `due_soon` (two working days or less), `overdue`.
+    /// `none`, `pending`, `due_soon` (two working days or less), `overdue`,
+    /// or `calendar_not_covered`: the rulebook has no 节假日安排 for a year
+    /// the review period reaches, so no due date can be computed (the
+    /// review is pending all the same); `unknown` for a date out of range.
     pub deadline: String,
+    /// Why the due date is not known, when it is not.
+    pub deadline_zh: Option<String>,
+    pub deadline_en: Option<String>,
 }
 
 fn china_today(now: OffsetDateTime) -> Date {
     liuhen_domain::when::in_beijing(now).date()
 }
 
-/// Adds working days on the rulebook's calendar; in a year it has no
-/// holiday data for, weekends alone are skipped.
-fn add_working_days(policy: &liuhen_policy::Policy, from: Date, days: u32) -> Date {
-    if let Ok(d) = policy.calendar().add_working_days(from, days) {
-        return d;
+/// The last day of a legal review submitted on `submitted`, on the
+/// rulebook's calendar: an error (never a weekends-only guess) when the
+/// calendar does not cover the period.
+fn review_due(policy: &liuhen_policy::Policy, submitted: Date) -> std::result::Result<String, CalendarError> {
+    let due = policy.review_deadline(submitted)?;
+    due.format(&Iso8601::DATE).map_err(|_| CalendarError::OutOfRange)
+}
+
+/// Fills in the due date of a review submitted while the calendar did not
+/// cover its period, once the rulebook does (computed as at submission,
+/// not stored); `Err` says why it is still unknown.
+pub(crate) fn complete_due_date(
+    policy: &liuhen_policy::Policy,
+    r: &mut StoredReview,
+) -> std::result::Result<(), CalendarError> {
+    if r.due_date.is_none() {
+        r.due_date = Some(review_due(policy, china_today(r.submitted_at))?);
     }
-    let mut d = from;
-    let mut left = days;
-    while left > 0 {
-        let Some(next) = d.next_day() else { break };
-        d = next;
-        if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            left -= 1;
-        }
-    }
-    d
+    Ok(())
+}
+
+/// The state and messages of a review whose due date cannot be computed.
+fn not_computable(e: &CalendarError) -> (String, Option<String>, Option<String>) {
+    let state = match e {
+        CalendarError::YearNotCovered(_) => "calendar_not_covered",
+        CalendarError::OutOfRange => "unknown",
+    };
+    (
+        state.to_owned(),
+        Some(format!("法制审核期限无法计算：{}", e.message_zh())),
+        Some(format!("the legal review's due date cannot be computed: {e}")),
+    )
 }
 
 /// The catalogue's thresholds differ by party type; with several parties the
@@ -109,22 +133,34 @@ fn status_of(
         .rev()
         .find(|r| Some(r.decision_version) == version)
         .is_some_and(|r| r.opinion.as_ref().is_some_and(|o| o.outcome == ReviewOutcome::Approve));
+    let mut reviews = reviews;
+    let mut unknown = None;
+    for r in reviews.iter_mut() {
+        if let Err(e) = complete_due_date(policy, r)
+            && r.opinion.is_none()
+        {
+            unknown = Some(e);
+        }
+    }
     let pending = reviews.iter().find(|r| r.opinion.is_none());
-    let deadline = match pending {
-        None => "none".to_owned(),
-        Some(r) => {
-            let due = Date::parse(&r.due_date, &time::format_description::well_known::Iso8601::DATE)
-                .unwrap_or(today);
+    let (deadline, deadline_zh, deadline_en) = match (pending, unknown) {
+        (None, _) => ("none".to_owned(), None, None),
+        (Some(_), Some(e)) => not_computable(&e),
+        (Some(r), None) => {
+            let due =
+                r.due_date.as_deref().and_then(|d| Date::parse(d, &Iso8601::DATE).ok()).unwrap_or(today);
             if today > due {
-                "overdue".to_owned()
-            } else if add_working_days(policy, today, 2) >= due {
-                "due_soon".to_owned()
+                ("overdue".to_owned(), None, None)
             } else {
-                "pending".to_owned()
+                match policy.calendar().working_days_between(today, due) {
+                    Ok(left) if left <= 2 => ("due_soon".to_owned(), None, None),
+                    Ok(_) => ("pending".to_owned(), None, None),
+                    Err(e) => not_computable(&e),
+                }
             }
         }
     };
-    Ok(ReviewStatus { decision, major, reasons, reviews, passed, deadline })
+    Ok(ReviewStatus { decision, major, reasons, reviews, passed, deadline, deadline_zh, deadline_en })
 }
 
 /// The case and where its review stands, read by one transaction.
@@ -237,8 +273,9 @@ impl Service {
         let now = self.now();
         let policy = self.policy()?;
         let today = china_today(now);
-        let due = add_working_days(&policy, today, policy.deadlines().legal_review_days());
-        let due = due.format(&time::format_description::well_known::Iso8601::DATE).unwrap_or_default();
+        // A review is submitted even when its due date cannot be computed
+        // (the calendar lacks the year): its status says so.
+        let due = review_due(&policy, today).ok();
         let id = hex::encode(random_bytes::<16>()?);
         let (who, scope) = (me.clone(), case_scope(&me.user));
         self.store
@@ -262,7 +299,7 @@ impl Service {
                         ));
                     }
                     let version = decision.version;
-                    tx.insert_review(&id, case_id, version, who.user.id, &due, now).await?;
+                    tx.insert_review(&id, case_id, version, who.user.id, due.as_deref(), now).await?;
                     let content = serde_json::json!({"review": id, "decision_version": version, "due": due});
                     record(
                         tx,

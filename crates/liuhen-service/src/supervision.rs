@@ -353,13 +353,18 @@ impl AlertState {
         if e.class == EventClass::Access && e.actor.starts_with("user:") {
             let local = liuhen_domain::when::in_beijing(e.time);
             let hour = local.hour();
-            let workday = calendar.and_then(|c| c.is_working_day(local.date()).ok()).unwrap_or_else(|| {
-                !matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday)
-            });
+            let weekend = matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday);
+            // Outside the years the calendar covers, only weekends are known; the alert says so.
+            let (workday, caveat) = match calendar.map(|c| c.is_working_day(local.date())) {
+                Some(Ok(w)) => (w, String::new()),
+                Some(Err(_)) | None => {
+                    (!weekend, format!("（规则库未载入{}年节假日安排，仅按周末判断）", local.year()))
+                }
+            };
             if !workday || hour < rules.work_hours.0 || hour >= rules.work_hours.1 {
                 out.push((
                     "out_of_hours".to_owned(),
-                    format!("{} 在非工作时间（{}）调阅 {}", e.actor, local.date(), e.label_zh),
+                    format!("{} 在非工作时间（{}）调阅 {}{caveat}", e.actor, local.date(), e.label_zh),
                 ));
             }
         }
@@ -1033,6 +1038,26 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn rest_days_come_from_the_calendar_and_an_uncovered_year_is_named() {
+        let rules = AlertRules::default();
+        let policy = liuhen_policy::Policy::national().unwrap();
+        let mut st = AlertState::default();
+        let mut at = |t| {
+            let e = ev(EntryKind::CaseRead, "user:a", t);
+            st.check(&rules, Some(policy.calendar()), &e, None)
+        };
+        // Thursday 1 Oct 2026 is 国庆; Saturday 10 Oct is worked (调休).
+        let holiday = at(datetime!(2026-10-01 10:00 +08:00));
+        assert_eq!(holiday.len(), 1);
+        assert!(!holiday[0].1.contains("仅按周末"), "{}", holiday[0].1);
+        assert!(at(datetime!(2026-10-10 10:00 +08:00)).is_empty());
+        // 2027 is not in the rulebook: a Saturday still alerts, and says the calendar lacks the year.
+        let saturday = at(datetime!(2027-01-09 10:00 +08:00));
+        assert_eq!(saturday.len(), 1);
+        assert!(saturday[0].1.contains("规则库未载入2027年节假日安排"), "{}", saturday[0].1);
     }
 
     #[test]

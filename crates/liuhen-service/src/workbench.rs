@@ -50,6 +50,10 @@ pub struct WaitingReview {
     pub case_number: String,
     pub cause: String,
     pub review: StoredReview,
+    /// Why the review's due date is not known, when it is not (the
+    /// rulebook has no 节假日安排 for the year).
+    pub due_unknown_zh: Option<String>,
+    pub due_unknown_en: Option<String>,
 }
 
 /// A draft waiting to be issued.
@@ -151,14 +155,22 @@ impl Service {
         let scope = self.read_scope(me);
         let mut tx = self.store.read().await?;
         let reviews = if role == Role::Reviewer {
+            let policy = self.policy()?;
             tx.waiting_reviews(&scope)
                 .await?
                 .into_iter()
-                .map(|(case_id, case_number, cause, review)| WaitingReview {
-                    case_id,
-                    case_number,
-                    cause,
-                    review,
+                .map(|(case_id, case_number, cause, mut review)| {
+                    // Its due date, once the rulebook's calendar covers the period;
+                    // still `None` (shown as not computable) until then.
+                    let unknown = crate::review::complete_due_date(&policy, &mut review).err();
+                    WaitingReview {
+                        case_id,
+                        case_number,
+                        cause,
+                        review,
+                        due_unknown_zh: unknown.as_ref().map(|e| e.message_zh()),
+                        due_unknown_en: unknown.as_ref().map(|e| e.to_string()),
+                    }
                 })
                 .collect()
         } else {

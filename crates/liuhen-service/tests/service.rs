@@ -1736,7 +1736,7 @@ mod review {
                 Err(ServiceError::Conflict(_))
             ));
             let sub = s.submit_for_review(&o1, case.id).await.unwrap();
-            assert_eq!(sub.due_date.len(), 10);
+            assert_eq!(sub.due_date.as_ref().map(String::len), Some(10));
             assert!(matches!(s.submit_for_review(&o1, case.id).await, Err(ServiceError::Conflict(_))));
             assert!(matches!(
                 s.give_review_opinion(&o1, case.id, &opinion(ReviewOutcome::Approve, true)).await,
@@ -1914,6 +1914,124 @@ mod review {
             for to in [Stage::Investigation, Stage::Decision, Stage::Execution] {
                 assert_eq!(s.transition(&leader, coercion.id, &over(to)).await.unwrap().stage, to);
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_summary_case_starts_at_the_decision_and_walks_only_its_stages() {
+        for (s, _clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let leader = as_user(&s, "leader1").await;
+            let to = |stage| TransitionRequest { to: stage, reason: None, override_reason: None };
+            let mut input = new_case("当场处罚：占道经营");
+            input.procedure = Some(liuhen_domain::Procedure::PenaltySummary);
+            let case = s.create_case(&o1, &input).await.unwrap();
+            // 行政处罚法 第51条、第52条: no 立案 and no 调查取证 file.
+            assert_eq!(case.stage, Stage::Decision);
+            assert_eq!(
+                s.stages_of(case.procedure).unwrap(),
+                [Stage::Decision, Stage::Execution, Stage::Archived]
+            );
+            assert_eq!(s.next_stage_of(&case).unwrap(), Some(Stage::Execution));
+            let refused = s.transition(&leader, case.id, &to(Stage::Investigation)).await.unwrap_err();
+            assert!(
+                matches!(&refused, ServiceError::Conflict(m) if m.contains("送达执行 (execution)")),
+                "{refused}"
+            );
+            // The decision is made on the spot and its 决定书 issued; then it is handed over.
+            let fine = ProposedDecision {
+                fine_fen: 5_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍拾元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            s.issue_decision(&leader, case.id).await.unwrap();
+            issue_doc(&s, case.id, "行政处罚决定书").await;
+            let moved = s.transition(&leader, case.id, &to(Stage::Execution)).await.unwrap();
+            assert_eq!(moved.stage, Stage::Execution);
+            assert!(s.transition(&leader, case.id, &to(Stage::Investigation)).await.is_err());
+            let over = TransitionRequest {
+                to: Stage::Archived,
+                reason: None,
+                override_reason: Some("测试：当场交付的送达记录另行补录".into()),
+            };
+            assert_eq!(s.transition(&leader, case.id, &over).await.unwrap().stage, Stage::Archived);
+            let last = s.transition(&leader, case.id, &to(Stage::Archived)).await.unwrap_err();
+            assert!(last.to_string().contains("nothing: it is archived"), "{last}");
+            // The other procedures still start in 启动.
+            assert_eq!(s.create_case(&o1, &new_case("普通程序")).await.unwrap().stage, Stage::Initiation);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_review_in_a_year_the_calendar_does_not_cover_is_kept_and_says_so() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let reviewer = as_user(&s, "reviewer1").await;
+            let case = investigated(&s, new_case("销售过期食品")).await;
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            let leader = as_user(&s, "leader1").await;
+            let to = TransitionRequest { to: Stage::Decision, reason: None, override_reason: None };
+            s.transition(&leader, case.id, &to).await.unwrap();
+            // Tue 5 Jan 2027: the rulebook has no 2027 节假日安排.
+            clock.advance(time::Duration::days(39));
+            let sub = s.submit_for_review(&o1, case.id).await.unwrap();
+            assert_eq!(sub.due_date, None, "no weekends-only guess");
+            let st = s.review_status(&o1, case.id).await.unwrap();
+            assert_eq!(st.deadline, "calendar_not_covered");
+            let zh = st.deadline_zh.unwrap();
+            assert!(zh.contains("2027年") && zh.contains("节假日安排"), "{zh}");
+            let en = st.deadline_en.unwrap();
+            assert!(en.contains("2027") && en.contains("[[calendar]]"), "{en}");
+            assert_eq!(st.reviews.len(), 1);
+            assert!(st.reviews[0].opinion.is_none() && st.reviews[0].due_date.is_none());
+            // The reviewer has it waiting, its due date unknown and why.
+            let w = s.workbench(&reviewer).await.unwrap();
+            let waiting = w.reviews.iter().find(|r| r.case_id == case.id).unwrap();
+            assert_eq!(waiting.review.due_date, None);
+            assert!(waiting.due_unknown_zh.as_deref().unwrap().contains("2027年"));
+            // The review itself goes on.
+            s.give_review_opinion(&reviewer, case.id, &opinion(ReviewOutcome::Approve, true)).await.unwrap();
+            let st = s.review_status(&o1, case.id).await.unwrap();
+            assert!(st.passed);
+            assert_eq!((st.deadline.as_str(), st.deadline_zh), ("none", None));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_review_due_date_counts_the_holidays() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let o1 = as_user(&s, "officer1").await;
+            let case = investigated(&s, new_case("销售过期食品")).await;
+            let fine = ProposedDecision {
+                fine_fen: 5_000_000,
+                measures: vec!["fine".into()],
+                after_hearing: false,
+                flagged_major: None,
+                summary: "罚款人民币伍万元整".into(),
+            };
+            s.propose_decision(&o1, case.id, &fine).await.unwrap();
+            // Fri 27 Nov 2026 + 10 working days: Fri 11 Dec.
+            let sub = s.submit_for_review(&o1, case.id).await.unwrap();
+            assert_eq!(sub.due_date.as_deref(), Some("2026-12-11"));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "pending");
+            // Thu 10 Dec: one working day left.
+            clock.advance(time::Duration::days(13));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "due_soon");
+            clock.advance(time::Duration::days(2));
+            assert_eq!(s.review_status(&o1, case.id).await.unwrap().deadline, "overdue");
         }
     }
 }

@@ -527,7 +527,8 @@ impl Tx<Write> {
         col(&row, "value")
     }
 
-    /// Stores a new case with its parties and officers.
+    /// Stores a new case, standing in `stage` (its procedure's first), with its parties and
+    /// officers.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_case(
         &mut self,
@@ -538,6 +539,7 @@ impl Tx<Write> {
         year: i32,
         seq: i64,
         draft: &CaseDraft,
+        stage: Stage,
         officers: &[UserId],
         created_by: UserId,
         now: OffsetDateTime,
@@ -555,7 +557,7 @@ impl Tx<Write> {
         .bind(seq)
         .bind(&draft.cause)
         .bind(draft.kind.code())
-        .bind(Stage::Initiation.code())
+        .bind(stage.code())
         .bind(draft.label.code())
         .bind(&draft.summary)
         .bind(created_by.to_string())

@@ -32,8 +32,9 @@ pub struct StoredReview {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub submitted_at: OffsetDateTime,
-    /// The last day of the review period (working days), `YYYY-MM-DD`.
-    pub due_date: String,
+    /// The last day of the review period (working days), `YYYY-MM-DD`; `None` when the rulebook's
+    /// calendar did not cover the period when the review was submitted (no 节假日安排 for the year).
+    pub due_date: Option<String>,
     pub opinion: Option<ReviewOpinion>,
     pub reviewer: Option<UserId>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -64,7 +65,8 @@ fn review_from_row(r: &AnyRow) -> Result<StoredReview> {
         decision_version: col(r, "decision_version")?,
         submitted_by: parsed(r, "submitted_by")?,
         submitted_at: time_ms(r, "submitted_ms")?,
-        due_date: col(r, "due_date")?,
+        // The column is NOT NULL: an unknown due date is stored as the empty string.
+        due_date: Some(col::<String>(r, "due_date")?).filter(|d| !d.is_empty()),
         opinion,
         reviewer: parsed_opt(r, "reviewer")?,
         reviewed_at: col::<Option<i64>>(r, "reviewed_ms")?
@@ -160,7 +162,7 @@ impl Tx<Write> {
         case: CaseId,
         version: i64,
         by: UserId,
-        due_date: &str,
+        due_date: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<()> {
         sqlx::query(
@@ -172,7 +174,7 @@ impl Tx<Write> {
         .bind(version)
         .bind(by.to_string())
         .bind(to_ms(now))
-        .bind(due_date)
+        .bind(due_date.unwrap_or_default())
         .execute(self.conn())
         .await?;
         Ok(())

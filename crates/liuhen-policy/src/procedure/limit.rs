@@ -255,6 +255,7 @@ fn sourced<T>(value: T, origin: &Origin) -> Sourced<T> {
 pub(crate) fn merged_limits(
     current: &[HandlingLimit],
     earlier: &[Layer],
+    stage_lists: &[super::ProcedureStages],
     layer: &Layer,
     source: &str,
     lines: &Lines,
@@ -274,6 +275,9 @@ pub(crate) fn merged_limits(
             return Err(invalid("extension_approval", "an approval without extension days".into()));
         }
         check_loosening(earlier, source, layer.kind, i, rule, lines)?;
+        if let Some(until) = rule.until {
+            super::check_has_stage(stage_lists, p, until, source, format!("limit[{i}].until"), lines)?;
+        }
         let origin = layer.origin(format!("{}/limit", p.label_zh()), rule.mandatory);
         let basis = rule.basis.iter().map(|b| sourced(b.clone(), &origin));
         let Some(cur) = next.iter_mut().find(|l| l.procedure == p) else {

@@ -10,6 +10,7 @@
 
 mod exit;
 mod limit;
+mod stages;
 
 use std::fmt;
 
@@ -18,6 +19,8 @@ use liuhen_domain::{ActKind, Procedure, Stage};
 pub use exit::StageFacts;
 pub(crate) use limit::merged_limits;
 pub use limit::{HandlingLimit, LimitFacts, LimitStart};
+pub use stages::ProcedureStages;
+pub(crate) use stages::{check_has_stage, stage_lists};
 
 use crate::effective::pad;
 use crate::error::{Location, Loosening};
@@ -63,20 +66,33 @@ pub struct EffectiveStage {
     pub documents: Vec<Sourced<ExpectedDocument>>,
 }
 
-/// A procedure after every layer: each stage, in order, and the handling limit.
+/// A procedure after every layer: each of its stages, in order, and the handling limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EffectiveProcedure {
     pub procedure: Procedure,
-    /// Every [`Stage`], 启动 to 归档.
+    /// The procedure's stages ([`Policy::stages_of`]), in order: 启动 to 归档 for most, 审核决定 to
+    /// 归档 for 行政处罚简易程序.
     pub stages: Vec<EffectiveStage>,
+    /// Which layer and table set the list of stages, and its basis.
+    pub stage_list: ProcedureStages,
     /// `None` when no layer sets one (行政检查 nationally).
     pub limit: Option<HandlingLimit>,
 }
 
 impl EffectiveProcedure {
-    /// What `stage` expects.
+    /// What `stage` expects; `None` when the procedure has no such stage.
     pub fn stage(&self, stage: Stage) -> Option<&EffectiveStage> {
         self.stages.iter().find(|s| s.stage == stage)
+    }
+
+    /// The stage a new case of the procedure starts in.
+    pub fn first_stage(&self) -> Stage {
+        self.stage_list.first()
+    }
+
+    /// The stage a case standing in `current` moves to next ([`ProcedureStages::next_after`]).
+    pub fn next_stage(&self, current: Stage) -> Option<Stage> {
+        self.stage_list.next_after(current)
     }
 }
 
@@ -113,9 +129,48 @@ impl Policy {
     /// The effective procedure: what each stage expects, each item with the layer and table that
     /// set it, and the handling limit.
     pub fn procedure(&self, procedure: Procedure) -> EffectiveProcedure {
+        let stage_list = self.procedure_stages(procedure);
         let stages =
-            Stage::ALL.iter().map(|stage| effective_stage(self.layers(), procedure, *stage)).collect();
-        EffectiveProcedure { procedure, stages, limit: self.limit(procedure).cloned() }
+            stage_list.stages.iter().map(|stage| effective_stage(self.layers(), procedure, *stage)).collect();
+        EffectiveProcedure { procedure, stages, stage_list, limit: self.limit(procedure).cloned() }
+    }
+
+    /// The stages of `procedure`, in order, with the table that set them. The national layer lists
+    /// every procedure's; later layers cannot change them.
+    pub fn procedure_stages(&self, procedure: Procedure) -> ProcedureStages {
+        self.stage_lists().iter().find(|l| l.procedure == procedure).cloned().unwrap_or_else(|| {
+            // Unreachable once the national layer is loaded; all five rather than none.
+            ProcedureStages {
+                procedure,
+                stages: Stage::ALL.to_vec(),
+                basis: None,
+                origin: Origin {
+                    layer: LayerKind::National,
+                    layer_name: "built-in".into(),
+                    rule: format!("{}/stages", procedure.label_zh()),
+                    mandatory: true,
+                },
+            }
+        })
+    }
+
+    /// The stages a case of `procedure` passes through, in order; every [`Stage`] for a case
+    /// without a procedure (行政许可, 其他).
+    pub fn stages_of(&self, procedure: Option<Procedure>) -> Vec<Stage> {
+        match procedure {
+            Some(p) => self.procedure_stages(p).stages,
+            None => Stage::ALL.to_vec(),
+        }
+    }
+
+    /// The stage a new case of `procedure` starts in (启动, or 审核决定 for 简易程序).
+    pub fn first_stage(&self, procedure: Option<Procedure>) -> Stage {
+        self.stages_of(procedure).first().copied().unwrap_or(Stage::Initiation)
+    }
+
+    /// The stage a case of `procedure` standing in `current` moves to next; `None` from 归档.
+    pub fn next_stage(&self, procedure: Option<Procedure>, current: Stage) -> Option<Stage> {
+        self.stages_of(procedure).into_iter().find(|s| *s > current)
     }
 
     /// What `policy show --procedure 行政处罚普通程序` prints: every stage with its acts and
@@ -247,10 +302,12 @@ fn acts_key(kinds: &[ActKind]) -> String {
     kinds.iter().map(|k| k.label_zh()).collect::<Vec<_>>().join("|")
 }
 
-/// Checks a layer's `[documents]` and `[[procedure]]` tables before it is added: every item well
-/// formed, every document a declared format, no need below an earlier mandatory one.
+/// Checks a layer's `[documents]` and `[[procedure]]` tables before it is added: every stage one
+/// its procedure has, every item well formed, every document a declared format, no need below an
+/// earlier mandatory one.
 pub(crate) fn check_stage_rules(
     earlier: &[Layer],
+    stage_lists: &[ProcedureStages],
     source: &str,
     kind: LayerKind,
     raw: &RawLayer,
@@ -276,6 +333,8 @@ pub(crate) fn check_stage_rules(
         }
     }
     for (i, table) in raw.procedure.iter().enumerate() {
+        let path = format!("procedure[{i}].stage");
+        check_has_stage(stage_lists, table.procedure, table.stage, source, path, lines)?;
         for (j, item) in table.acts.iter().enumerate() {
             let path = format!("procedure[{i}].acts[{j}]");
             match (item.act, item.one_of.is_empty()) {
@@ -369,6 +428,12 @@ fn check_loosening(
 impl fmt::Display for EffectiveProcedure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} ({})", self.procedure.label_zh(), self.procedure.code())?;
+        let list = &self.stage_list;
+        let names = list.stages.iter().map(|s| s.label_zh()).collect::<Vec<_>>().join(" → ");
+        writeln!(f, "  stages     {}← {}", pad(&names, 53), list.origin)?;
+        if let Some(b) = &list.basis {
+            writeln!(f, "  {:<11}{b}", "basis")?;
+        }
         let row = |f: &mut fmt::Formatter<'_>, key: &str, need: Need, value: &str, o: &Origin| {
             writeln!(f, "    {key:<11}{}{}← {o}", pad(need.code(), 17), pad(value, 36))
         };
@@ -425,10 +490,34 @@ mod tests {
     }
 
     #[test]
-    fn every_stage_is_listed_in_order() {
-        let p = Policy::national().unwrap().procedure(Procedure::Inspection);
-        let stages: Vec<Stage> = p.stages.iter().map(|s| s.stage).collect();
-        assert_eq!(stages, Stage::ALL);
-        assert!(p.limit.is_none());
+    fn each_procedure_lists_its_own_stages() {
+        let policy = Policy::national().unwrap();
+        for procedure in [Procedure::PenaltyOrdinary, Procedure::Coercion, Procedure::Inspection] {
+            let p = policy.procedure(procedure);
+            let stages: Vec<Stage> = p.stages.iter().map(|s| s.stage).collect();
+            assert_eq!(stages, Stage::ALL, "{procedure}");
+            assert_eq!(p.first_stage(), Stage::Initiation);
+            assert_eq!(p.next_stage(Stage::Initiation), Some(Stage::Investigation));
+        }
+        assert!(policy.procedure(Procedure::Inspection).limit.is_none());
+        // 行政处罚法 第51条、第52条: decided and handed over on the spot, no 立案 and no 调查取证.
+        let summary = policy.procedure(Procedure::PenaltySummary);
+        let stages: Vec<Stage> = summary.stages.iter().map(|s| s.stage).collect();
+        assert_eq!(stages, [Stage::Decision, Stage::Execution, Stage::Archived]);
+        assert_eq!(policy.stages_of(Some(Procedure::PenaltySummary)), stages);
+        assert_eq!(policy.first_stage(Some(Procedure::PenaltySummary)), Stage::Decision);
+        assert_eq!(summary.next_stage(Stage::Decision), Some(Stage::Execution));
+        assert_eq!(summary.next_stage(Stage::Execution), Some(Stage::Archived));
+        assert_eq!(summary.next_stage(Stage::Archived), None);
+        // A case opened in 启动 before the rulebook listed the stages moves on to 审核决定.
+        assert_eq!(summary.next_stage(Stage::Initiation), Some(Stage::Decision));
+        assert!(summary.stage(Stage::Investigation).is_none());
+        assert_eq!(summary.stage_list.origin.rule, "行政处罚简易程序/stages");
+        // Cases without a procedure (行政许可, 其他) pass through every stage.
+        assert_eq!(policy.stages_of(None), Stage::ALL);
+        assert_eq!(policy.next_stage(None, Stage::Execution), Some(Stage::Archived));
+        let shown = summary.to_string();
+        assert!(shown.contains("stages     审核决定 → 送达执行 → 归档"), "{shown}");
+        assert!(!shown.contains("调查取证 (investigation)"), "{shown}");
     }
 }

@@ -3,7 +3,8 @@
 //! Each layer is one TOML text. A layer may add rules and tighten what earlier
 //! layers said; it may not loosen a rule an earlier layer marked `mandatory`
 //! (nor a mandatory procedure expectation or handling limit), nor raise a
-//! major-decision threshold or a disclosure deadline. Loading is atomic: a
+//! major-decision threshold or a disclosure deadline. Which stages each
+//! procedure has is the national layer's alone (`[[procedure_stages]]`). Loading is atomic: a
 //! rejected layer leaves the policy as it was.
 
 pub(crate) mod raw;
@@ -17,12 +18,12 @@ use crate::calendar::Calendar;
 use crate::deadlines::Deadlines;
 use crate::error::{Location, Loosening};
 use crate::major::MajorCatalogue;
-use crate::procedure::{HandlingLimit, check_stage_rules, merged_limits};
+use crate::procedure::{HandlingLimit, ProcedureStages, check_stage_rules, merged_limits, stage_lists};
 use crate::selector::{ActSelector, VenueSelector};
 use crate::{LayerKind, Origin, PolicyError};
 
 /// The national rulebook shipped with the crate (DOMAIN.md §1, §4, §5, the procedures of
-/// 行政处罚法 and 行政强制法, and the 2026 holidays).
+/// 行政处罚法 and 行政强制法 and the stages of each, and the 2025 and 2026 holidays).
 pub const NATIONAL_TOML: &str = include_str!("national.toml");
 
 /// One loaded layer.
@@ -55,6 +56,7 @@ pub struct Policy {
     calendar: Calendar,
     deadlines: Deadlines,
     limits: Vec<HandlingLimit>,
+    stage_lists: Vec<ProcedureStages>,
 }
 
 impl Policy {
@@ -72,6 +74,7 @@ impl Policy {
             calendar: Calendar::default(),
             deadlines: Deadlines::empty(),
             limits: Vec::new(),
+            stage_lists: Vec::new(),
         };
         policy.add_layer(source, text)?;
         Ok(policy)
@@ -99,7 +102,8 @@ impl Policy {
             check_rule(source, i, rule, &lines)?;
             self.check_loosening(source, kind, i, rule, &lines)?;
         }
-        check_stage_rules(&self.layers, source, kind, &raw, &lines)?;
+        let stages = stage_lists(&self.stage_lists, source, &raw, &lines)?;
+        check_stage_rules(&self.layers, &stages, source, kind, &raw, &lines)?;
         let layer = Layer {
             kind,
             name: raw.layer.name.clone(),
@@ -115,8 +119,9 @@ impl Policy {
         let catalogue = self.catalogue.merged(&layer, raw.major.as_ref(), source, &lines)?;
         let deadlines = self.deadlines.merged(&layer, raw.deadlines.as_ref(), source, &lines)?;
         let calendar = self.calendar.merged(source, &raw.calendar, &lines)?;
-        let limits = merged_limits(&self.limits, &self.layers, &layer, source, &lines)?;
+        let limits = merged_limits(&self.limits, &self.layers, &stages, &layer, source, &lines)?;
         self.layers.push(layer);
+        self.stage_lists = stages;
         self.limits = limits;
         self.catalogue = catalogue;
         self.deadlines = deadlines;
@@ -142,6 +147,11 @@ impl Policy {
     /// Legal-review and disclosure deadlines, in working days.
     pub fn deadlines(&self) -> &Deadlines {
         &self.deadlines
+    }
+
+    /// The stages of every procedure ([`Policy::procedure_stages`]), as the national layer lists them.
+    pub fn stage_lists(&self) -> &[ProcedureStages] {
+        &self.stage_lists
     }
 
     /// The effective handling limits (办案期限), one per procedure that has one.

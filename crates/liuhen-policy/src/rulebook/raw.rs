@@ -23,9 +23,20 @@ pub(crate) struct RawLayer {
     pub calendar: Vec<RawYear>,
     pub documents: Option<RawDocuments>,
     #[serde(default)]
+    pub procedure_stages: Vec<RawStages>,
+    #[serde(default)]
     pub procedure: Vec<StageRule>,
     #[serde(default)]
     pub limit: Vec<LimitRule>,
+}
+
+/// One `[[procedure_stages]]` table: the stages a procedure has, in order (national layer only).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStages {
+    pub procedure: Procedure,
+    pub stages: Vec<Stage>,
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -21,11 +21,16 @@ fn blocks(findings: &[Finding]) -> Vec<&Finding> {
 // ---------------------------------------------------------------- national data
 
 #[test]
-fn national_procedures_load_with_every_stage() {
+fn national_procedures_load_with_their_stages() {
     let p = national();
     for procedure in Procedure::ALL {
         let eff = p.procedure(*procedure);
-        assert_eq!(eff.stages.iter().map(|s| s.stage).collect::<Vec<_>>(), Stage::ALL);
+        let stages = eff.stages.iter().map(|s| s.stage).collect::<Vec<_>>();
+        if *procedure == Procedure::PenaltySummary {
+            assert_eq!(stages, [Stage::Decision, Stage::Execution, Stage::Archived]);
+        } else {
+            assert_eq!(stages, Stage::ALL);
+        }
         assert_eq!(procedure.code().parse::<Procedure>(), Ok(*procedure));
         assert_eq!(procedure.label_zh().parse::<Procedure>(), Ok(*procedure));
     }
@@ -149,6 +154,44 @@ fn summary_procedure_is_decided_and_handed_over_on_the_spot() {
 }
 
 // ---------------------------------------------------------------- layers
+
+#[test]
+fn only_the_national_layer_says_which_stages_a_procedure_has() {
+    let mut p = national();
+    // A later layer cannot change the list, not even to repeat it.
+    let body =
+        "[[procedure_stages]]\nprocedure = \"penalty_summary\"\nstages = [\"decision\", \"archived\"]\n";
+    let err = p.add_layer("x.toml", &layer("local", "X市", body)).unwrap_err();
+    assert_eq!(err.location().path, "procedure_stages", "{err}");
+    assert!(err.to_string().contains("set by the national layer only"), "{err}");
+    // Nor speak of a stage the procedure does not have.
+    let body = "[[procedure]]\nprocedure = \"行政处罚简易程序\"\nstage = \"调查取证\"\nacts = [{ act = \"询问\", need = \"required\" }]\n";
+    let err = p.add_layer("x.toml", &layer("department", "部门", body)).unwrap_err();
+    assert_eq!((err.location().path.as_str(), err.location().line), ("procedure[0].stage", Some(7)), "{err}");
+    assert!(err.to_string().contains("行政处罚简易程序 has no 调查取证 (investigation) stage; its stages are 审核决定 → 送达执行 → 归档"), "{err}");
+    let body = "[[limit]]\nprocedure = \"penalty_summary\"\nuntil = \"investigation\"\n";
+    let err = p.add_layer("x.toml", &layer("local", "X市", body)).unwrap_err();
+    assert_eq!(err.location().path, "limit[0].until", "{err}");
+    assert_eq!(p.layers().len(), 1);
+
+    // The national layer lists every procedure, in order, ending with 归档.
+    let without =
+        NATIONAL_TOML.replace("procedure = \"inspection\"\nstages", "procedure = \"coercion\"\nstages");
+    let err = Policy::from_national("n.toml", &without).unwrap_err();
+    assert!(err.to_string().contains("a second [[procedure_stages]] for 行政强制"), "{err}");
+    let unordered = NATIONAL_TOML.replace(
+        "stages = [\"decision\", \"execution\", \"archived\"]",
+        "stages = [\"execution\", \"decision\", \"archived\"]",
+    );
+    let err = Policy::from_national("n.toml", &unordered).unwrap_err();
+    assert!(err.to_string().contains("once each, in order"), "{err}");
+    let unfinished = NATIONAL_TOML.replace(
+        "stages = [\"decision\", \"execution\", \"archived\"]",
+        "stages = [\"decision\", \"execution\"]",
+    );
+    let err = Policy::from_national("n.toml", &unfinished).unwrap_err();
+    assert!(err.to_string().contains("must end with archived"), "{err}");
+}
 
 #[test]
 fn a_decision_not_to_punish_serves_instead_of_the_penalty_decision() {
@@ -470,7 +513,17 @@ fn a_department_gives_inspection_a_working_day_limit() {
 #[test]
 fn show_procedure_names_every_origin() {
     let shown = national().show_procedure("行政处罚普通程序".parse().unwrap());
-    assert!(shown.starts_with("行政处罚普通程序 (penalty_ordinary)\n  启动 (initiation)\n"), "{shown}");
+    assert!(
+        shown.starts_with(
+            "行政处罚普通程序 (penalty_ordinary)\n  stages     启动 → 调查取证 → 审核决定 → 送达执行 → 归档"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("← national 国家 (国家规则) rule 行政处罚普通程序/stages [mandatory]\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("\n  启动 (initiation)\n"), "{shown}");
     let line = shown.lines().find(|l| l.contains(" 行政处罚决定书")).unwrap();
     assert!(line.contains(" 行政处罚决定书 or 不予行政处罚决定书"), "{line}");
     assert!(

@@ -58,9 +58,8 @@ pub async fn package(
     ApiPath(id): ApiPath<ArchiveId>,
 ) -> ApiResult<Response> {
     let stream = s.service.archive_package(&me, id).await?;
-    let chunks = futures_util::stream::unfold(stream.chunks, |mut rx| async move {
-        rx.recv().await.map(|c| (c, rx))
-    });
+    let chunks =
+        futures_util::stream::unfold(stream.chunks, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     let mut resp = Body::from_stream(chunks).into_response();
     let h = resp.headers_mut();
     crate::download::attachment(h, "application/x-tar", &stream.file_name);

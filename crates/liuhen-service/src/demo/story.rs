@@ -354,8 +354,14 @@ pub(super) struct Step {
     pub nth: usize,
 }
 
-/// Working days on the rulebook's calendar (weekends alone outside the
-/// years it covers), and the rulebook's handling limits.
+/// Working days on the rulebook's calendar and the rulebook's handling
+/// limits, for choosing the days the demo's events happen on. Outside the
+/// years the calendar covers, weekends alone are skipped when choosing a
+/// day (a plausible date, never a deadline the demo reports), and a limit
+/// counted in working days has no known end (`limit_left` is `None`, so
+/// the story picks its fallback date): every deadline and limit the demo
+/// shows is computed by the service, which says when the calendar does not
+/// cover a year.
 pub(super) struct Days<'a> {
     pub today: Date,
     policy: &'a Policy,

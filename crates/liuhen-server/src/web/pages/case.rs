@@ -72,6 +72,8 @@ pub struct CasePage {
     blocking_exit: Vec<FindingView>,
     blocking_acts: Vec<String>,
     next_stage: Option<Stage>,
+    /// Whether the case's procedure opens with 立案 (简易程序 does not).
+    filed: bool,
     act_kinds: &'static [ActKind],
     reasons: &'static [InterruptionReason],
     release_reasons: &'static [ReleaseReason],
@@ -139,7 +141,8 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let blocking_acts =
         if o.case.stage >= Stage::Investigation { o.compliance.blocking_lines() } else { Vec::new() };
     let page = CasePage {
-        next_stage: o.case.stage.next(),
+        next_stage: o.next_stage,
+        filed: o.stages.contains(&Stage::Initiation),
         now_local: crate::web::frame::local_input(s.service.now()),
         c: v.frame,
         sections,
@@ -166,9 +169,10 @@ fn party_line(p: &Party) -> String {
     }
 }
 
-/// The stage each moment belongs to: the last stage entered at or before it.
+/// The stage each moment belongs to: the last stage entered at or before it,
+/// or the stage the case started in (its procedure's first).
 fn stage_at(o: &CaseOverview, t: OffsetDateTime) -> Stage {
-    let mut stage = Stage::Initiation;
+    let mut stage = o.moves.first().map_or(o.case.stage, |m| m.from);
     for m in &o.moves {
         if m.at <= t {
             stage = m.to;
@@ -225,7 +229,7 @@ fn timeline(o: &CaseOverview) -> Vec<Section> {
         items.push((m.from, Item { mv: Some((m.clone(), o.name_of(&m.by))), ..blank(m.at) }));
     }
     items.sort_by_key(|(_, i)| (i.time, i.mv.is_some()));
-    Stage::ALL
+    o.stages
         .iter()
         .map(|&stage| Section {
             stage,
