@@ -2425,6 +2425,20 @@ mod pages {
         }
     }
 
+    /// On the timeline a passed review shows green and a returned one amber.
+    #[tokio::test]
+    async fn review_outcomes_show_in_their_colours_on_the_case_page() {
+        for app in apps().await {
+            let leader = login(&app, "leader1").await;
+            let q = format!("/api/v1/cases?q={}", "%E8%99%9A%E5%81%87%E5%AE%A3%E4%BC%A0");
+            let r = call(&app, get(&q, &leader)).await;
+            let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+            let r = page(&app, &format!("/cases/{id}"), &leader).await;
+            assert!(r.text.contains("<span class=\"badge ok\">同意</span>"), "{}", r.text);
+            assert!(r.text.contains("<span class=\"badge warning\">建议改正</span>"), "{}", r.text);
+        }
+    }
+
     #[tokio::test]
     async fn the_admin_page_is_for_administrators() {
         for app in apps().await {
