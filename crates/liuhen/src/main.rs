@@ -13,6 +13,7 @@ use liuhen_server::{Config, Layer};
 use liuhen_service::admin::AdminActor;
 use liuhen_service::{Service, SystemClock, demo};
 
+mod archive_cmd;
 mod ingest;
 mod keys;
 mod remote;
@@ -56,6 +57,11 @@ enum Command {
     Doc {
         #[command(subcommand)]
         command: DocCommand,
+    },
+    /// Case-file packages (归档, archivists).
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
     },
     /// Docking-station agent: upload a folder of body-camera files, resumably, verifying every digest.
     /// Exit 0 every file verified, 1 some failed (they stay for the next run), 2 cannot run.
@@ -108,6 +114,25 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArchiveCommand {
+    /// Assemble (if not yet) and download an archived case's package as one tar file (BagIt).
+    Export {
+        /// The liuhen server, http://HOST:PORT.
+        #[arg(long, env = "LIUHEN_SERVER")]
+        server: String,
+        /// An archivist's API token.
+        #[arg(long, env = "LIUHEN_TOKEN")]
+        token: String,
+        /// The case: its 案件编号 or id.
+        #[arg(long)]
+        case: String,
+        /// The tar file to write.
+        #[arg(short, long)]
+        output: PathBuf,
     },
 }
 
@@ -545,6 +570,9 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Admin { command } => admin(command).await.map(|()| 0),
         Command::Policy { command } => policy(command),
         Command::Doc { command } => doc(command),
+        Command::Archive { command: ArchiveCommand::Export { server, token, case, output } } => {
+            archive_cmd::export(&server, &token, &case, &output).await
+        }
         Command::Ingest { server, token, station, watch, dir } => {
             ingest::run(&server, &token, station.as_deref(), &dir, watch).await
         }

@@ -98,6 +98,46 @@ impl Remote {
         Ok(Remote { authority, prefix, token })
     }
 
+    /// GETs `path` into `file` as it arrives (written to `file.part`, synced,
+    /// then renamed), so a large download never sits in memory; the number
+    /// of bytes written.
+    pub async fn download(&self, path: &str, file: &std::path::Path) -> Result<u64> {
+        use std::io::Write as _;
+        let stream = tokio::net::TcpStream::connect(&self.authority)
+            .await
+            .with_context(|| format!("connecting to {}", self.authority))?;
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let full = format!("{}{path}", self.prefix);
+        let mut req = hyper::Request::builder().method("GET").uri(full).header("host", &self.authority);
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let resp = sender.send_request(req.body(Full::new(Bytes::new()))?).await?;
+        let status = resp.status().as_u16();
+        let mut body = resp.into_body();
+        if status != 200 {
+            let text = body.collect().await?.to_bytes();
+            bail!("GET {path}: HTTP {status}: {}", String::from_utf8_lossy(&text));
+        }
+        let part = file.with_extension("part");
+        let mut out = std::fs::File::create(&part).with_context(|| format!("creating {}", part.display()))?;
+        let mut written = 0u64;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.with_context(|| format!("GET {path}: the download broke off"))?;
+            if let Ok(data) = frame.into_data() {
+                out.write_all(&data).with_context(|| format!("writing {}", part.display()))?;
+                written += data.len() as u64;
+            }
+        }
+        out.sync_all()?;
+        drop(out);
+        std::fs::rename(&part, file).with_context(|| format!("renaming to {}", file.display()))?;
+        Ok(written)
+    }
+
     async fn must_get(&self, path: &str) -> Result<Bytes> {
         let Reply { status, body, .. } = self.send("GET", path, &[], Bytes::new()).await?;
         if status != 200 {

@@ -742,3 +742,118 @@ fn data_and_keys_are_private_and_an_open_key_file_is_refused() {
     }
     assert!(token(&data).status.success());
 }
+
+/// 归档 end to end: an archivist's token exports an archived demo case as a
+/// tar file (assembled on the way), `liuhen verify` passes it offline with
+/// the server's keys and with a fingerprint of the key in the package, and
+/// fails it, naming the file, once one byte is changed. The Library of
+/// Congress validator (`bagit.py`, when installed) accepts the bag.
+#[test]
+fn an_archived_case_exports_as_a_package_that_verifies_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = start(&data, true);
+    let (code, token) =
+        run(&["admin", "token", "create", "--data", data.to_str().unwrap(), "--login", "archivist1"]);
+    assert_eq!(code, 0, "{token}");
+    let token = token.trim().to_owned();
+    let leader = login(server.addr, "leader1");
+    let (_, cases) = json(server.addr, "GET", "/api/v1/cases?limit=100", Some(&leader), None);
+    let number = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cause"] == "销售超过保质期的食品")
+        .unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let url = format!("http://{}", server.addr);
+    let out = dir.path().join("case.tar");
+    let (code, said) = run(&[
+        "archive",
+        "export",
+        "--server",
+        &url,
+        "--token",
+        &token,
+        "--case",
+        &number,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("档号"), "{said}");
+    let keys_file = dir.path().join("keys.txt");
+    std::fs::write(&keys_file, get_text(server.addr, "/ledger/keys", None)).unwrap();
+    let (code, said) = run(&["verify", out.to_str().unwrap(), "--key", keys_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("verified"), "{said}");
+    // Exported again: the same package (assembled once).
+    let again = dir.path().join("again.tar");
+    let (code, said) = run(&[
+        "archive",
+        "export",
+        "--server",
+        &url,
+        "--token",
+        &token,
+        "--case",
+        &number,
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{said}");
+    let first_key = std::fs::read_to_string(&keys_file).unwrap().lines().next().unwrap().trim().to_owned();
+    let fp = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(first_key.as_bytes()))
+    };
+    let (code, said) = run(&["verify", again.to_str().unwrap(), "--key-fingerprint", &fp[..16], "--json"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("\"verified\": true"), "{said}");
+
+    // Unpacked, the bag passes the Library of Congress validator, where it is installed.
+    let unpacked = dir.path().join("unpacked");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    let st =
+        Command::new("tar").args(["-xf", out.to_str().unwrap(), "-C", unpacked.to_str().unwrap()]).status();
+    assert!(st.unwrap().success());
+    let bag = std::fs::read_dir(&unpacked).unwrap().next().unwrap().unwrap().path();
+    let (code, said) = run(&["verify", bag.to_str().unwrap(), "--key", keys_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    let bagit = std::env::var("LIUHEN_TEST_BAGIT").unwrap_or_else(|_| "bagit.py".into());
+    match Command::new(&bagit).args(["--validate", bag.to_str().unwrap()]).output() {
+        Ok(o) => assert!(o.status.success(), "bagit.py: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) => assert!(
+            std::env::var("LIUHEN_TEST_BAGIT").is_err(),
+            "LIUHEN_TEST_BAGIT names {bagit}, which does not run"
+        ),
+    }
+
+    // One byte of an evidence file changed: named, exit 1.
+    let evidence = walk_files(&bag.join("data/evidence"));
+    let victim = evidence.iter().max_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
+    let mut bytes = std::fs::read(victim).unwrap();
+    bytes[1000] ^= 1;
+    std::fs::write(victim, bytes).unwrap();
+    let (code, said) = run(&["verify", bag.to_str().unwrap(), "--key", keys_file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{said}");
+    let name = victim.file_name().unwrap().to_str().unwrap();
+    assert!(said.contains(&format!("FAILED: data/evidence/{name}")), "{said}");
+    let (code, said) = run(&["verify", dir.path().join("nothing.tar").to_str().unwrap(), "--key", "x"]);
+    assert_eq!(code, 2, "{said}");
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -30,6 +30,23 @@ pub async fn assemble(
     Ok((StatusCode::CREATED, Json(s.service.assemble_archive(&me, id).await?)))
 }
 
+/// The package of a case, if it has one.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/archive", tag = "archives",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = ArchiveView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn of_case(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<ArchiveView>> {
+    match s.service.case_archive(&me, id).await? {
+        Some(a) => Ok(Json(a)),
+        None => Err(liuhen_service::ServiceError::NotFound("archive").into()),
+    }
+}
+
 /// A package: its 档号, the digests the archive entry fixes, and the 四性检测 report.
 #[utoipa::path(get, path = "/api/v1/archives/{id}", tag = "archives",
     params(("id" = String, Path, format = Uuid)),
