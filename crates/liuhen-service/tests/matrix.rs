@@ -479,3 +479,62 @@ async fn only_a_leader_extends_a_seizure_or_releases_it() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// 归档 packages of an archived case: `A` allowed, `F` forbidden, `-` not
+/// found; for assembling, reading the package's record and downloading it.
+/// Archivists only (of the case's agency).
+const ARCHIVE: &[(&str, &str)] = &[
+    ("officer1", "FFF"),
+    ("officer3", "FFF"),
+    ("leader1", "FFF"),
+    ("supervisor1", "FFF"),
+    ("reviewer1", "FFF"),
+    ("archivist1", "AAA"),
+    ("station1", "FFF"),
+    ("admin", "FFF"),
+];
+
+#[tokio::test]
+async fn only_archivists_package_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    let s =
+        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
+    demo::seed(&s).await.unwrap();
+    let archivist = as_user(&s, "archivist1").await;
+    let (cases, _) = s.list_cases(&archivist, &CaseQuery::default()).await.unwrap();
+    let mut archived = cases.iter().map(|c| c.id);
+    let (first, second) = (archived.next().unwrap(), archived.next().unwrap());
+    let made = s.assemble_archive(&archivist, first).await.unwrap();
+    let answer = |r: Result<(), ServiceError>| match r {
+        Ok(()) => 'A',
+        Err(ServiceError::Forbidden(_)) => 'F',
+        Err(ServiceError::NotFound(_)) => '-',
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    let mut failures = Vec::new();
+    let mut logins: Vec<&str> = ARCHIVE.iter().map(|(l, _)| *l).collect();
+    logins.sort_by_key(|l| *l == "archivist1");
+    for login in logins {
+        let me = as_user(&s, login).await;
+        let got: String = [
+            answer(s.assemble_archive(&me, second).await.map(|_| ())),
+            answer(s.archive(&me, made.id).await.map(|_| ())),
+            answer(s.archive_package(&me, made.id).await.map(|_| ())),
+        ]
+        .into_iter()
+        .collect();
+        let want = ARCHIVE.iter().find(|(l, _)| *l == login).unwrap().1;
+        if got != want {
+            failures.push(format!("{login}: assemble/read/download {got}, expected {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
