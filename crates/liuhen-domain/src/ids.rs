@@ -97,3 +97,13 @@ uuid_id!(
     InterruptionId,
     "interruption"
 );
+uuid_id!(
+    /// A body camera (执法记录仪) on the agency's device register.
+    DeviceId,
+    "device"
+);
+uuid_id!(
+    /// A docking station (采集站) on the agency's station register.
+    StationId,
+    "station"
+);

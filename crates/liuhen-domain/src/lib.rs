@@ -12,6 +12,9 @@
 //! - Acts: [`Act`] — an enforcement act with its [`ActKind`], time window,
 //!   [`Place`] and [`Venue`]; [`Interruption`] — a 中止说明 of why its
 //!   recording stopped, with its [`InterruptionReason`].
+//! - Devices: [`Device`] (执法记录仪) with its [`DeviceStatus`], 领用 as
+//!   [`DeviceBinding`], 校时 as [`ClockMeasurement`], [`Station`] (采集站),
+//!   and the [`DeviceFlag`]s an upload gets when it disagrees with them.
 //! - Identity numbers: [`ResidentId`] (GB 11643) and [`Uscc`] (GB 32100),
 //!   checked down to their check characters.
 //! - Ledger entries: [`LedgerEntry`], the canonical record of one change or
@@ -43,6 +46,7 @@
 mod access;
 mod act;
 mod case;
+mod device;
 mod document;
 mod error;
 mod evidence;
@@ -65,12 +69,17 @@ pub use case::{
     Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
     Stage, case_number, validate_officer_list,
 };
+pub use device::{
+    ClockMeasurement, Device, DeviceBinding, DeviceChange, DeviceFlag, DeviceFlagKind, DeviceStatus,
+    NewDevice, NewStation, Station, device_identifier,
+};
 pub use document::{Document, DocumentStatus, IssuedDigests};
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
-    AccessRequestId, ActId, CaseId, CredentialId, DocumentId, EvidenceId, InterruptionId, UnitId, UserId,
+    AccessRequestId, ActId, CaseId, CredentialId, DeviceId, DocumentId, EvidenceId, InterruptionId,
+    StationId, UnitId, UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,

@@ -37,6 +37,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "audit index", include_str!("../migrations/sqlite/0014_audit_index.sql")),
     (15, "interruptions", include_str!("../migrations/sqlite/0015_interruptions.sql")),
     (16, "stage moves", include_str!("../migrations/sqlite/0016_stage_moves.sql")),
+    (18, "devices", include_str!("../migrations/sqlite/0018_devices.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -55,6 +56,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (14, "audit index", include_str!("../migrations/postgres/0014_audit_index.sql")),
     (15, "interruptions", include_str!("../migrations/postgres/0015_interruptions.sql")),
     (16, "stage moves", include_str!("../migrations/postgres/0016_stage_moves.sql")),
+    (18, "devices", include_str!("../migrations/postgres/0018_devices.sql")),
 ];
 
 impl Backend {

@@ -57,6 +57,7 @@ fn unit(id: u8, agency: Option<&OrgUnit>, parent: Option<&OrgUnit>, name: &str) 
         name: name.into(),
         short_name: agency.is_none().then(|| "临市监".into()),
         uscc: agency.is_none().then(|| "113301000024998766".parse::<Uscc>().unwrap()),
+        code: None,
     }
 }
 
