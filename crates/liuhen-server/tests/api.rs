@@ -2403,3 +2403,95 @@ mod pages {
         }
     }
 }
+
+/// The device and station registers through the API: administrators
+/// register, change, issue and return (each an entry); a station reports
+/// clocks with an upload-only token; leaders read; officers do not.
+#[tokio::test]
+async fn devices_and_stations_through_the_api() {
+    for app in apps().await {
+        let admin = login(&app, "admin").await;
+        let o1 = app.service.user_by_login("officer1").await.unwrap();
+        let o2 = app.service.user_by_login("officer2").await.unwrap();
+        let r = call(&app, get("/api/v1/devices", &admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.body.as_array().unwrap().iter().any(|d| d["serial"] == "DSJ-LJ1-0101"), "{}", r.text);
+
+        let before = entries(&app).await;
+        let body = json!({"serial": "DSJ-API-0001", "model": "DSJ-V8", "unit_id": o1.unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/devices", &admin, &body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["status"], "in_service");
+        assert_eq!(entries(&app).await, before + 1);
+        let r = call(&app, send_json("POST", "/api/v1/devices", &admin, &body)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        let officer = login(&app, "officer1").await;
+        assert_eq!(
+            call(&app, send_json("POST", "/api/v1/devices", &officer, &body)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(call(&app, get("/api/v1/devices", &officer)).await.status, StatusCode::FORBIDDEN);
+
+        let issue = json!({"officer_id": o1.id});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/issue", &admin, &issue)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let again = json!({"officer_id": o2.id});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/issue", &admin, &again)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        let r =
+            call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/return", &admin, &json!(null))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.body["returned_at"].is_string(), "{}", r.text);
+        let r = call(
+            &app,
+            send_json("PATCH", "/api/v1/devices/DSJ-API-0001", &admin, &json!({"status": "维修"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["status"], "under_repair");
+        let leader = login(&app, "leader1").await;
+        let r = call(&app, get("/api/v1/devices/DSJ-API-0001", &leader)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["bindings"].as_array().unwrap().len(), 1, "{}", r.text);
+        assert_eq!(call(&app, get("/api/v1/devices/NOPE-1", &leader)).await.status, StatusCode::NOT_FOUND);
+
+        // A station's upload-only token reports 校时; one beyond 30 s is a drift.
+        let station = app.service.user_by_login("station1").await.unwrap();
+        let token = app
+            .service
+            .create_token(
+                liuhen_domain::Actor::System("cli"),
+                station.id,
+                Some("dock".to_owned()),
+                liuhen_domain::TokenScope::Upload,
+            )
+            .await
+            .unwrap()
+            .secret;
+        let report = json!({"offset_ms": -31000, "station_id": "LJSJ-YD-ST01"});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/clock", &token, &report)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["over_threshold"], true);
+        let r = call(&app, get("/api/v1/devices/DSJ-API-0001/clock", &admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body[0]["offset_ms"], -31000);
+        // The upload-only token reaches nothing else of the register.
+        assert_eq!(call(&app, get("/api/v1/devices", &token)).await.status, StatusCode::FORBIDDEN);
+
+        let st = json!({"station_id": "ST-API-2", "name": "二号采集站", "unit_id": o1.unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/stations", &admin, &st)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = call(&app, get("/api/v1/stations", &admin)).await;
+        assert_eq!(r.body.as_array().unwrap().len(), 2, "{}", r.text);
+
+        let doc = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+        for path in [
+            "/api/v1/devices",
+            "/api/v1/devices/{serial}/issue",
+            "/api/v1/devices/{serial}/clock",
+            "/api/v1/stations",
+        ] {
+            assert!(doc.body["paths"][path].is_object(), "{path} documented");
+        }
+    }
+}

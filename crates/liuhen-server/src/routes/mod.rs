@@ -2,6 +2,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod devices;
 pub mod documents;
 pub mod evidence;
 pub mod ledger;
