@@ -2325,6 +2325,14 @@ mod pages {
                 "data-action=\"/api/v1/users\"",
                 "data-action=\"/api/v1/tokens\"",
                 "data-show-result=\"secret\"",
+                // The registers: the demo's cameras, issued, and its station.
+                "DSJ-LJ1-0101",
+                "data-action=\"/api/v1/devices\"",
+                "data-action=\"/api/v1/devices/DSJ-LJ1-0101/return\"",
+                "data-action=\"/api/v1/devices/DSJ-LJ1-0101\"",
+                "data-action=\"/api/v1/stations\"",
+                "LJSJ-YD-ST01",
+                "在用",
             ] {
                 assert!(r.text.contains(want), "{want}: {}", r.text);
             }
@@ -2342,6 +2350,44 @@ mod pages {
             assert_eq!(r.status, StatusCode::NOT_FOUND);
             assert!(r.text.contains(NOT_FOUND), "{}", r.text);
             assert!(!r.text.contains("data-action=\"/api/v1/units\""));
+        }
+    }
+
+    /// A file from a camera not on the register is kept; its page says so,
+    /// and a camera returned is offered for 领用 again on the admin page.
+    #[tokio::test]
+    async fn the_evidence_page_shows_where_the_register_disagrees() {
+        use liuhen_service::evidence::ChunkOutcome;
+        for app in apps().await {
+            let login_out = app.service.login("station1", &demo::demo_password("station1")).await.unwrap();
+            let station = app.service.authenticate(&login_out.token).await.unwrap();
+            let bytes = b"not really a jpeg".to_vec();
+            let meta = std::collections::HashMap::from([
+                ("filename".to_owned(), "IMG0001.JPG".to_owned()),
+                ("device_serial".to_owned(), "DSJ-UNKNOWN-7".to_owned()),
+                ("officer".to_owned(), "33010026001".to_owned()),
+                ("unit_code".to_owned(), "330100".to_owned()),
+            ]);
+            let up = app.service.create_upload(&station, bytes.len() as u64, meta).await.unwrap();
+            let mut body = futures_util::stream::iter([Ok(axum::body::Bytes::from(bytes))]);
+            let e = match app.service.upload_chunk(&station, &up.id, 0, &mut body, None).await.unwrap() {
+                ChunkOutcome::Complete { evidence, .. } => *evidence,
+                other => panic!("not complete: {other:?}"),
+            };
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, &format!("/evidence/{}", e.id), &leader).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("id=\"device-flags\"") && r.text.contains("设备未登记"), "{}", r.text);
+            assert!(r.text.contains("DSJ-UNKNOWN-7") && r.text.contains("330100"), "{}", r.text);
+
+            let admin = login(&app, "admin").await;
+            let returned =
+                call(&app, send_json("POST", "/api/v1/devices/DSJ-LJ1-0101/return", &admin, &json!({})))
+                    .await;
+            assert_eq!(returned.status, StatusCode::OK, "{}", returned.text);
+            let r = page(&app, "/admin", &admin).await;
+            assert!(r.text.contains("data-action=\"/api/v1/devices/DSJ-LJ1-0101/issue\""), "{}", r.text);
+            assert!(!r.text.contains("data-action=\"/api/v1/devices/DSJ-LJ1-0101/return\""), "{}", r.text);
         }
     }
 
