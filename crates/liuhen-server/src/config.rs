@@ -628,6 +628,23 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_drift_threshold_is_configured_in_layers() {
+        assert_eq!(Config::default().service_config().clock_drift_threshold_ms, 30_000);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(&file, "clock_drift_threshold_ms = 10000\n").unwrap();
+        let c = Config::default().with(Layer::from_toml_file(&file).unwrap()).validate().unwrap();
+        assert_eq!(c.service_config().clock_drift_threshold_ms, 10_000);
+        let c = c
+            .with(Layer::from_env(env(&[("LIUHEN_CLOCK_DRIFT_THRESHOLD_MS", "5000")])).unwrap())
+            .validate()
+            .unwrap();
+        assert_eq!(c.service_config().clock_drift_threshold_ms, 5_000);
+        let zero = Config::default().with(Layer { clock_drift_threshold_ms: Some(0), ..Default::default() });
+        assert!(zero.validate().unwrap_err().to_string().contains("clock_drift_threshold_ms"));
+    }
+
+    #[test]
     fn connection_and_stream_limits_are_configured_in_layers() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("liuhen.toml");

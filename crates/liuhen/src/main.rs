@@ -264,6 +264,9 @@ enum UnitCommand {
         parent: String,
         #[arg(long)]
         name: String,
+        /// 单位编号, as the unit's body cameras are configured (`device.json` `unit_code`).
+        #[arg(long)]
+        code: Option<String>,
     },
 }
 
@@ -716,11 +719,10 @@ async fn admin(command: AdminCommand) -> Result<()> {
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }
-        AdminCommand::Unit { command: UnitCommand::Add { db, parent, name } } => {
+        AdminCommand::Unit { command: UnitCommand::Add { db, parent, name, code } } => {
             let service = open_service(&load_config(&db, None)?).await?;
             let parent = service.find_unit(&parent).await.context("finding the parent unit")?;
-            let input =
-                NewUnit { name, parent_id: Some(parent.id), short_name: None, uscc: None, code: None };
+            let input = NewUnit { name, parent_id: Some(parent.id), short_name: None, uscc: None, code };
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }
