@@ -27,7 +27,7 @@ crate::labelled_enum! {
     pub enum DeviceFlagKind {
         /// The 产品序号 is on no register of the agency.
         Unregistered = ("device_unregistered", "设备未登记"),
-        /// The device was under repair or retired when it recorded.
+        /// The register had the device under repair or retired when its file came in.
         NotInService = ("device_not_in_service", "设备非在用状态"),
         /// The device was issued to nobody when it recorded.
         NotIssued = ("device_not_issued", "录制时设备未领用"),
