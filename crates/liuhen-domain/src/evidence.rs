@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::device::device_identifier as identifier;
 use crate::error::required_text;
 use crate::{CaseId, Confidentiality, EvidenceId, UnitId, UserId, ValidationError};
 
@@ -52,6 +53,17 @@ pub struct Evidence {
     /// `{"status": "unparsed", "reason": …}` — such a file is kept all the same.
     #[schema(value_type = Object)]
     pub media: serde_json::Value,
+    /// 单位编号 the device reported (`device.json`), as given.
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    /// 单位名称 the device reported, as given.
+    #[serde(default)]
+    pub unit_name: Option<String>,
+    /// Where the upload disagreed with the device register when it came in
+    /// (unregistered device, another officer's, another unit's, clock drift):
+    /// the file was kept all the same.
+    #[serde(default)]
+    pub device_flags: Vec<crate::DeviceFlag>,
 }
 
 /// What an upload declares about its file (tus `Upload-Metadata`), validated.
@@ -73,6 +85,10 @@ pub struct EvidenceMetadata {
     pub sha256: Option<[u8; 32]>,
     /// Device clock minus true time, in milliseconds, as the station measured it.
     pub clock_offset_ms: Option<i64>,
+    /// 单位编号 the device is configured with.
+    pub unit_code: Option<String>,
+    /// 单位名称 the device is configured with.
+    pub unit_name: Option<String>,
 }
 
 /// Keys accepted in `Upload-Metadata`.
@@ -88,15 +104,9 @@ pub const METADATA_KEYS: &[&str] = &[
     "label",
     "sha256",
     "clock_offset_ms",
+    "unit_code",
+    "unit_name",
 ];
-
-fn identifier(field: &str, v: &str) -> Result<String, ValidationError> {
-    let v = required_text(field, v, 64)?;
-    if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) {
-        return Err(ValidationError::new(field, "may hold only letters, digits and - _ . :"));
-    }
-    Ok(v)
-}
 
 /// The last component of a client's file name, without control characters:
 /// shown to people, never used as a path.
@@ -192,6 +202,8 @@ impl EvidenceMetadata {
             officer_cert_no: get("officer").map(|v| identifier("officer", v)).transpose()?,
             recorded_start,
             station_id: get("station_id").map(|v| identifier("station_id", v)).transpose()?,
+            unit_code: get("unit_code").map(|v| identifier("unit_code", v)).transpose()?,
+            unit_name: get("unit_name").map(|v| required_text("unit_name", v, 100)).transpose()?,
             case_id,
             important,
             label,
@@ -233,8 +245,11 @@ mod tests {
             ("officer", "33010026001"),
             ("recorded_start", "2026-03-02T09:30:00+08:00"),
             ("important", "true"),
+            ("unit_code", "330100"),
+            ("unit_name", "执法稽查一队"),
         ]))
         .unwrap();
+        assert_eq!((m.unit_code.as_deref(), m.unit_name.as_deref()), (Some("330100"), Some("执法稽查一队")));
         assert_eq!(m.file_name, "FILE0001.MP4");
         assert!(m.important);
         assert_eq!(m.recorded_start_utc().unwrap().hour(), 1);

@@ -102,3 +102,13 @@ uuid_id!(
     ArchiveId,
     "archive"
 );
+uuid_id!(
+    /// A body camera (执法记录仪) on the agency's device register.
+    DeviceId,
+    "device"
+);
+uuid_id!(
+    /// A docking station (采集站) on the agency's station register.
+    StationId,
+    "station"
+);

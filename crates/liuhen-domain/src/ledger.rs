@@ -80,6 +80,13 @@ crate::labelled_enum! {
         DocumentRegistered = ("document.registered", "登记纸质文书"),
         ArchiveAssembled = ("archive.assembled", "电子案卷封包归档"),
         ArchiveDownloaded = ("archive.downloaded", "下载电子案卷"),
+        DeviceRegistered = ("device.registered", "登记执法记录仪"),
+        DeviceChanged = ("device.changed", "变更执法记录仪状态或单位"),
+        DeviceIssued = ("device.issued", "领用执法记录仪"),
+        DeviceReturned = ("device.returned", "归还执法记录仪"),
+        ClockMeasured = ("device.clock_measured", "执法记录仪校时"),
+        ClockDrift = ("device.clock_drift", "执法记录仪校时偏差超限"),
+        StationRegistered = ("station.registered", "登记采集站"),
     }
 }
 

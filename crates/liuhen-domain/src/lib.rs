@@ -14,6 +14,9 @@
 //!   recording stopped, with its [`InterruptionReason`].
 //! - Handling limits: [`LimitExtension`] — a 负责人's approved extension;
 //!   [`SeizureRelease`] — 解除查封扣押, with its [`ReleaseReason`].
+//! - Devices: [`Device`] (执法记录仪) with its [`DeviceStatus`], 领用 as
+//!   [`DeviceBinding`], 校时 as [`ClockMeasurement`], [`Station`] (采集站),
+//!   and the [`DeviceFlag`]s an upload gets when it disagrees with them.
 //! - Identity numbers: [`ResidentId`] (GB 11643) and [`Uscc`] (GB 32100),
 //!   checked down to their check characters.
 //! - Ledger entries: [`LedgerEntry`], the canonical record of one change or
@@ -45,6 +48,7 @@
 mod access;
 mod act;
 mod case;
+mod device;
 mod document;
 mod error;
 mod evidence;
@@ -68,13 +72,17 @@ pub use case::{
     Case, CaseDraft, CaseKind, Confidentiality, MAX_OFFICERS, MAX_PARTIES, NewCase, Party, PersonIdKind,
     Stage, case_number, validate_officer_list,
 };
+pub use device::{
+    ClockMeasurement, Device, DeviceBinding, DeviceChange, DeviceFlag, DeviceFlagKind, DeviceStatus,
+    NewDevice, NewStation, Station, device_identifier,
+};
 pub use document::{Document, DocumentStatus, IssuedDigests};
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
-    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DocumentId, EvidenceId, InterruptionId, UnitId,
-    UserId,
+    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DeviceId, DocumentId, EvidenceId,
+    InterruptionId, StationId, UnitId, UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,

@@ -30,6 +30,10 @@ pub struct OrgUnit {
     /// 统一社会信用代码 of the agency. Agencies only.
     #[schema(value_type = Option<String>)]
     pub uscc: Option<Uscc>,
+    /// 单位编号 — the code body cameras are configured with (`device.json`
+    /// `unit_code`), when the unit has one.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// What a caller supplies to create a unit.
@@ -43,6 +47,9 @@ pub struct NewUnit {
     pub short_name: Option<String>,
     #[serde(default)]
     pub uscc: Option<String>,
+    /// 单位编号, as the unit's body cameras are configured.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl NewUnit {
@@ -50,6 +57,10 @@ impl NewUnit {
     /// 统一社会信用代码; a department has neither.
     pub fn validate(&self, id: UnitId, parent: Option<&OrgUnit>) -> Result<OrgUnit, ValidationError> {
         let name = required_text("name", &self.name, 100)?;
+        let code = match self.code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(crate::device_identifier("code", c)?),
+            None => None,
+        };
         match parent {
             None => {
                 let short = self
@@ -73,6 +84,7 @@ impl NewUnit {
                     name,
                     short_name: Some(short),
                     uscc: Some(uscc),
+                    code,
                 })
             }
             Some(p) => {
@@ -87,6 +99,7 @@ impl NewUnit {
                     name,
                     short_name: optional_text("short_name", self.short_name.as_deref().unwrap_or(""), 16)?,
                     uscc: None,
+                    code,
                 })
             }
         }

@@ -55,6 +55,9 @@ pub struct Config {
     /// Failed logins from one address (an IPv6 /64) in 15 minutes before the
     /// address is locked for 15.
     pub login_failures_per_source: u32,
+    /// A device clock offset (校时) beyond this many milliseconds either way
+    /// is a finding on the clip and an alert on the supervision stream.
+    pub clock_drift_threshold_ms: u32,
     /// Seconds a client has to send a request's headers; then the connection closes.
     pub header_read_seconds: u32,
     /// Seconds an upload's body may stall: then the request ends, keeping what came (tus).
@@ -178,6 +181,7 @@ impl Default for Config {
             password_hashes: 0,
             password_hash_queue: 32,
             login_failures_per_source: 30,
+            clock_drift_threshold_ms: 30_000,
             header_read_seconds: 30,
             body_idle_seconds: 60,
             max_connections: 1024,
@@ -214,6 +218,7 @@ pub struct Layer {
     pub password_hashes: Option<usize>,
     pub password_hash_queue: Option<usize>,
     pub login_failures_per_source: Option<u32>,
+    pub clock_drift_threshold_ms: Option<u32>,
     pub header_read_seconds: Option<u32>,
     pub body_idle_seconds: Option<u32>,
     pub max_connections: Option<u32>,
@@ -314,6 +319,9 @@ impl Layer {
                 }
                 "LOGIN_FAILURES_PER_SOURCE" => {
                     layer.login_failures_per_source = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
+                "CLOCK_DRIFT_THRESHOLD_MS" => {
+                    layer.clock_drift_threshold_ms = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
                 "HEADER_READ_SECONDS" => {
                     layer.header_read_seconds = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
@@ -433,6 +441,7 @@ impl Config {
             self.login_failures_per_source = v;
         }
         let limits = [
+            (l.clock_drift_threshold_ms, &mut self.clock_drift_threshold_ms),
             (l.header_read_seconds, &mut self.header_read_seconds),
             (l.body_idle_seconds, &mut self.body_idle_seconds),
             (l.max_connections, &mut self.max_connections),
@@ -482,6 +491,7 @@ impl Config {
             ));
         }
         for (name, v, range) in [
+            ("clock_drift_threshold_ms", self.clock_drift_threshold_ms, 1..=86_400_000),
             ("header_read_seconds", self.header_read_seconds, 1..=600),
             ("body_idle_seconds", self.body_idle_seconds, 1..=3_600),
             ("max_connections", self.max_connections, 1..=1_000_000),
@@ -529,6 +539,7 @@ impl Config {
             password_hashes: if self.password_hashes == 0 { d.password_hashes } else { self.password_hashes },
             password_hash_queue: self.password_hash_queue,
             login_failures_per_source: i64::from(self.login_failures_per_source),
+            clock_drift_threshold_ms: i64::from(self.clock_drift_threshold_ms),
         }
     }
 
@@ -614,6 +625,23 @@ mod tests {
             .validate();
         assert!(bad.unwrap_err().to_string().contains("work_hours"));
         assert!(Layer::from_env(env(&[("LIUHEN_ALERTS_NOPE", "1")])).is_err());
+    }
+
+    #[test]
+    fn the_clock_drift_threshold_is_configured_in_layers() {
+        assert_eq!(Config::default().service_config().clock_drift_threshold_ms, 30_000);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(&file, "clock_drift_threshold_ms = 10000\n").unwrap();
+        let c = Config::default().with(Layer::from_toml_file(&file).unwrap()).validate().unwrap();
+        assert_eq!(c.service_config().clock_drift_threshold_ms, 10_000);
+        let c = c
+            .with(Layer::from_env(env(&[("LIUHEN_CLOCK_DRIFT_THRESHOLD_MS", "5000")])).unwrap())
+            .validate()
+            .unwrap();
+        assert_eq!(c.service_config().clock_drift_threshold_ms, 5_000);
+        let zero = Config::default().with(Layer { clock_drift_threshold_ms: Some(0), ..Default::default() });
+        assert!(zero.validate().unwrap_err().to_string().contains("clock_drift_threshold_ms"));
     }
 
     #[test]

@@ -117,15 +117,22 @@ impl FromRequestParts<AppState> for Caller {
 }
 
 /// Refuses a request outside the credential's scope: a read-only token only
-/// reads; an upload token only uploads evidence (tus). Any token may end
-/// itself (`POST /api/v1/auth/logout`).
+/// reads; an upload token only uploads evidence (tus) and reports the
+/// docked devices' clocks (`POST /api/v1/devices/{serial}/clock`, 校时), as a
+/// docking station does. Any token may end itself (`POST /api/v1/auth/logout`).
 fn within_scope(me: &Principal, parts: &Parts) -> Result<(), ApiError> {
     let path = parts.extensions.get::<OriginalUri>().map_or_else(|| parts.uri.path(), |o| o.0.path());
     let allowed = path == "/api/v1/auth/logout"
         || match me.scope {
             TokenScope::Full => true,
             TokenScope::Read => matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS),
-            TokenScope::Upload => path == "/api/v1/uploads" || path.starts_with("/api/v1/uploads/"),
+            TokenScope::Upload => {
+                path == "/api/v1/uploads"
+                    || path.starts_with("/api/v1/uploads/")
+                    || (parts.method == Method::POST
+                        && path.starts_with("/api/v1/devices/")
+                        && path.ends_with("/clock"))
+            }
         };
     if allowed {
         return Ok(());

@@ -104,10 +104,13 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::documents::formats, routes::documents::wording, routes::documents::list, routes::documents::draft,
         routes::documents::get, routes::documents::edit, routes::documents::issue, routes::documents::serve,
         routes::documents::pdf, routes::documents::register,
+        routes::devices::list, routes::devices::register, routes::devices::history, routes::devices::change,
+        routes::devices::issue, routes::devices::return_device, routes::devices::clock_history,
+        routes::devices::report_clock, routes::devices::stations, routes::devices::register_station,
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "archives", description = "归档: case-file packages (BagIt, verifiable offline)"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "archives", description = "归档: case-file packages (BagIt, verifiable offline)"), (name = "devices", description = "执法记录仪与采集站: the device register, 领用/归还, 校时"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -182,6 +185,15 @@ pub fn router(state: AppState) -> Router {
         .route("/access-requests", get(routes::access::list).post(routes::access::create))
         .route("/access-requests/{id}/approve", post(routes::access::approve))
         .route("/access-requests/{id}/reject", post(routes::access::reject))
+        .route("/devices", get(routes::devices::list).post(routes::devices::register))
+        .route("/devices/{serial}", get(routes::devices::history).patch(routes::devices::change))
+        .route("/devices/{serial}/issue", post(routes::devices::issue))
+        .route("/devices/{serial}/return", post(routes::devices::return_device))
+        .route(
+            "/devices/{serial}/clock",
+            get(routes::devices::clock_history).post(routes::devices::report_clock),
+        )
+        .route("/stations", get(routes::devices::stations).post(routes::devices::register_station))
         .route("/ledger/proof/inclusion", get(routes::ledger::inclusion))
         .route("/ledger/proof/consistency", get(routes::ledger::consistency))
         .route("/ledger/entries/{index}", get(routes::ledger::entry))

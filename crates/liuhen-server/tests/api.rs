@@ -2454,6 +2454,14 @@ mod pages {
                 "data-action=\"/api/v1/users\"",
                 "data-action=\"/api/v1/tokens\"",
                 "data-show-result=\"secret\"",
+                // The registers: the demo's cameras, issued, and its station.
+                "DSJ-LJ1-0101",
+                "data-action=\"/api/v1/devices\"",
+                "data-action=\"/api/v1/devices/DSJ-LJ1-0101/return\"",
+                "data-action=\"/api/v1/devices/DSJ-LJ1-0101\"",
+                "data-action=\"/api/v1/stations\"",
+                "LJSJ-YD-ST01",
+                "在用",
             ] {
                 assert!(r.text.contains(want), "{want}: {}", r.text);
             }
@@ -2471,6 +2479,44 @@ mod pages {
             assert_eq!(r.status, StatusCode::NOT_FOUND);
             assert!(r.text.contains(NOT_FOUND), "{}", r.text);
             assert!(!r.text.contains("data-action=\"/api/v1/units\""));
+        }
+    }
+
+    /// A file from a camera not on the register is kept; its page says so,
+    /// and a camera returned is offered for 领用 again on the admin page.
+    #[tokio::test]
+    async fn the_evidence_page_shows_where_the_register_disagrees() {
+        use liuhen_service::evidence::ChunkOutcome;
+        for app in apps().await {
+            let login_out = app.service.login("station1", &demo::demo_password("station1")).await.unwrap();
+            let station = app.service.authenticate(&login_out.token).await.unwrap();
+            let bytes = b"not really a jpeg".to_vec();
+            let meta = std::collections::HashMap::from([
+                ("filename".to_owned(), "IMG0001.JPG".to_owned()),
+                ("device_serial".to_owned(), "DSJ-UNKNOWN-7".to_owned()),
+                ("officer".to_owned(), "33010026001".to_owned()),
+                ("unit_code".to_owned(), "330100".to_owned()),
+            ]);
+            let up = app.service.create_upload(&station, bytes.len() as u64, meta).await.unwrap();
+            let mut body = futures_util::stream::iter([Ok(axum::body::Bytes::from(bytes))]);
+            let e = match app.service.upload_chunk(&station, &up.id, 0, &mut body, None).await.unwrap() {
+                ChunkOutcome::Complete { evidence, .. } => *evidence,
+                other => panic!("not complete: {other:?}"),
+            };
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, &format!("/evidence/{}", e.id), &leader).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("id=\"device-flags\"") && r.text.contains("设备未登记"), "{}", r.text);
+            assert!(r.text.contains("DSJ-UNKNOWN-7") && r.text.contains("330100"), "{}", r.text);
+
+            let admin = login(&app, "admin").await;
+            let returned =
+                call(&app, send_json("POST", "/api/v1/devices/DSJ-LJ1-0101/return", &admin, &json!({})))
+                    .await;
+            assert_eq!(returned.status, StatusCode::OK, "{}", returned.text);
+            let r = page(&app, "/admin", &admin).await;
+            assert!(r.text.contains("data-action=\"/api/v1/devices/DSJ-LJ1-0101/issue\""), "{}", r.text);
+            assert!(!r.text.contains("data-action=\"/api/v1/devices/DSJ-LJ1-0101/return\""), "{}", r.text);
         }
     }
 
@@ -2529,6 +2575,98 @@ mod pages {
                 let r = page(&app, "/access", &s).await;
                 assert_eq!(r.status, StatusCode::NOT_FOUND, "{role}");
             }
+        }
+    }
+}
+
+/// The device and station registers through the API: administrators
+/// register, change, issue and return (each an entry); a station reports
+/// clocks with an upload-only token; leaders read; officers do not.
+#[tokio::test]
+async fn devices_and_stations_through_the_api() {
+    for app in apps().await {
+        let admin = login(&app, "admin").await;
+        let o1 = app.service.user_by_login("officer1").await.unwrap();
+        let o2 = app.service.user_by_login("officer2").await.unwrap();
+        let r = call(&app, get("/api/v1/devices", &admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.body.as_array().unwrap().iter().any(|d| d["serial"] == "DSJ-LJ1-0101"), "{}", r.text);
+
+        let before = entries(&app).await;
+        let body = json!({"serial": "DSJ-API-0001", "model": "DSJ-V8", "unit_id": o1.unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/devices", &admin, &body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["status"], "in_service");
+        assert_eq!(entries(&app).await, before + 1);
+        let r = call(&app, send_json("POST", "/api/v1/devices", &admin, &body)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        let officer = login(&app, "officer1").await;
+        assert_eq!(
+            call(&app, send_json("POST", "/api/v1/devices", &officer, &body)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(call(&app, get("/api/v1/devices", &officer)).await.status, StatusCode::FORBIDDEN);
+
+        let issue = json!({"officer_id": o1.id});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/issue", &admin, &issue)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let again = json!({"officer_id": o2.id});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/issue", &admin, &again)).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+        let r =
+            call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/return", &admin, &json!(null))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(r.body["returned_at"].is_string(), "{}", r.text);
+        let r = call(
+            &app,
+            send_json("PATCH", "/api/v1/devices/DSJ-API-0001", &admin, &json!({"status": "维修"})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["status"], "under_repair");
+        let leader = login(&app, "leader1").await;
+        let r = call(&app, get("/api/v1/devices/DSJ-API-0001", &leader)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["bindings"].as_array().unwrap().len(), 1, "{}", r.text);
+        assert_eq!(call(&app, get("/api/v1/devices/NOPE-1", &leader)).await.status, StatusCode::NOT_FOUND);
+
+        // A station's upload-only token reports 校时; one beyond 30 s is a drift.
+        let station = app.service.user_by_login("station1").await.unwrap();
+        let token = app
+            .service
+            .create_token(
+                liuhen_domain::Actor::System("cli"),
+                station.id,
+                Some("dock".to_owned()),
+                liuhen_domain::TokenScope::Upload,
+            )
+            .await
+            .unwrap()
+            .secret;
+        let report = json!({"offset_ms": -31000, "station_id": "LJSJ-YD-ST01"});
+        let r = call(&app, send_json("POST", "/api/v1/devices/DSJ-API-0001/clock", &token, &report)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.body["over_threshold"], true);
+        let r = call(&app, get("/api/v1/devices/DSJ-API-0001/clock", &admin)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body[0]["offset_ms"], -31000);
+        // The upload-only token reaches nothing else of the register.
+        assert_eq!(call(&app, get("/api/v1/devices", &token)).await.status, StatusCode::FORBIDDEN);
+
+        let st = json!({"station_id": "ST-API-2", "name": "二号采集站", "unit_id": o1.unit_id});
+        let r = call(&app, send_json("POST", "/api/v1/stations", &admin, &st)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let r = call(&app, get("/api/v1/stations", &admin)).await;
+        assert_eq!(r.body.as_array().unwrap().len(), 2, "{}", r.text);
+
+        let doc = call(&app, Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+        for path in [
+            "/api/v1/devices",
+            "/api/v1/devices/{serial}/issue",
+            "/api/v1/devices/{serial}/clock",
+            "/api/v1/stations",
+        ] {
+            assert!(doc.body["paths"][path].is_object(), "{path} documented");
         }
     }
 }

@@ -2,7 +2,9 @@
 //! effective rule (and the layer behind it), the AV coverage of its window
 //! by the clips linked to it, and the findings.
 //!
-//! Checked: AV presence and gaps (from linked clips, clock-corrected; a long
+//! Checked: each linked clip against the device register (flags kept with
+//! the evidence when it came in: unregistered device, held by another
+//! officer, another unit's, clock drift — warnings naming the clip), AV presence and gaps (from linked clips, clock-corrected; a long
 //! gap the act's 中止说明 cover is excused where its rule accepts them), the
 //! number of officers holding a 执法证, 记录要素 (those the act's own fields
 //! show, and those its officers attested), the documents each act's rule and
@@ -34,6 +36,27 @@ pub struct FindingView {
     /// The rule behind it (`查封扣押/*`) and its layer (`national 国家规则`).
     pub rule: String,
     pub layer: String,
+    /// The clip a finding is about (a device register or 校时 finding), when it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_id: Option<liuhen_domain::EvidenceId>,
+}
+
+/// Rule named by the findings the device register raises on a clip.
+pub const DEVICE_RULE: &str = "执法记录仪登记与校时";
+
+impl FindingView {
+    /// A clip's disagreement with the device register, as a warning on the act it records.
+    pub fn of_device_flag(clip: &liuhen_store::LinkedClip, flag: &liuhen_domain::DeviceFlag) -> Self {
+        FindingView {
+            severity: "warning".into(),
+            code: flag.kind.code().to_owned(),
+            message_zh: format!("证据 {}：{}（{}）", clip.file_name, flag.kind.label_zh(), flag.detail),
+            message_en: format!("clip {}: {} ({})", clip.file_name, flag.kind.code(), flag.detail),
+            rule: format!("{DEVICE_RULE}/{}", flag.kind.code()),
+            layer: "register 设备登记".into(),
+            evidence_id: Some(clip.evidence_id),
+        }
+    }
 }
 
 /// A gap in an act's recording longer than its rule tolerates.
@@ -168,6 +191,7 @@ impl From<Finding> for FindingView {
             message_en: f.message_en,
             rule: f.origin.rule.clone(),
             layer: format!("{} {}", f.origin.layer.code(), f.origin.layer_name),
+            evidence_id: None,
         }
     }
 }
@@ -358,7 +382,12 @@ fn assess_act(
         elements: act_elements(act),
         officers_with_valid_credential: u32::try_from(valid).unwrap_or(u32::MAX),
     };
-    let findings = liuhen_policy::assess(&rule, &facts).into_iter().map(FindingView::from).collect();
+    let mut findings: Vec<FindingView> =
+        liuhen_policy::assess(&rule, &facts).into_iter().map(FindingView::from).collect();
+    // Each clip's disagreements with the device register (unregistered, another officer's, 校时 drift).
+    findings.extend(
+        mine.iter().flat_map(|c| c.device_flags.iter().map(move |f| FindingView::of_device_flag(c, f))),
+    );
     let gaps = coverage
         .as_ref()
         .map(|c| {

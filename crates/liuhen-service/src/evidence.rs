@@ -183,8 +183,8 @@ impl Service {
                     "no officer of this agency holds that 执法证号",
                 ))
             })?;
-        // A docking station serves the officers of its unit and the units below it (until
-        // devices are on a register binding them to officers).
+        // A docking station serves the officers of its unit and the units below it. Whether the
+        // device was theirs is the register's to say: a disagreement flags the evidence, never refuses it.
         if !unit_within(&units, officer.unit_id, me.user.unit_id) {
             return Err(ValidationError::new(
                 "officer",
@@ -334,15 +334,32 @@ impl Service {
                 .and_then(serde_json::Value::as_u64)
                 .filter(|ms| *ms <= liuhen_domain::when::MAX_RECORDING_MS),
             media,
+            unit_code: meta.unit_code.clone(),
+            unit_name: meta.unit_name.clone(),
+            device_flags: Vec::new(),
         };
         let who = me.clone();
+        let threshold = self.config.clock_drift_threshold_ms;
         let stored = self
             .store
             .transact(move |tx| {
                 Box::pin(async move {
+                    let mut evidence = evidence;
                     if let Some(already) = tx.get_evidence(evidence.id).await? {
                         return Ok::<_, ServiceError>(already);
                     }
+                    // Checked against the register as it stands now; a disagreement is kept, never refused.
+                    let claim = crate::devices::DeviceClaim {
+                        serial: evidence.device_serial.as_deref(),
+                        officer: evidence.officer_id,
+                        unit_code: evidence.unit_code.as_deref(),
+                        unit_name: evidence.unit_name.as_deref(),
+                        clock_offset_ms: evidence.clock_offset_ms,
+                        at: evidence.recorded_start_corrected.unwrap_or(now),
+                    };
+                    let (flags, device) =
+                        crate::devices::device_flags(tx, evidence.agency_id, &claim, threshold).await?;
+                    evidence.device_flags = flags;
                     tx.insert_evidence(
                         &evidence,
                         EvidenceDigests { sha256: digests.sha256, sm3: digests.sm3 },
@@ -364,6 +381,31 @@ impl Service {
                         Some(&evidence),
                     )
                     .await?;
+                    // The station's 校时 came with the file: it joins the device's clock history.
+                    if let (Some(serial), Some(offset_ms)) =
+                        (&evidence.device_serial, evidence.clock_offset_ms)
+                    {
+                        let m = liuhen_domain::ClockMeasurement {
+                            serial: serial.clone(),
+                            offset_ms,
+                            measured_at: now,
+                            station_id: evidence.station_id.clone(),
+                            evidence_id: Some(evidence.id),
+                            reported_by: who.user.id,
+                            over_threshold: offset_ms.abs() > threshold,
+                        };
+                        let unit = device.as_ref().map_or(evidence.unit_id, |d| d.unit_id);
+                        crate::devices::record_clock(
+                            tx,
+                            now,
+                            actor(&who.user),
+                            evidence.agency_id,
+                            unit,
+                            device.as_ref(),
+                            &m,
+                        )
+                        .await?;
+                    }
                     auto_link(tx, &evidence, &who, now).await?;
                     Ok(evidence)
                 })

@@ -12,6 +12,8 @@
 //!   中止说明 of an act's recording, which [`compliance`] weighs.
 //! - [`admin`]: agencies, units, users and tokens, for administrators and
 //!   the command line.
+//! - [`devices`]: the registers of body cameras (领用/归还, 校时) and docking
+//!   stations, which uploads are checked against.
 //! - [`demo::seed`]: a realistic demo agency.
 //!
 //! ```no_run
@@ -37,6 +39,7 @@ mod cases;
 mod clock;
 pub mod compliance;
 pub mod demo;
+pub mod devices;
 pub mod documents;
 mod error;
 pub mod evidence;
@@ -82,6 +85,10 @@ pub struct ServiceConfig {
     /// Failed logins from one source address (an IPv6 /64) within the
     /// window before the address is locked out like a login.
     pub login_failures_per_source: i64,
+    /// A device clock offset (校时) whose absolute value is above this, in
+    /// milliseconds, is a finding on the clip and an alert on the
+    /// supervision stream.
+    pub clock_drift_threshold_ms: i64,
 }
 
 impl Default for ServiceConfig {
@@ -93,6 +100,7 @@ impl Default for ServiceConfig {
             password_hashes: std::thread::available_parallelism().map_or(2, usize::from),
             password_hash_queue: 32,
             login_failures_per_source: 30,
+            clock_drift_threshold_ms: 30_000,
         }
     }
 }

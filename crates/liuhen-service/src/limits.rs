@@ -234,6 +234,7 @@ pub(crate) fn notice_findings(policy: &Policy, limit: &CaseLimit, issued: &[Stri
                 message_en: format!("{}: {en}, and no {} is issued", limit.procedure.code(), doc.value),
                 rule: doc.origin.rule.clone(),
                 layer: format!("{} {}", doc.origin.layer.code(), doc.origin.layer_name),
+                evidence_id: None,
             })
         })
         .collect()
@@ -247,6 +248,7 @@ fn unknown_finding(procedure: Procedure, e: &liuhen_policy::LimitError) -> Findi
         message_en: format!("the handling limit cannot be computed: {e}"),
         rule: format!("{}/limit", procedure.label_zh()),
         layer: String::new(),
+        evidence_id: None,
     }
 }
 

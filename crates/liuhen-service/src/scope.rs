@@ -8,7 +8,7 @@
 //! | 档案管理员 archivist | archived cases of their agency | nothing here |
 //! | 监督人员 supervisor | every case of their agency labelled 公开 or 内部; others through an approved 调阅 | nothing |
 //! | 采集站 station | no case | uploads only |
-//! | 系统管理员 admin | no case | units, users and tokens |
+//! | 系统管理员 admin | no case | units, users and tokens; the device and station registers (领用/归还) |
 //!
 //! Documents and evidence carry their own label (a document's is its
 //! case's unless set); a user reads those labelled up to their clearance
@@ -96,4 +96,10 @@ pub fn may_request_access(user: &User) -> bool {
 /// Whether `user` administers their agency's units, users and tokens.
 pub fn may_administer(user: &User) -> bool {
     user.active && user.role == Role::Admin
+}
+
+/// Whether `user` reads the device and station registers of their agency:
+/// administrators who keep them, leaders and supervisors who answer for them.
+pub fn may_read_devices(user: &User) -> bool {
+    user.active && matches!(user.role, Role::Admin | Role::Leader | Role::Supervisor)
 }

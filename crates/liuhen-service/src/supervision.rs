@@ -127,7 +127,8 @@ pub struct SupervisionEvent {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub time: OffsetDateTime,
-    /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`, `outside_unit`).
+    /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`, `outside_unit`,
+    /// `clock_drift`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// For alerts: what happened, in Chinese.
@@ -367,6 +368,16 @@ impl AlertState {
                     format!("{} 在非工作时间（{}）调阅 {}{caveat}", e.actor, local.date(), e.label_zh),
                 ));
             }
+        }
+        if e.kind == EntryKind::ClockDrift.code() {
+            let device = e.subjects.iter().find(|s| s.starts_with("device:") || s.starts_with("evidence:"));
+            out.push((
+                "clock_drift".to_owned(),
+                format!(
+                    "执法记录仪校时偏差超过阈值{}",
+                    device.map(|d| format!("（{d}）")).unwrap_or_default()
+                ),
+            ));
         }
         if e.class == EventClass::Refusal && e.kind != EntryKind::LoginLocked.code() {
             let key = e.subjects.first().cloned().unwrap_or_else(|| e.actor.clone());

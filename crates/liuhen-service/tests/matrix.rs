@@ -538,3 +538,93 @@ async fn only_archivists_package_cases() {
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The device and station registers, by role: `K` kept (registered, changed,
+/// issued, returned), `R` read only, `F` forbidden; and who reports a
+/// device's clock (校时): `C` may, `F` forbidden.
+const DEVICES: &[(&str, char, char)] = &[
+    ("officer1", 'F', 'F'),
+    ("officer3", 'F', 'F'),
+    ("leader1", 'R', 'F'),
+    ("supervisor1", 'R', 'F'),
+    ("reviewer1", 'F', 'F'),
+    ("archivist1", 'F', 'F'),
+    ("station1", 'F', 'C'),
+    ("admin", 'K', 'F'),
+];
+
+#[tokio::test]
+async fn the_device_register_by_role() {
+    use liuhen_domain::{DeviceChange, DeviceStatus, NewDevice, NewStation};
+    use liuhen_service::admin::AdminActor;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_dir(dir.path()).await.unwrap();
+    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
+    let origin = "test.liuhen/ledger";
+    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
+    let blobs = tempfile::tempdir().unwrap();
+    let area =
+        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
+    let s =
+        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
+    demo::seed(&s).await.unwrap();
+    let o1 = as_user(&s, "officer1").await;
+    for (n, (login, keep, clock_report)) in DEVICES.iter().enumerate() {
+        let me = as_user(&s, login).await;
+        let agency = me.user.agency_id;
+        let who = || AdminActor::User(Box::new(me.clone()));
+        let serial = format!("DSJ-M-{n:04}");
+        let input = NewDevice { serial: serial.clone(), model: "DSJ-V8".into(), unit_id: o1.user.unit_id };
+        let registered = s.register_device(who(), agency, &input).await;
+        let issued = s.issue_device(who(), agency, "DSJ-LJ1-0101", o1.user.id).await;
+        let returned = s.return_device(who(), agency, "DSJ-LJ2-0201").await;
+        let change = DeviceChange { model: Some(format!("DSJ-V9-{n}")), ..Default::default() };
+        let changed = s.change_device(who(), agency, "DSJ-LJ1-0102", &change).await;
+        let station = NewStation {
+            station_id: format!("ST-M-{n}"),
+            name: "采集站".into(),
+            unit_id: o1.user.unit_id,
+            user_id: None,
+        };
+        let stationed = s.register_station(who(), agency, &station).await;
+        let read = s.list_devices(&me).await;
+        let history = s.device_history(&me, "DSJ-LJ1-0101").await;
+        let stations = s.list_stations(&me).await;
+        let clocks = s.clock_history(&me, "DSJ-LJ1-0101").await;
+        let reported = s.report_clock(&me, "DSJ-LJ1-0101", 900, None).await;
+        let forbidden = |r: &Result<_, ServiceError>| matches!(r, Err(ServiceError::Forbidden(_)));
+        match keep {
+            'K' => {
+                registered.unwrap();
+                // The demo's camera is issued already: one open 领用 at a time.
+                assert!(matches!(issued, Err(ServiceError::Conflict(_))), "{login}: {issued:?}");
+                returned.unwrap();
+                assert_eq!(changed.unwrap().status, DeviceStatus::InService);
+                stationed.unwrap();
+            }
+            _ => {
+                for (what, r) in [
+                    ("register", registered.map(|_| ())),
+                    ("issue", issued.map(|_| ())),
+                    ("return", returned.map(|_| ())),
+                    ("change", changed.map(|_| ())),
+                    ("station", stationed.map(|_| ())),
+                ] {
+                    assert!(forbidden(&r), "{login} {what}: {r:?}");
+                }
+            }
+        }
+        let reads = [read.map(|_| ()), history.map(|_| ()), stations.map(|_| ()), clocks.map(|_| ())];
+        for r in reads {
+            match keep {
+                'K' | 'R' => r.unwrap(),
+                _ => assert!(forbidden(&r), "{login} read: {r:?}"),
+            }
+        }
+        match clock_report {
+            'C' => assert_eq!(reported.unwrap().offset_ms, 900),
+            _ => assert!(matches!(reported, Err(ServiceError::Forbidden(_))), "{login} 校时: {reported:?}"),
+        }
+    }
+}

@@ -801,6 +801,7 @@ async fn ledger_entries_stay_within_their_agency() {
                         "11330100MB0B54321{}",
                         liuhen_domain::Uscc::check_character("11330100MB0B54321").unwrap()
                     )),
+                    code: None,
                 },
             )
             .await
@@ -2994,5 +2995,281 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         let report = verify_package(&path, &KeyChoice::Given(s.ledger_signer().verifier_keys())).unwrap();
         assert!(!report.verified);
         assert!(report.failures.iter().any(|f| f.item.starts_with("data/documents/")), "{report:#?}");
+    }
+}
+
+/// The device register (执法记录仪, 采集站) and what uploads are checked against.
+mod devices {
+    use super::*;
+    use liuhen_domain::{DeviceChange, DeviceFlagKind, DeviceStatus, NewDevice, NewStation};
+    use liuhen_service::admin::AdminActor;
+    use liuhen_service::evidence::ChunkOutcome;
+    use std::collections::HashMap;
+
+    fn admin(p: &Principal) -> AdminActor {
+        AdminActor::User(Box::new(p.clone()))
+    }
+
+    async fn last_kind(s: &Service) -> String {
+        let n = entry_count(s).await;
+        let mut tx = s.store().read().await.unwrap();
+        let e = tx.read_entries(n - 1, 1).await.unwrap().remove(0);
+        tx.finish().await.unwrap();
+        LedgerEntry::decode(&e.body).unwrap().kind
+    }
+
+    /// A station's upload of a short WAV with these metadata pairs added.
+    async fn upload(s: &Service, who: &Principal, extra: &[(&str, &str)]) -> liuhen_domain::Evidence {
+        let mut bytes = b"RIFF".to_vec();
+        bytes.extend_from_slice(format!("{extra:?}").as_bytes());
+        let mut meta = HashMap::from([
+            ("filename".to_owned(), "DSJ.wav".to_owned()),
+            ("filetype".to_owned(), "audio/wav".to_owned()),
+        ]);
+        for (k, v) in extra {
+            meta.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let up = s.create_upload(who, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        match s.upload_chunk(who, &up.id, 0, &mut body, None).await.unwrap() {
+            ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        }
+    }
+
+    fn kinds(e: &liuhen_domain::Evidence) -> Vec<DeviceFlagKind> {
+        e.device_flags.iter().map(|f| f.kind).collect()
+    }
+
+    /// Administrators keep the register: a 产品序号 once per agency, one open
+    /// 领用 at a time, a held device returned before it goes for repair;
+    /// each change its own entry. Others may not.
+    #[tokio::test]
+    async fn administrators_register_issue_and_return_devices() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let adm = as_user(&s, "admin").await;
+            let (o1, o2) = (as_user(&s, "officer1").await, as_user(&s, "officer2").await);
+            let agency = adm.user.agency_id;
+            // The demo's cameras are on the register, issued to their officers.
+            let listed = s.list_devices(&adm).await.unwrap();
+            assert!(listed.iter().any(|d| d.serial == "DSJ-LJ1-0101" && d.holder == Some(o1.user.id)));
+            assert_eq!(s.list_stations(&adm).await.unwrap().len(), 1);
+
+            let input =
+                NewDevice { serial: "DSJ-T-0001".into(), model: "DSJ-V8".into(), unit_id: o1.user.unit_id };
+            let d = s.register_device(admin(&adm), agency, &input).await.unwrap();
+            assert_eq!((d.status, d.holder), (DeviceStatus::InService, None));
+            assert_eq!(last_kind(&s).await, "device.registered");
+            let again = s.register_device(admin(&adm), agency, &input).await.unwrap_err();
+            assert!(matches!(again, ServiceError::Conflict(_)), "{again}");
+            let by_officer = s.register_device(admin(&o1), agency, &input).await.unwrap_err();
+            assert!(matches!(by_officer, ServiceError::Forbidden(_)), "{by_officer}");
+            assert!(matches!(s.list_devices(&o1).await, Err(ServiceError::Forbidden(_))));
+
+            let b = s.issue_device(admin(&adm), agency, "DSJ-T-0001", o1.user.id).await.unwrap();
+            assert_eq!((b.officer_id, b.returned_at), (o1.user.id, None));
+            assert_eq!(last_kind(&s).await, "device.issued");
+            let second = s.issue_device(admin(&adm), agency, "DSJ-T-0001", o2.user.id).await.unwrap_err();
+            assert!(matches!(second, ServiceError::Conflict(_)), "one open 领用 at a time: {second}");
+            let repair = DeviceChange { status: Some(DeviceStatus::UnderRepair), ..Default::default() };
+            let held = s.change_device(admin(&adm), agency, "DSJ-T-0001", &repair).await.unwrap_err();
+            assert!(matches!(held, ServiceError::Conflict(_)), "{held}");
+
+            clock.advance(time::Duration::hours(8));
+            let r = s.return_device(admin(&adm), agency, "DSJ-T-0001").await.unwrap();
+            assert!(r.returned_at.is_some());
+            assert_eq!(last_kind(&s).await, "device.returned");
+            assert!(matches!(
+                s.return_device(admin(&adm), agency, "DSJ-T-0001").await,
+                Err(ServiceError::Conflict(_))
+            ));
+            let changed = s.change_device(admin(&adm), agency, "DSJ-T-0001", &repair).await.unwrap();
+            assert_eq!(changed.status, DeviceStatus::UnderRepair);
+            assert_eq!(last_kind(&s).await, "device.changed");
+            let not_in_service =
+                s.issue_device(admin(&adm), agency, "DSJ-T-0001", o2.user.id).await.unwrap_err();
+            assert!(matches!(not_in_service, ServiceError::Conflict(_)), "{not_in_service}");
+            let back = DeviceChange { status: Some(DeviceStatus::InService), ..Default::default() };
+            s.change_device(admin(&adm), agency, "DSJ-T-0001", &back).await.unwrap();
+            s.issue_device(admin(&adm), agency, "DSJ-T-0001", o2.user.id).await.unwrap();
+            let h = s.device_history(&adm, "DSJ-T-0001").await.unwrap();
+            assert_eq!(h.device.holder, Some(o2.user.id));
+            assert_eq!(h.bindings.len(), 2);
+            assert!(h.bindings[0].returned_at.is_some() && h.bindings[1].returned_at.is_none());
+            assert!(matches!(s.device_history(&adm, "DSJ-NONE").await, Err(ServiceError::NotFound(_))));
+
+            let station = as_user(&s, "station1").await;
+            let st = NewStation {
+                station_id: "LJSJ-YD-ST02".into(),
+                name: "二号采集站".into(),
+                unit_id: station.user.unit_id,
+                user_id: Some(station.user.id),
+            };
+            s.register_station(admin(&adm), agency, &st).await.unwrap();
+            assert_eq!(last_kind(&s).await, "station.registered");
+            assert!(matches!(
+                s.register_station(admin(&adm), agency, &st).await,
+                Err(ServiceError::Conflict(_))
+            ));
+            let not_station = NewStation { user_id: Some(o1.user.id), station_id: "X-3".into(), ..st };
+            assert!(matches!(
+                s.register_station(admin(&adm), agency, &not_station).await,
+                Err(ServiceError::Invalid(_))
+            ));
+        }
+    }
+
+    /// An upload the register disagrees with is kept and flagged: an
+    /// unregistered device, one another officer held when it recorded, a
+    /// unit that is not the device's, a clock beyond the threshold. The flags
+    /// show as warnings on the act the clip records; a drift is also an
+    /// alert on the supervision stream, and every measurement is kept.
+    #[tokio::test]
+    async fn uploads_the_register_disagrees_with_are_kept_and_flagged() {
+        for (s, clock, _dir) in services().await {
+            demo::seed(&s).await.unwrap();
+            let adm = as_user(&s, "admin").await;
+            let (o1, o2) = (as_user(&s, "officer1").await, as_user(&s, "officer2").await);
+            let (station, leader, sup) = (
+                as_user(&s, "station1").await,
+                as_user(&s, "leader1").await,
+                as_user(&s, "supervisor1").await,
+            );
+            let agency = adm.user.agency_id;
+            let mut rx = s.supervision_subscribe(&sup).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            // Issued to officer2 since 2026-11-27 10:00 (北京时间).
+            for serial in ["DSJ-T-0001", "DSJ-T-0002"] {
+                let input =
+                    NewDevice { serial: serial.into(), model: "DSJ-V8".into(), unit_id: o1.user.unit_id };
+                s.register_device(admin(&adm), agency, &input).await.unwrap();
+            }
+            s.issue_device(admin(&adm), agency, "DSJ-T-0001", o2.user.id).await.unwrap();
+            s.issue_device(admin(&adm), agency, "DSJ-T-0002", o1.user.id).await.unwrap();
+            clock.advance(time::Duration::hours(2));
+
+            // A case with an act by officer1 from 11:00 to 11:30.
+            let mut input = new_case("销售过期食品");
+            input.officers = vec![o1.user.id];
+            let case = s.create_case(&o1, &input).await.unwrap();
+            let act = NewAct {
+                kind: ActKind::OnSiteInspection,
+                starts_at: datetime!(2026-11-27 11:00 +08:00),
+                ends_at: datetime!(2026-11-27 11:30 +08:00),
+                place: Place { address: "临江市滨江路1号".into(), latitude: None, longitude: None },
+                venue: Venue::OnSite,
+                venue_name: None,
+                officers: vec![o1.user.id],
+                parties: vec![0],
+                notes: None,
+                elements: vec![],
+            };
+            let act = s.add_act(&o1, case.id, &act).await.unwrap();
+            let at = "2026-11-27T11:05:00+08:00";
+            let base = [("officer", "33010026001"), ("recorded_start", at), ("station_id", "LJSJ-YD-ST01")];
+            let with = |more: &[(&'static str, &'static str)]| {
+                let mut v: Vec<(&str, &str)> = base.to_vec();
+                v.extend_from_slice(more);
+                v
+            };
+
+            let agreed = upload(&s, &station, &with(&[("device_serial", "DSJ-T-0002")])).await;
+            assert!(agreed.device_flags.is_empty(), "{:?}", agreed.device_flags);
+            let unknown = upload(&s, &station, &with(&[("device_serial", "DSJ-NOT-0009")])).await;
+            assert_eq!(kinds(&unknown), [DeviceFlagKind::Unregistered]);
+            let others = upload(&s, &station, &with(&[("device_serial", "DSJ-T-0001")])).await;
+            assert_eq!(kinds(&others), [DeviceFlagKind::OtherOfficer]);
+            assert!(others.device_flags[0].detail.contains("33010026002"), "{:?}", others.device_flags);
+            // Recorded before it was issued: held by nobody then.
+            let early = upload(
+                &s,
+                &station,
+                &[
+                    ("officer", "33010026001"),
+                    ("recorded_start", "2026-11-27T09:00:00+08:00"),
+                    ("device_serial", "DSJ-T-0002"),
+                ],
+            )
+            .await;
+            assert_eq!(kinds(&early), [DeviceFlagKind::NotIssued]);
+            let unit = upload(
+                &s,
+                &station,
+                &with(&[
+                    ("device_serial", "DSJ-T-0002"),
+                    ("unit_code", "330199"),
+                    ("unit_name", "执法稽查一队"),
+                ]),
+            )
+            .await;
+            assert_eq!(kinds(&unit), [DeviceFlagKind::UnitMismatch]);
+            assert_eq!(
+                (unit.unit_code.as_deref(), unit.unit_name.as_deref()),
+                (Some("330199"), Some("执法稽查一队"))
+            );
+            let before = entry_count(&s).await;
+            let drift = upload(
+                &s,
+                &station,
+                &with(&[("device_serial", "DSJ-T-0002"), ("clock_offset_ms", "-45000")]),
+            )
+            .await;
+            assert_eq!(kinds(&drift), [DeviceFlagKind::ClockDrift]);
+            // The evidence read shows its flags.
+            assert_eq!(s.get_evidence(&leader, drift.id).await.unwrap().device_flags, drift.device_flags);
+
+            // The measurement that came with the file is in the device's history, and its entry is a drift.
+            let h = s.clock_history(&adm, "DSJ-T-0002").await.unwrap();
+            assert_eq!(
+                (h[0].offset_ms, h[0].over_threshold, h[0].evidence_id),
+                (-45_000, true, Some(drift.id))
+            );
+            let mut tx = s.store().read().await.unwrap();
+            let entries = tx.read_entries(before, 100).await.unwrap();
+            tx.finish().await.unwrap();
+            let kinds_written: Vec<String> =
+                entries.iter().map(|e| LedgerEntry::decode(&e.body).unwrap().kind).collect();
+            assert!(kinds_written.contains(&"device.clock_drift".to_owned()), "{kinds_written:?}");
+            // A station reports at docking too: one history.
+            let m = s.report_clock(&station, "DSJ-T-0002", 1_200, Some("LJSJ-YD-ST01")).await.unwrap();
+            assert!(!m.over_threshold);
+            assert_eq!(last_kind(&s).await, "device.clock_measured");
+            let h = s.clock_history(&adm, "DSJ-T-0002").await.unwrap();
+            assert_eq!(h.len(), 2);
+            assert_eq!(h[0].offset_ms, 1_200, "newest first");
+            assert!(matches!(
+                s.report_clock(&o1, "DSJ-T-0002", 0, None).await,
+                Err(ServiceError::Forbidden(_))
+            ));
+            // An unregistered device's measurements are kept as well.
+            s.report_clock(&station, "DSJ-NOT-0009", 31_000, None).await.unwrap();
+            assert_eq!(s.clock_history(&adm, "DSJ-NOT-0009").await.unwrap().len(), 1);
+            assert_eq!(last_kind(&s).await, "device.clock_drift");
+
+            // The drift is an alert on the supervision stream.
+            let seen = events_until(&mut rx, |e| e.rule.as_deref() == Some("clock_drift")).await;
+            assert!(seen.last().unwrap().message_zh.as_deref().unwrap().contains("校时"));
+
+            // In the case's compliance: a warning on the act per flag, naming the clip.
+            let c = s.case_compliance(&leader, case.id).await.unwrap();
+            let ac = c.acts.iter().find(|a| a.act_id == act.id).unwrap();
+            let mut codes: Vec<&str> =
+                ac.findings.iter().filter(|f| f.evidence_id.is_some()).map(|f| f.code.as_str()).collect();
+            codes.sort_unstable();
+            assert_eq!(
+                codes,
+                ["clock_drift", "device_other_officer", "device_unit_mismatch", "device_unregistered"],
+                "{:?}",
+                ac.findings
+            );
+            let f = ac.findings.iter().find(|f| f.code == "device_unregistered").unwrap();
+            assert_eq!((f.severity.as_str(), f.evidence_id), ("warning", Some(unknown.id)));
+            assert!(
+                f.message_zh.contains("DSJ.wav") && f.message_zh.contains("设备未登记"),
+                "{}",
+                f.message_zh
+            );
+        }
     }
 }

@@ -38,7 +38,8 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "interruptions", include_str!("../migrations/sqlite/0015_interruptions.sql")),
     (16, "stage moves", include_str!("../migrations/sqlite/0016_stage_moves.sql")),
     (17, "limit records", include_str!("../migrations/sqlite/0017_limit_records.sql")),
-    (20, "archives", include_str!("../migrations/sqlite/0020_archives.sql")),
+    (18, "devices", include_str!("../migrations/sqlite/0018_devices.sql")),
+    (19, "archives", include_str!("../migrations/sqlite/0019_archives.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -58,7 +59,8 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (15, "interruptions", include_str!("../migrations/postgres/0015_interruptions.sql")),
     (16, "stage moves", include_str!("../migrations/postgres/0016_stage_moves.sql")),
     (17, "limit records", include_str!("../migrations/postgres/0017_limit_records.sql")),
-    (20, "archives", include_str!("../migrations/postgres/0020_archives.sql")),
+    (18, "devices", include_str!("../migrations/postgres/0018_devices.sql")),
+    (19, "archives", include_str!("../migrations/postgres/0019_archives.sql")),
 ];
 
 impl Backend {

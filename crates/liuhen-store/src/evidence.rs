@@ -12,7 +12,8 @@ use crate::{CaseScope, Store, Tx, Write};
 
 const COLUMNS: &str = "e.id, e.agency_id, e.unit_id, e.sha256, e.sm3, e.size, e.media_type, e.file_name, \
      e.device_serial, e.officer_id, e.station_id, e.recorded_start_raw, e.case_id, e.important, e.label, \
-     e.uploaded_by, e.created_ms, e.media, e.recorded_start_ms, e.clock_offset_ms, e.duration_ms";
+     e.uploaded_by, e.created_ms, e.media, e.recorded_start_ms, e.clock_offset_ms, e.duration_ms, \
+     e.unit_code, e.unit_name, e.device_flags";
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -51,7 +52,19 @@ fn from_row(row: &AnyRow) -> Result<Evidence> {
             }
             None => serde_json::Value::Null,
         },
+        unit_code: col(row, "unit_code")?,
+        unit_name: col(row, "unit_name")?,
+        device_flags: flags_from(col(row, "device_flags")?)?,
     })
+}
+
+fn flags_from(text: Option<String>) -> Result<Vec<liuhen_domain::DeviceFlag>> {
+    match text {
+        Some(t) => {
+            serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("evidence device_flags: {e}")))
+        }
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Raw digests of a new evidence record.
@@ -68,8 +81,8 @@ impl Tx<Write> {
         sqlx::query(
             "INSERT INTO evidence (id, agency_id, unit_id, sha256, sm3, size, media_type, file_name, device_serial, \
              officer_id, station_id, recorded_start_raw, recorded_start_ms, case_id, important, label, uploaded_by, \
-             created_ms, media, clock_offset_ms, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+             created_ms, media, clock_offset_ms, duration_ms, unit_code, unit_name, device_flags) VALUES ($1, $2, $3, \
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
         )
         .bind(e.id.to_string())
         .bind(e.agency_id.to_string())
@@ -92,6 +105,9 @@ impl Tx<Write> {
         .bind(serde_json::to_string(&e.media).map_err(|err| StoreError::Corrupt(err.to_string()))?)
         .bind(e.clock_offset_ms)
         .bind(e.duration_ms.and_then(|d| i64::try_from(d).ok()))
+        .bind(&e.unit_code)
+        .bind(&e.unit_name)
+        .bind(serde_json::to_string(&e.device_flags).map_err(|err| StoreError::Corrupt(err.to_string()))?)
         .execute(self.conn())
         .await
         .map_err(|err| StoreError::from_sqlx(err, "evidence"))?;
@@ -226,6 +242,10 @@ pub struct LinkedClip {
     pub how: String,
     /// The clip's 密级 / 敏感标识: who may learn of it.
     pub label: Confidentiality,
+    /// The file's name, to name the clip in findings.
+    pub file_name: String,
+    /// Where its upload disagreed with the device register.
+    pub device_flags: Vec<liuhen_domain::DeviceFlag>,
 }
 
 impl Tx<Write> {
@@ -318,7 +338,8 @@ impl<M> Tx<M> {
     /// The clips linked to the acts of a case.
     pub async fn case_clips(&mut self, case: CaseId) -> Result<Vec<LinkedClip>> {
         let rows = sqlx::query(
-            "SELECT l.evidence_id, l.act_id, l.how, e.recorded_start_ms, e.duration_ms, e.label \
+            "SELECT l.evidence_id, l.act_id, l.how, e.recorded_start_ms, e.duration_ms, e.label, e.file_name, \
+             e.device_flags \
              FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id JOIN acts a ON a.id = l.act_id WHERE a.case_id = $1 \
              ORDER BY e.recorded_start_ms",
         )
@@ -336,6 +357,8 @@ impl<M> Tx<M> {
                     duration_ms: col::<Option<i64>>(r, "duration_ms")?.and_then(|d| u64::try_from(d).ok()),
                     how: col(r, "how")?,
                     label: code(r, "label", Confidentiality::from_code)?,
+                    file_name: col(r, "file_name")?,
+                    device_flags: flags_from(col(r, "device_flags")?)?,
                 })
             })
             .collect()

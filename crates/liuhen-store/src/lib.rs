@@ -27,6 +27,7 @@ pub mod blobs;
 mod cases;
 mod committer;
 mod db;
+mod devices;
 pub mod digest;
 mod documents;
 mod error;

@@ -60,7 +60,7 @@ pub struct Credential {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-const UNIT_COLUMNS: &str = "id, agency_id, parent_id, kind, name, short_name, uscc, path";
+const UNIT_COLUMNS: &str = "id, agency_id, parent_id, kind, name, short_name, uscc, path, code";
 const USER_COLUMNS: &str = "id, login, display_name, role, unit_id, agency_id, cert_no, \
      enforcement_category, legal_qualification, active, password_hash, clearance";
 
@@ -73,6 +73,7 @@ fn unit_from_row(row: &AnyRow) -> Result<OrgUnit> {
         name: col(row, "name")?,
         short_name: col(row, "short_name")?,
         uscc: parsed_opt(row, "uscc")?,
+        code: col(row, "code")?,
     })
 }
 
@@ -246,8 +247,8 @@ impl Tx<Write> {
             }
         };
         sqlx::query(
-            "INSERT INTO org_units (id, agency_id, parent_id, path, kind, name, short_name, uscc, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO org_units (id, agency_id, parent_id, path, kind, name, short_name, uscc, created_ms, code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(unit.id.to_string())
         .bind(unit.agency_id.to_string())
@@ -258,6 +259,7 @@ impl Tx<Write> {
         .bind(&unit.short_name)
         .bind(unit.uscc.as_ref().map(|u| u.to_string()))
         .bind(to_ms(now))
+        .bind(&unit.code)
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::from_sqlx(e, "unit"))?;

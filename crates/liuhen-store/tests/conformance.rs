@@ -57,6 +57,7 @@ fn unit(id: u8, agency: Option<&OrgUnit>, parent: Option<&OrgUnit>, name: &str) 
         name: name.into(),
         short_name: agency.is_none().then(|| "临市监".into()),
         uscc: agency.is_none().then(|| "113301000024998766".parse::<Uscc>().unwrap()),
+        code: None,
     }
 }
 
@@ -739,5 +740,112 @@ async fn a_commit_whose_answer_is_lost_is_read_back() {
         assert_eq!(store.writer_stopped(), None);
         assert_eq!(numbered_job(&store, w.agency.id, false).await.unwrap(), 2);
         assert_eq!(entries(&store).await, before + 2);
+    }
+}
+
+/// The device register: a 产品序号 once per agency, one open 领用 per
+/// device, the binding in force at a time, 校时 history by serial (numbered
+/// per device, newest first), stations; unit codes kept.
+#[tokio::test]
+async fn devices_bindings_clock_history_and_stations() {
+    use liuhen_domain::{
+        ClockMeasurement, Device, DeviceBinding, DeviceId, DeviceStatus, Station, StationId,
+    };
+    for (store, _dir) in backends().await {
+        let w = world(&store).await;
+        let mut coded = unit(5, Some(&w.agency), Some(&w.agency), "执法稽查三队");
+        coded.code = Some("330103".into());
+        let device = Device {
+            id: DeviceId::from_bytes(id_bytes(70)),
+            agency_id: w.agency.id,
+            unit_id: w.team1.id,
+            serial: "DSJ-0001".into(),
+            model: "DSJ-V8".into(),
+            status: DeviceStatus::InService,
+            holder: None,
+            held_since: None,
+            registered_at: NOW,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_unit(&coded, NOW).await.unwrap();
+        tx.insert_device(&device).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let twin = Device { id: DeviceId::from_bytes(id_bytes(71)), ..device.clone() };
+        assert!(matches!(tx.insert_device(&twin).await, Err(StoreError::AlreadyExists(_))));
+        drop(tx);
+
+        let issued = DeviceBinding {
+            device_id: device.id,
+            officer_id: w.officer1.id,
+            issued_at: NOW,
+            issued_by: None,
+            returned_at: None,
+            returned_by: None,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_binding(&issued).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let second = DeviceBinding {
+            officer_id: w.officer2.id,
+            issued_at: NOW + time::Duration::hours(1),
+            ..issued.clone()
+        };
+        assert!(matches!(tx.insert_binding(&second).await, Err(StoreError::AlreadyExists(_))));
+        drop(tx);
+        let back = NOW + time::Duration::hours(8);
+        let mut tx = store.write().await.unwrap();
+        assert!(tx.close_binding(device.id, back, Some(w.officer2.id)).await.unwrap());
+        assert!(!tx.close_binding(device.id, back, None).await.unwrap());
+        let again = DeviceBinding { issued_at: back + time::Duration::hours(1), ..second.clone() };
+        tx.insert_binding(&again).await.unwrap();
+        tx.update_device(&Device { model: "DSJ-V9".into(), ..device.clone() }).await.unwrap();
+        for (n, off) in [1_200i64, -45_000].into_iter().enumerate() {
+            let m = ClockMeasurement {
+                serial: "DSJ-0001".into(),
+                offset_ms: off,
+                measured_at: NOW + time::Duration::minutes(n as i64),
+                station_id: Some("ST01".into()),
+                evidence_id: None,
+                reported_by: w.officer1.id,
+                over_threshold: off.abs() > 30_000,
+            };
+            tx.insert_clock(w.agency.id, &m).await.unwrap();
+        }
+        let station = Station {
+            id: StationId::from_bytes(id_bytes(72)),
+            agency_id: w.agency.id,
+            unit_id: w.team1.id,
+            station_id: "ST01".into(),
+            name: "一队采集站".into(),
+            user_id: None,
+            registered_at: NOW,
+        };
+        tx.insert_station(&station).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.read().await.unwrap();
+        let d = tx.device_by_serial(w.agency.id, "DSJ-0001").await.unwrap().unwrap();
+        assert_eq!((d.model.as_str(), d.holder), ("DSJ-V9", Some(w.officer2.id)));
+        assert!(tx.device_by_serial(w.team1.id, "DSJ-0001").await.unwrap().is_none(), "per agency");
+        assert_eq!(tx.list_devices(w.agency.id).await.unwrap().len(), 1);
+        let bindings = tx.device_bindings(device.id).await.unwrap();
+        assert_eq!(bindings.len(), 2);
+        assert_eq!((bindings[0].returned_at, bindings[0].returned_by), (Some(back), Some(w.officer2.id)));
+        let at = |h| NOW + time::Duration::hours(h);
+        assert_eq!(tx.device_binding_at(device.id, at(2)).await.unwrap().unwrap().officer_id, w.officer1.id);
+        assert!(tx.device_binding_at(device.id, back).await.unwrap().is_none(), "returned by then");
+        assert_eq!(tx.device_binding_at(device.id, at(20)).await.unwrap().unwrap().officer_id, w.officer2.id);
+        assert!(tx.device_binding_at(device.id, NOW - time::Duration::seconds(1)).await.unwrap().is_none());
+        let h = tx.clock_history(w.agency.id, "DSJ-0001", 10).await.unwrap();
+        assert_eq!(
+            h.iter().map(|m| (m.offset_ms, m.over_threshold)).collect::<Vec<_>>(),
+            [(-45_000, true), (1_200, false)]
+        );
+        assert_eq!(tx.list_stations(w.agency.id).await.unwrap(), [station]);
+        let u = tx.get_unit(coded.id).await.unwrap();
+        assert_eq!(u.code.as_deref(), Some("330103"));
+        tx.finish().await.unwrap();
     }
 }

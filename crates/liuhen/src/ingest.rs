@@ -33,11 +33,12 @@ struct DeviceRecord {
     device_serial: String,
     /// 执法证号 of the officer the device is issued to.
     officer: String,
-    /// 单位编号 and 单位名称: accepted as devices write them; the server knows units by the officer.
-    #[serde(default, rename = "unit_code")]
-    _unit_code: Option<String>,
-    #[serde(default, rename = "unit_name")]
-    _unit_name: Option<String>,
+    /// 单位编号 and 单位名称 the device is configured with: sent with each
+    /// file, and checked by the server against the device register.
+    #[serde(default)]
+    unit_code: Option<String>,
+    #[serde(default)]
+    unit_name: Option<String>,
     /// Device clock minus true time, measured at docking, in milliseconds.
     #[serde(default)]
     clock_offset_ms: Option<i64>,
@@ -295,6 +296,11 @@ async fn upload_one(
         }
         if let Some(o) = device.clock_offset_ms {
             meta.push(format!("clock_offset_ms {}", b64(&o.to_string())));
+        }
+        for (key, value) in [("unit_code", &device.unit_code), ("unit_name", &device.unit_name)] {
+            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                meta.push(format!("{key} {}", b64(v)));
+            }
         }
         if let Some(start) = recorded_start(path) {
             meta.push(format!("recorded_start {}", b64(&start)));

@@ -295,6 +295,9 @@ enum UnitCommand {
         parent: String,
         #[arg(long)]
         name: String,
+        /// 单位编号, as the unit's body cameras are configured (`device.json` `unit_code`).
+        #[arg(long)]
+        code: Option<String>,
     },
 }
 
@@ -751,14 +754,15 @@ async fn admin(command: AdminCommand) -> Result<()> {
     match command {
         AdminCommand::Agency { command: AgencyCommand::Add { db, name, short_name, uscc } } => {
             let service = open_service(&load_config(&db, None)?).await?;
-            let input = NewUnit { name, parent_id: None, short_name: Some(short_name), uscc: Some(uscc) };
+            let input =
+                NewUnit { name, parent_id: None, short_name: Some(short_name), uscc: Some(uscc), code: None };
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }
-        AdminCommand::Unit { command: UnitCommand::Add { db, parent, name } } => {
+        AdminCommand::Unit { command: UnitCommand::Add { db, parent, name, code } } => {
             let service = open_service(&load_config(&db, None)?).await?;
             let parent = service.find_unit(&parent).await.context("finding the parent unit")?;
-            let input = NewUnit { name, parent_id: Some(parent.id), short_name: None, uscc: None };
+            let input = NewUnit { name, parent_id: Some(parent.id), short_name: None, uscc: None, code };
             let unit = service.create_unit(who, &input).await?;
             println!("{}", unit.id);
         }

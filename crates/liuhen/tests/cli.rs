@@ -580,6 +580,61 @@ fn the_ingest_agent_uploads_resumes_after_a_kill_and_verifies() {
     assert!(data.join("blobs/objects/sha256").join(&sha[..2]).join(&sha[2..4]).join(&sha).exists());
 }
 
+/// The 单位编号 and 单位名称 of `device.json` travel with each file and are
+/// checked against the device register: a unit the register does not give
+/// the device flags the evidence, which is kept.
+#[test]
+fn the_ingest_agent_sends_the_devices_unit_and_the_register_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server");
+    let server = start(&data, true);
+    let (code, token) =
+        run(&["admin", "token", "create", "--data", data.to_str().unwrap(), "--login", "station1"]);
+    assert_eq!(code, 0);
+    let token = token.trim().to_owned();
+    let dock = dir.path().join("dock");
+    std::fs::create_dir_all(dock.join("DCIM")).unwrap();
+    // The demo's camera DSJ-LJ1-0101 is registered in 执法稽查一队, which has no 单位编号.
+    std::fs::write(
+        dock.join("device.json"),
+        r#"{"device_serial": "DSJ-LJ1-0101", "officer": "33010026001", "unit_code": "330100", "unit_name": "执法稽查一队", "clock_offset_ms": 1500}"#,
+    )
+    .unwrap();
+    std::fs::write(dock.join("DCIM/FILE0001.JPG"), b"not really a jpeg").unwrap();
+    let url = format!("http://{}", server.addr);
+    let (code, out) = run(&[
+        "ingest",
+        "--server",
+        &url,
+        "--token",
+        &token,
+        "--station",
+        "LJSJ-YD-ST01",
+        dock.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let receipt = std::fs::read_dir(dock.join(".liuhen-ingest/receipts")).unwrap().next().unwrap().unwrap();
+    let receipt: serde_json::Value = serde_json::from_slice(&std::fs::read(receipt.path()).unwrap()).unwrap();
+    let id = receipt["evidence_id"].as_str().unwrap();
+    let leader = login(server.addr, "leader1");
+    let (status, e) = json(server.addr, "GET", &format!("/api/v1/evidence/{id}"), Some(&leader), None);
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(
+        (e["unit_code"].as_str(), e["unit_name"].as_str()),
+        (Some("330100"), Some("执法稽查一队")),
+        "{e}"
+    );
+    let flags: Vec<&str> =
+        e["device_flags"].as_array().unwrap().iter().filter_map(|f| f["kind"].as_str()).collect();
+    assert_eq!(flags, ["device_unit_mismatch"], "{e}");
+    // The 校时 the station measured is in the device's history.
+    let admin = login(server.addr, "admin");
+    let (status, h) = json(server.addr, "GET", "/api/v1/devices/DSJ-LJ1-0101/clock", Some(&admin), None);
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(h[0]["offset_ms"].as_i64(), Some(1500), "{h}");
+    assert_eq!(h[0]["evidence_id"].as_str(), Some(id), "{h}");
+}
+
 /// `liuhen doc render`: a preview PDF from a format name and field values;
 /// invalid values name the field and write nothing.
 #[test]

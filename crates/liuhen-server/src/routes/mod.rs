@@ -3,6 +3,7 @@ pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod devices;
 pub mod documents;
 pub mod evidence;
 pub mod ledger;

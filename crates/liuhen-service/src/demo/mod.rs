@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use liuhen_domain::{
-    CaseId, Document, DocumentStatus, Evidence, NewAct, NewCase, NewInterruption, NewUnit, NewUser, OrgUnit,
-    Place, Role, Uscc, User, UserId,
+    CaseId, Document, DocumentStatus, Evidence, NewAct, NewCase, NewDevice, NewInterruption, NewStation,
+    NewUnit, NewUser, OrgUnit, Place, Role, Uscc, User, UserId,
 };
 use liuhen_store::{CaseFilter, CaseScope};
 use serde::Serialize;
@@ -152,6 +152,7 @@ async fn ensure_agency(service: &Service) -> Result<OrgUnit> {
         parent_id: None,
         short_name: Some("临市监".into()),
         uscc: Some(uscc),
+        code: None,
     };
     service.create_unit(AdminActor::CommandLine, &input).await
 }
@@ -163,7 +164,8 @@ async fn ensure_unit(service: &Service, agency: &OrgUnit, name: &str) -> Result<
     if let Some(u) = found {
         return Ok(u);
     }
-    let input = NewUnit { name: name.into(), parent_id: Some(agency.id), short_name: None, uscc: None };
+    let input =
+        NewUnit { name: name.into(), parent_id: Some(agency.id), short_name: None, uscc: None, code: None };
     service.create_unit(AdminActor::CommandLine, &input).await
 }
 
@@ -238,6 +240,7 @@ async fn seed_steps(service: &Service, max_steps: usize) -> Result<Vec<DemoLogin
             unit: unit.name.clone(),
         });
     }
+    ensure_devices(&teller, &agency, &users, &days).await?;
     let mut run = Run {
         service: teller,
         clock,
@@ -261,6 +264,54 @@ async fn seed_steps(service: &Service, max_steps: usize) -> Result<Vec<DemoLogin
     }
     run.sign_out().await?;
     Ok(logins)
+}
+
+/// The device register as the story needs it, on its first day: every
+/// camera the story's clips come from, registered in its officer's unit and
+/// issued to them, and the docking station bound to its account — so the
+/// uploads agree with the register and the cases show no device findings.
+async fn ensure_devices(
+    service: &Service,
+    agency: &OrgUnit,
+    users: &HashMap<&'static str, User>,
+    days: &story::Days<'_>,
+) -> Result<()> {
+    let mut tx = service.store().read().await?;
+    let devices = tx.list_devices(agency.id).await?;
+    let stations = tx.list_stations(agency.id).await?;
+    tx.finish().await?;
+    let mut seen: Vec<&str> = Vec::new();
+    for step in story::plan(days) {
+        let Do::Clip(c) = &step.what else { continue };
+        if seen.contains(&c.device) {
+            continue;
+        }
+        seen.push(c.device);
+        if devices.iter().any(|d| d.serial == c.device) {
+            continue;
+        }
+        let officer = users.get(c.officer).ok_or_else(|| internal("a clip's officer"))?;
+        // 询问室 recorders (XWS-…) are fixed equipment; the rest are body cameras.
+        let model = if c.device.starts_with("XWS") {
+            "询问室同步录音录像系统"
+        } else {
+            "DSJ-V8 执法记录仪"
+        };
+        let input = NewDevice { serial: c.device.into(), model: model.into(), unit_id: officer.unit_id };
+        service.register_device(AdminActor::CommandLine, agency.id, &input).await?;
+        service.issue_device(AdminActor::CommandLine, agency.id, c.device, officer.id).await?;
+    }
+    if !stations.iter().any(|s| s.station_id == story::STATION_ID) {
+        let station = users.get(story::STATION).ok_or_else(|| internal("the station account"))?;
+        let input = NewStation {
+            station_id: story::STATION_ID.into(),
+            name: station.display_name.clone(),
+            unit_id: station.unit_id,
+            user_id: Some(station.id),
+        };
+        service.register_station(AdminActor::CommandLine, agency.id, &input).await?;
+    }
+    Ok(())
 }
 
 async fn ensure_user(service: &Service, u: &DemoUser, unit: &OrgUnit) -> Result<User> {

@@ -765,7 +765,7 @@ fn food(p: &mut Plan, days: &Days<'_>) {
         "DSJ-LJ1-0102",
         &[Fixture::Fifteen, Fixture::Fifteen],
         inspection - Duration::seconds(30),
-        -41_480,
+        -26_480,
         true,
     ));
     p.clips(c, at(d(1), 17, 35), clips);
@@ -979,7 +979,7 @@ fn ads(p: &mut Plan, days: &Days<'_>) {
         "DSJ-LJ1-0102",
         &[Fixture::Ten, Fixture::Ten, Fixture::Five],
         inspection - Duration::seconds(60),
-        -38_520,
+        -23_520,
         true,
     ));
     p.clips(c, at(d(1), 17, 40), clips);
@@ -1020,7 +1020,7 @@ fn ads(p: &mut Plan, days: &Days<'_>) {
             "DSJ-LJ1-0102",
             &[Fixture::Fifteen, Fixture::Ten],
             inquiry - Duration::seconds(60),
-            -38_900,
+            -23_900,
             true,
         ),
     );
@@ -1188,7 +1188,7 @@ fn scales(p: &mut Plan, days: &Days<'_>) {
         "DSJ-LJ1-0102",
         &[Fixture::Fifteen, Fixture::Five],
         inspection - Duration::seconds(30),
-        -36_240,
+        -21_240,
         true,
     ));
     p.clips(c, at(d1, 17, 30), clips);
@@ -1876,7 +1876,7 @@ fn lifts(p: &mut Plan, days: &Days<'_>) {
         "DSJ-LJ1-0102",
         &[Fixture::Ten, Fixture::Ten, Fixture::Five],
         inspection - Duration::seconds(60),
-        -35_870,
+        -20_870,
         true,
     ));
     p.clips(c, at(d1, 17, 20), clips);

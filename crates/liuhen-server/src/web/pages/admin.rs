@@ -1,11 +1,15 @@
-//! 系统管理: units, users and API tokens of the administrator's agency.
-//! Every change is a request to the JSON API (`/api/v1/units`,
-//! `/api/v1/users`, `/api/v1/tokens`), whose service calls hold the rules.
+//! 系统管理: units, users, API tokens, and the registers of body cameras
+//! (执法记录仪: 领用/归还, status) and docking stations (采集站) of the
+//! administrator's agency. Every change is a request to the JSON API
+//! (`/api/v1/units`, `/api/v1/users`, `/api/v1/tokens`, `/api/v1/devices`,
+//! `/api/v1/stations`), whose service calls hold the rules.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use liuhen_domain::{Confidentiality, OrgUnit, Role, TokenScope, UnitId, User, UserId};
+use liuhen_domain::{
+    Confidentiality, Device, DeviceStatus, OrgUnit, Role, Station, TokenScope, UnitId, User, UserId,
+};
 use liuhen_service::ApiToken;
 use liuhen_service::admin::AdminActor;
 
@@ -22,6 +26,9 @@ pub struct AdminPage {
     roles: &'static [Role],
     labels: Vec<Confidentiality>,
     scopes: &'static [TokenScope],
+    devices: Vec<Device>,
+    stations: Vec<Station>,
+    statuses: &'static [DeviceStatus],
 }
 
 pub async fn page(State(s): State<AppState>, v: Viewer) -> Response {
@@ -36,6 +43,8 @@ async fn build(s: &AppState, v: Viewer) -> PageResult {
     let users = s.service.list_users(&v.me).await.or_page(&v.frame)?;
     let tokens =
         s.service.list_tokens(AdminActor::User(Box::new(v.me.clone())), None).await.or_page(&v.frame)?;
+    let devices = s.service.list_devices(&v.me).await.or_page(&v.frame)?;
+    let stations = s.service.list_stations(&v.me).await.or_page(&v.frame)?;
     let page = AdminPage {
         c: v.frame,
         units,
@@ -44,6 +53,9 @@ async fn build(s: &AppState, v: Viewer) -> PageResult {
         roles: Role::ALL,
         labels: Confidentiality::ALL.iter().copied().filter(|l| *l != Confidentiality::StateSecret).collect(),
         scopes: TokenScope::ALL,
+        devices,
+        stations,
+        statuses: DeviceStatus::ALL,
     };
     Ok(render(&page))
 }
@@ -62,6 +74,12 @@ impl AdminPage {
     /// Whether an administrator set exactly this clearance for the user.
     fn has_clearance(&self, u: &User, l: &Confidentiality) -> bool {
         u.clearance == Some(*l)
+    }
+
+    /// The users a device may be issued to, as the service decides (an
+    /// active officer or leader holding a 执法证).
+    fn enforcers(&self) -> Vec<&User> {
+        self.users.iter().filter(|u| liuhen_service::scope::may_enforce(u)).collect()
     }
 
     /// The display name and login of a user of the agency.
