@@ -2439,6 +2439,40 @@ mod pages {
         }
     }
 
+    /// An archived case, as its archivist sees it: the form to package it,
+    /// then the 档号, the check report and the download link; nobody else
+    /// gets the section.
+    #[tokio::test]
+    async fn an_archivist_packages_an_archived_case_from_its_page() {
+        for app in apps().await {
+            let archivist = login(&app, "archivist1").await;
+            let r = call(&app, get("/api/v1/cases?limit=50", &archivist)).await;
+            let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+            let r = page(&app, &format!("/cases/{id}"), &archivist).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains(&format!("data-action=\"/api/v1/cases/{id}/archive\"")), "{}", r.text);
+            let r = call(&app, post_json(&format!("/api/v1/cases/{id}/archive"), Some(&archivist), "")).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let file_no = r.body["file_no"].as_str().unwrap().to_owned();
+            let aid = r.body["id"].as_str().unwrap().to_owned();
+            let r = page(&app, &format!("/cases/{id}"), &archivist).await;
+            assert!(r.text.contains(&file_no) && r.text.contains("四性检测"), "{}", r.text);
+            assert!(r.text.contains(&format!("href=\"/api/v1/archives/{aid}/package\"")), "{}", r.text);
+            assert!(!r.text.contains(&format!("data-action=\"/api/v1/cases/{id}/archive\"")));
+            // The link downloads with the session cookie: a tar file named by its 档号.
+            let req = Request::get(format!("/api/v1/archives/{aid}/package"))
+                .header(header::COOKIE, format!("liuhen_session={archivist}"))
+                .body(Body::empty())
+                .unwrap();
+            let got = call(&app, req).await;
+            assert_eq!(got.status, StatusCode::OK);
+            assert_eq!(got.headers[header::CONTENT_TYPE], "application/x-tar");
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, &format!("/cases/{id}"), &leader).await;
+            assert!(!r.text.contains("电子案卷归档"), "not the leader's: {}", r.text);
+        }
+    }
+
     #[tokio::test]
     async fn the_admin_page_is_for_administrators() {
         for app in apps().await {

@@ -19,7 +19,7 @@ use bytes::Bytes;
 use liuhen_archive::layout::{self, LedgerIndex};
 use liuhen_archive::{Bag, Digests};
 use liuhen_domain::{
-    ArchiveId, Case, CaseId, Document, DocumentStatus, EntryKind, Evidence, LedgerEntry, Role, Stage,
+    ArchiveId, Case, CaseId, Document, DocumentStatus, EntryKind, Evidence, LedgerEntry, Stage,
 };
 use liuhen_store::{ArchiveFile, AuditRole, StoredArchive};
 use serde::{Deserialize, Serialize};
@@ -85,7 +85,7 @@ pub struct PackageStream {
 
 /// Only archivists assemble and hand out packages.
 fn may_archive(me: &Principal) -> Result<()> {
-    if me.user.active && me.user.role == Role::Archivist {
+    if crate::scope::may_archive(&me.user) {
         Ok(())
     } else {
         Err(ServiceError::Forbidden("case-file packages are for archivists (档案管理人员)".into()))

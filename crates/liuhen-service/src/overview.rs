@@ -26,6 +26,8 @@ pub struct CaseAbilities {
     pub issue: bool,
     /// Give a legal review opinion (法制审核人员).
     pub review: bool,
+    /// Package the archived case and download its package (档案管理人员).
+    pub archive: bool,
 }
 
 /// A case as its page shows it.
@@ -128,6 +130,7 @@ impl Service {
                 direct: may_direct(&me.user) && case.stage != Stage::Archived,
                 issue: may_issue(&me.user, &case),
                 review: may_review(&me.user),
+                archive: crate::scope::may_archive(&me.user) && case.stage == Stage::Archived,
             }
         } else {
             CaseAbilities::default()

@@ -103,3 +103,8 @@ pub fn may_administer(user: &User) -> bool {
 pub fn may_read_devices(user: &User) -> bool {
     user.active && matches!(user.role, Role::Admin | Role::Leader | Role::Supervisor)
 }
+
+/// Whether `user` assembles and hands out case-file packages (档案管理人员).
+pub fn may_archive(user: &User) -> bool {
+    user.active && user.role == Role::Archivist
+}

@@ -77,6 +77,8 @@ pub struct CasePage {
     act_kinds: &'static [ActKind],
     reasons: &'static [InterruptionReason],
     release_reasons: &'static [ReleaseReason],
+    /// The case's package, for an archivist.
+    archive: Option<liuhen_service::archive::ArchiveView>,
     venues: &'static [Venue],
     officer_choices: Vec<(User, bool)>,
     formats: Vec<(String, String)>,
@@ -134,6 +136,8 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
             doc_names.push(name.clone());
         }
     }
+    let archive =
+        if o.can.archive { s.service.case_archive(&v.me, o.case.id).await.or_page(&v.frame)? } else { None };
     let sections = timeline(&o);
     let officers = o.case.officers.iter().map(|u| o.name_of(u)).collect::<Vec<_>>().join("、");
     let parties = o.case.parties.iter().enumerate().map(|(i, p)| (i, party_line(p))).collect();
@@ -141,6 +145,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     let blocking_acts =
         if o.case.stage >= Stage::Investigation { o.compliance.blocking_lines() } else { Vec::new() };
     let page = CasePage {
+        archive,
         next_stage: o.next_stage,
         filed: o.stages.contains(&Stage::Initiation),
         now_local: crate::web::frame::local_input(s.service.now()),
