@@ -8,13 +8,13 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, login, newContext, shot } from './lib/browser.mjs';
-import { startServer } from './lib/server.mjs';
+import { binaryPath, startServer } from './lib/server.mjs';
 
 let server;
 let browser;
@@ -337,4 +337,37 @@ test('a leader reads an extended seizure and releases it in the browser', { time
   await shot(lp, 'seizure-2-released');
   leader.guard.assertClean();
   await leader.close();
+});
+
+// 归档 as the archivist does it: package an archived case from its page,
+// download the tar file through the page's link, and check it offline with
+// the binary a court would use.
+test('an archivist packages a case, downloads it and it verifies offline', { timeout: 120_000 }, async () => {
+  const archivist = await newContext(browser, server);
+  const ap = await archivist.newPage();
+  await login(ap, 'archivist1');
+  const { items } = await server.apiGet('archivist1', `/api/v1/cases?q=${encodeURIComponent('销售超过保质期的食品')}`);
+  assert.equal(items.length, 1);
+  await ap.goto(`/cases/${items[0].id}`);
+  await submit(ap, ap.locator('form[data-action$="/archive"]'), { confirm: true });
+  const panel = ap.locator('section[aria-labelledby="archive"]');
+  const fileNo = (await panel.locator('dd.mono').first().textContent()).trim();
+  assert.match(fileNo, /-\d{4}-\d{4}$/);
+  assert.match(await panel.textContent(), /通过/);
+  await shot(ap, 'archive-1-packaged');
+  const [download] = await Promise.all([
+    ap.waitForEvent('download'),
+    panel.locator('a[href$="/package"]').click(),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'liuhen-archive-'));
+  const file = join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  assert.equal(download.suggestedFilename(), `${fileNo}.tar`);
+  const keys = join(dir, 'keys.txt');
+  writeFileSync(keys, await (await fetch(`${server.base}/ledger/keys`)).text());
+  const out = execFileSync(binaryPath(), ['verify', file, '--key', keys], { encoding: 'utf8' });
+  assert.match(out, /verified/);
+  assert.match(out, new RegExp(fileNo));
+  archivist.guard.assertClean();
+  await archivist.close();
 });

@@ -67,15 +67,29 @@ pub fn harden(headers: &mut HeaderMap) {
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(STORED_BYTES_CSP));
 }
 
-/// The file name is reduced to safe ASCII: it comes from stored data, and
-/// a quote or a line break must not end the header's value.
+/// The file name as safe ASCII in `filename` (it comes from stored data: a
+/// quote or a line break must not end the header's value) and, when it has
+/// other characters (a 档号 like 临市监-2026-0001), whole in `filename*` as
+/// RFC 6266 and RFC 8187 say: UTF-8, percent-encoded.
 fn set_disposition(headers: &mut HeaderMap, kind: &str, filename: &str) {
-    let safe: String = filename
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
-        .take(120)
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("{kind}; filename=\"{safe}\"")) {
+    let name: String = filename.chars().filter(|c| !c.is_control()).take(120).collect();
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let mut value = format!("{kind}; filename=\"{safe}\"");
+    if safe != name {
+        let encoded: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        value.push_str(&format!("; filename*=UTF-8''{encoded}"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&value) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
 }
@@ -106,7 +120,19 @@ mod tests {
         let mut h = HeaderMap::new();
         stored_bytes(&mut h, "text/html", "a\"b.html");
         assert_eq!(h[header::CONTENT_TYPE], "application/octet-stream");
-        assert_eq!(h[header::CONTENT_DISPOSITION], "attachment; filename=\"a_b.html\"");
+        assert_eq!(
+            h[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"a_b.html\"; filename*=UTF-8''a%22b.html"
+        );
+        let mut h = HeaderMap::new();
+        attachment(&mut h, "application/x-tar", "临市监-2026-0001.tar");
+        assert_eq!(
+            h[header::CONTENT_DISPOSITION],
+            "attachment; filename=\"___-2026-0001.tar\"; filename*=UTF-8''%E4%B8%B4%E5%B8%82%E7%9B%91-2026-0001.tar"
+        );
+        let mut h = HeaderMap::new();
+        attachment(&mut h, "application/pdf", "plain-1.pdf");
+        assert_eq!(h[header::CONTENT_DISPOSITION], "attachment; filename=\"plain-1.pdf\"");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     }
 }
