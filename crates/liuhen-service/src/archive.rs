@@ -419,7 +419,7 @@ impl Service {
             let Some(digests) = &d.digests else { continue };
             let base = format!("{}{n:03}-{}", layout::DOCUMENTS, segment(&d.format_name));
             let path = format!("{base}.pdf");
-            let (seen, head, tail) = rehash(&originals, &digests.pdf_sha256, digests.pdf_size).await?;
+            let (seen, head, tail) = rehash(originals, &digests.pdf_sha256, digests.pdf_size).await?;
             let same =
                 hex::encode(seen.sha256) == digests.pdf_sha256 && hex::encode(seen.sm3) == digests.pdf_sm3;
             checks.add(
@@ -467,7 +467,7 @@ impl Service {
         for e in &evidence {
             n += 1;
             let path = format!("{}{n:03}-{}", layout::EVIDENCE, segment(&e.file_name));
-            let (seen, head, _) = rehash(&originals, &e.sha256, e.size).await?;
+            let (seen, head, _) = rehash(originals, &e.sha256, e.size).await?;
             let same = hex::encode(seen.sha256) == e.sha256 && hex::encode(seen.sm3) == e.sm3;
             checks.add(
                 "authenticity",
@@ -555,7 +555,7 @@ impl Service {
         });
         text(layout::CASE.into(), json(&case_json)?);
         text(layout::CATALOGUE.into(), json(&serde_json::json!({ "items": catalogue }))?);
-        drop(text);
+
         files.extend(copies);
         let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         paths.sort_unstable();

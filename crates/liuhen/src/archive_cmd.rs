@@ -9,13 +9,37 @@ use hyper::body::Bytes;
 
 use crate::remote::Remote;
 
+/// What the server says of a package (the fields used here).
+#[derive(serde::Deserialize)]
+struct Package {
+    id: String,
+    file_no: String,
+    report: Report,
+}
+
+#[derive(serde::Deserialize)]
+struct Report {
+    passed: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct CaseList {
+    items: Vec<CaseItem>,
+}
+
+#[derive(serde::Deserialize)]
+struct CaseItem {
+    id: String,
+    number: String,
+}
+
 /// Exports the package of `case` (案件编号 or id) to `out`; prints its 档号.
 pub async fn export(server: &str, token: &str, case: &str, out: &Path) -> Result<u8> {
     let remote = Remote::new(server, Some(token.to_owned()))?;
     let id = case_id(&remote, case).await?;
     let path = format!("/api/v1/cases/{id}/archive");
     let reply = remote.send("GET", &path, &[], Bytes::new()).await?;
-    let archive: serde_json::Value = match reply.status {
+    let archive: Package = match reply.status {
         200 => serde_json::from_slice(&reply.body)?,
         404 => {
             let made = remote.send("POST", &path, &[], Bytes::new()).await?;
@@ -30,12 +54,10 @@ pub async fn export(server: &str, token: &str, case: &str, out: &Path) -> Result
         }
         s => bail!("GET {path}: HTTP {s}: {}", String::from_utf8_lossy(&reply.body)),
     };
-    let archive_id = archive["id"].as_str().context("the server's answer names no package id")?;
-    let file_no = archive["file_no"].as_str().unwrap_or_default();
-    let bytes = remote.download(&format!("/api/v1/archives/{archive_id}/package"), out).await?;
-    println!("档号 {file_no}: {} ({bytes} bytes)", out.display());
-    if archive["report"]["passed"].as_bool() != Some(true) {
-        println!("四性检测 found problems: GET /api/v1/archives/{archive_id} for the report");
+    let bytes = remote.download(&format!("/api/v1/archives/{}/package", archive.id), out).await?;
+    println!("档号 {}: {} ({bytes} bytes)", archive.file_no, out.display());
+    if !archive.report.passed {
+        println!("四性检测 found problems: GET /api/v1/archives/{} for the report", archive.id);
     }
     println!("check it offline: liuhen verify {} --key KEYS", out.display());
     Ok(0)
@@ -51,11 +73,10 @@ async fn case_id(remote: &Remote, case: &str) -> Result<String> {
     if reply.status != 200 {
         bail!("finding case {case}: HTTP {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
     }
-    let list: serde_json::Value = serde_json::from_slice(&reply.body)?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
-    items
-        .iter()
-        .find(|c| c["number"].as_str() == Some(case))
-        .and_then(|c| c["id"].as_str().map(str::to_owned))
+    let list: CaseList = serde_json::from_slice(&reply.body)?;
+    list.items
+        .into_iter()
+        .find(|c| c.number == case)
+        .map(|c| c.id)
         .with_context(|| format!("no archived case numbered {case} within the token's reach"))
 }
