@@ -93,7 +93,12 @@ const ROLES = [
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control'), lacks(OPEN_CASE_LINK, 'the 立案 link')],
     on: {
       workbench: [hasText('已归档案件')],
-      case: [lacks(CHANGE_FORM, 'a form that changes the case')],
+      // An archived case: the archivist packages it (封包归档) and changes nothing else.
+      case: [
+        lacks(CHANGE_FORM.replace(':not([data-method="GET" i])', ':not([data-method="GET" i]):not([data-action$="/archive"])'),
+          'a form that changes the case other than 封包归档'),
+        has('form[data-action$="/archive"], a[href$="/package"]', 'the 封包归档 form or the package download'),
+      ],
     },
   },
   {
