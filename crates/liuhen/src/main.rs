@@ -661,6 +661,14 @@ async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Resu
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("liuhen listening on http://{addr}");
+    // The address a browser on this machine opens (a server bound to every interface is on loopback too).
+    let open = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
+    let how = if with_demo { ", and sign in with a demo login above" } else { "" };
+    println!("ready: open http://{open}/ in a browser{how} (Ctrl-C stops the server)");
     std::io::stdout().flush()?;
     tracing::info!(%addr, database = %liuhen_store::redact_url(&config.effective_database_url()), "serving");
     let mut state = liuhen_server::AppState::new(service, config);
