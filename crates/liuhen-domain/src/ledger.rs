@@ -80,6 +80,8 @@ crate::labelled_enum! {
         DocumentRegistered = ("document.registered", "登记纸质文书"),
         ArchiveAssembled = ("archive.assembled", "电子案卷封包归档"),
         ArchiveDownloaded = ("archive.downloaded", "下载电子案卷"),
+        ArchiveChecked = ("archive.checked", "电子案卷四性检测通过"),
+        ArchiveCheckFailed = ("archive.check_failed", "电子案卷四性检测未通过"),
         DeviceRegistered = ("device.registered", "登记执法记录仪"),
         DeviceChanged = ("device.changed", "变更执法记录仪状态或单位"),
         DeviceIssued = ("device.issued", "领用执法记录仪"),

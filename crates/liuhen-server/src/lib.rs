@@ -94,7 +94,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::list_acts, routes::cases::add_act, routes::cases::attest_elements, routes::cases::assign, routes::cases::transition,
         routes::cases::explain_interruption, routes::cases::list_interruptions,
         routes::cases::extend_limit, routes::cases::release_seizure,
-        routes::archives::assemble, routes::archives::of_case, routes::archives::get, routes::archives::package,
+        routes::archives::assemble, routes::archives::of_case, routes::archives::get, routes::archives::package, routes::archives::check,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{id}/archive", get(routes::archives::of_case).post(routes::archives::assemble))
         .route("/archives/{id}", get(routes::archives::get))
         .route("/archives/{id}/package", get(routes::archives::package))
+        .route("/archives/{id}/checks", post(routes::archives::check))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -350,6 +350,112 @@ impl Service {
         Ok(PackageStream { file_name, archive, chunks: rx_chunks })
     }
 
+    /// 四性检测 again, on a package already made (on receipt, and on a
+    /// schedule: `liuhen archive check`): every original re-hashed against the
+    /// digests the package recorded, every text file against its own, each
+    /// packaged ledger entry against the log as it stands, and the
+    /// `archive.assembled` entry against the manifests the files make. Recorded
+    /// as `archive.checked` or `archive.check_failed` (which the supervision
+    /// stream shows). `me` is an archivist of the package's agency, or `None`
+    /// for the system's own schedule.
+    pub async fn check_archive(&self, me: Option<&Principal>, id: ArchiveId) -> Result<FourProperties> {
+        if let Some(me) = me {
+            may_archive(me)?;
+        }
+        let mut tx = self.store.read().await?;
+        let archive = tx.archive(id).await?.filter(|a| me.is_none_or(|m| a.agency_id == m.user.agency_id));
+        let Some(archive) = archive else {
+            tx.finish().await?;
+            return Err(ServiceError::NotFound("archive"));
+        };
+        let files = tx.archive_files(id).await?;
+        let entry = tx.read_entries(archive.entry_seq, 1).await?;
+        tx.finish().await?;
+        let area = self.evidence_area()?;
+        let originals = area.originals();
+        let mut checks = Checks(Vec::new());
+        let mut bag = Bag::new();
+        for f in &files {
+            let recorded = Digests { size: f.size, sha256: hex32(&f.sha256)?, sm3: hex32(&f.sm3)? };
+            bag.add(&f.path, recorded).map_err(ServiceError::Internal)?;
+            let now_digests = match (&f.content, &f.original) {
+                (Some(text), _) => Some(Digests::of(text.as_bytes())),
+                (None, Some(sha)) => match rehash(originals, sha, f.size).await {
+                    Ok((d, _, _)) => Some(d),
+                    Err(_) => None,
+                },
+                (None, None) => None,
+            };
+            let same = now_digests.is_some_and(|d| d == recorded);
+            let detail = match now_digests {
+                None => "the original cannot be read".to_owned(),
+                Some(_) if same => "SHA-256 and SM3 as packaged".to_owned(),
+                Some(d) => format!("now SHA-256 {}", hex::encode(d.sha256)),
+            };
+            checks.add("authenticity", &f.path, "digests", same, detail);
+            // A packaged ledger entry is still the log's entry at its index.
+            if let (Some(text), Some(index)) = (&f.content, entry_index(&f.path)) {
+                let packaged = liuhen_tlog::TlogProof::parse(text.as_bytes()).ok().and_then(|p| p.extra);
+                let mut tx = self.store.read().await?;
+                let logged =
+                    tx.read_entries(index, 1).await?.into_iter().find(|e| e.seq == index).map(|e| e.body);
+                tx.finish().await?;
+                let same = packaged.is_some() && packaged == logged;
+                checks.add("integrity", &f.path, "ledger", same, "the entry is the log's entry at its index");
+            }
+        }
+        let fixed = entry
+            .into_iter()
+            .find(|e| e.seq == archive.entry_seq)
+            .and_then(|e| LedgerEntry::decode(&e.body).ok())
+            .is_some_and(|e| {
+                let sha = hex::encode(Digests::of(bag.manifest_sha256().as_bytes()).sha256);
+                let sm3 = hex::encode(Digests::of(bag.manifest_sm3().as_bytes()).sm3);
+                e.kind == EntryKind::ArchiveAssembled.code()
+                    && e.subjects.contains(&format!("{}{sha}", layout::MANIFEST_SHA256_SUBJECT))
+                    && e.subjects.contains(&format!("{}{sm3}", layout::MANIFEST_SM3_SUBJECT))
+                    && sha == archive.manifest_sha256
+            });
+        checks.add(
+            "integrity",
+            "package",
+            "archive entry",
+            fixed,
+            format!("ledger entry {} fixes both manifests", archive.entry_seq),
+        );
+        let now = self.now();
+        let passed = checks.0.iter().all(|c| c.passed);
+        let report = FourProperties {
+            made_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            passed,
+            checks: checks.0,
+        };
+        let failed: Vec<String> =
+            report.checks.iter().filter(|c| !c.passed).map(|c| c.item.clone()).collect();
+        let kind = if passed { EntryKind::ArchiveChecked } else { EntryKind::ArchiveCheckFailed };
+        let who = match me {
+            Some(me) => actor(&me.user),
+            None => liuhen_domain::Actor::System("schedule"),
+        };
+        let subjects = vec![archive.id.subject(), archive.case_id.subject()];
+        let agency = Some(archive.agency_id);
+        let content = serde_json::json!({ "archive": archive.id, "file_no": archive.file_no, "passed": passed, "failed": failed });
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move { record(tx, now, kind, who, agency, subjects, Some(&content)).await })
+            })
+            .await?;
+        Ok(report)
+    }
+
+    /// Every package's id (for the scheduled check).
+    pub async fn archive_ids(&self) -> Result<Vec<ArchiveId>> {
+        let mut tx = self.store.read().await?;
+        let ids = tx.archive_ids().await?;
+        tx.finish().await?;
+        Ok(ids)
+    }
+
     /// What goes under `data/`: every file with its digests, and the 四性检测 report.
     async fn payload(&self, case: &Case, now: OffsetDateTime) -> Result<(Payload, FourProperties)> {
         let area = self.evidence_area()?;
@@ -597,6 +703,11 @@ impl Service {
 struct Payload {
     files: Vec<ArchiveFile>,
     checkpoint_size: u64,
+}
+
+/// The ledger index a packaged entry's path names.
+fn entry_index(path: &str) -> Option<u64> {
+    path.strip_prefix(layout::ENTRIES)?.strip_suffix(".tlog-proof")?.parse().ok()
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {

@@ -128,7 +128,7 @@ pub struct SupervisionEvent {
     #[schema(value_type = String, format = DateTime)]
     pub time: OffsetDateTime,
     /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`, `outside_unit`,
-    /// `clock_drift`).
+    /// `clock_drift`, `archive_check_failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// For alerts: what happened, in Chinese.
@@ -376,6 +376,16 @@ impl AlertState {
                 format!(
                     "执法记录仪校时偏差超过阈值{}",
                     device.map(|d| format!("（{d}）")).unwrap_or_default()
+                ),
+            ));
+        }
+        if e.kind == EntryKind::ArchiveCheckFailed.code() {
+            let archive = e.subjects.iter().find(|s| s.starts_with("archive:"));
+            out.push((
+                "archive_check_failed".to_owned(),
+                format!(
+                    "电子案卷四性检测未通过{}：档案可能被改动",
+                    archive.map(|a| format!("（{a}）")).unwrap_or_default()
                 ),
             ));
         }
@@ -1028,6 +1038,21 @@ mod tests {
             let e = ev(EntryKind::EvidenceViewed, "user:b", t0 + Duration::minutes(11 * i));
             assert!(st.check(&rules, None, &e, None).is_empty());
         }
+    }
+
+    #[test]
+    fn a_failed_archive_check_alerts_and_a_passed_one_does_not() {
+        let rules = AlertRules::default();
+        let mut st = AlertState::default();
+        let t = datetime!(2026-11-25 10:00 +08:00);
+        let mut failed = ev(EntryKind::ArchiveCheckFailed, "system:schedule", t);
+        failed.subjects = vec!["archive:a1".to_owned(), "case:c1".to_owned()];
+        let raised = st.check(&rules, None, &failed, None);
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0].0, "archive_check_failed");
+        assert!(raised[0].1.contains("archive:a1"), "{}", raised[0].1);
+        let passed = ev(EntryKind::ArchiveChecked, "system:schedule", t);
+        assert!(st.check(&rules, None, &passed, None).is_empty());
     }
 
     #[test]

@@ -481,17 +481,18 @@ async fn only_a_leader_extends_a_seizure_or_releases_it() {
 }
 
 /// 归档 packages of an archived case: `A` allowed, `F` forbidden, `-` not
-/// found; for assembling, reading the package's record and downloading it.
+/// found; for assembling, reading the package's record, downloading it and
+/// checking it again (四性检测).
 /// Archivists only (of the case's agency).
 const ARCHIVE: &[(&str, &str)] = &[
-    ("officer1", "FFF"),
-    ("officer3", "FFF"),
-    ("leader1", "FFF"),
-    ("supervisor1", "FFF"),
-    ("reviewer1", "FFF"),
-    ("archivist1", "AAA"),
-    ("station1", "FFF"),
-    ("admin", "FFF"),
+    ("officer1", "FFFF"),
+    ("officer3", "FFFF"),
+    ("leader1", "FFFF"),
+    ("supervisor1", "FFFF"),
+    ("reviewer1", "FFFF"),
+    ("archivist1", "AAAA"),
+    ("station1", "FFFF"),
+    ("admin", "FFFF"),
 ];
 
 #[tokio::test]
@@ -528,12 +529,13 @@ async fn only_archivists_package_cases() {
             answer(s.assemble_archive(&me, second).await.map(|_| ())),
             answer(s.archive(&me, made.id).await.map(|_| ())),
             answer(s.archive_package(&me, made.id).await.map(|_| ())),
+            answer(s.check_archive(Some(&me), made.id).await.map(|_| ())),
         ]
         .into_iter()
         .collect();
         let want = ARCHIVE.iter().find(|(l, _)| *l == login).unwrap().1;
         if got != want {
-            failures.push(format!("{login}: assemble/read/download {got}, expected {want}"));
+            failures.push(format!("{login}: assemble/read/download/check {got}, expected {want}"));
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));

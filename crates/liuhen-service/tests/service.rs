@@ -2941,7 +2941,7 @@ async fn seizure_limit_extends_once_before_it_ends_and_a_release_ends_it() {
 #[tokio::test]
 async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
     use liuhen_archive::{KeyChoice, verify_package};
-    for (s, _clock, _dir) in services().await {
+    for (s, _clock, dirs) in services().await {
         demo::seed(&s).await.unwrap();
         let archivist = as_user(&s, "archivist1").await;
         let leader = as_user(&s, "leader1").await;
@@ -2988,6 +2988,35 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         let path2 = dir.path().join("again.tar");
         std::fs::write(&path2, &second).unwrap();
         assert!(verify_package(&path2, &KeyChoice::Given(keys)).unwrap().verified);
+        // 四性检测 again, on receipt: passes, and is recorded.
+        let report = s.check_archive(Some(&archivist), a.id).await.unwrap();
+        assert!(report.passed, "{:#?}", report.checks.iter().filter(|c| !c.passed).collect::<Vec<_>>());
+        assert!(report.checks.iter().any(|c| c.check == "ledger" && c.passed));
+        assert_eq!(last_entries(&s, 1).await[0].kind, "archive.checked");
+        let err = s.check_archive(Some(&leader), a.id).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        // An original changed on disk: the scheduled check names it and records the failure.
+        let mut tx = s.store().read().await.unwrap();
+        let files = tx.archive_files(a.id).await.unwrap();
+        tx.finish().await.unwrap();
+        let pdf = files.iter().find(|f| f.path.ends_with(".pdf") && f.original.is_some()).unwrap();
+        let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+        let (_, object) = local.open_object(pdf.original.as_deref().unwrap()).unwrap();
+        let mut perms = std::fs::metadata(&object).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&object, perms).unwrap();
+        let mut original = std::fs::read(&object).unwrap();
+        let at = original.len() - 10;
+        original[at] ^= 1;
+        std::fs::write(&object, original).unwrap();
+        let view = s.archive(&archivist, a.id).await.unwrap();
+        let report = s.check_archive(None, view.id).await.unwrap();
+        assert!(!report.passed);
+        let failed: Vec<&str> = report.checks.iter().filter(|c| !c.passed).map(|c| c.item.as_str()).collect();
+        assert_eq!(failed, [pdf.path.as_str()]);
+        let entry = last_entries(&s, 1).await.remove(0);
+        assert_eq!((entry.kind.as_str(), entry.actor.as_str()), ("archive.check_failed", "system:schedule"));
         // One changed byte of a document in the tar file is found.
         let at = bytes.windows(5).position(|w| w == b"%PDF-").unwrap();
         bytes[at + 200] ^= 1;

@@ -92,6 +92,16 @@ impl<M> Tx<M> {
             .transpose()
     }
 
+    /// Every package's id, oldest first.
+    pub async fn archive_ids(&mut self) -> Result<Vec<ArchiveId>> {
+        sqlx::query("SELECT id FROM archives ORDER BY created_ms, id")
+            .fetch_all(self.conn())
+            .await?
+            .iter()
+            .map(|row| parsed(row, "id"))
+            .collect()
+    }
+
     /// A package's payload files, by path.
     pub async fn archive_files(&mut self, id: ArchiveId) -> Result<Vec<ArchiveFile>> {
         sqlx::query(

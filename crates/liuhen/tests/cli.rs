@@ -898,6 +898,44 @@ fn an_archived_case_exports_as_a_package_that_verifies_offline() {
     assert!(said.contains(&format!("FAILED: data/evidence/{name}")), "{said}");
     let (code, said) = run(&["verify", dir.path().join("nothing.tar").to_str().unwrap(), "--key", "x"]);
     assert_eq!(code, 2, "{said}");
+
+    // The scheduled 四性检测: passes, then names an original changed on disk (exit 1).
+    let data_dir = data.to_str().unwrap();
+    let (code, said) = run(&["archive", "check", "--data", data_dir]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("1 package(s) checked, 0 failed"), "{said}");
+    let (code, said) = run(&["archive", "check", "--data", data_dir, "--json"]);
+    assert_eq!(code, 0, "{said}");
+    let reports: serde_json::Value = serde_json::from_str(&said).unwrap();
+    let item = reports[0]["report"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["item"].as_str().unwrap().starts_with("data/evidence/"))
+        .unwrap()["item"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The original the package copied, by the digest its manifest lists.
+    let manifest = std::fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap();
+    let sha = manifest
+        .lines()
+        .find(|l| l.ends_with(&format!("  {item}")))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let original = data.join("blobs/objects/sha256").join(&sha[..2]).join(&sha[2..4]).join(sha);
+    let mut perms = std::fs::metadata(&original).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&original, perms).unwrap();
+    let mut bytes = std::fs::read(&original).unwrap();
+    bytes[1500] ^= 1;
+    std::fs::write(&original, bytes).unwrap();
+    let (code, said) = run(&["archive", "check", "--data", data_dir]);
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("FAILED") && said.contains("1 failed"), "{said}");
 }
 
 fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {

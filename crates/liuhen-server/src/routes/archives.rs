@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{ArchiveId, CaseId};
-use liuhen_service::archive::ArchiveView;
+use liuhen_service::archive::{ArchiveView, FourProperties};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
@@ -82,4 +82,21 @@ pub async fn package(
     crate::download::attachment(h, "application/x-tar", &stream.file_name);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     Ok(resp)
+}
+
+/// 四性检测 again, on receipt or whenever asked: every original re-hashed
+/// against the package's digests, every packaged ledger entry against the log,
+/// the archive entry against the manifests. Recorded as `archive.checked` or
+/// `archive.check_failed` (an alert on the supervision stream).
+#[utoipa::path(post, path = "/api/v1/archives/{id}/checks", tag = "archives",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = FourProperties), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn check(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<ArchiveId>,
+) -> ApiResult<Json<FourProperties>> {
+    Ok(Json(s.service.check_archive(Some(&me), id).await?))
 }
