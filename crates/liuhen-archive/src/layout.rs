@@ -23,6 +23,8 @@ pub const KEYS: &str = "data/ledger/keys.txt";
 pub const INDEX: &str = "data/ledger/index.json";
 pub const ENTRIES: &str = "data/ledger/entries/";
 pub const CHECKS: &str = "data/checks/four-properties.json";
+/// The same report as a PDF page.
+pub const CHECKS_PDF: &str = "data/checks/four-properties.pdf";
 
 /// The ledger entry kind that fixes a package.
 pub const ASSEMBLED_KIND: &str = "archive.assembled";

@@ -456,6 +456,76 @@ impl Service {
         Ok(ids)
     }
 
+    /// The 四性检测 report as a PDF page (a table of every check).
+    async fn report_pdf(&self, case: &Case, report: &FourProperties, now: OffsetDateTime) -> Result<Vec<u8>> {
+        let property = |p: &str| match p {
+            "authenticity" => "真实性",
+            "integrity" => "完整性",
+            "usability" => "可用性",
+            "security" => "安全性",
+            _ => "其他",
+        };
+        let when = liuhen_domain::when::in_beijing(now)
+            .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"))
+            .unwrap_or_default();
+        let passed = report.checks.iter().filter(|c| c.passed).count();
+        let col = |h: &str, w: f64| liuhen_pdf::ReportColumn { header: h.to_owned(), width: w };
+        let table = liuhen_pdf::TableReport {
+            title: "电子案卷四性检测报告".to_owned(),
+            header: case.number.clone(),
+            footer: format!("归档封包时生成于 {when}（北京时间）"),
+            meta: vec![
+                ("案件编号".to_owned(), case.number.clone()),
+                ("案由".to_owned(), case.cause.clone()),
+                ("检测时间（北京时间）".to_owned(), when.clone()),
+                (
+                    "依据".to_owned(),
+                    "DA/T 70 文书类电子档案检测一般要求：真实性、完整性、可用性、安全性".to_owned(),
+                ),
+                (
+                    "结论".to_owned(),
+                    format!(
+                        "{}（{passed} / {} 项通过）",
+                        if report.passed { "通过" } else { "未通过" },
+                        report.checks.len()
+                    ),
+                ),
+            ],
+            columns: vec![
+                col("序号", 0.5),
+                col("检测项", 0.8),
+                col("对象", 3.0),
+                col("检测内容", 2.6),
+                col("结果", 0.6),
+            ],
+            rows: report
+                .checks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    vec![
+                        (i + 1).to_string(),
+                        property(&c.property).to_owned(),
+                        c.item.clone(),
+                        c.detail.clone(),
+                        if c.passed { "通过" } else { "未通过" }.to_owned(),
+                    ]
+                })
+                .collect(),
+            empty: "（无检测项）".to_owned(),
+            notes: vec![format!(
+                "同一报告的机器可读版本为 {}；归档包可用 liuhen verify 离线核验。",
+                layout::CHECKS
+            )],
+        };
+        let renderer = self.renderer().await?;
+        let pdf = tokio::task::spawn_blocking(move || renderer.render_report(&table))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
+            .map_err(|e| ServiceError::Internal(format!("rendering the check report: {e}")))?;
+        Ok(pdf.bytes)
+    }
+
     /// What goes under `data/`: every file with its digests, and the 四性检测 report.
     async fn payload(&self, case: &Case, now: OffsetDateTime) -> Result<(Payload, FourProperties)> {
         let area = self.evidence_area()?;
@@ -685,7 +755,18 @@ impl Service {
             passed,
             checks: checks.0,
         };
-        // The report is itself a payload file: the checks above cover the others.
+        // The report is itself a payload file (JSON, and a PDF page to print): the checks above cover the others.
+        let pdf = self.report_pdf(case, &report, now).await?;
+        let digests = Digests::of(&pdf);
+        let (stored, _) = area.store_bytes(pdf).await?;
+        files.push(ArchiveFile {
+            path: layout::CHECKS_PDF.into(),
+            size: digests.size,
+            sha256: hex::encode(digests.sha256),
+            sm3: hex::encode(digests.sm3),
+            original: Some(stored),
+            content: None,
+        });
         let report_text = json(&report)?;
         let d = Digests::of(report_text.as_bytes());
         files.push(ArchiveFile {

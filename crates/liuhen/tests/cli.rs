@@ -886,6 +886,22 @@ fn an_archived_case_exports_as_a_package_that_verifies_offline() {
         ),
     }
 
+    // The 四性检测 report, as JSON and as a page a person reads.
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bag.join("data/checks/four-properties.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["passed"], true, "{report}");
+    let text = Command::new("pdftotext")
+        .args([bag.join("data/checks/four-properties.pdf").to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) checks the report page");
+    // pdftotext spaces out some CJK runs: compare without whitespace.
+    let text: String = String::from_utf8_lossy(&text.stdout).split_whitespace().collect();
+    assert!(
+        text.contains("电子案卷四性检测报告") && text.contains("真实性") && text.contains(&number),
+        "{text}"
+    );
+
     // One byte of an evidence file changed: named, exit 1.
     let evidence = walk_files(&bag.join("data/evidence"));
     let victim = evidence.iter().max_by_key(|p| std::fs::metadata(p).unwrap().len()).unwrap();
