@@ -3018,7 +3018,9 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         let entry = last_entries(&s, 1).await.remove(0);
         assert_eq!((entry.kind.as_str(), entry.actor.as_str()), ("archive.check_failed", "system:schedule"));
         // One changed byte of a document in the tar file is found.
-        let at = bytes.windows(5).position(|w| w == b"%PDF-").unwrap();
+        // The first document in the tar file (its header names it under the package folder).
+        let docs = bytes.windows(16).position(|w| w == b"/data/documents/").unwrap();
+        let at = docs + bytes[docs..].windows(5).position(|w| w == b"%PDF-").unwrap();
         bytes[at + 200] ^= 1;
         std::fs::write(&path, &bytes).unwrap();
         let report = verify_package(&path, &KeyChoice::Given(s.ledger_signer().verifier_keys())).unwrap();
