@@ -110,7 +110,6 @@ pub(crate) fn case_limit(
     let extension_days = extension.as_ref().map_or(0, |e| e.days);
     let calendar = policy.calendar();
     let due = start.map(|s| limit.deadline(s, calendar, extension_days));
-    let seized = acts.iter().any(|a| a.kind == ActKind::Seizure);
     let ended = case.stage > limit.until.value;
     let mut finding = None;
     let state = match (&release, start, &due) {
@@ -179,12 +178,7 @@ pub(crate) fn case_limit(
             Some(Ok(_)) => None,
         },
     };
-    let release_refused = match () {
-        _ if !seized => Some("本案没有查封扣押".to_owned()),
-        _ if case.stage == Stage::Archived => Some("案件已归档".to_owned()),
-        _ if release.is_some() => Some("已解除查封扣押".to_owned()),
-        _ => None,
-    };
+    let release_refused = release_refusal(case, acts, release.is_some());
     let ext_zh = if extension_days > 0 { format!("，含延长{extension_days}日") } else { String::new() };
     Some(CaseLimit {
         procedure,
@@ -240,6 +234,20 @@ pub(crate) fn notice_findings(policy: &Policy, limit: &CaseLimit, issued: &[Stri
         .collect()
 }
 
+/// Why the seizure of `case` cannot be released now, if it cannot: the one
+/// rule the limit view and `release_seizure` both apply.
+fn release_refusal(case: &Case, acts: &[Act], released: bool) -> Option<String> {
+    if !acts.iter().any(|a| a.kind == ActKind::Seizure) {
+        Some("本案没有查封扣押".to_owned())
+    } else if case.stage == Stage::Archived {
+        Some("案件已归档".to_owned())
+    } else if released {
+        Some("已解除查封扣押".to_owned())
+    } else {
+        None
+    }
+}
+
 fn unknown_finding(procedure: Procedure, e: &liuhen_policy::LimitError) -> FindingView {
     FindingView {
         severity: "info".into(),
@@ -268,11 +276,17 @@ pub(crate) async fn limit_of<M>(
     acts: &[Act],
     now: OffsetDateTime,
 ) -> Result<Option<CaseLimit>> {
-    if case.procedure.is_none_or(|p| policy.limit(p).is_none()) {
-        return Ok(None);
-    }
-    let extension = tx.limit_extension(case.id).await?;
-    let release = tx.seizure_release(case.id).await?;
+    let Some(limit) = case.procedure.and_then(|p| policy.limit(p)) else { return Ok(None) };
+    // Read only what can exist: an extension where the rulebook allows one, a
+    // release where a seizure was recorded (the case list asks this per row).
+    let extension = match limit.max_extension_days() {
+        0 => None,
+        _ => tx.limit_extension(case.id).await?,
+    };
+    let release = match acts.iter().any(|a| a.kind == ActKind::Seizure) {
+        false => None,
+        true => tx.seizure_release(case.id).await?,
+    };
     Ok(case_limit(policy, case, acts, extension, release, now))
 }
 
@@ -401,14 +415,13 @@ impl Service {
                         .await?
                         .ok_or(ServiceError::NotFound("case"))?;
                     let acts = tx.list_acts(case_id).await?;
+                    // A seizure under a procedure without a limit is released all the same.
                     let refused = match limit_of(tx, &policy, &case, &acts, now).await? {
                         Some(l) => l.release_refused,
-                        // A seizure under a procedure without a limit is released all the same.
-                        None if !acts.iter().any(|a| a.kind == ActKind::Seizure) => {
-                            Some("本案没有查封扣押".to_owned())
+                        None => {
+                            let released = tx.seizure_release(case_id).await?.is_some();
+                            release_refusal(&case, &acts, released)
                         }
-                        None if case.stage == Stage::Archived => Some("案件已归档".to_owned()),
-                        None => tx.seizure_release(case_id).await?.map(|_| "已解除查封扣押".to_owned()),
                     };
                     if let Some(why) = refused {
                         return Err(ServiceError::Conflict(format!("cannot release: {why}")));
