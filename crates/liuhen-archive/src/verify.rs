@@ -25,6 +25,8 @@ use crate::layout::{self, LedgerIndex};
 
 /// Files larger than this are hashed but not kept for parsing.
 const KEEP_AT_MOST: u64 = 16 << 20;
+/// The largest entry proof kept: a ledger entry (64 KiB at most), its proof and checkpoint.
+const PROOF_AT_MOST: u64 = 256 << 10;
 
 /// Which keys to trust.
 #[derive(Debug, Clone)]
@@ -548,8 +550,15 @@ fn prove_entry(bytes: &[u8], index: u64, note: &str, cp: &Checkpoint) -> Result<
     LedgerEntry::decode(&entry).map_err(|e| format!("entry {index}: {e}"))
 }
 
+/// Whether a file is one the checks parse, and so kept in memory: the tag
+/// files and the ledger files, each at most [`KEEP_AT_MOST`] (an entry's
+/// proof at most [`PROOF_AT_MOST`], so a package of many huge "proofs"
+/// cannot fill the verifier's memory). Everything else is only hashed.
 fn keep(path: &str, size: u64) -> bool {
-    size <= KEEP_AT_MOST && !path.starts_with(layout::EVIDENCE) && !path.ends_with(".pdf")
+    let parsed =
+        !path.starts_with(layout::PAYLOAD) || path.starts_with("data/ledger/") || path == layout::INDEX;
+    let cap = if path.starts_with(layout::ENTRIES) { PROOF_AT_MOST } else { KEEP_AT_MOST };
+    parsed && size <= cap
 }
 
 fn read_dir(base: &Path) -> Result<Files, CannotRun> {

@@ -350,6 +350,12 @@ fn a_dropped_ledger_entry_is_found() {
     std::fs::remove_file(dir.path().join(layout::entry_path(4))).unwrap();
     fails_naming(&check(dir.path()), &layout::entry_path(4), "not in the package");
 
+    // A "proof" too large to be one is named, not read into memory.
+    let dir = fresh();
+    write(dir.path(), &layout::entry_path(4), &vec![b'x'; 300 << 10]);
+    rebag(dir.path(), |_| keep_tags(dir.path()));
+    fails_naming(&check(dir.path()), &layout::entry_path(4), "too large");
+
     // Another case's entry slipped in.
     let dir = fresh();
     let text = std::fs::read_to_string(dir.path().join(layout::entry_path(3))).unwrap();
