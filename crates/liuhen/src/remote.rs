@@ -66,6 +66,21 @@ impl Remote {
         headers: &[(&str, String)],
         body: Bytes,
     ) -> Result<Reply> {
+        let resp = self.request(method, path, headers, body).await?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await?.to_bytes();
+        Ok(Reply { status, headers, body })
+    }
+
+    /// One request on a fresh connection; the response with its body unread.
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: Bytes,
+    ) -> Result<hyper::Response<hyper::body::Incoming>> {
         let stream = tokio::net::TcpStream::connect(&self.authority)
             .await
             .with_context(|| format!("connecting to {}", self.authority))?;
@@ -81,11 +96,7 @@ impl Remote {
         for (k, v) in headers {
             req = req.header(*k, v);
         }
-        let resp = sender.send_request(req.body(Full::new(body))?).await?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await?.to_bytes();
-        Ok(Reply { status, headers, body })
+        Ok(sender.send_request(req.body(Full::new(body))?).await?)
     }
 
     pub fn new(url: &str, token: Option<String>) -> Result<Remote> {
@@ -103,19 +114,10 @@ impl Remote {
     /// of bytes written.
     pub async fn download(&self, path: &str, file: &std::path::Path) -> Result<u64> {
         use std::io::Write as _;
-        let stream = tokio::net::TcpStream::connect(&self.authority)
+        // A server that stops answering is an error, not a hang: each wait is bounded.
+        let resp = tokio::time::timeout(REQUEST_TIMEOUT, self.request("GET", path, &[], Bytes::new()))
             .await
-            .with_context(|| format!("connecting to {}", self.authority))?;
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        let full = format!("{}{path}", self.prefix);
-        let mut req = hyper::Request::builder().method("GET").uri(full).header("host", &self.authority);
-        if let Some(t) = &self.token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let resp = sender.send_request(req.body(Full::new(Bytes::new()))?).await?;
+            .map_err(|_| anyhow::anyhow!("GET {path}: no answer within {} s", REQUEST_TIMEOUT.as_secs()))??;
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
         if status != 200 {
@@ -125,7 +127,9 @@ impl Remote {
         let part = file.with_extension("part");
         let mut out = std::fs::File::create(&part).with_context(|| format!("creating {}", part.display()))?;
         let mut written = 0u64;
-        while let Some(frame) = body.frame().await {
+        while let Some(frame) = tokio::time::timeout(REQUEST_TIMEOUT, body.frame()).await.map_err(|_| {
+            anyhow::anyhow!("GET {path}: the download stalled for {} s", REQUEST_TIMEOUT.as_secs())
+        })? {
             let frame = frame.with_context(|| format!("GET {path}: the download broke off"))?;
             if let Ok(data) = frame.into_data() {
                 out.write_all(&data).with_context(|| format!("writing {}", part.display()))?;
