@@ -52,13 +52,10 @@ async fn as_user(s: &Service, login: &str) -> Principal {
     s.authenticate(&out.token).await.unwrap()
 }
 
-fn expected(table: &[(&str, &str)], login: &str, i: usize) -> char {
-    let row = table.iter().find(|(l, _)| *l == login).unwrap().1.replace(' ', "");
-    row.chars().nth(i).unwrap()
-}
-
-#[tokio::test]
-async fn every_role_unit_and_label() {
+/// A service over a fresh SQLite store and evidence folder, with the demo
+/// agency seeded (its users are the matrix's rows); the folders live as long
+/// as the returned guards.
+async fn seeded() -> (Service, (tempfile::TempDir, tempfile::TempDir)) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
@@ -72,6 +69,17 @@ async fn every_role_unit_and_label() {
         Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
             .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
     demo::seed(&s).await.unwrap();
+    (s, (dir, blobs))
+}
+
+fn expected(table: &[(&str, &str)], login: &str, i: usize) -> char {
+    let row = table.iter().find(|(l, _)| *l == login).unwrap().1.replace(' ', "");
+    row.chars().nth(i).unwrap()
+}
+
+#[tokio::test]
+async fn every_role_unit_and_label() {
+    let (s, _dirs) = seeded().await;
     let o1 = as_user(&s, "officer1").await;
     let o3 = as_user(&s, "officer3").await;
 
@@ -225,20 +233,9 @@ fn internal_case(cause: &str) -> NewCase {
 async fn documents_and_evidence_by_label_and_clearance() {
     use liuhen_service::admin::AdminActor;
     use liuhen_service::documents::NewDocument;
-    use liuhen_service::evidence::{ChunkOutcome, UploadLimits};
+    use liuhen_service::evidence::ChunkOutcome;
 
-    let dir = tempfile::tempdir().unwrap();
-    let blobs = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).await.unwrap();
-    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
-    let origin = "test.liuhen/ledger";
-    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
-    let area =
-        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
-    let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
-            .with_evidence(area, UploadLimits::default());
-    demo::seed(&s).await.unwrap();
+    let (s, _dirs) = seeded().await;
     let (o1, o3, leader) =
         (as_user(&s, "officer1").await, as_user(&s, "officer3").await, as_user(&s, "leader1").await);
     // An administrator lowers officer2's clearance; 国家秘密 is no clearance.
@@ -410,18 +407,7 @@ const LIMIT_DECIDE: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn only_a_leader_extends_a_seizure_or_releases_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).await.unwrap();
-    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
-    let origin = "test.liuhen/ledger";
-    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
-    let blobs = tempfile::tempdir().unwrap();
-    let area =
-        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
-    let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
-            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
-    demo::seed(&s).await.unwrap();
+    let (s, _dirs) = seeded().await;
     let mut cases = Vec::new();
     for login in ["officer1", "officer3"] {
         let me = as_user(&s, login).await;
@@ -497,18 +483,7 @@ const ARCHIVE: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn only_archivists_package_cases() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).await.unwrap();
-    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
-    let origin = "test.liuhen/ledger";
-    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
-    let blobs = tempfile::tempdir().unwrap();
-    let area =
-        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
-    let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
-            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
-    demo::seed(&s).await.unwrap();
+    let (s, _dirs) = seeded().await;
     let archivist = as_user(&s, "archivist1").await;
     let (cases, _) = s.list_cases(&archivist, &CaseQuery::default()).await.unwrap();
     let mut archived = cases.iter().map(|c| c.id);
@@ -559,18 +534,7 @@ const DEVICES: &[(&str, char, char)] = &[
 async fn the_device_register_by_role() {
     use liuhen_domain::{DeviceChange, DeviceStatus, NewDevice, NewStation};
     use liuhen_service::admin::AdminActor;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_dir(dir.path()).await.unwrap();
-    let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
-    let origin = "test.liuhen/ledger";
-    let key = liuhen_tlog::SignerKey::ed25519_from_seed(origin, &[7; 32]).unwrap();
-    let blobs = tempfile::tempdir().unwrap();
-    let area =
-        liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
-    let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
-            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
-    demo::seed(&s).await.unwrap();
+    let (s, _dirs) = seeded().await;
     let o1 = as_user(&s, "officer1").await;
     for (n, (login, keep, clock_report)) in DEVICES.iter().enumerate() {
         let me = as_user(&s, login).await;
