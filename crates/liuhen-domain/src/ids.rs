@@ -112,3 +112,13 @@ uuid_id!(
     StationId,
     "station"
 );
+uuid_id!(
+    /// A legal hold (诉讼保全, 法律冻结) on a case file or an AV record.
+    HoldId,
+    "hold"
+);
+uuid_id!(
+    /// A destruction request (销毁申请) and its 销毁清册.
+    DestructionId,
+    "destruction"
+);

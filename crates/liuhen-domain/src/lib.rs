@@ -60,6 +60,7 @@ mod ledger;
 mod limit;
 mod org;
 mod procedure;
+mod retention;
 mod review;
 mod user;
 pub mod when;
@@ -81,8 +82,8 @@ pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
-    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DeviceId, DocumentId, EvidenceId,
-    InterruptionId, StationId, UnitId, UserId,
+    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DestructionId, DeviceId, DocumentId, EvidenceId,
+    HoldId, InterruptionId, StationId, UnitId, UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,
@@ -94,6 +95,11 @@ pub use limit::{
 };
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;
+pub use retention::{
+    DESTRUCTION_APPROVALS, Destruction, DestructionApproval, DestructionState, Hold, LiftHold,
+    MAX_DESTRUCTION_ITEMS, MAX_RETENTION_TEXT, NewDestruction, NewHold, RecordClass, RecordRef, RecordSource,
+    retention_reason,
+};
 pub use review::{ChecklistAnswer, ChecklistItem, ProposedDecision, ReviewOpinion, ReviewOutcome};
 pub use user::{
     NewToken, NewUser, Role, TokenScope, User, UserChange, default_clearance, validate_clearance,

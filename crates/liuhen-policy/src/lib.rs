@@ -100,6 +100,7 @@ mod error;
 mod findings;
 mod major;
 mod procedure;
+mod retention;
 mod rulebook;
 mod selector;
 
@@ -110,11 +111,15 @@ pub use deadlines::Deadlines;
 pub use effective::EffectiveRule;
 pub use error::{CalendarError, LimitError, Location, Loosening, PolicyError};
 pub use findings::{ActFacts, Finding, FindingCode, assess};
-pub use liuhen_domain::{ActKind, CaseKind, Procedure, Role, Stage, Venue};
+pub use liuhen_domain::{ActKind, CaseKind, Procedure, RecordClass, RecordSource, Role, Stage, Venue};
 pub use major::{Decision, Fen, MajorCatalogue, MajorReason, MajorVerdict};
 pub use procedure::{
     EffectiveProcedure, EffectiveStage, ExpectedActs, ExpectedDocument, HandlingLimit, LimitFacts,
     LimitStart, ProcedureStages, StageFacts,
+};
+pub use retention::{
+    DEFAULT_FILE_NO, FileNoPattern, Period, RecordFacts, Retention, RetentionClass, RetentionDecision,
+    RetentionRule,
 };
 pub use rulebook::{ActItem, DocumentItem, Layer, LimitRule, NATIONAL_TOML, Policy, Rule, StageRule};
 pub use selector::{ActSelector, Origin, Selector, Sourced, VenueSelector};

@@ -11,14 +11,16 @@ pub(crate) mod raw;
 
 use std::fmt::Display;
 
+pub(crate) use raw::Lines;
+use raw::RawLayer;
 pub use raw::{ActItem, DocumentItem, LimitRule, Rule, StageRule};
-use raw::{Lines, RawLayer};
 
 use crate::calendar::Calendar;
 use crate::deadlines::Deadlines;
 use crate::error::{Location, Loosening};
 use crate::major::MajorCatalogue;
 use crate::procedure::{HandlingLimit, ProcedureStages, check_stage_rules, merged_limits, stage_lists};
+use crate::retention::Retention;
 use crate::selector::{ActSelector, VenueSelector};
 use crate::{LayerKind, Origin, PolicyError};
 
@@ -57,6 +59,7 @@ pub struct Policy {
     deadlines: Deadlines,
     limits: Vec<HandlingLimit>,
     stage_lists: Vec<ProcedureStages>,
+    retention: Retention,
 }
 
 impl Policy {
@@ -75,6 +78,7 @@ impl Policy {
             deadlines: Deadlines::empty(),
             limits: Vec::new(),
             stage_lists: Vec::new(),
+            retention: Retention::default(),
         };
         policy.add_layer(source, text)?;
         Ok(policy)
@@ -120,7 +124,16 @@ impl Policy {
         let deadlines = self.deadlines.merged(&layer, raw.deadlines.as_ref(), source, &lines)?;
         let calendar = self.calendar.merged(source, &raw.calendar, &lines)?;
         let limits = merged_limits(&self.limits, &self.layers, &stages, &layer, source, &lines)?;
+        let retention = self.retention.merged(
+            &layer.name,
+            source,
+            &raw.retention_class,
+            &raw.retention,
+            raw.archive.as_ref(),
+            &lines,
+        )?;
         self.layers.push(layer);
+        self.retention = retention;
         self.stage_lists = stages;
         self.limits = limits;
         self.catalogue = catalogue;
@@ -152,6 +165,11 @@ impl Policy {
     /// The stages of every procedure ([`Policy::procedure_stages`]), as the national layer lists them.
     pub fn stage_lists(&self) -> &[ProcedureStages] {
         &self.stage_lists
+    }
+
+    /// 保管期限: the retention classes and rules of every layer, and the 档号 pattern.
+    pub fn retention(&self) -> &Retention {
+        &self.retention
     }
 
     /// The effective handling limits (办案期限), one per procedure that has one.

@@ -28,6 +28,11 @@ pub(crate) struct RawLayer {
     pub procedure: Vec<StageRule>,
     #[serde(default)]
     pub limit: Vec<LimitRule>,
+    #[serde(default)]
+    pub retention_class: Vec<crate::retention::RawClass>,
+    #[serde(default)]
+    pub retention: Vec<crate::retention::RetentionRule>,
+    pub archive: Option<crate::retention::RawArchive>,
 }
 
 /// One `[[procedure_stages]]` table: the stages a procedure has, in order (national layer only).
