@@ -64,6 +64,11 @@ pub struct Evidence {
     /// the file was kept all the same.
     #[serde(default)]
     pub device_flags: Vec<crate::DeviceFlag>,
+    /// When the file was destroyed (销毁) after its retention ran out; the record and its digests
+    /// stay, the file is gone.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub destroyed_at: Option<OffsetDateTime>,
 }
 
 /// What an upload declares about its file (tus `Upload-Metadata`), validated.

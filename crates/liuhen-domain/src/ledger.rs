@@ -89,6 +89,12 @@ crate::labelled_enum! {
         ClockMeasured = ("device.clock_measured", "执法记录仪校时"),
         ClockDrift = ("device.clock_drift", "执法记录仪校时偏差超限"),
         StationRegistered = ("station.registered", "登记采集站"),
+        HoldPlaced = ("hold.placed", "设置保全冻结"),
+        HoldLifted = ("hold.lifted", "解除保全冻结"),
+        DestructionRequested = ("destruction.requested", "提出档案销毁申请"),
+        DestructionApproved = ("destruction.approved", "批准档案销毁"),
+        DestructionWithdrawn = ("destruction.withdrawn", "撤回或驳回档案销毁申请"),
+        RecordDestroyed = ("record.destroyed", "档案已销毁 (墓碑)"),
     }
 }
 

@@ -199,7 +199,9 @@ fn parts(text: &str) -> Result<(Vec<Part<'_>>, usize), String> {
                     Part::Seq
                 }
                 _ => {
-                    return Err(format!("unknown placeholder `{{{name}}}` (agency, year, class, seq, seq:N)"));
+                    return Err(format!(
+                        "unknown placeholder `{{{name}}}` (agency, year, class, seq, seq:N)"
+                    ));
                 }
             },
         });
@@ -372,7 +374,9 @@ impl Retention {
                 (false, Some(y), None) if y > 0 => Period::Months(y.saturating_mul(12)),
                 (false, None, Some(m)) if m > 0 => Period::Months(m),
                 _ => {
-                    return Err(bad("a class is `permanent = true`, or has `years` or `months` (> 0)".into()));
+                    return Err(
+                        bad("a class is `permanent = true`, or has `years` or `months` (> 0)".into()),
+                    );
                 }
             };
             next.classes.push(RetentionClass {

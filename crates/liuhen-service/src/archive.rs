@@ -73,6 +73,14 @@ pub struct ArchiveView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
+    /// 保管期限代码 (`Y`, `D30`, `D10`, …) the 档号 was numbered in.
+    pub retention_class: String,
+    /// The last day the file is kept, `YYYY-MM-DD`; `None`: 永久.
+    pub retain_until: Option<String>,
+    /// When it was destroyed (销毁): its content is gone, its digests stay.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub destroyed_at: Option<OffsetDateTime>,
 }
 
 /// A package on its way: the tar file's bytes, as they are made.
@@ -84,7 +92,7 @@ pub struct PackageStream {
 }
 
 /// Only archivists assemble and hand out packages.
-fn may_archive(me: &Principal) -> Result<()> {
+pub(crate) fn may_archive(me: &Principal) -> Result<()> {
     if crate::scope::may_archive(&me.user) {
         Ok(())
     } else {
@@ -138,6 +146,9 @@ fn view(a: &StoredArchive, files: &[ArchiveFile], case_number: String) -> Result
         payload_bytes: files.iter().map(|f| f.size).sum(),
         report,
         created_at: a.created_at,
+        retention_class: a.retention_class.clone(),
+        retain_until: a.retain_until.clone(),
+        destroyed_at: a.destroyed_at,
     })
 }
 
@@ -177,6 +188,21 @@ impl Service {
         let manifest_sha256 = hex::encode(Digests::of(bag.manifest_sha256().as_bytes()).sha256);
         let manifest_sm3 = hex::encode(Digests::of(bag.manifest_sm3().as_bytes()).sm3);
         let year = liuhen_domain::when::in_beijing(now).year();
+        // 保管期限: the longest class of every rule that applies, counted from 1 January of next year.
+        let retention = {
+            let mut tx = self.store.read().await?;
+            let r = self.case_retention(&mut tx, &case).await;
+            tx.finish().await?;
+            r?
+        };
+        let retain_until = time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+            .ok()
+            .and_then(|from| retention.class.period.until(from))
+            .map(|d| d.to_string());
+        let pattern = self.policy()?.retention().file_no().clone();
+        let class = retention.class.code.clone();
+        let basis = serde_json::to_string(&retention.reasons)
+            .map_err(|e| ServiceError::Internal(format!("retention basis: {e}")))?;
         let me2 = me.clone();
         let (files, checkpoint_size) = (payload.files, payload.checkpoint_size);
         let report_text =
@@ -189,9 +215,10 @@ impl Service {
                         return Err(ServiceError::Conflict("the case is packaged already".into()));
                     }
                     let agency = tx.get_unit(case.agency_id).await?;
-                    let seq = tx.next_number(case.agency_id, "archive", year).await?;
+                    // Gapless per agency, year and retention class.
+                    let seq = tx.next_number(case.agency_id, &format!("archive:{class}"), year).await?;
                     let prefix = agency.short_name.clone().unwrap_or_else(|| agency.name.clone());
-                    let file_no = format!("{prefix}-{year}-{seq:04}");
+                    let file_no = pattern.render(&prefix, year, &class, u64::try_from(seq).unwrap_or(0));
                     let id = ArchiveId::from_bytes(random_bytes()?);
                     let bag_info = vec![
                         ("Source-Organization".to_owned(), agency.name.clone()),
@@ -232,6 +259,10 @@ impl Service {
                         report: report_text,
                         created_by: me2.user.id,
                         created_at: now,
+                        retention_class: class,
+                        retain_until,
+                        retention_basis: basis,
+                        destroyed_at: None,
                     };
                     tx.insert_archive(&archive, &files).await?;
                     Ok((archive, files, case.number))

@@ -337,6 +337,7 @@ impl Service {
             unit_code: meta.unit_code.clone(),
             unit_name: meta.unit_name.clone(),
             device_flags: Vec::new(),
+            destroyed_at: None,
         };
         let who = me.clone();
         let threshold = self.config.clock_drift_threshold_ms;

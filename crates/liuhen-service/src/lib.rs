@@ -47,6 +47,7 @@ mod interruptions;
 pub mod ledger;
 pub mod limits;
 pub mod overview;
+pub mod retention;
 pub mod review;
 pub mod scope;
 mod secrets;

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use crate::error::{Result, StoreError};
-use crate::rows::{col, parsed, time_ms, to_ms};
+use crate::rows::{col, from_ms, parsed, time_ms, to_ms};
 use crate::{Tx, Write};
 
 /// A package as assembled.
@@ -29,6 +29,14 @@ pub struct StoredArchive {
     pub report: String,
     pub created_by: UserId,
     pub created_at: OffsetDateTime,
+    /// The retention class code (保管期限代码) it was numbered in.
+    pub retention_class: String,
+    /// The last day it is kept, `YYYY-MM-DD`; `None`: 永久.
+    pub retain_until: Option<String>,
+    /// Why that class, JSON `["layer: class — basis", …]`.
+    pub retention_basis: String,
+    /// When it was destroyed (销毁): its content is gone, its digests stay.
+    pub destroyed_at: Option<OffsetDateTime>,
 }
 
 /// One payload file: text liuhen wrote, or a copy of an original.
@@ -63,11 +71,16 @@ fn archive_from_row(row: &AnyRow) -> Result<StoredArchive> {
         report: col(row, "report")?,
         created_by: parsed(row, "created_by")?,
         created_at: time_ms(row, "created_ms")?,
+        retention_class: col(row, "retention_class")?,
+        retain_until: col(row, "retain_until")?,
+        retention_basis: col(row, "retention_basis")?,
+        destroyed_at: col::<Option<i64>>(row, "destroyed_ms")?.map(|ms| from_ms(ms, 0)).transpose()?,
     })
 }
 
 const COLUMNS: &str = "id, case_id, agency_id, file_no, checkpoint_size, manifest_sha256, manifest_sm3, \
-                       entry_seq, bag_info, report, created_by, created_ms";
+                       entry_seq, bag_info, report, created_by, created_ms, retention_class, retain_until, \
+                       retention_basis, destroyed_ms";
 
 impl<M> Tx<M> {
     /// A package by its id.
@@ -92,9 +105,9 @@ impl<M> Tx<M> {
             .transpose()
     }
 
-    /// Every package's id, oldest first.
+    /// Every package's id not destroyed, oldest first.
     pub async fn archive_ids(&mut self) -> Result<Vec<ArchiveId>> {
-        sqlx::query("SELECT id FROM archives ORDER BY created_ms, id")
+        sqlx::query("SELECT id FROM archives WHERE destroyed_ms IS NULL ORDER BY created_ms, id")
             .fetch_all(self.conn())
             .await?
             .iter()
@@ -131,7 +144,8 @@ impl Tx<Write> {
     pub async fn insert_archive(&mut self, a: &StoredArchive, files: &[ArchiveFile]) -> Result<()> {
         let big = |v: u64| i64::try_from(v).map_err(|_| StoreError::Corrupt(format!("archive size {v}")));
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO archives ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            "INSERT INTO archives ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+             $14, $15, $16)"
         )))
         .bind(a.id.to_string())
         .bind(a.case_id.to_string())
@@ -145,6 +159,10 @@ impl Tx<Write> {
         .bind(&a.report)
         .bind(a.created_by.to_string())
         .bind(to_ms(a.created_at))
+        .bind(&a.retention_class)
+        .bind(a.retain_until.clone())
+        .bind(&a.retention_basis)
+        .bind(a.destroyed_at.map(to_ms))
         .execute(self.conn())
         .await
         .map_err(|e| StoreError::from_sqlx(e, "package of this case"))?;

@@ -283,6 +283,17 @@ impl LocalBlobs {
         Ok(q.display().to_string())
     }
 
+    /// Removes an object and makes its removal durable; gone already is fine.
+    pub fn destroy(&self, hex: &str) -> Result<(), BlobError> {
+        let path = self.object_path(hex);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_err(e)),
+        }
+        sync_dir(path.parent().unwrap_or(&self.root))
+    }
+
     /// The SHA-256 of the copy quarantined at `ms`, if there is one.
     pub fn quarantined_sha256(&self, hex: &str, ms: i64) -> Result<Option<String>, BlobError> {
         match File::open(self.quarantine_path(hex, ms)) {

@@ -40,6 +40,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "limit records", include_str!("../migrations/sqlite/0017_limit_records.sql")),
     (18, "devices", include_str!("../migrations/sqlite/0018_devices.sql")),
     (19, "archives", include_str!("../migrations/sqlite/0019_archives.sql")),
+    (20, "retention", include_str!("../migrations/sqlite/0020_retention.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -61,6 +62,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (17, "limit records", include_str!("../migrations/postgres/0017_limit_records.sql")),
     (18, "devices", include_str!("../migrations/postgres/0018_devices.sql")),
     (19, "archives", include_str!("../migrations/postgres/0019_archives.sql")),
+    (20, "retention", include_str!("../migrations/postgres/0020_retention.sql")),
 ];
 
 impl Backend {

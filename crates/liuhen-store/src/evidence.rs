@@ -13,7 +13,7 @@ use crate::{CaseScope, Store, Tx, Write};
 const COLUMNS: &str = "e.id, e.agency_id, e.unit_id, e.sha256, e.sm3, e.size, e.media_type, e.file_name, \
      e.device_serial, e.officer_id, e.station_id, e.recorded_start_raw, e.case_id, e.important, e.label, \
      e.uploaded_by, e.created_ms, e.media, e.recorded_start_ms, e.clock_offset_ms, e.duration_ms, \
-     e.unit_code, e.unit_name, e.device_flags";
+     e.unit_code, e.unit_name, e.device_flags, e.destroyed_ms";
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -55,6 +55,9 @@ fn from_row(row: &AnyRow) -> Result<Evidence> {
         unit_code: col(row, "unit_code")?,
         unit_name: col(row, "unit_name")?,
         device_flags: flags_from(col(row, "device_flags")?)?,
+        destroyed_at: col::<Option<i64>>(row, "destroyed_ms")?
+            .map(|ms| crate::rows::from_ms(ms, 0))
+            .transpose()?,
     })
 }
 

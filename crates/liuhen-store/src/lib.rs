@@ -37,6 +37,7 @@ mod ledger;
 mod limits;
 mod org;
 pub mod originals;
+mod retention;
 mod reviews;
 mod rows;
 mod throttle;

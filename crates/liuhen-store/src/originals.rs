@@ -187,6 +187,20 @@ impl Originals {
         }
     }
 
+    /// Removes an object for good (销毁, after its retention ran out and two people approved),
+    /// durably. Idempotent: an object already gone is not an error.
+    pub async fn destroy(&self, sha256_hex: &str) -> Result<(), BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || b.destroy(&hex)).await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(s) => s.destroy(sha256_hex).await,
+        }
+    }
+
     /// The SHA-256 of the copy of an object quarantined at `ms`, if any.
     pub async fn quarantined_sha256(&self, sha256_hex: &str, ms: i64) -> Result<Option<String>, BlobError> {
         check_hex(sha256_hex)?;
@@ -428,6 +442,13 @@ mod s3 {
             }
             match self.store.delete(&path).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(q.to_string()),
+                Err(e) => Err(s3_err(e)),
+            }
+        }
+
+        pub(super) async fn destroy(&self, hex: &str) -> Result<(), BlobError> {
+            match self.store.delete(&self.path(&object_key(hex))).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
                 Err(e) => Err(s3_err(e)),
             }
         }
