@@ -3014,8 +3014,12 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         let report = s.check_archive(None, view.id).await.unwrap();
         assert!(!report.passed);
         // Its digests, and (the byte is in its trailer) its structure: only that file is named.
-        let failed: Vec<(&str, &str)> =
-            report.checks.iter().filter(|c| !c.passed).map(|c| (c.item.as_str(), c.property.as_str())).collect();
+        let failed: Vec<(&str, &str)> = report
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| (c.item.as_str(), c.property.as_str()))
+            .collect();
         assert!(failed.contains(&(pdf.path.as_str(), "authenticity")), "{failed:?}");
         assert!(failed.iter().all(|(item, _)| *item == pdf.path), "{failed:?}");
         let entry = last_entries(&s, 1).await.remove(0);
