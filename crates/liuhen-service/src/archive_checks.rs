@@ -57,9 +57,10 @@ impl Default for Antivirus {
     }
 }
 
-/// Largest file ClamAV scans (`--max-filesize` and `--max-scansize` are
-/// below 4 GiB); a larger file is not scanned, and its item says so.
-const CLAMAV_MAX_BYTES: u64 = 4000 << 20;
+/// Largest file ClamAV scans: from 2 GiB on, `clamscan` skips a file and
+/// calls it clean (ClamAV 1.4), so a larger file is not given to it and its
+/// item says it was not scanned. Also its `--max-filesize` and `--max-scansize`.
+const CLAMAV_MAX_BYTES: u64 = 2047 << 20;
 
 fn item(property: &str, item: &str, check: &str, passed: bool, detail: impl Into<String>) -> PropertyCheck {
     PropertyCheck {
@@ -633,7 +634,8 @@ fn said(run: &Run) -> String {
 /// then the report cannot say the files are clean. Originals in the local
 /// folder are scanned where they are, in one run with the text files
 /// (written to a private temporary folder); others stream through
-/// `clamscan -`, one run each, so nothing of their size is staged.
+/// `clamscan -`, one run each (which keeps its own temporary copy while it
+/// scans: one original at a time, never the package).
 pub(crate) async fn scan(av: &Antivirus, originals: &Originals, files: &[ArchiveFile]) -> Vec<PropertyCheck> {
     let mut out = Vec::new();
     let Some(configured) = &av.clamscan else {
