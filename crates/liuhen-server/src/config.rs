@@ -70,6 +70,15 @@ pub struct Config {
     pub stream_recheck_seconds: u32,
     /// Supervision streams one user may hold open at once; beyond them 429.
     pub max_streams_per_user: u32,
+    /// ClamAV's `clamscan`, which scans a case-file package at packaging and
+    /// at each re-check (四性检测, 安全性): a bare name is looked up on `PATH`
+    /// (absent: the report says it is not installed), a path must be there;
+    /// empty for no scan.
+    pub clamscan: String,
+    /// Its signature database (`--database`, a folder or a file); `None` for ClamAV's own.
+    pub clamscan_database: Option<PathBuf>,
+    /// Seconds one package's scan may take; then it is stopped and the check fails.
+    pub clamscan_timeout_seconds: u32,
 }
 
 /// The alert rules of the supervision stream, as configured (`[alerts]` in
@@ -190,6 +199,9 @@ impl Default for Config {
             max_upload_patches: 64,
             stream_recheck_seconds: 10,
             max_streams_per_user: 4,
+            clamscan: "clamscan".to_owned(),
+            clamscan_database: None,
+            clamscan_timeout_seconds: 3600,
         }
     }
 }
@@ -225,6 +237,9 @@ pub struct Layer {
     pub max_upload_patches: Option<u32>,
     pub stream_recheck_seconds: Option<u32>,
     pub max_streams_per_user: Option<u32>,
+    pub clamscan: Option<String>,
+    pub clamscan_database: Option<PathBuf>,
+    pub clamscan_timeout_seconds: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -341,6 +356,11 @@ impl Layer {
                 "MAX_STREAMS_PER_USER" => {
                     layer.max_streams_per_user = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                "CLAMSCAN" => layer.clamscan = Some(value),
+                "CLAMSCAN_DATABASE" => layer.clamscan_database = Some(PathBuf::from(value)),
+                "CLAMSCAN_TIMEOUT_SECONDS" => {
+                    layer.clamscan_timeout_seconds = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
+                }
                 _ if key.starts_with("ALERTS_") => {
                     let a = layer.alerts.get_or_insert_with(AlertLayer::default);
                     let num = |v: &str| v.parse::<u32>().map_err(|e| bad(format!("{e}")));
@@ -440,6 +460,13 @@ impl Config {
         if let Some(v) = l.login_failures_per_source {
             self.login_failures_per_source = v;
         }
+        if let Some(v) = l.clamscan {
+            self.clamscan = v;
+        }
+        if let Some(v) = l.clamscan_database {
+            // An empty path is ClamAV's own database again.
+            self.clamscan_database = (!v.as_os_str().is_empty()).then_some(v);
+        }
         let limits = [
             (l.clock_drift_threshold_ms, &mut self.clock_drift_threshold_ms),
             (l.header_read_seconds, &mut self.header_read_seconds),
@@ -448,6 +475,7 @@ impl Config {
             (l.max_upload_patches, &mut self.max_upload_patches),
             (l.stream_recheck_seconds, &mut self.stream_recheck_seconds),
             (l.max_streams_per_user, &mut self.max_streams_per_user),
+            (l.clamscan_timeout_seconds, &mut self.clamscan_timeout_seconds),
         ];
         for (given, field) in limits {
             if let Some(v) = given {
@@ -498,6 +526,7 @@ impl Config {
             ("max_upload_patches", self.max_upload_patches, 1..=150),
             ("stream_recheck_seconds", self.stream_recheck_seconds, 1..=30),
             ("max_streams_per_user", self.max_streams_per_user, 1..=100),
+            ("clamscan_timeout_seconds", self.clamscan_timeout_seconds, 10..=86_400),
         ] {
             if !range.contains(&v) {
                 return Err(ConfigError::Invalid(format!(
@@ -540,6 +569,11 @@ impl Config {
             password_hash_queue: self.password_hash_queue,
             login_failures_per_source: i64::from(self.login_failures_per_source),
             clock_drift_threshold_ms: i64::from(self.clock_drift_threshold_ms),
+            antivirus: liuhen_service::archive_checks::Antivirus {
+                clamscan: (!self.clamscan.trim().is_empty()).then(|| PathBuf::from(self.clamscan.trim())),
+                database: self.clamscan_database.clone(),
+                timeout: std::time::Duration::from_secs(u64::from(self.clamscan_timeout_seconds)),
+            },
         }
     }
 
@@ -642,6 +676,33 @@ mod tests {
         assert_eq!(c.service_config().clock_drift_threshold_ms, 5_000);
         let zero = Config::default().with(Layer { clock_drift_threshold_ms: Some(0), ..Default::default() });
         assert!(zero.validate().unwrap_err().to_string().contains("clock_drift_threshold_ms"));
+    }
+
+    #[test]
+    fn the_virus_scan_is_configured_in_layers() {
+        use std::time::Duration;
+        // By default clamscan is looked for on PATH, with ClamAV's own database.
+        let av = Config::default().service_config().antivirus;
+        assert_eq!((av.clamscan, av.database), (Some(PathBuf::from("clamscan")), None));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("liuhen.toml");
+        std::fs::write(
+            &file,
+            "clamscan = \"/opt/clamav/bin/clamscan\"\nclamscan_database = \"/srv/sigs\"\nclamscan_timeout_seconds = 600\n",
+        )
+        .unwrap();
+        let c = Config::default().with(Layer::from_toml_file(&file).unwrap()).validate().unwrap();
+        let av = c.service_config().antivirus;
+        assert_eq!(av.clamscan, Some(PathBuf::from("/opt/clamav/bin/clamscan")));
+        assert_eq!((av.database, av.timeout), (Some(PathBuf::from("/srv/sigs")), Duration::from_secs(600)));
+        // Empty turns the scan off, and an empty database is ClamAV's own again.
+        let off = c
+            .with(Layer::from_env(env(&[("LIUHEN_CLAMSCAN", ""), ("LIUHEN_CLAMSCAN_DATABASE", "")])).unwrap())
+            .validate()
+            .unwrap();
+        assert_eq!((off.service_config().antivirus.clamscan, off.clamscan_database), (None, None));
+        let quick = Config::default().with(Layer { clamscan_timeout_seconds: Some(1), ..Default::default() });
+        assert!(quick.validate().unwrap_err().to_string().contains("clamscan_timeout_seconds"));
     }
 
     #[test]

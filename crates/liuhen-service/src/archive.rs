@@ -25,6 +25,7 @@ use liuhen_store::{ArchiveFile, AuditRole, StoredArchive};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::archive_checks;
 use crate::documents::REGISTERED;
 use crate::error::{Result, ServiceError};
 use crate::scope::case_scope;
@@ -425,6 +426,8 @@ impl Service {
             };
             checks.add("authenticity", &f.path, "digests", same, detail);
         }
+        checks.0.extend(archive_checks::recheck_usability(originals, &files).await);
+        checks.0.extend(archive_checks::scan(&self.config.antivirus, originals, &files).await);
         // Each packaged ledger entry is still the log's entry at its index (one read for all).
         let mut tx = self.store.read().await?;
         for f in &files {
@@ -627,7 +630,7 @@ impl Service {
             let Some(digests) = &d.digests else { continue };
             let base = format!("{}{n:03}-{}", layout::DOCUMENTS, segment(&d.format_name));
             let path = format!("{base}.pdf");
-            let (seen, head, tail) = rehash(originals, &digests.pdf_sha256, digests.pdf_size).await?;
+            let (seen, head, _) = rehash(originals, &digests.pdf_sha256, digests.pdf_size).await?;
             let same =
                 hex::encode(seen.sha256) == digests.pdf_sha256 && hex::encode(seen.sm3) == digests.pdf_sm3;
             checks.add(
@@ -637,8 +640,7 @@ impl Service {
                 same,
                 "SHA-256 and SM3 of the stored PDF against those fixed at issue",
             );
-            let pdf = head.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF");
-            checks.add("usability", &path, "pdf", pdf, "a PDF header and end-of-file marker");
+            checks.0.push(archive_checks::pdf(originals, &path, &digests.pdf_sha256, seen.size).await);
             checks.add("security", &path, "executable", !executable(&head), "no executable content");
             copies.push(ArchiveFile {
                 path: path.clone(),
@@ -684,17 +686,18 @@ impl Service {
                 same,
                 "SHA-256 and SM3 of the original against those fixed at ingest",
             );
-            let av = e.media_type.starts_with("video/") || e.media_type.starts_with("audio/");
-            if av {
+            if archive_checks::is_av(&e.media_type) {
+                // As ingest recorded it: the container it found (none when it found none) and the duration.
                 let recognised = e.media.get("status").and_then(|s| s.as_str()) == Some("recognised");
-                let duration = e.duration_ms.is_some();
-                checks.add(
-                    "usability",
-                    &path,
-                    "container",
-                    recognised && duration,
-                    "its container was read at ingest and its duration is known",
-                );
+                let container = e.media.get("container").and_then(|c| c.as_str());
+                let recorded = archive_checks::Recorded {
+                    media_type: &e.media_type,
+                    duration_ms: e.duration_ms,
+                    container: Some(container.filter(|_| recognised).unwrap_or("unparsed")),
+                };
+                checks.0.push(archive_checks::media(originals, &path, &e.sha256, seen.size, recorded).await);
+            } else if archive_checks::is_pdf(&path, Some(&e.media_type)) {
+                checks.0.push(archive_checks::pdf(originals, &path, &e.sha256, seen.size).await);
             }
             checks.add("security", &path, "executable", !executable(&head), "no executable content");
             copies.push(ArchiveFile {
@@ -769,6 +772,7 @@ impl Service {
         paths.sort_unstable();
         let unique = paths.windows(2).all(|w| w.first() != w.get(1));
         checks.add("authenticity", "package", "duplicates", unique, "no path twice");
+        checks.0.extend(archive_checks::scan(&self.config.antivirus, originals, &files).await);
         let passed = checks.0.iter().all(|c| c.passed);
         let report = FourProperties {
             made_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),

@@ -33,6 +33,7 @@
 mod access;
 pub mod admin;
 pub mod archive;
+pub mod archive_checks;
 pub mod audit;
 mod auth;
 mod cases;
@@ -90,6 +91,9 @@ pub struct ServiceConfig {
     /// milliseconds, is a finding on the clip and an alert on the
     /// supervision stream.
     pub clock_drift_threshold_ms: i64,
+    /// The virus scan of a case-file package's 四性检测 (none by default
+    /// here; the server looks for `clamscan` on `PATH`).
+    pub antivirus: archive_checks::Antivirus,
 }
 
 impl Default for ServiceConfig {
@@ -102,6 +106,7 @@ impl Default for ServiceConfig {
             password_hash_queue: 32,
             login_failures_per_source: 30,
             clock_drift_threshold_ms: 30_000,
+            antivirus: archive_checks::Antivirus::default(),
         }
     }
 }

@@ -135,6 +135,21 @@ impl Originals {
         }
     }
 
+    /// Where an object is on this machine's disk: its file in the local
+    /// folder, `None` on S3 (read it with [`Self::read`] instead). For tools
+    /// that read files by path, such as a virus scanner; never write there.
+    pub async fn local_path(&self, sha256_hex: &str) -> Result<Option<std::path::PathBuf>, BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || Ok(Some(b.open_object(&hex)?.1))).await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(_) => Ok(None),
+        }
+    }
+
     /// The size of an object.
     pub async fn size(&self, sha256_hex: &str) -> Result<u64, BlobError> {
         check_hex(sha256_hex)?;

@@ -27,8 +27,27 @@ impl Drop for Server {
     }
 }
 
+/// ClamAV signatures for the binary under test (`LIUHEN_CLAMSCAN_DATABASE`): one that matches
+/// nothing liuhen writes, so that where `clamscan` is installed each package is scanned for real
+/// without ClamAV's own database (which `freshclam` downloads).
+fn clamav_signatures() -> &'static Path {
+    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        use sha2::Digest as _;
+        let marker = b"liuhen: no package holds these bytes";
+        let sha = hex::encode(sha2::Sha256::digest(marker));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let path = dir.join("liuhen-test.hsb");
+        let part = dir.join(format!("liuhen-test.hsb.{}", std::process::id()));
+        std::fs::write(&part, format!("{sha}:{}:Liuhen.Test.Nothing\n", marker.len())).unwrap();
+        std::fs::rename(&part, &path).unwrap();
+        path
+    })
+}
+
 fn start(data: &Path, demo: bool) -> Server {
     let mut cmd = Command::new(BIN);
+    cmd.env("LIUHEN_CLAMSCAN_DATABASE", clamav_signatures());
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"]).arg(data);
     if demo {
         cmd.arg("--demo");
@@ -154,7 +173,12 @@ fn checkpoint(addr: SocketAddr, keys: &[VerifierKey], min: u64) -> Checkpoint {
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN).args(args).env("LIUHEN_LOG", "error").output().unwrap();
+    let out = Command::new(BIN)
+        .args(args)
+        .env("LIUHEN_LOG", "error")
+        .env("LIUHEN_CLAMSCAN_DATABASE", clamav_signatures())
+        .output()
+        .unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -891,6 +915,17 @@ fn an_archived_case_exports_as_a_package_that_verifies_offline() {
         serde_json::from_slice(&std::fs::read(bag.join("data/checks/four-properties.json")).unwrap())
             .unwrap();
     assert_eq!(report["passed"], true, "{report}");
+    // Scanned by ClamAV where it is installed (with the tests' signatures), and said so where not.
+    let scan = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["item"] == "package" && c["check"] == "antivirus")
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(scan.contains("infected") || scan.contains("not installed"), "{scan}");
     let text = Command::new("pdftotext")
         .args([bag.join("data/checks/four-properties.pdf").to_str().unwrap(), "-"])
         .output()
