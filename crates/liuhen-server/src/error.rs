@@ -49,6 +49,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Locked(m) => ApiError::new(StatusCode::TOO_MANY_REQUESTS, "locked", m),
             ServiceError::Busy(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", m),
             ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
             ServiceError::Invalid(v) => ApiError {
                 status: StatusCode::BAD_REQUEST,
                 body: ErrorBody { code: "invalid", message: v.to_string(), field: Some(v.field) },

@@ -95,6 +95,9 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::explain_interruption, routes::cases::list_interruptions,
         routes::cases::extend_limit, routes::cases::release_seizure,
         routes::archives::assemble, routes::archives::of_case, routes::archives::get, routes::archives::package, routes::archives::check,
+        routes::retention::of_case, routes::retention::holds, routes::retention::place, routes::retention::lift,
+        routes::retention::due, routes::retention::list, routes::retention::request, routes::retention::get,
+        routes::retention::approve, routes::retention::withdraw, routes::retention::register_pdf,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -153,6 +156,15 @@ pub fn router(state: AppState) -> Router {
         .route("/archives/{id}", get(routes::archives::get))
         .route("/archives/{id}/package", get(routes::archives::package))
         .route("/archives/{id}/checks", post(routes::archives::check))
+        .route("/cases/{id}/retention", get(routes::retention::of_case))
+        .route("/holds", get(routes::retention::holds).post(routes::retention::place))
+        .route("/holds/{id}/lift", post(routes::retention::lift))
+        .route("/retention/due", get(routes::retention::due))
+        .route("/destructions", get(routes::retention::list).post(routes::retention::request))
+        .route("/destructions/{id}", get(routes::retention::get))
+        .route("/destructions/{id}/approvals", post(routes::retention::approve))
+        .route("/destructions/{id}/withdrawal", post(routes::retention::withdraw))
+        .route("/destructions/{id}/register.pdf", get(routes::retention::register_pdf))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -101,6 +101,17 @@ pub(crate) fn may_archive(me: &Principal) -> Result<()> {
     }
 }
 
+/// The answer for a package destroyed after its retention ran out.
+fn destroyed(a: &StoredArchive) -> Option<ServiceError> {
+    a.destroyed_at.map(|at| {
+        ServiceError::Gone(format!(
+            "档号 {} was destroyed on {} (销毁); its digests stay in the ledger",
+            a.file_no,
+            liuhen_domain::when::in_beijing(at).date()
+        ))
+    })
+}
+
 /// A file name fit for a path segment: no separators, no control characters.
 fn segment(name: &str) -> String {
     let cleaned: String =
@@ -315,6 +326,10 @@ impl Service {
             tx.finish().await?;
             return Err(ServiceError::NotFound("archive"));
         };
+        if let Some(gone) = destroyed(&archive) {
+            tx.finish().await?;
+            return Err(gone);
+        }
         let files = tx.archive_files(id).await?;
         tx.finish().await?;
         self.integrate_all().await?;
@@ -400,6 +415,10 @@ impl Service {
             tx.finish().await?;
             return Err(ServiceError::NotFound("archive"));
         };
+        if let Some(gone) = destroyed(&archive) {
+            tx.finish().await?;
+            return Err(gone);
+        }
         let files = tx.archive_files(id).await?;
         let entry = tx.read_entries(archive.entry_seq, 1).await?;
         tx.finish().await?;

@@ -872,6 +872,7 @@ impl Service {
     /// (whose digests the ledger holds) stays as it was.
     pub async fn document_pdf(&self, me: &Principal, id: DocumentId) -> Result<(Document, Vec<u8>)> {
         let (doc, case, grant) = self.document_for(me, id).await?;
+        self.refuse_destroyed(case.id).await?;
         if doc.format == REGISTERED {
             return Err(ServiceError::Conflict(format!(
                 "a registered document is its scan: GET /api/v1/evidence/{}/content",

@@ -21,6 +21,9 @@ pub enum ServiceError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The record exists but its content was destroyed (销毁) after its retention ran out.
+    #[error("gone: {0}")]
+    Gone(String),
     #[error("invalid input: {0}")]
     Invalid(#[from] ValidationError),
     /// The request clashes with the current state (a taken login, a stage already left).

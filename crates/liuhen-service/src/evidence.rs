@@ -475,6 +475,12 @@ impl Service {
     ) -> Result<(Evidence, liuhen_store::originals::Original)> {
         let parts = self.evidence_parts()?;
         let (e, grant) = self.visible_evidence(me, id).await?;
+        if let Some(at) = e.destroyed_at {
+            return Err(ServiceError::Gone(format!(
+                "the file was destroyed on {} (销毁); its digests stay in the ledger",
+                liuhen_domain::when::in_beijing(at).date()
+            )));
+        }
         let now = self.now();
         let key = (me.user.id, e.id);
         let new_session = {

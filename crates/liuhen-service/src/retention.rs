@@ -89,6 +89,20 @@ fn beijing_date(t: OffsetDateTime) -> Date {
 }
 
 impl Service {
+    /// [`ServiceError::Gone`] when the case's file was destroyed.
+    pub(crate) async fn refuse_destroyed(&self, case: CaseId) -> Result<()> {
+        let mut tx = self.store.read().await?;
+        let a = tx.case_archive(case).await?;
+        tx.finish().await?;
+        match a.and_then(|a| a.destroyed_at.map(|at| (a.file_no, at))) {
+            Some((file_no, at)) => Err(ServiceError::Gone(format!(
+                "the case file {file_no} was destroyed on {} (销毁); its digests stay in the ledger",
+                beijing_date(at)
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// The retention class of a case file: the longest of every rule that applies to it.
     pub(crate) async fn case_retention<M>(
         &self,

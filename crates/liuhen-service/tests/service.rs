@@ -3523,3 +3523,111 @@ mod devices {
         }
     }
 }
+
+/// 保管期限 and 销毁: a package gets its class and 档号 from the rulebook; a destruction is refused
+/// before the retention runs out, under a hold (placed before the request or before the last
+/// approval), when approved by its requester or approved once; the second approval by another
+/// person destroys: the originals go, the tombstone stays and the ledger still verifies.
+#[tokio::test]
+async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
+    use liuhen_domain::{LiftHold, NewDestruction, NewHold, RecordRef};
+    for (s, clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let archivist = as_user(&s, "archivist1").await;
+        let leader = as_user(&s, "leader1").await;
+        let supervisor = as_user(&s, "supervisor1").await;
+        let officer = as_user(&s, "officer1").await;
+        let (cases, _) = s.list_cases(&leader, &CaseQuery::default()).await.unwrap();
+        let food = cases.iter().find(|c| c.cause == "销售超过保质期的食品").unwrap().id;
+        let a = s.assemble_archive(&archivist, food).await.unwrap();
+        // The class is the longest rule's, in the 档号; kept from 1 January next year.
+        let policy = liuhen_policy::Policy::national().unwrap();
+        let class = policy.retention().class(&a.retention_class).unwrap();
+        assert!(a.file_no.contains(&format!("-2026-{}-0001", a.retention_class)), "{}", a.file_no);
+        let until = a.retain_until.clone().expect("an ordinary case file is not permanent");
+        let expected = class.period.until(time::macros::date!(2027 - 01 - 01)).unwrap().to_string();
+        assert_eq!(until, expected);
+        let item = RecordRef::Case { id: food };
+        let request = NewDestruction { items: vec![item], reason: "保管期限届满, 经鉴定无继续保存价值".into() };
+
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("尚未届满")), "{err:?}");
+        let err = s.request_destruction(&officer, &request).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+
+        // Years later: due, but a hold stops it until lifted.
+        let years = (until[..4].parse::<i64>().unwrap() - 2026 + 1) * 366;
+        clock.advance(time::Duration::days(years));
+        assert!(s.due_for_destruction(&archivist).await.unwrap().iter().any(|i| i.target == item));
+        let hold = s
+            .place_hold(&archivist, &NewHold { target: item, reason: "行政诉讼未决".into() })
+            .await
+            .unwrap();
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("保全冻结")), "{err:?}");
+        s.lift_hold(&archivist, hold.id, &LiftHold { reason: "判决生效".into() }).await.unwrap();
+        let err = s.lift_hold(&archivist, hold.id, &LiftHold { reason: "again".into() }).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(_)), "{err:?}");
+
+        let d = s.request_destruction(&archivist, &request).await.unwrap();
+        assert_eq!(d.approvals_missing, 2);
+        assert_eq!(last_entries(&s, 1).await[0].kind, "destruction.requested");
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("另一份")), "{err:?}");
+        // Not by the requester; not by an officer; once per approver.
+        let id = d.destruction.id;
+        let err = s.approve_destruction(&archivist, id).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        let err = s.approve_destruction(&officer, id).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+        let one = s.approve_destruction(&leader, id).await.unwrap();
+        assert_eq!(one.approvals_missing, 1);
+        assert_eq!(one.destruction.state, liuhen_domain::DestructionState::Requested);
+        let err = s.approve_destruction(&leader, id).await.unwrap_err();
+        assert!(matches!(err, ServiceError::Conflict(_)), "{err:?}");
+        // One approval destroys nothing: the package still downloads.
+        assert!(s.archive_package(&archivist, a.id).await.is_ok());
+
+        // A hold placed before the last approval stops it, and that approval is not kept.
+        let hold = s.place_hold(&archivist, &NewHold { target: item, reason: "检察院调卷".into() }).await.unwrap();
+        let before = entry_count(&s).await;
+        let err = s.approve_destruction(&supervisor, id).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("保全冻结")), "{err:?}");
+        assert_eq!(entry_count(&s).await, before);
+        assert_eq!(s.destruction(&supervisor, id).await.unwrap().approvals_missing, 1);
+        s.lift_hold(&archivist, hold.id, &LiftHold { reason: "调卷结束".into() }).await.unwrap();
+
+        let mut tx = s.store().read().await.unwrap();
+        let files = tx.archive_files(a.id).await.unwrap();
+        tx.finish().await.unwrap();
+        let originals: Vec<String> = files.iter().filter_map(|f| f.original.clone()).collect();
+        assert!(!originals.is_empty());
+        let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+        assert!(originals.iter().all(|o| local.open_object(o).is_ok()));
+
+        let done = s.approve_destruction(&supervisor, id).await.unwrap();
+        assert_eq!(done.destruction.state, liuhen_domain::DestructionState::Done, "{done:?}");
+        assert!(done.register[0].destroyed);
+        // Content gone; digests and the tombstone stay.
+        assert!(originals.iter().all(|o| local.open_object(o).is_err()), "the originals are removed");
+        let tomb = last_entries(&s, 1).await.remove(0);
+        assert_eq!(tomb.kind, "record.destroyed");
+        assert!(tomb.subjects.contains(&food.subject()));
+        assert!(tomb.subjects.contains(&format!("file:sha256:{}", a.manifest_sha256)), "{:?}", tomb.subjects);
+        let view = s.archive(&archivist, a.id).await.unwrap();
+        assert!(view.destroyed_at.is_some());
+        let err = s.archive_package(&archivist, a.id).await.err().unwrap();
+        assert!(matches!(err, ServiceError::Gone(_)), "{err:?}");
+        assert!(!s.archive_ids().await.unwrap().contains(&a.id), "no scheduled check of what is gone");
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("已销毁")), "{err:?}");
+        // Nothing left to finish, and the ledger verifies.
+        assert_eq!(s.finish_destructions().await.unwrap(), 0);
+        s.integrate_all().await.unwrap();
+        let keys = s.ledger_signer().verifier_keys();
+        let report = s.verify_ledger("test.liuhen/ledger", &keys).await.unwrap();
+        assert!(report.ok(), "{report:?}");
+        let pdf = s.destruction_register_pdf(&leader, id).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+}

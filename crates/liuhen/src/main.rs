@@ -685,6 +685,11 @@ async fn run(cli: Cli) -> Result<u8> {
 async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Result<()> {
     let config = load_config(db, listen)?;
     let service = open_service(&config).await?;
+    // Destructions approved before a crash, whose files were not yet all removed.
+    let finished = service.finish_destructions().await.context("finishing approved destructions")?;
+    if finished > 0 {
+        tracing::info!(finished, "removed the files of destructions approved before the last stop");
+    }
     let mut shown = None;
     if with_demo {
         let logins = demo::seed(&service).await.context("seeding the demo data")?;

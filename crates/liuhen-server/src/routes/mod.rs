@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod ledger;
 pub mod meta;
 pub mod org;
+pub mod retention;
 pub mod review;
 pub mod supervision;
 pub mod tokens;
