@@ -56,6 +56,12 @@ async fn as_user(s: &Service, login: &str) -> Principal {
 /// agency seeded (its users are the matrix's rows); the folders live as long
 /// as the returned guards.
 async fn seeded() -> (Service, (tempfile::TempDir, tempfile::TempDir)) {
+    let (s, _clock, dirs) = seeded_with_clock().await;
+    (s, dirs)
+}
+
+/// [`seeded`], with the clock it runs on.
+async fn seeded_with_clock() -> (Service, Arc<ManualClock>, (tempfile::TempDir, tempfile::TempDir)) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_dir(dir.path()).await.unwrap();
     let clock = Arc::new(ManualClock::new(datetime!(2026-11-25 02:00 UTC)));
@@ -66,10 +72,10 @@ async fn seeded() -> (Service, (tempfile::TempDir, tempfile::TempDir)) {
     let area =
         liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
     let s =
-        Service::new(store, clock, ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
+        Service::new(store, clock.clone(), ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
             .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
     demo::seed(&s).await.unwrap();
-    (s, (dir, blobs))
+    (s, clock, (dir, blobs))
 }
 
 fn expected(table: &[(&str, &str)], login: &str, i: usize) -> char {
@@ -593,4 +599,77 @@ async fn the_device_register_by_role() {
             _ => assert!(matches!(reported, Err(ServiceError::Forbidden(_))), "{login} 校时: {reported:?}"),
         }
     }
+}
+
+/// 保管与销毁 by role: placing a hold (`H`), reading the holds (`L`), requesting a destruction
+/// (`Q`), reading the destructions (`R`), approving one (`P`, `A` allowed). Holds and requests are
+/// archivists'; a 负责人 and a 监督人员 approve (the requesting archivist never approves their own).
+/// `A` allowed, `F` forbidden.
+const RETENTION: &[(&str, &str)] = &[
+    ("officer1", "FFFFF"),
+    ("officer3", "FFFFF"),
+    ("reviewer1", "FFFFF"),
+    ("station1", "FFFFF"),
+    ("admin", "FFFFF"),
+    ("archivist1", "AAAAF"),
+    ("leader1", "FFFAA"),
+    ("supervisor1", "FFFAA"),
+];
+
+#[tokio::test]
+async fn holds_and_destructions_by_role() {
+    use liuhen_domain::{NewDestruction, NewHold, RecordRef};
+    let (s, clock, _dirs) = seeded_with_clock().await;
+    let archivist = as_user(&s, "archivist1").await;
+    let (cases, _) = s.list_cases(&archivist, &CaseQuery::default()).await.unwrap();
+    let mut archived = cases.iter().map(|c| c.id);
+    let (first, second) = (archived.next().unwrap(), archived.next().unwrap());
+    let made = s.assemble_archive(&archivist, first).await.unwrap();
+    let until: i32 = made.retain_until.as_deref().unwrap()[..4].parse().unwrap();
+    clock.advance(time::Duration::days(i64::from(until - 2026 + 1) * 366));
+    let answer = |r: Result<(), ServiceError>| match r {
+        Ok(()) => 'A',
+        Err(ServiceError::Forbidden(_)) => 'F',
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    let hold = NewHold { target: RecordRef::Case { id: second }, reason: "行政诉讼未决".into() };
+    let request = NewDestruction { items: vec![RecordRef::Case { id: first }], reason: "保管期限届满".into() };
+    let mut pending = None;
+    let mut failures = Vec::new();
+    // The archivist requests first; the two approvers come last (the second approval destroys).
+    let mut logins: Vec<&str> = RETENTION.iter().map(|(l, _)| *l).collect();
+    logins.sort_by_key(|l| match *l {
+        "archivist1" => 0,
+        "leader1" => 2,
+        "supervisor1" => 3,
+        _ => 1,
+    });
+    for login in logins {
+        let me = as_user(&s, login).await;
+        let requested = s.request_destruction(&me, &request).await;
+        let q = match requested {
+            Ok(d) => {
+                pending = Some(d.destruction.id);
+                'A'
+            }
+            Err(e) => answer(Err(e)),
+        };
+        let id = pending.expect("the archivist requests first");
+        let got: String = [
+            answer(s.place_hold(&me, &hold).await.map(|_| ())),
+            answer(s.holds(&me, None).await.map(|_| ())),
+            q,
+            answer(s.destructions(&me).await.map(|_| ())),
+            answer(s.approve_destruction(&me, id).await.map(|_| ())),
+        ]
+        .into_iter()
+        .collect();
+        let want = RETENTION.iter().find(|(l, _)| *l == login).unwrap().1;
+        if got != want {
+            failures.push(format!("{login}: hold/holds/request/read/approve {got}, expected {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    let done = s.destruction(&archivist, pending.unwrap()).await.unwrap();
+    assert_eq!(done.destruction.state, liuhen_domain::DestructionState::Done);
 }
