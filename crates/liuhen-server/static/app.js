@@ -121,7 +121,7 @@
       const type = el.dataset.type || '';
       if (el.type === 'checkbox' && type === 'array') {
         arrays[key] = arrays[key] || [];
-        if (el.checked) arrays[key].push(el.dataset.int !== undefined ? Number(el.value) : el.value);
+        if (el.checked) arrays[key].push(el.dataset.int !== undefined ? Number(el.value) : el.dataset.json !== undefined ? JSON.parse(el.value) : el.value);
         continue;
       }
       if (el.type === 'checkbox') { setPath(out, key, el.checked); continue; }

@@ -160,6 +160,9 @@ fn nav_for(user: &User, path: &str) -> Vec<NavItem> {
     if matches!(role, Supervisor | Leader) {
         items.push(("/supervision", "监督", "Supervision"));
     }
+    if matches!(role, Archivist | Leader | Supervisor) {
+        items.push(("/retention", "档案保管", "Retention"));
+    }
     items.push(("/ledger", "留痕账本", "Ledger"));
     if role == Admin {
         items.push(("/admin", "系统管理", "Administration"));

@@ -79,6 +79,8 @@ pub struct CasePage {
     release_reasons: &'static [ReleaseReason],
     /// The case's package, for an archivist.
     archive: Option<liuhen_service::archive::ArchiveView>,
+    /// Its retention and live holds, for an archivist.
+    retention: Option<liuhen_service::retention::RetentionView>,
     venues: &'static [Venue],
     officer_choices: Vec<(User, bool)>,
     formats: Vec<(String, String)>,
@@ -138,6 +140,11 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     }
     let archive =
         if o.can.archive { s.service.case_archive(&v.me, o.case.id).await.or_page(&v.frame)? } else { None };
+    let retention = if archive.is_some() {
+        s.service.case_retention_view(&v.me, o.case.id).await.or_page(&v.frame)?
+    } else {
+        None
+    };
     let sections = timeline(&o);
     let officers = o.case.officers.iter().map(|u| o.name_of(u)).collect::<Vec<_>>().join("、");
     let parties = o.case.parties.iter().enumerate().map(|(i, p)| (i, party_line(p))).collect();
@@ -146,6 +153,7 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         if o.case.stage >= Stage::Investigation { o.compliance.blocking_lines() } else { Vec::new() };
     let page = CasePage {
         archive,
+        retention,
         next_stage: o.next_stage,
         filed: o.stages.contains(&Stage::Initiation),
         now_local: crate::web::frame::local_input(s.service.now()),
