@@ -903,10 +903,26 @@ impl Read for ChannelReader {
 
 const CHUNK: usize = 256 * 1024;
 
+/// The size of the pieces an original is read and sent in.
+const PIECE: usize = 1024 * 1024;
+
+/// Pieces read ahead of the SHA-256 check.
+const HASH_AHEAD: usize = 4;
+
 /// A blocking writer that sends what it is given, in chunks, to the response.
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
     buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    /// Sends what is buffered, then `piece` as it is (no copy).
+    fn send(&mut self, piece: Bytes) -> std::io::Result<()> {
+        self.flush()?;
+        self.tx
+            .blocking_send(Ok(piece))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the receiver went away"))
+    }
 }
 
 impl Write for ChannelWriter {
@@ -931,7 +947,8 @@ impl Write for ChannelWriter {
 
 /// Writes the tar file: tag files first, then the payload (originals read
 /// as they are written and checked against their recorded digests; a
-/// mismatch stops the package with an error rather than send other bytes).
+/// mismatch stops the package with an error before the file's last piece,
+/// so the package never holds a whole file other than the one recorded).
 fn write_tar(
     sink: ChannelWriter,
     top: &str,
@@ -958,16 +975,16 @@ fn write_tar(
         match (&f.content, &f.original) {
             (Some(text), _) => tar.append_data(&mut header(f.size), path, text.as_bytes())?,
             (None, Some(sha)) => {
-                let stream = handle
-                    .block_on(originals.read(sha, 0, f.size))
+                let source = handle
+                    .block_on(originals.source(sha, 0, f.size))
                     .map_err(|e| std::io::Error::other(format!("original {sha}: {e}")))?;
-                let mut reader =
-                    StreamReader { stream, handle: handle.clone(), current: Bytes::new(), sha: sha2_new() };
-                tar.append_data(&mut header(f.size), path, &mut reader)?;
-                let got = hex::encode(sha2::Digest::finalize(reader.sha));
-                if got != f.sha256 {
-                    return Err(std::io::Error::other(format!("{}: the original changed ({got})", f.path)));
-                }
+                // The header (and a long-name entry before it where the path
+                // needs one): given no data, the builder writes nothing else.
+                tar.append_data(&mut header(f.size), path, std::io::empty())?;
+                let pieces = Pieces { source, handle };
+                send_checked(tar.get_mut(), pieces, f)?;
+                let pad = usize::try_from((512 - f.size % 512) % 512).unwrap_or_default();
+                tar.get_mut().write_all(&vec![0; pad])?;
             }
             (None, None) => return Err(std::io::Error::other(format!("{}: no content", f.path))),
         }
@@ -976,31 +993,74 @@ fn write_tar(
     sink.flush()
 }
 
+/// Sends an original's bytes as they are read, while another thread checks
+/// their SHA-256; the last piece goes only once the whole file proved to be
+/// the recorded one (its size and SHA-256).
+fn send_checked(sink: &mut ChannelWriter, mut pieces: Pieces<'_>, f: &ArchiveFile) -> std::io::Result<()> {
+    std::thread::scope(|scope| {
+        let (to_hash, hashing) = std::sync::mpsc::sync_channel::<Bytes>(HASH_AHEAD);
+        let hasher = scope.spawn(move || {
+            let mut sha = sha2_new();
+            let mut size = 0u64;
+            for piece in hashing {
+                sha2::Digest::update(&mut sha, &piece);
+                size += piece.len() as u64;
+            }
+            (hex::encode(sha2::Digest::finalize(sha)), size)
+        });
+        let mut held: Option<Bytes> = None;
+        let mut read = || -> std::io::Result<()> {
+            while let Some(piece) = pieces.next()? {
+                to_hash
+                    .send(piece.clone())
+                    .map_err(|_| std::io::Error::other("the SHA-256 check stopped"))?;
+                if let Some(before) = held.replace(piece) {
+                    sink.send(before)?;
+                }
+            }
+            Ok(())
+        };
+        let read = read();
+        drop(to_hash);
+        let (got, size) = hasher.join().map_err(|_| std::io::Error::other("the SHA-256 check failed"))?;
+        read?;
+        if size != f.size || got != f.sha256 {
+            return Err(std::io::Error::other(format!(
+                "{}: the original changed ({size} bytes, SHA-256 {got})",
+                f.path
+            )));
+        }
+        match held {
+            Some(last) => sink.send(last),
+            None => Ok(()),
+        }
+    })
+}
+
 fn sha2_new() -> sha2::Sha256 {
     <sha2::Sha256 as sha2::Digest>::new()
 }
 
-/// A blocking reader over an original's byte stream, hashing what it reads.
-struct StreamReader {
-    stream: liuhen_store::originals::ByteStream,
-    handle: tokio::runtime::Handle,
-    current: Bytes,
-    sha: sha2::Sha256,
+/// An original's bytes in pieces, read on a blocking thread.
+struct Pieces<'a> {
+    source: liuhen_store::originals::Source,
+    handle: &'a tokio::runtime::Handle,
 }
 
-impl Read for StreamReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        use futures_util::StreamExt as _;
-        while self.current.is_empty() {
-            match self.handle.block_on(self.stream.next()) {
-                Some(c) => self.current = c?,
-                None => return Ok(0),
+impl Pieces<'_> {
+    fn next(&mut self) -> std::io::Result<Option<Bytes>> {
+        use liuhen_store::originals::Source;
+        match &mut self.source {
+            Source::File(file) => {
+                let mut piece = Vec::with_capacity(PIECE);
+                // Reads into the spare capacity: nothing is zeroed first.
+                file.by_ref().take(PIECE as u64).read_to_end(&mut piece)?;
+                Ok((!piece.is_empty()).then(|| Bytes::from(piece)))
+            }
+            Source::Stream(stream) => {
+                use futures_util::StreamExt as _;
+                self.handle.block_on(stream.next()).transpose()
             }
         }
-        let n = buf.len().min(self.current.len());
-        let chunk = self.current.split_to(n);
-        sha2::Digest::update(&mut self.sha, &chunk);
-        buf.get_mut(..n).unwrap_or_default().copy_from_slice(&chunk);
-        Ok(n)
     }
 }

@@ -2954,6 +2954,27 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         let err = s.assemble_archive(&archivist, open).await.unwrap_err();
         assert!(matches!(err, ServiceError::NotFound(_)), "an open case is not the archivist's: {err:?}");
 
+        // A scan longer than the pieces a package sends originals in.
+        let officer = as_user(&s, "officer1").await;
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let scan: Vec<u8> = (0..2_500_123)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 56) as u8
+            })
+            .collect();
+        let meta = std::collections::HashMap::from([
+            ("filename".to_owned(), "scan.tif".to_owned()),
+            ("filetype".to_owned(), "image/tiff".to_owned()),
+            ("case_id".to_owned(), food.to_string()),
+        ]);
+        let up = s.create_upload(&officer, scan.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(scan.clone()))]);
+        let done = s.upload_chunk(&officer, &up.id, 0, &mut body, None).await.unwrap();
+        assert!(matches!(done, liuhen_service::evidence::ChunkOutcome::Complete { .. }));
+
         let a = s.assemble_archive(&archivist, food).await.unwrap();
         assert!(a.file_no.ends_with("-0001"), "{}", a.file_no);
         assert!(a.report.passed, "{:#?}", a.report.checks.iter().filter(|c| !c.passed).collect::<Vec<_>>());
@@ -3007,6 +3028,7 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         perms.set_readonly(false);
         std::fs::set_permissions(&object, perms).unwrap();
         let mut original = std::fs::read(&object).unwrap();
+        let pdf_as_packaged = original.clone();
         let at = original.len() - 10;
         original[at] ^= 1;
         std::fs::write(&object, original).unwrap();
@@ -3024,6 +3046,32 @@ async fn an_archived_case_packages_into_a_bag_that_verifies_offline() {
         assert!(failed.iter().all(|(item, _)| *item == pdf.path), "{failed:?}");
         let entry = last_entries(&s, 1).await.remove(0);
         assert_eq!((entry.kind.as_str(), entry.actor.as_str()), ("archive.check_failed", "system:schedule"));
+        // A package whose scan changed on disk stops with an error before the
+        // scan is whole in it.
+        let (_, object) = local.open_object(pdf.original.as_deref().unwrap()).unwrap();
+        std::fs::write(&object, &pdf_as_packaged).unwrap();
+        let big = files.iter().find(|f| f.size == scan.len() as u64).unwrap();
+        let (_, object) = local.open_object(big.original.as_deref().unwrap()).unwrap();
+        let mut perms = std::fs::metadata(&object).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&object, perms).unwrap();
+        let mut changed = scan.clone();
+        changed[1_700_000] ^= 1;
+        std::fs::write(&object, &changed).unwrap();
+        let mut stream = s.archive_package(&archivist, a.id).await.unwrap();
+        let (mut sent, mut err) = (Vec::new(), None);
+        while let Some(chunk) = stream.chunks.recv().await {
+            match chunk {
+                Ok(c) => sent.extend_from_slice(&c),
+                Err(e) => err = Some(e.to_string()),
+            }
+        }
+        let err = err.expect("the package stops with an error");
+        assert!(err.contains(&big.path) && err.contains("changed"), "{err}");
+        let tail = &changed[changed.len() - 64..];
+        assert!(!sent.windows(64).any(|w| w == tail), "the changed scan was sent whole");
+        assert!(sent.len() < bytes.len());
         // One changed byte of a document in the tar file is found.
         // The first document in the tar file (its header names it under the package folder).
         let docs = bytes.windows(16).position(|w| w == b"/data/documents/").unwrap();

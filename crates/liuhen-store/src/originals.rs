@@ -32,6 +32,14 @@ use crate::blobs::{BlobError, LocalBlobs, Stored};
 /// A stream of an object's bytes.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
+/// An object's bytes as [`Originals::source`] gives them.
+pub enum Source {
+    /// The local file, from the start of the range to its end.
+    File(io::Take<std::fs::File>),
+    /// The object's stream (S3).
+    Stream(ByteStream),
+}
+
 /// The store of evidence originals.
 #[derive(Clone)]
 pub struct Originals(Arc<Backend>);
@@ -147,6 +155,28 @@ impl Originals {
             }
             #[cfg(feature = "s3")]
             Backend::S3(_) => Ok(None),
+        }
+    }
+
+    /// `len` bytes of an object from `start`, for a reader on a blocking
+    /// thread: the local file itself, which the reader reads in pieces of
+    /// its own size (nothing between it and the page cache), or the stream
+    /// the S3 backend gives.
+    pub async fn source(&self, sha256_hex: &str, start: u64, len: u64) -> Result<Source, BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                use std::io::{Read as _, Seek as _};
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || {
+                    let (mut file, _) = b.open_object(&hex)?;
+                    file.seek(io::SeekFrom::Start(start))?;
+                    Ok(Source::File(file.take(len)))
+                })
+                .await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(s) => Ok(Source::Stream(s.read(sha256_hex, start, len).await?)),
         }
     }
 

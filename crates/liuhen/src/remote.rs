@@ -113,7 +113,6 @@ impl Remote {
     /// then renamed), so a large download never sits in memory; the number
     /// of bytes written.
     pub async fn download(&self, path: &str, file: &std::path::Path) -> Result<u64> {
-        use std::io::Write as _;
         // A server that stops answering is an error, not a hang: each wait is bounded.
         let resp = tokio::time::timeout(REQUEST_TIMEOUT, self.request("GET", path, &[], Bytes::new()))
             .await
@@ -125,19 +124,30 @@ impl Remote {
             bail!("GET {path}: HTTP {status}: {}", String::from_utf8_lossy(&text));
         }
         let part = file.with_extension("part");
-        let mut out = std::fs::File::create(&part).with_context(|| format!("creating {}", part.display()))?;
-        let mut written = 0u64;
-        while let Some(frame) = tokio::time::timeout(REQUEST_TIMEOUT, body.frame()).await.map_err(|_| {
-            anyhow::anyhow!("GET {path}: the download stalled for {} s", REQUEST_TIMEOUT.as_secs())
-        })? {
-            let frame = frame.with_context(|| format!("GET {path}: the download broke off"))?;
-            if let Ok(data) = frame.into_data() {
-                out.write_all(&data).with_context(|| format!("writing {}", part.display()))?;
-                written += data.len() as u64;
+        let out = std::fs::File::create(&part).with_context(|| format!("creating {}", part.display()))?;
+        // The file is written on its own thread, while the next bytes arrive.
+        let (to_file, arriving) = tokio::sync::mpsc::channel::<Bytes>(16);
+        let writer = tokio::task::spawn_blocking(move || write_synced(out, arriving, SYNC_EVERY));
+        let received = async {
+            while let Some(frame) =
+                tokio::time::timeout(REQUEST_TIMEOUT, body.frame()).await.map_err(|_| {
+                    anyhow::anyhow!("GET {path}: the download stalled for {} s", REQUEST_TIMEOUT.as_secs())
+                })?
+            {
+                let frame = frame.with_context(|| format!("GET {path}: the download broke off"))?;
+                if let Ok(data) = frame.into_data()
+                    && to_file.send(data).await.is_err()
+                {
+                    break; // the writer stopped: its error is the one to give
+                }
             }
+            drop(to_file);
+            anyhow::Ok(())
         }
-        out.sync_all()?;
-        drop(out);
+        .await;
+        let written = writer.await?.with_context(|| format!("writing {}", part.display()));
+        received?;
+        let written = written?;
         std::fs::rename(&part, file).with_context(|| format!("renaming to {}", file.display()))?;
         Ok(written)
     }
@@ -149,6 +159,42 @@ impl Remote {
         }
         Ok(body)
     }
+}
+
+/// How much is written between two flushes to disk while a download runs.
+const SYNC_EVERY: u64 = 64 * 1024 * 1024;
+
+/// Writes what arrives to `out`, then syncs it. What is written is flushed to
+/// disk as it grows (each `sync_every` bytes), on another thread, so the disk
+/// works while the download runs and the final sync has little left to wait for.
+fn write_synced(
+    mut out: std::fs::File,
+    mut arriving: tokio::sync::mpsc::Receiver<Bytes>,
+    sync_every: u64,
+) -> std::io::Result<u64> {
+    use std::io::Write as _;
+    let flushing = out.try_clone()?;
+    let (flush, flushes) = std::sync::mpsc::sync_channel::<()>(1);
+    let flusher = std::thread::spawn(move || flushes.iter().try_for_each(|()| flushing.sync_data()));
+    let (mut written, mut unflushed) = (0u64, 0u64);
+    let wrote = (|| -> std::io::Result<()> {
+        while let Some(data) = arriving.blocking_recv() {
+            out.write_all(&data)?;
+            written += data.len() as u64;
+            unflushed += data.len() as u64;
+            if unflushed >= sync_every {
+                unflushed = 0;
+                let _ = flush.try_send(()); // one already asked for covers this too
+            }
+        }
+        Ok(())
+    })();
+    drop(flush);
+    let flushed = flusher.join().map_err(|_| std::io::Error::other("the flushing thread failed"))?;
+    wrote?;
+    flushed?;
+    out.sync_all()?;
+    Ok(written)
 }
 
 fn failure(report: &mut LedgerReport, entry: Option<u64>, checkpoint: Option<u64>, message: String) {
@@ -258,4 +304,84 @@ pub async fn verify_server(url: &str, token: Option<String>, keys: &[VerifierKey
         );
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    fn bytes(n: usize) -> Vec<u8> {
+        (0..n).map(|i| (i % 251) as u8).collect()
+    }
+
+    /// What arrives is in the file, in order, flushed along the way.
+    #[tokio::test]
+    async fn a_download_is_written_whole_while_flushed_along_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.bin");
+        let out = std::fs::File::create(&path).unwrap();
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        let writer = tokio::task::spawn_blocking(move || write_synced(out, rx, 100_000));
+        let data = bytes(3_000_001);
+        for piece in data.chunks(65_537) {
+            tx.send(Bytes::copy_from_slice(piece)).await.unwrap();
+        }
+        drop(tx);
+        assert_eq!(writer.await.unwrap().unwrap(), data.len() as u64);
+        assert!(std::fs::read(&path).unwrap() == data);
+    }
+
+    /// A server answering `head` then `body` and closing the connection.
+    async fn server(head: &'static str, body: Vec<u8>) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            while !request.ends_with(b"\r\n\r\n") {
+                let mut b = [0u8; 1];
+                if conn.read(&mut b).await.unwrap() == 0 {
+                    return;
+                }
+                request.push(b[0]);
+            }
+            conn.write_all(head.as_bytes()).await.unwrap();
+            conn.write_all(&body).await.unwrap();
+        });
+        format!("http://{addr}")
+    }
+
+    fn chunked(data: &[u8], last: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for piece in data.chunks(300_000) {
+            out.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+            out.extend_from_slice(piece);
+            out.extend_from_slice(b"\r\n");
+        }
+        if last {
+            out.extend_from_slice(b"0\r\n\r\n");
+        }
+        out
+    }
+
+    const CHUNKED: &str = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+
+    /// A whole body becomes the file; one that breaks off is an error and no file.
+    #[tokio::test]
+    async fn a_download_that_breaks_off_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = bytes(2_000_003);
+        let url = server(CHUNKED, chunked(&data, true)).await;
+        let whole = dir.path().join("whole.tar");
+        let n = Remote::new(&url, None).unwrap().download("/p", &whole).await.unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert!(std::fs::read(&whole).unwrap() == data);
+
+        let url = server(CHUNKED, chunked(&data, false)).await;
+        let cut = dir.path().join("cut.tar");
+        let err = Remote::new(&url, None).unwrap().download("/p", &cut).await.unwrap_err();
+        assert!(format!("{err:#}").contains("broke off"), "{err:#}");
+        assert!(!cut.exists());
+    }
 }
