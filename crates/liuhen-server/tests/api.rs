@@ -2473,6 +2473,89 @@ mod pages {
         }
     }
 
+    /// 保管期限 and holds on the case page and the 档案保管 page: the class and last day from the
+    /// rulebook, a hold placed and lifted through the API the forms call, and a destruction refused
+    /// before the retention runs out, naming why.
+    #[tokio::test]
+    async fn retention_and_holds_on_the_case_and_retention_pages() {
+        for app in apps().await {
+            let archivist = login(&app, "archivist1").await;
+            let r = call(&app, get("/api/v1/cases?limit=50", &archivist)).await;
+            let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+            let r = call(&app, get(&format!("/api/v1/cases/{id}/retention"), &archivist)).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "no retention before packaging: {}", r.text);
+            let r = call(&app, post_json(&format!("/api/v1/cases/{id}/archive"), Some(&archivist), "")).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let class = r.body["retention_class"].as_str().unwrap().to_owned();
+            assert!(r.body["file_no"].as_str().unwrap().contains(&format!("-{class}-")), "{}", r.text);
+            let r = call(&app, get(&format!("/api/v1/cases/{id}/retention"), &archivist)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let until = r.body["retain_until"].as_str().unwrap().to_owned();
+            let page_text = page(&app, &format!("/cases/{id}"), &archivist).await.text;
+            assert!(page_text.contains("保管期限") && page_text.contains(&until), "{page_text}");
+            assert!(page_text.contains("data-action=\"/api/v1/holds\""), "{page_text}");
+
+            let body = format!(r#"{{"target": {{"kind": "case", "id": "{id}"}}, "reason": "行政诉讼未决"}}"#);
+            let r = call(&app, post_json("/api/v1/holds", Some(&archivist), &body)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let hold = r.body["id"].as_str().unwrap().to_owned();
+            let page_text = page(&app, &format!("/cases/{id}"), &archivist).await.text;
+            assert!(page_text.contains(&format!("data-action=\"/api/v1/holds/{hold}/lift\"")), "{page_text}");
+            let r = page(&app, "/retention", &archivist).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("行政诉讼未决") && r.text.contains("保全冻结"), "{}", r.text);
+
+            let body =
+                format!(r#"{{"items": [{{"kind": "case", "id": "{id}"}}], "reason": "保管期限届满"}}"#);
+            let r = call(&app, post_json("/api/v1/destructions", Some(&archivist), &body)).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+            let msg = r.body["message"].as_str().unwrap_or_default().to_owned();
+            assert!(msg.contains("尚未届满") && msg.contains("保全冻结"), "{}", r.text);
+            let r = call(
+                &app,
+                post_json("/api/v1/destructions", Some(&archivist), r#"{"items": [], "reason": "x"}"#),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text);
+
+            let r = call(
+                &app,
+                post_json(
+                    &format!("/api/v1/holds/{hold}/lift"),
+                    Some(&archivist),
+                    r#"{"reason": "判决生效"}"#,
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.body["lifted_at"].is_string(), "{}", r.text);
+            let r = call(
+                &app,
+                post_json(&format!("/api/v1/holds/{hold}/lift"), Some(&archivist), r#"{"reason": "again"}"#),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+
+            // A leader reads the requests (none) and approves there; an officer has no such page.
+            let leader = login(&app, "leader1").await;
+            let r = page(&app, "/retention", &leader).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            assert!(r.text.contains("暂无销毁申请") && !r.text.contains("提交销毁申请"), "{}", r.text);
+            let r = call(
+                &app,
+                post_json(
+                    "/api/v1/holds",
+                    Some(&leader),
+                    &format!(r#"{{"target": {{"kind": "case", "id": "{id}"}}, "reason": "x"}}"#),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+            let officer = login(&app, "officer1").await;
+            assert_eq!(page(&app, "/retention", &officer).await.status, StatusCode::NOT_FOUND);
+        }
+    }
+
     #[tokio::test]
     async fn the_admin_page_is_for_administrators() {
         for app in apps().await {

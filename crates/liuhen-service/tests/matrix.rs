@@ -71,9 +71,13 @@ async fn seeded_with_clock() -> (Service, Arc<ManualClock>, (tempfile::TempDir, 
     let blobs = tempfile::tempdir().unwrap();
     let area =
         liuhen_store::uploads::UploadArea::new(liuhen_store::blobs::LocalBlobs::open(blobs.path()).unwrap());
-    let s =
-        Service::new(store, clock.clone(), ServiceConfig::default(), LedgerSigner::new(origin, vec![key]).unwrap())
-            .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
+    let s = Service::new(
+        store,
+        clock.clone(),
+        ServiceConfig::default(),
+        LedgerSigner::new(origin, vec![key]).unwrap(),
+    )
+    .with_evidence(area, liuhen_service::evidence::UploadLimits::default());
     demo::seed(&s).await.unwrap();
     (s, clock, (dir, blobs))
 }
@@ -633,7 +637,8 @@ async fn holds_and_destructions_by_role() {
         Err(e) => panic!("unexpected {e:?}"),
     };
     let hold = NewHold { target: RecordRef::Case { id: second }, reason: "行政诉讼未决".into() };
-    let request = NewDestruction { items: vec![RecordRef::Case { id: first }], reason: "保管期限届满".into() };
+    let request =
+        NewDestruction { items: vec![RecordRef::Case { id: first }], reason: "保管期限届满".into() };
     let mut pending = None;
     let mut failures = Vec::new();
     // The archivist requests first; the two approvers come last (the second approval destroys).

@@ -3596,7 +3596,10 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
         let expected = class.period.until(time::macros::date!(2027 - 01 - 01)).unwrap().to_string();
         assert_eq!(until, expected);
         let item = RecordRef::Case { id: food };
-        let request = NewDestruction { items: vec![item], reason: "保管期限届满, 经鉴定无继续保存价值".into() };
+        let request = NewDestruction {
+            items: vec![item],
+            reason: "保管期限届满, 经鉴定无继续保存价值".into(),
+        };
 
         let err = s.request_destruction(&archivist, &request).await.unwrap_err();
         assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("尚未届满")), "{err:?}");
@@ -3607,10 +3610,8 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
         let years = (until[..4].parse::<i64>().unwrap() - 2026 + 1) * 366;
         clock.advance(time::Duration::days(years));
         assert!(s.due_for_destruction(&archivist).await.unwrap().iter().any(|i| i.target == item));
-        let hold = s
-            .place_hold(&archivist, &NewHold { target: item, reason: "行政诉讼未决".into() })
-            .await
-            .unwrap();
+        let hold =
+            s.place_hold(&archivist, &NewHold { target: item, reason: "行政诉讼未决".into() }).await.unwrap();
         let err = s.request_destruction(&archivist, &request).await.unwrap_err();
         assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("保全冻结")), "{err:?}");
         s.lift_hold(&archivist, hold.id, &LiftHold { reason: "判决生效".into() }).await.unwrap();
@@ -3637,7 +3638,8 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
         assert!(s.archive_package(&archivist, a.id).await.is_ok());
 
         // A hold placed before the last approval stops it, and that approval is not kept.
-        let hold = s.place_hold(&archivist, &NewHold { target: item, reason: "检察院调卷".into() }).await.unwrap();
+        let hold =
+            s.place_hold(&archivist, &NewHold { target: item, reason: "检察院调卷".into() }).await.unwrap();
         let before = entry_count(&s).await;
         let err = s.approve_destruction(&supervisor, id).await.unwrap_err();
         assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("保全冻结")), "{err:?}");

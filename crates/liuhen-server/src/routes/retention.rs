@@ -42,7 +42,7 @@ pub async fn holds(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<J
 /// destroyed until it is lifted.
 #[utoipa::path(post, path = "/api/v1/holds", tag = "archives", request_body = NewHold,
     responses((status = 201, body = Hold), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn place(
     State(s): State<AppState>,
@@ -56,7 +56,7 @@ pub async fn place(
 #[utoipa::path(post, path = "/api/v1/holds/{id}/lift", tag = "archives", request_body = LiftHold,
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Hold), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn lift(
     State(s): State<AppState>,
@@ -88,7 +88,7 @@ pub async fn list(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Js
 /// each record, when one is not due, is held, has a running 调阅 grant or is on another request.
 #[utoipa::path(post, path = "/api/v1/destructions", tag = "archives", request_body = NewDestruction,
     responses((status = 201, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn request(
     State(s): State<AppState>,
@@ -138,7 +138,7 @@ pub struct Withdrawal {
 #[utoipa::path(post, path = "/api/v1/destructions/{id}/withdrawal", tag = "archives", request_body = Withdrawal,
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn withdraw(
     State(s): State<AppState>,

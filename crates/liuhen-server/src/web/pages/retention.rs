@@ -49,7 +49,8 @@ async fn build(s: &AppState, v: Viewer) -> PageResult {
     }
     let archivist = role == Role::Archivist;
     let users = s.service.list_users(&v.me).await.or_page(&v.frame)?;
-    let due = if archivist { s.service.due_for_destruction(&v.me).await.or_page(&v.frame)? } else { Vec::new() };
+    let due =
+        if archivist { s.service.due_for_destruction(&v.me).await.or_page(&v.frame)? } else { Vec::new() };
     let holds = if archivist {
         let all = s.service.holds(&v.me, None).await.or_page(&v.frame)?;
         all.into_iter().filter(Hold::live).map(|h| (h.clone(), name_of(&users, h.placed_by))).collect()
