@@ -41,7 +41,7 @@ const ROLES = [
   {
     login: 'officer1',
     menuHas: ['工作台', '案件', '上传证据', '调阅', '留痕账本'],
-    menuLacks: ['系统管理', '监督'],
+    menuLacks: ['系统管理', '监督', '档案保管'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {
       workbench: [has(OPEN_CASE_LINK, 'the 立案 link'), hasText('立案')],
@@ -58,7 +58,7 @@ const ROLES = [
   },
   {
     login: 'leader1',
-    menuHas: ['工作台', '案件', '调阅', '监督', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '监督', '档案保管', '留痕账本'],
     menuLacks: ['系统管理', '上传证据'],
     everywhere: [],
     on: {
@@ -77,7 +77,7 @@ const ROLES = [
   {
     login: 'reviewer1',
     menuHas: ['工作台', '案件', '调阅', '留痕账本'],
-    menuLacks: ['系统管理', '上传证据', '监督'],
+    menuLacks: ['系统管理', '上传证据', '监督', '档案保管'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {
       workbench: [hasText('待我审核'), lacks(OPEN_CASE_LINK, 'the 立案 link')],
@@ -88,22 +88,22 @@ const ROLES = [
   },
   {
     login: 'archivist1',
-    menuHas: ['工作台', '案件', '调阅', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '档案保管', '留痕账本'],
     menuLacks: ['系统管理', '上传证据', '监督'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control'), lacks(OPEN_CASE_LINK, 'the 立案 link')],
     on: {
       workbench: [hasText('已归档案件')],
       // An archived case: the archivist packages it (封包归档) and changes nothing else.
       case: [
-        lacks(CHANGE_FORM.replace(':not([data-method="GET" i])', ':not([data-method="GET" i]):not([data-action$="/archive"])'),
-          'a form that changes the case other than 封包归档'),
+        lacks(CHANGE_FORM.replace(':not([data-method="GET" i])', ':not([data-method="GET" i]):not([data-action$="/archive"]):not([data-action^="/api/v1/holds"])'),
+          'a form that changes the case other than 封包归档 and 保全冻结'),
         has('form[data-action$="/archive"], a[href$="/package"]', 'the 封包归档 form or the package download'),
       ],
     },
   },
   {
     login: 'supervisor1',
-    menuHas: ['工作台', '案件', '调阅', '监督', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '监督', '档案保管', '留痕账本'],
     menuLacks: ['系统管理', '上传证据'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {

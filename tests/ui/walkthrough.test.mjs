@@ -352,7 +352,9 @@ test('an archivist packages a case, downloads it and it verifies offline', { tim
   await submit(ap, ap.locator('form[data-action$="/archive"]'), { confirm: true });
   const panel = ap.locator('section[aria-labelledby="archive"]');
   const fileNo = (await panel.locator('dd.mono').first().textContent()).trim();
-  assert.match(fileNo, /-\d{4}-\d{4}$/);
+  // 全宗-年度-保管期限代码-件号, the class from the rulebook.
+  assert.match(fileNo, /-\d{4}-(Y|D\d+|M\d+)-\d{4}$/);
+  assert.match(await panel.textContent(), /保管期限/);
   assert.match(await panel.textContent(), /通过/);
   await shot(ap, 'archive-1-packaged');
   const [download] = await Promise.all([
@@ -368,6 +370,21 @@ test('an archivist packages a case, downloads it and it verifies offline', { tim
   const out = execFileSync(binaryPath(), ['verify', file, '--key', keys], { encoding: 'utf8' });
   assert.match(out, /verified/);
   assert.match(out, new RegExp(fileNo));
+
+  // A legal hold, placed from the case page, listed on 档案保管 and lifted there.
+  const holdForm = panel.locator('form[data-action="/api/v1/holds"]');
+  await holdForm.locator('input[name="reason"]').fill('行政诉讼未决（临川市人民法院）');
+  await submit(ap, holdForm);
+  assert.match(await panel.textContent(), /冻结中/);
+  await shot(ap, 'archive-2-held');
+  await ap.goto('/retention');
+  const holds = ap.locator('section[aria-labelledby="holds"]');
+  assert.match(await holds.textContent(), /行政诉讼未决/);
+  await shot(ap, 'archive-3-retention-page');
+  const lift = holds.locator('form[data-action$="/lift"]').first();
+  await lift.locator('input[name="reason"]').fill('判决已生效');
+  await submit(ap, lift);
+  assert.doesNotMatch(await ap.locator('section[aria-labelledby="holds"]').textContent(), /行政诉讼未决/);
   archivist.guard.assertClean();
   await archivist.close();
 });
