@@ -95,9 +95,9 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::cases::explain_interruption, routes::cases::list_interruptions,
         routes::cases::extend_limit, routes::cases::release_seizure,
         routes::archives::assemble, routes::archives::of_case, routes::archives::get, routes::archives::package, routes::archives::check,
-        routes::retention::of_case, routes::retention::holds, routes::retention::place, routes::retention::lift,
-        routes::retention::due, routes::retention::list, routes::retention::request, routes::retention::get,
-        routes::retention::approve, routes::retention::withdraw, routes::retention::register_pdf,
+        routes::retention::retention_of_case, routes::retention::list_holds, routes::retention::place_hold, routes::retention::lift_hold,
+        routes::retention::due_records, routes::retention::list_destructions, routes::retention::request_destruction, routes::retention::get_destruction,
+        routes::retention::approve_destruction, routes::retention::withdraw_destruction, routes::retention::destruction_register,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -156,15 +156,15 @@ pub fn router(state: AppState) -> Router {
         .route("/archives/{id}", get(routes::archives::get))
         .route("/archives/{id}/package", get(routes::archives::package))
         .route("/archives/{id}/checks", post(routes::archives::check))
-        .route("/cases/{id}/retention", get(routes::retention::of_case))
-        .route("/holds", get(routes::retention::holds).post(routes::retention::place))
-        .route("/holds/{id}/lift", post(routes::retention::lift))
-        .route("/retention/due", get(routes::retention::due))
-        .route("/destructions", get(routes::retention::list).post(routes::retention::request))
-        .route("/destructions/{id}", get(routes::retention::get))
-        .route("/destructions/{id}/approvals", post(routes::retention::approve))
-        .route("/destructions/{id}/withdrawal", post(routes::retention::withdraw))
-        .route("/destructions/{id}/register.pdf", get(routes::retention::register_pdf))
+        .route("/cases/{id}/retention", get(routes::retention::retention_of_case))
+        .route("/holds", get(routes::retention::list_holds).post(routes::retention::place_hold))
+        .route("/holds/{id}/lift", post(routes::retention::lift_hold))
+        .route("/retention/due", get(routes::retention::due_records))
+        .route("/destructions", get(routes::retention::list_destructions).post(routes::retention::request_destruction))
+        .route("/destructions/{id}", get(routes::retention::get_destruction))
+        .route("/destructions/{id}/approvals", post(routes::retention::approve_destruction))
+        .route("/destructions/{id}/withdrawal", post(routes::retention::withdraw_destruction))
+        .route("/destructions/{id}/register.pdf", get(routes::retention::destruction_register))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -19,7 +19,7 @@ use crate::extract::{ApiJson, ApiPath, Caller};
     responses((status = 200, body = RetentionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn of_case(
+pub async fn retention_of_case(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<CaseId>,
@@ -34,7 +34,7 @@ pub async fn of_case(
 #[utoipa::path(get, path = "/api/v1/holds", tag = "archives",
     responses((status = 200, body = Vec<Hold>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn holds(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<Hold>>> {
+pub async fn list_holds(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<Hold>>> {
     Ok(Json(s.service.holds(&me, None).await?))
 }
 
@@ -44,7 +44,7 @@ pub async fn holds(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<J
     responses((status = 201, body = Hold), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn place(
+pub async fn place_hold(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiJson(body): ApiJson<NewHold>,
@@ -58,7 +58,7 @@ pub async fn place(
     responses((status = 200, body = Hold), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn lift(
+pub async fn lift_hold(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<HoldId>,
@@ -72,7 +72,7 @@ pub async fn lift(
 #[utoipa::path(get, path = "/api/v1/retention/due", tag = "archives",
     responses((status = 200, body = Vec<RegisterItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn due(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<RegisterItem>>> {
+pub async fn due_records(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<RegisterItem>>> {
     Ok(Json(s.service.due_for_destruction(&me).await?))
 }
 
@@ -80,7 +80,7 @@ pub async fn due(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Jso
 #[utoipa::path(get, path = "/api/v1/destructions", tag = "archives",
     responses((status = 200, body = Vec<DestructionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<DestructionView>>> {
+pub async fn list_destructions(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<DestructionView>>> {
     Ok(Json(s.service.destructions(&me).await?))
 }
 
@@ -90,7 +90,7 @@ pub async fn list(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Js
     responses((status = 201, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn request(
+pub async fn request_destruction(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiJson(body): ApiJson<NewDestruction>,
@@ -104,7 +104,7 @@ pub async fn request(
     responses((status = 200, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get(
+pub async fn get_destruction(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<DestructionId>,
@@ -119,7 +119,7 @@ pub async fn get(
     responses((status = 200, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn approve(
+pub async fn approve_destruction(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<DestructionId>,
@@ -140,7 +140,7 @@ pub struct Withdrawal {
     responses((status = 200, body = DestructionView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn withdraw(
+pub async fn withdraw_destruction(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<DestructionId>,
@@ -155,7 +155,7 @@ pub async fn withdraw(
     responses((status = 200, content_type = "application/pdf"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn register_pdf(
+pub async fn destruction_register(
     State(s): State<AppState>,
     Caller(me): Caller,
     ApiPath(id): ApiPath<DestructionId>,
