@@ -160,7 +160,10 @@ pub fn router(state: AppState) -> Router {
         .route("/holds", get(routes::retention::list_holds).post(routes::retention::place_hold))
         .route("/holds/{id}/lift", post(routes::retention::lift_hold))
         .route("/retention/due", get(routes::retention::due_records))
-        .route("/destructions", get(routes::retention::list_destructions).post(routes::retention::request_destruction))
+        .route(
+            "/destructions",
+            get(routes::retention::list_destructions).post(routes::retention::request_destruction),
+        )
         .route("/destructions/{id}", get(routes::retention::get_destruction))
         .route("/destructions/{id}/approvals", post(routes::retention::approve_destruction))
         .route("/destructions/{id}/withdrawal", post(routes::retention::withdraw_destruction))

@@ -477,6 +477,24 @@ impl Service {
             fixed,
             format!("ledger entry {} fixes both manifests", archive.entry_seq),
         );
+        // 档号 format: the rulebook's pattern, this agency, the year packaged, the class kept.
+        let agency = {
+            let mut tx = self.store.read().await?;
+            let u = tx.get_unit(archive.agency_id).await?;
+            tx.finish().await?;
+            u
+        };
+        let prefix = agency.short_name.clone().unwrap_or_else(|| agency.name.clone());
+        let year = liuhen_domain::when::in_beijing(archive.created_at).year();
+        let pattern = self.policy()?.retention().file_no().clone();
+        let known = self.policy()?.retention().class(&archive.retention_class).is_some();
+        checks.add(
+            "authenticity",
+            "package",
+            "档号 format",
+            known && pattern.matches(&archive.file_no, &prefix, year, &archive.retention_class),
+            format!("{} against {} (class {})", archive.file_no, pattern.as_str(), archive.retention_class),
+        );
         let now = self.now();
         let passed = checks.0.iter().all(|c| c.passed);
         let report = FourProperties {

@@ -626,6 +626,21 @@ fn said(run: &Run) -> String {
     if lines.is_empty() { format!("exit status {:?}", run.code) } else { lines.join("; ") }
 }
 
+/// Where Debian's ClamAV keeps the signatures `freshclam` downloads.
+const CLAMAV_DEFAULT_DATABASE: &str = "/var/lib/clamav";
+
+/// Whether a folder holds a ClamAV signature file (`.cvd`, `.cld`, `.cud` from freshclam, or one of
+/// the text formats a local database may use).
+fn has_signatures(dir: &Path) -> bool {
+    const KINDS: &[&str] =
+        &["cvd", "cld", "cud", "hdb", "hsb", "ndb", "ldb", "mdb", "msb", "cdb", "ign2", "fp", "sfp"];
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| KINDS.contains(&x)))
+    })
+}
+
 /// The security items of a ClamAV scan of the payload `files`: one per file
 /// something was found in (failed, with the signature), one per file too
 /// large to scan (passed, saying so), and one for the package — passed when
@@ -657,6 +672,19 @@ pub(crate) async fn scan(av: &Antivirus, originals: &Originals, files: &[Archive
         });
         return out;
     };
+    if av.database.is_none() && !has_signatures(Path::new(CLAMAV_DEFAULT_DATABASE)) {
+        // Installed but never given signatures (freshclam not run): like a scanner not there.
+        out.push(item(
+            "security",
+            "package",
+            "antivirus",
+            true,
+            format!(
+                "clamscan has no signature database in {CLAMAV_DEFAULT_DATABASE} (run freshclam): not scanned"
+            ),
+        ));
+        return out;
+    }
     let deadline = Instant::now() + av.timeout;
     let fail = |detail: String| {
         item("security", "package", "antivirus", false, format!("scan could not run: {detail}"))

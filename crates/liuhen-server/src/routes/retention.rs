@@ -72,7 +72,10 @@ pub async fn lift_hold(
 #[utoipa::path(get, path = "/api/v1/retention/due", tag = "archives",
     responses((status = 200, body = Vec<RegisterItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn due_records(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<RegisterItem>>> {
+pub async fn due_records(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+) -> ApiResult<Json<Vec<RegisterItem>>> {
     Ok(Json(s.service.due_for_destruction(&me).await?))
 }
 
@@ -80,7 +83,10 @@ pub async fn due_records(State(s): State<AppState>, Caller(me): Caller) -> ApiRe
 #[utoipa::path(get, path = "/api/v1/destructions", tag = "archives",
     responses((status = 200, body = Vec<DestructionView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_destructions(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<DestructionView>>> {
+pub async fn list_destructions(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+) -> ApiResult<Json<Vec<DestructionView>>> {
     Ok(Json(s.service.destructions(&me).await?))
 }
 
