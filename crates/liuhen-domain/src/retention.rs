@@ -122,7 +122,7 @@ impl NewDestruction {
             ));
         }
         for (i, item) in self.items.iter().enumerate() {
-            if self.items[..i].contains(item) {
+            if self.items.iter().take(i).any(|x| x == item) {
                 return Err(ValidationError::new(format!("items[{i}]"), "listed twice"));
             }
         }

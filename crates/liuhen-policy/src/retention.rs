@@ -224,10 +224,7 @@ impl FileNoPattern {
         for (want, name) in [(0, "year"), (1, "class"), (2, "seq")] {
             let n = parts
                 .iter()
-                .filter(|p| match (want, p) {
-                    (0, Part::Year) | (1, Part::Class) | (2, Part::Seq) => true,
-                    _ => false,
-                })
+                .filter(|p| matches!((want, p), (0, Part::Year) | (1, Part::Class) | (2, Part::Seq)))
                 .count();
             if n != 1 {
                 return Err(format!("the 档号 pattern must contain {{{name}}} exactly once"));
@@ -341,7 +338,7 @@ impl Retention {
                 Some((class, format!("{layer}: {} {}{basis}", class.code, class.name)))
             })
             .collect();
-        hits.sort_by(|a, b| b.0.period.cmp(&a.0.period));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0.period));
         let class = hits.first()?.0.clone();
         Some(RetentionDecision { class, reasons: hits.into_iter().map(|(_, why)| why).collect() })
     }

@@ -544,7 +544,7 @@ impl Service {
             footer: format!("销毁申请 {}", d.id),
             meta: vec![
                 ("全宗单位".to_owned(), agency.name.clone()),
-                ("申请人".to_owned(), format!("{}（{}）", names[0], day(d.requested_at))),
+                ("申请人".to_owned(), format!("{}（{}）", names.first().map_or("", String::as_str), day(d.requested_at))),
                 ("销毁理由".to_owned(), d.reason.clone()),
                 ("审批".to_owned(), if approvals.is_empty() { "（待审批）".to_owned() } else { approvals }),
                 ("状态".to_owned(), d.state.label_zh().to_owned()),
