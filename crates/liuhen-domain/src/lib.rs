@@ -60,6 +60,7 @@ mod ledger;
 mod limit;
 mod org;
 mod procedure;
+mod redact;
 mod retention;
 mod review;
 mod user;
@@ -95,6 +96,10 @@ pub use limit::{
 };
 pub use org::{NewUnit, OrgUnit, UnitKind};
 pub use procedure::Procedure;
+pub mod redaction {
+    //! 公示前的隐名处理: see [`find`].
+    pub use crate::redact::{Finding, IdentifierKind, Known, apply, find, mask_name, redact};
+}
 pub use retention::{
     DESTRUCTION_APPROVALS, Destruction, DestructionApproval, DestructionState, Hold, LiftHold,
     MAX_DESTRUCTION_ITEMS, MAX_RETENTION_TEXT, NewDestruction, NewHold, RecordClass, RecordRef, RecordSource,
