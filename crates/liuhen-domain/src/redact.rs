@@ -248,29 +248,30 @@ fn labelled_names(text: &str, _chars: &[(usize, char)], out: &mut Vec<Finding>) 
 /// Maximal runs of ASCII digits (with `X` closing an 18-character one), and what they are.
 fn digit_runs(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
     let bytes = text.as_bytes();
+    let at = |k: usize| bytes.get(k).copied().unwrap_or(0);
     let mut i = 0;
     while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_alphanumeric()) {
+        if !at(i).is_ascii_digit() || (i > 0 && at(i - 1).is_ascii_alphanumeric()) {
             i += 1;
             continue;
         }
         let mut j = i;
         // Bank card numbers are often written in groups of four.
         while j < bytes.len()
-            && (bytes[j].is_ascii_digit()
-                || (bytes[j] == b' ' && j + 1 < bytes.len() && bytes[j + 1].is_ascii_digit() && j > i))
+            && (at(j).is_ascii_digit()
+                || (at(j) == b' ' && j + 1 < bytes.len() && at(j + 1).is_ascii_digit() && j > i))
         {
             j += 1;
         }
-        if j < bytes.len() && matches!(bytes[j], b'X' | b'x') && j - i == 17 {
+        if j < bytes.len() && matches!(at(j), b'X' | b'x') && j - i == 17 {
             j += 1;
         }
-        if j < bytes.len() && bytes[j].is_ascii_alphabetic() {
+        if j < bytes.len() && at(j).is_ascii_alphabetic() {
             // Part of a code with letters (统一社会信用代码, a plate): not a number of its own.
             i = j;
             continue;
         }
-        let run = &text[i..j];
+        let run = text.get(i..j).unwrap_or_default();
         let digits: String = run.chars().filter(|c| !c.is_whitespace()).collect();
         let n = digits.len();
         let labelled_account = ACCOUNT_LABELS.iter().any(|l| {
@@ -286,21 +287,21 @@ fn digit_runs(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
                     text,
                     IdentifierKind::ResidentId,
                     i..j,
-                    format!("{}{}", &digits[..6], stars(12)),
+                    format!("{}{}", digits.get(..6).unwrap_or_default(), stars(12)),
                 ));
             } else if luhn(&digits) && !is_uscc {
                 out.push(finding(text, IdentifierKind::BankAccount, i..j, account_mask(&digits)));
             }
         } else if n == 11
             && digits.starts_with('1')
-            && matches!(digits.as_bytes()[1], b'3'..=b'9')
+            && matches!(digits.as_bytes().get(1), Some(b'3'..=b'9'))
             && !run.contains(' ')
         {
             out.push(finding(
                 text,
                 IdentifierKind::Phone,
                 i..j,
-                format!("{}****{}", &digits[..3], &digits[7..]),
+                format!("{}****{}", digits.get(..3).unwrap_or_default(), digits.get(7..).unwrap_or_default()),
             ));
         } else if (labelled_account && (10..=25).contains(&n)) || ((16..=19).contains(&n) && luhn(&digits)) {
             out.push(finding(text, IdentifierKind::BankAccount, i..j, account_mask(&digits)));
@@ -311,7 +312,7 @@ fn digit_runs(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
 
 fn account_mask(digits: &str) -> String {
     let keep = digits.len().saturating_sub(4);
-    format!("{}{}", stars(keep), &digits[keep..])
+    format!("{}{}", stars(keep), digits.get(keep..).unwrap_or_default())
 }
 
 fn plausible_birth(id: &str) -> bool {
@@ -339,20 +340,21 @@ fn luhn(digits: &str) -> bool {
 /// `0571-87654321`, `0571 8765 4321`, `(0571)87654321`.
 fn landlines(text: &str, _chars: &[(usize, char)], out: &mut Vec<Finding>) {
     let b = text.as_bytes();
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
     let mut i = 0;
     while i < b.len() {
-        let open = b[i] == b'(' || b[i] == b'0';
-        if !open || (i > 0 && b[i - 1].is_ascii_digit()) {
+        let open = at(i) == b'(' || at(i) == b'0';
+        if !open || (i > 0 && at(i - 1).is_ascii_digit()) {
             i += 1;
             continue;
         }
         let mut j = i;
-        let paren = b[j] == b'(';
+        let paren = at(j) == b'(';
         if paren {
             j += 1;
         }
         let area_start = j;
-        while j < b.len() && b[j].is_ascii_digit() {
+        while j < b.len() && at(j).is_ascii_digit() {
             j += 1;
         }
         let area = j - area_start;
@@ -373,12 +375,17 @@ fn landlines(text: &str, _chars: &[(usize, char)], out: &mut Vec<Finding>) {
             continue;
         }
         let local_start = j;
-        while j < b.len() && (b[j].is_ascii_digit() || (b[j] == b'-' && j > local_start)) {
+        while j < b.len() && (at(j).is_ascii_digit() || (at(j) == b'-' && j > local_start)) {
             j += 1;
         }
-        let local = text[local_start..j].chars().filter(char::is_ascii_digit).count();
+        let local = text.get(local_start..j).unwrap_or_default().chars().filter(char::is_ascii_digit).count();
         if (7..=8).contains(&local) && !b.get(j).is_some_and(u8::is_ascii_digit) {
-            out.push(finding(text, IdentifierKind::Phone, i..j, format!("{}****", &text[i..local_start])));
+            out.push(finding(
+                text,
+                IdentifierKind::Phone,
+                i..j,
+                format!("{}****", text.get(i..local_start).unwrap_or_default()),
+            ));
             i = j;
         } else {
             i += 1;
@@ -390,23 +397,24 @@ fn emails(text: &str, _chars: &[(usize, char)], out: &mut Vec<Finding>) {
     let ok_local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
     let ok_domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
     let b = text.as_bytes();
-    for (at, _) in text.match_indices('@') {
-        let mut s = at;
-        while s > 0 && ok_local(b[s - 1]) {
+    let at = |k: usize| b.get(k).copied().unwrap_or(0);
+    for (sign, _) in text.match_indices('@') {
+        let mut s = sign;
+        while s > 0 && ok_local(at(s - 1)) {
             s -= 1;
         }
-        let mut e = at + 1;
-        while e < b.len() && ok_domain(b[e]) {
+        let mut e = sign + 1;
+        while e < b.len() && ok_domain(at(e)) {
             e += 1;
         }
-        while e > at + 1 && b[e - 1] == b'.' {
+        while e > sign + 1 && at(e - 1) == b'.' {
             e -= 1;
         }
-        let domain = &text[at + 1..e];
+        let domain = text.get(sign + 1..e).unwrap_or_default();
         let tld_ok = domain
             .rsplit_once('.')
             .is_some_and(|(_, t)| t.len() >= 2 && t.bytes().all(|c| c.is_ascii_alphabetic()));
-        if s < at && tld_ok {
+        if s < sign && tld_ok {
             out.push(finding(text, IdentifierKind::Email, s..e, "***@***".into()));
         }
     }
@@ -482,7 +490,7 @@ fn addresses(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
             let Some(start) = after_label(text, at, label) else { continue };
             let rest = text.get(start..).unwrap_or_default();
             let len = rest.find(ends).unwrap_or(rest.len());
-            let addr = &rest[..len];
+            let addr = rest.get(..len).unwrap_or_default();
             if addr.chars().count() < 4 {
                 continue;
             }
@@ -492,6 +500,7 @@ fn addresses(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
             }
         }
     }
+    let ch = |k: usize| chars.get(k).map_or(' ', |c| c.1);
     // Street addresses without a label: `…路88号`, `…街12号3幢2单元501室`.
     for (k, &(at, c)) in chars.iter().enumerate() {
         if c != '号' || k == 0 {
@@ -499,21 +508,21 @@ fn addresses(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
         }
         // Digits before 号, then a road word before them.
         let mut m = k;
-        while m > 0 && chars[m - 1].1.is_ascii_digit() {
+        while m > 0 && ch(m - 1).is_ascii_digit() {
             m -= 1;
         }
         if m == k || m == 0 {
             continue;
         }
-        let road = chars[m - 1].1;
+        let road = ch(m - 1);
         if !matches!(road, '路' | '街' | '道' | '巷' | '弄' | '村') {
             continue;
         }
         // The road's name: Han characters back to a district suffix or a non-Han character.
         let mut s = m - 1;
         while s > 0
-            && is_han(chars[s - 1].1)
-            && !matches!(chars[s - 1].1, '省' | '市' | '区' | '县' | '旗' | '在' | '于' | '至' | '：')
+            && is_han(ch(s - 1))
+            && !matches!(ch(s - 1), '省' | '市' | '区' | '县' | '旗' | '在' | '于' | '至' | '：')
         {
             s -= 1;
             if m - s > 10 {
@@ -527,7 +536,7 @@ fn addresses(text: &str, chars: &[(usize, char)], out: &mut Vec<Finding>) {
         }) {
             e += 1;
         }
-        let start = chars[s].0;
+        let start = chars.get(s).map_or(0, |c| c.0);
         let end = chars.get(e).map_or(text.len(), |(b, _)| *b);
         let _ = at;
         out.push(finding(text, IdentifierKind::Address, start..end, "****".into()));
