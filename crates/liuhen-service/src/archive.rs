@@ -101,15 +101,23 @@ pub(crate) fn may_archive(me: &Principal) -> Result<()> {
     }
 }
 
-/// The answer for a package destroyed after its retention ran out.
-fn destroyed(a: &StoredArchive) -> Option<ServiceError> {
-    a.destroyed_at.map(|at| {
-        ServiceError::Gone(format!(
+/// A package of the agency (any agency when `None`) that is not destroyed: `NotFound` or, for a
+/// package destroyed after its retention ran out, `Gone`.
+async fn live_archive<M>(
+    tx: &mut liuhen_store::Tx<M>,
+    id: ArchiveId,
+    agency: Option<liuhen_domain::UnitId>,
+) -> Result<StoredArchive> {
+    let a = tx.archive(id).await?.filter(|a| agency.is_none_or(|g| a.agency_id == g));
+    let a = a.ok_or(ServiceError::NotFound("archive"))?;
+    match a.destroyed_at {
+        Some(at) => Err(ServiceError::Gone(format!(
             "档号 {} was destroyed on {} (销毁); its digests stay in the ledger",
             a.file_no,
             liuhen_domain::when::in_beijing(at).date()
-        ))
-    })
+        ))),
+        None => Ok(a),
+    }
 }
 
 /// A file name fit for a path segment: no separators, no control characters.
@@ -321,15 +329,13 @@ impl Service {
         may_archive(me)?;
         let area = self.evidence_area()?;
         let mut tx = self.store.read().await?;
-        let archive = tx.archive(id).await?.filter(|a| a.agency_id == me.user.agency_id);
-        let Some(archive) = archive else {
-            tx.finish().await?;
-            return Err(ServiceError::NotFound("archive"));
+        let archive = match live_archive(&mut tx, id, Some(me.user.agency_id)).await {
+            Ok(a) => a,
+            Err(e) => {
+                tx.finish().await?;
+                return Err(e);
+            }
         };
-        if let Some(gone) = destroyed(&archive) {
-            tx.finish().await?;
-            return Err(gone);
-        }
         let files = tx.archive_files(id).await?;
         tx.finish().await?;
         self.integrate_all().await?;
@@ -410,15 +416,13 @@ impl Service {
             may_archive(me)?;
         }
         let mut tx = self.store.read().await?;
-        let archive = tx.archive(id).await?.filter(|a| me.is_none_or(|m| a.agency_id == m.user.agency_id));
-        let Some(archive) = archive else {
-            tx.finish().await?;
-            return Err(ServiceError::NotFound("archive"));
+        let archive = match live_archive(&mut tx, id, me.map(|m| m.user.agency_id)).await {
+            Ok(a) => a,
+            Err(e) => {
+                tx.finish().await?;
+                return Err(e);
+            }
         };
-        if let Some(gone) = destroyed(&archive) {
-            tx.finish().await?;
-            return Err(gone);
-        }
         let files = tx.archive_files(id).await?;
         let entry = tx.read_entries(archive.entry_seq, 1).await?;
         tx.finish().await?;

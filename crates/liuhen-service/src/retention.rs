@@ -251,7 +251,19 @@ impl Service {
                     .await?,
             );
         }
-        for id in tx.loose_evidence_ids(me.user.agency_id).await? {
+        // Only clips older than the shortest class any loose clip gets can be due: the store skips the rest.
+        let shortest = [RecordSource::Station, RecordSource::Upload]
+            .into_iter()
+            .filter_map(|s| self.policy().ok()?.retention().decide(&RecordFacts::loose_av(s)))
+            .filter_map(|d| d.class.period.until(today))
+            .min();
+        let before = match shortest {
+            // A clip uploaded on day D is due once `until(D)` has passed, about D < today − (until(today) −
+            // today); months differ in length, so a few days' margin, and each clip is decided exactly below.
+            Some(last) => now - (last - today) + time::Duration::days(4),
+            None => OffsetDateTime::UNIX_EPOCH,
+        };
+        for id in tx.loose_evidence_ids(me.user.agency_id, before).await? {
             let item = self
                 .register_item(&mut tx, me.user.agency_id, &RecordRef::Evidence { id }, now, None)
                 .await?;

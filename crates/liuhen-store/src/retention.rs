@@ -189,13 +189,19 @@ impl<M> Tx<M> {
         .collect()
     }
 
-    /// AV records of an agency not filed with a case and not destroyed, oldest first.
-    pub async fn loose_evidence_ids(&mut self, agency: UnitId) -> Result<Vec<EvidenceId>> {
+    /// AV records of an agency not filed with a case, not destroyed and uploaded before `before`,
+    /// oldest first (at most 2,000).
+    pub async fn loose_evidence_ids(
+        &mut self,
+        agency: UnitId,
+        before: OffsetDateTime,
+    ) -> Result<Vec<EvidenceId>> {
         sqlx::query(
             "SELECT id FROM evidence WHERE agency_id = $1 AND case_id IS NULL AND destroyed_ms IS NULL \
-             ORDER BY created_ms, id LIMIT 2000",
+             AND created_ms < $2 ORDER BY created_ms, id LIMIT 2000",
         )
         .bind(agency.to_string())
+        .bind(to_ms(before))
         .fetch_all(self.conn())
         .await?
         .iter()
@@ -216,7 +222,8 @@ impl<M> Tx<M> {
     /// Whether any record not destroyed still needs the file with this SHA-256: an evidence record,
     /// or a document whose digests name it, of a case whose package is not destroyed.
     pub async fn original_still_needed(&mut self, sha256_hex: &str) -> Result<bool> {
-        let bytes = unhex(sha256_hex).ok_or_else(|| StoreError::Corrupt(format!("digest {sha256_hex}")))?;
+        let bytes =
+            hex::decode(sha256_hex).map_err(|e| StoreError::Corrupt(format!("digest {sha256_hex}: {e}")))?;
         let ev = sqlx::query(
             "SELECT COUNT(*) AS n FROM evidence e LEFT JOIN archives a ON a.case_id = e.case_id \
              WHERE e.sha256 = $1 AND e.destroyed_ms IS NULL AND a.destroyed_ms IS NULL",
@@ -392,11 +399,4 @@ impl Tx<Write> {
             .await?;
         Ok(())
     }
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
