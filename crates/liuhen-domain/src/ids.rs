@@ -122,3 +122,15 @@ uuid_id!(
     DestructionId,
     "destruction"
 );
+
+uuid_id!(
+    /// A disclosure (事后公开) of one issued decision.
+    DisclosureId,
+    "disclosure"
+);
+
+uuid_id!(
+    /// A 事前公开 item (权责清单, 执法依据, …).
+    PriorItemId,
+    "prior"
+);

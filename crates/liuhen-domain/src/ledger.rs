@@ -95,6 +95,15 @@ crate::labelled_enum! {
         DestructionApproved = ("destruction.approved", "批准档案销毁"),
         DestructionWithdrawn = ("destruction.withdrawn", "撤回或驳回档案销毁申请"),
         RecordDestroyed = ("record.destroyed", "档案已销毁 (墓碑)"),
+        DisclosureDue = ("disclosure.due", "决定待公示"),
+        DisclosureRedacted = ("disclosure.redacted", "公示文本隐名处理"),
+        DisclosureConfirmed = ("disclosure.confirmed", "确认公示文本"),
+        DisclosurePublished = ("disclosure.published", "发布执法决定公示"),
+        DisclosureWithdrawn = ("disclosure.withdrawn", "撤回执法决定公示"),
+        DisclosureOverdue = ("disclosure.overdue", "执法决定逾期未公示"),
+        PriorItemChanged = ("prior.changed", "修改事前公开事项"),
+        PriorItemPublished = ("prior.published", "发布事前公开事项"),
+        PriorItemOverdue = ("prior.overdue", "事前公开事项逾期未更新发布"),
     }
 }
 

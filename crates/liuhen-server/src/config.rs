@@ -70,6 +70,9 @@ pub struct Config {
     pub stream_recheck_seconds: u32,
     /// Supervision streams one user may hold open at once; beyond them 429.
     pub max_streams_per_user: u32,
+    /// The address the public reaches this site at (`https://gs.example.gov.cn`), for the links
+    /// of the Atom feed and the QR codes on documents; absent, the request's own host.
+    pub public_url: Option<String>,
     /// ClamAV's `clamscan`, which scans a case-file package at packaging and
     /// at each re-check (四性检测, 安全性): a bare name is looked up on `PATH`
     /// (absent: the report says it is not installed), a path must be there;
@@ -199,6 +202,7 @@ impl Default for Config {
             max_upload_patches: 64,
             stream_recheck_seconds: 10,
             max_streams_per_user: 4,
+            public_url: None,
             clamscan: "clamscan".to_owned(),
             clamscan_database: None,
             clamscan_timeout_seconds: 3600,
@@ -239,6 +243,7 @@ pub struct Layer {
     pub max_streams_per_user: Option<u32>,
     pub clamscan: Option<String>,
     pub clamscan_database: Option<PathBuf>,
+    pub public_url: Option<String>,
     pub clamscan_timeout_seconds: Option<u32>,
 }
 
@@ -356,6 +361,7 @@ impl Layer {
                 "MAX_STREAMS_PER_USER" => {
                     layer.max_streams_per_user = Some(value.parse().map_err(|e| bad(format!("{e}")))?)
                 }
+                "PUBLIC_URL" => layer.public_url = Some(value),
                 "CLAMSCAN" => layer.clamscan = Some(value),
                 "CLAMSCAN_DATABASE" => layer.clamscan_database = Some(PathBuf::from(value)),
                 "CLAMSCAN_TIMEOUT_SECONDS" => {
@@ -463,6 +469,9 @@ impl Config {
         if let Some(v) = l.clamscan {
             self.clamscan = v;
         }
+        if let Some(v) = l.public_url {
+            self.public_url = (!v.trim().is_empty()).then(|| v.trim().trim_end_matches('/').to_owned());
+        }
         if let Some(v) = l.clamscan_database {
             // An empty path is ClamAV's own database again.
             self.clamscan_database = (!v.as_os_str().is_empty()).then_some(v);
@@ -498,6 +507,11 @@ impl Config {
     }
 
     pub fn validate(self) -> Result<Config, ConfigError> {
+        if let Some(u) = &self.public_url
+            && !((u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8 && !u.contains(['"', '<', '>', ' ']))
+        {
+            return Err(ConfigError::Invalid(format!("public_url {u:?} must be an http:// or https:// address")));
+        }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             return Err(ConfigError::Invalid("max_body_bytes must be between 1 KiB and 64 MiB".into()));
         }

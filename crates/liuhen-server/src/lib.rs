@@ -98,6 +98,13 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::retention::retention_of_case, routes::retention::list_holds, routes::retention::place_hold, routes::retention::lift_hold,
         routes::retention::due_records, routes::retention::list_destructions, routes::retention::request_destruction, routes::retention::get_destruction,
         routes::retention::approve_destruction, routes::retention::withdraw_destruction, routes::retention::destruction_register,
+        routes::disclosure::list_disclosures, routes::disclosure::get_disclosure, routes::disclosure::redact_disclosure,
+        routes::disclosure::confirm_disclosure, routes::disclosure::publish_disclosure, routes::disclosure::withdraw_disclosure,
+        routes::disclosure::list_prior_items, routes::disclosure::create_prior_item, routes::disclosure::change_prior_item,
+        routes::disclosure::publish_prior_item,
+        routes::disclosure::public_search, routes::disclosure::public_decision, routes::disclosure::public_agencies,
+        routes::disclosure::public_prior, routes::disclosure::public_officer, routes::disclosure::public_stats,
+        routes::disclosure::public_stats_csv, routes::disclosure::feed,
         routes::ledger::checkpoint, routes::ledger::keys, routes::ledger::tile, routes::ledger::inclusion,
         routes::ledger::consistency, routes::ledger::entry, routes::ledger::tlog_proof,
         routes::evidence::get, routes::evidence::content, routes::evidence::link, routes::cases::compliance,
@@ -113,7 +120,7 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
     ),
     components(schemas(error::ErrorBody)),
     modifiers(&BearerAuth),
-    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "archives", description = "归档: case-file packages (BagIt, verifiable offline)"), (name = "devices", description = "执法记录仪与采集站: the device register, 领用/归还, 校时"), (name = "meta"))
+    tags((name = "cases", description = "案件: the enforcement procedure"), (name = "auth"), (name = "organisation"), (name = "ledger", description = "留痕: the verifiable log"), (name = "review", description = "法制审核: proposed decisions and their legal review"), (name = "evidence", description = "证据: uploads (tus 1.0.0 at /api/v1/uploads) and playback"), (name = "documents", description = "执法文书: formats, drafts, 文号, issued PDFs"), (name = "access", description = "调阅: approved, time-limited reading of restricted records"), (name = "supervision", description = "调阅监督: accesses, refusals, overrides and alerts, live"), (name = "archives", description = "归档: case-file packages (BagIt, verifiable offline)"), (name = "devices", description = "执法记录仪与采集站: the device register, 领用/归还, 校时"), (name = "disclosure", description = "执法公示: redaction, confirmation, publication, withdrawal; 事前公开"), (name = "public", description = "公示 for the public and the provincial 公示平台: no credential"), (name = "meta"))
 )]
 pub struct ApiDoc;
 
@@ -168,6 +175,15 @@ pub fn router(state: AppState) -> Router {
         .route("/destructions/{id}/approvals", post(routes::retention::approve_destruction))
         .route("/destructions/{id}/withdrawal", post(routes::retention::withdraw_destruction))
         .route("/destructions/{id}/register.pdf", get(routes::retention::destruction_register))
+        .route("/disclosures", get(routes::disclosure::list_disclosures))
+        .route("/disclosures/{id}", get(routes::disclosure::get_disclosure))
+        .route("/disclosures/{id}/redaction", post(routes::disclosure::redact_disclosure))
+        .route("/disclosures/{id}/confirmation", post(routes::disclosure::confirm_disclosure))
+        .route("/disclosures/{id}/publication", post(routes::disclosure::publish_disclosure))
+        .route("/disclosures/{id}/withdrawal", post(routes::disclosure::withdraw_disclosure))
+        .route("/prior-items", get(routes::disclosure::list_prior_items).post(routes::disclosure::create_prior_item))
+        .route("/prior-items/{id}", put(routes::disclosure::change_prior_item))
+        .route("/prior-items/{id}/publication", post(routes::disclosure::publish_prior_item))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))
@@ -221,6 +237,14 @@ pub fn router(state: AppState) -> Router {
         .route("/ledger/checkpoint", get(routes::ledger::checkpoint))
         .route("/ledger/keys", get(routes::ledger::keys))
         .route("/ledger/tile/{*path}", get(routes::ledger::tile))
+        .route("/public/api/v1/disclosures", get(routes::disclosure::public_search))
+        .route("/public/api/v1/disclosures/{id}", get(routes::disclosure::public_decision))
+        .route("/public/api/v1/agencies", get(routes::disclosure::public_agencies))
+        .route("/public/api/v1/agencies/{id}/prior", get(routes::disclosure::public_prior))
+        .route("/public/api/v1/agencies/{id}/stats/{year}", get(routes::disclosure::public_stats))
+        .route("/public/api/v1/agencies/{id}/stats/{year}/csv", get(routes::disclosure::public_stats_csv))
+        .route("/public/api/v1/officers/{id}", get(routes::disclosure::public_officer))
+        .route("/public/feed.atom", get(routes::disclosure::feed))
         .nest("/api/v1", api)
         .merge(web::router())
         .fallback(web::not_found)
@@ -393,7 +417,8 @@ async fn integrate_forever(service: liuhen_service::Service) {
     }
 }
 
-/// Removes abandoned uploads once their expiry has passed (tus expiration).
+/// Removes abandoned uploads once their expiry has passed (tus expiration), and records the
+/// findings of disclosures and 事前公开 items gone past their deadlines.
 async fn expire_uploads_forever(service: liuhen_service::Service) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -402,6 +427,11 @@ async fn expire_uploads_forever(service: liuhen_service::Service) {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
             Err(e) => tracing::error!(error = %e, "expiring uploads"),
+        }
+        match service.sweep_disclosures().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(findings = n, "disclosures past their deadlines recorded"),
+            Err(e) => tracing::error!(error = %e, "checking disclosure deadlines"),
         }
     }
 }

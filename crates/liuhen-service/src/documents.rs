@@ -679,6 +679,7 @@ impl Service {
             agency.short_name.unwrap_or_default()
         };
         let (now, who) = (self.now(), me.user.clone());
+        let policy = self.policy()?;
         let year = liuhen_domain::when::in_beijing(now).year();
         let sequence = match (format.numbered, format.doc_type.as_deref()) {
             (true, Some(kind)) => Some(format!("doc:{kind}")),
@@ -733,6 +734,7 @@ impl Service {
             };
             area.store_bytes(pdf.bytes).await?;
             let (fields, sequence, who) = (fields.clone(), sequence.clone(), who.clone());
+            let (policy, case) = (policy.clone(), case.clone());
             let (doc_id, agency, case_id) = (doc.id, doc.agency_id, doc.case_id);
             let drafted = doc.fields.clone();
             let issued = self
@@ -790,10 +792,10 @@ impl Service {
                             Some(&content),
                         )
                         .await?;
-                        tx.get_document(agency, doc_id)
-                            .await?
-                            .ok_or(ServiceError::NotFound("document"))
-                            .map(Some)
+                        let issued =
+                            tx.get_document(agency, doc_id).await?.ok_or(ServiceError::NotFound("document"))?;
+                        Service::open_disclosure(tx, &policy, &case, &issued, &who, now).await?;
+                        Ok(Some(issued))
                     })
                 })
                 .await?;

@@ -41,6 +41,7 @@ mod clock;
 pub mod compliance;
 pub mod demo;
 pub mod devices;
+pub mod disclosure;
 pub mod documents;
 mod error;
 pub mod evidence;

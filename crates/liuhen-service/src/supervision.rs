@@ -128,7 +128,7 @@ pub struct SupervisionEvent {
     #[schema(value_type = String, format = DateTime)]
     pub time: OffsetDateTime,
     /// For alerts: the rule (`bulk_download`, `out_of_hours`, `repeated_refusals`, `outside_unit`,
-    /// `clock_drift`, `archive_check_failed`).
+    /// `clock_drift`, `archive_check_failed`, `disclosure_overdue`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
     /// For alerts: what happened, in Chinese.
@@ -388,6 +388,15 @@ impl AlertState {
                     archive.map(|a| format!("（{a}）")).unwrap_or_default()
                 ),
             ));
+        }
+        if e.kind == EntryKind::DisclosureOverdue.code() || e.kind == EntryKind::PriorItemOverdue.code() {
+            let what = e.subjects.first().cloned().unwrap_or_default();
+            let message = if e.kind == EntryKind::PriorItemOverdue.code() {
+                format!("事前公开事项修改后未在规定期限内发布（{what}）")
+            } else {
+                format!("执法决定公示或撤回超过规定期限（{what}）")
+            };
+            out.push(("disclosure_overdue".to_owned(), message));
         }
         if e.class == EventClass::Refusal && e.kind != EntryKind::LoginLocked.code() {
             let key = e.subjects.first().cloned().unwrap_or_else(|| e.actor.clone());

@@ -79,6 +79,9 @@ pub struct Workbench {
     pub alerts: Vec<Arc<SupervisionEvent>>,
     /// A docking station's latest uploads, newest first (at most 20).
     pub uploads: Vec<Evidence>,
+    /// Decisions waiting to be published (执法公示), the soonest due first, with their deadline
+    /// state; for officers, reviewers, leaders and supervisors.
+    pub disclosures: Vec<crate::disclosure::DisclosureView>,
 }
 
 /// Whether `me` may approve or reject `r` now: a leader or supervisor,
@@ -228,6 +231,16 @@ impl Service {
         } else {
             Vec::new()
         };
-        Ok(Workbench { cases, reviews, approvals, my_requests, drafts, alerts, uploads })
+        let disclosures = if matches!(role, Role::Officer | Role::Reviewer | Role::Leader | Role::Supervisor) {
+            self.disclosures(me, None)
+                .await?
+                .into_iter()
+                .filter(|d| d.deadline != "done")
+                .take(50)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Workbench { cases, reviews, approvals, my_requests, drafts, alerts, uploads, disclosures })
     }
 }

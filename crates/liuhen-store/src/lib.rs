@@ -28,6 +28,7 @@ mod cases;
 mod committer;
 mod db;
 mod devices;
+mod disclosures;
 pub mod digest;
 mod documents;
 mod error;
@@ -50,6 +51,7 @@ use std::sync::Arc;
 use sqlx::{Any, Transaction};
 
 pub use archives::{ArchiveFile, StoredArchive};
+pub use disclosures::{PublicQuery, YearFigures, date_text};
 pub use cases::{CaseFilter, CaseScope, CaseSummary, StageMove};
 pub use committer::{CommitFault, MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};

@@ -20,6 +20,7 @@ use crate::deadlines::Deadlines;
 use crate::error::{Location, Loosening};
 use crate::major::MajorCatalogue;
 use crate::procedure::{HandlingLimit, ProcedureStages, check_stage_rules, merged_limits, stage_lists};
+use crate::disclosure::DisclosureRules;
 use crate::retention::Retention;
 use crate::selector::{ActSelector, VenueSelector};
 use crate::{LayerKind, Origin, PolicyError};
@@ -60,6 +61,7 @@ pub struct Policy {
     limits: Vec<HandlingLimit>,
     stage_lists: Vec<ProcedureStages>,
     retention: Retention,
+    disclosure: DisclosureRules,
 }
 
 impl Policy {
@@ -79,6 +81,7 @@ impl Policy {
             limits: Vec::new(),
             stage_lists: Vec::new(),
             retention: Retention::default(),
+            disclosure: DisclosureRules::default(),
         };
         policy.add_layer(source, text)?;
         Ok(policy)
@@ -132,8 +135,10 @@ impl Policy {
             raw.archive.as_ref(),
             &lines,
         )?;
+        let disclosure = self.disclosure.merged(&layer, raw.disclosure.as_ref(), source, &lines)?;
         self.layers.push(layer);
         self.retention = retention;
+        self.disclosure = disclosure;
         self.stage_lists = stages;
         self.limits = limits;
         self.catalogue = catalogue;
@@ -170,6 +175,11 @@ impl Policy {
     /// 保管期限: the retention classes and rules of every layer, and the 档号 pattern.
     pub fn retention(&self) -> &Retention {
         &self.retention
+    }
+
+    /// 执法公示: what is published, by whom, and the periods around it.
+    pub fn disclosure(&self) -> &DisclosureRules {
+        &self.disclosure
     }
 
     /// The effective handling limits (办案期限), one per procedure that has one.

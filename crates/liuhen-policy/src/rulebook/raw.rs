@@ -33,6 +33,7 @@ pub(crate) struct RawLayer {
     #[serde(default)]
     pub retention: Vec<crate::retention::RetentionRule>,
     pub archive: Option<crate::retention::RawArchive>,
+    pub disclosure: Option<crate::disclosure::RawDisclosure>,
 }
 
 /// One `[[procedure_stages]]` table: the stages a procedure has, in order (national layer only).

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod devices;
+pub mod disclosure;
 pub mod documents;
 pub mod evidence;
 pub mod ledger;

@@ -1,0 +1,65 @@
+-- 执法公示. A disclosure is made when a decision of a kind the rulebook publishes
+-- is issued (one per document); its redacted text is a new text (the document is
+-- never changed), proposed, confirmed, published and perhaps withdrawn.
+-- masked and labels are JSON arrays; withdrawal is a JSON object once made.
+-- Dates (decided_on, due_on, offline_after) are 'YYYY-MM-DD' in 北京时间.
+CREATE TABLE disclosures (
+    id               TEXT PRIMARY KEY,
+    agency_id        TEXT NOT NULL REFERENCES org_units(id),
+    unit_id          TEXT NOT NULL REFERENCES org_units(id),
+    case_id          TEXT NOT NULL REFERENCES cases(id),
+    document_id      TEXT NOT NULL UNIQUE REFERENCES documents(id),
+    format_name      TEXT NOT NULL,
+    number           TEXT,
+    case_kind        TEXT NOT NULL,
+    decided_on       TEXT NOT NULL,
+    due_on           TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('due', 'redacted', 'confirmed', 'published', 'withdrawn')),
+    natural_person   INTEGER NOT NULL CHECK (natural_person IN (0, 1)),
+    text             TEXT,
+    masked           TEXT NOT NULL DEFAULT '[]',
+    labels           TEXT NOT NULL DEFAULT '[]',
+    prepared_by      TEXT REFERENCES users(id),
+    confirmed_by     TEXT REFERENCES users(id),
+    published_by     TEXT REFERENCES users(id),
+    published_ms     INTEGER,
+    published_entry  INTEGER,
+    text_sha256      TEXT,
+    text_sm3         TEXT,
+    offline_after    TEXT,
+    withdrawal       TEXT,
+    overdue_entry    INTEGER
+);
+CREATE INDEX disclosures_public ON disclosures (state, published_ms);
+CREATE INDEX disclosures_due ON disclosures (agency_id, state, due_on);
+CREATE INDEX disclosures_case ON disclosures (case_id);
+
+-- 事前公开: the latest text of each item, the text the public sees, and every version.
+CREATE TABLE prior_items (
+    id                 TEXT PRIMARY KEY,
+    agency_id          TEXT NOT NULL REFERENCES org_units(id),
+    kind               TEXT NOT NULL,
+    title              TEXT NOT NULL,
+    body               TEXT NOT NULL,
+    version            INTEGER NOT NULL,
+    changed_by         TEXT NOT NULL REFERENCES users(id),
+    changed_ms         INTEGER NOT NULL,
+    due_on             TEXT NOT NULL,
+    published_version  INTEGER,
+    published_title    TEXT,
+    published_body     TEXT,
+    published_ms       INTEGER,
+    published_entry    INTEGER,
+    overdue_entry      INTEGER
+);
+CREATE INDEX prior_items_agency ON prior_items (agency_id, kind);
+CREATE TABLE prior_item_versions (
+    item_id     TEXT NOT NULL REFERENCES prior_items(id),
+    version     INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    changed_by  TEXT NOT NULL REFERENCES users(id),
+    changed_ms  INTEGER NOT NULL,
+    entry_seq   INTEGER NOT NULL,
+    PRIMARY KEY (item_id, version)
+);
