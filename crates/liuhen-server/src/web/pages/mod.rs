@@ -9,6 +9,7 @@ pub mod cases;
 pub mod documents;
 pub mod evidence;
 pub mod ledger;
+pub mod public;
 pub mod retention;
 pub mod review;
 pub mod supervision;
