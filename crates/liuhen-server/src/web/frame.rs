@@ -160,6 +160,9 @@ fn nav_for(user: &User, path: &str) -> Vec<NavItem> {
     if matches!(role, Supervisor | Leader) {
         items.push(("/supervision", "监督", "Supervision"));
     }
+    if matches!(role, Officer | Reviewer | Leader | Supervisor) {
+        items.push(("/disclosure", "执法公示", "Disclosure"));
+    }
     if matches!(role, Archivist | Leader | Supervisor) {
         items.push(("/retention", "档案保管", "Retention"));
     }

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/evidence/{id}", get(pages::evidence::player))
         .route("/access", get(pages::access::page))
         .route("/retention", get(pages::retention::page))
+        .route("/disclosure", get(pages::disclosure::page))
         .route("/supervision", get(pages::supervision::page))
         .route("/audit", get(pages::supervision::audit))
         .route("/ledger", get(pages::ledger::page))

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod case;
 pub mod cases;
+pub mod disclosure;
 pub mod documents;
 pub mod evidence;
 pub mod ledger;
