@@ -40,7 +40,7 @@ const hasText = (text) => async (page) =>
 const ROLES = [
   {
     login: 'officer1',
-    menuHas: ['工作台', '案件', '上传证据', '调阅', '留痕账本'],
+    menuHas: ['工作台', '案件', '上传证据', '调阅', '执法公示', '留痕账本'],
     menuLacks: ['系统管理', '监督', '档案保管'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {
@@ -54,15 +54,17 @@ const ROLES = [
       upload: [has('#upload-form', 'the upload form')],
       access: [has(ASK_ACCESS_FORM, 'the form asking for 调阅')],
       ledger: [lacks(LEDGER_LOOKUP, 'the entry look-up')],
+      disclosure: [has('form[data-action$="/redaction"]', 'the 隐名处理 form'), lacks('form[data-action$="/publication"], form[data-action$="/confirmation"], form[data-action$="/withdrawal"]', 'a form to confirm, publish or withdraw')],
     },
   },
   {
     login: 'leader1',
-    menuHas: ['工作台', '案件', '调阅', '监督', '档案保管', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '监督', '执法公示', '档案保管', '留痕账本'],
     menuLacks: ['系统管理', '上传证据'],
     everywhere: [],
     on: {
-      workbench: [hasText('待签发文书'), hasText('待我审批的调阅'), hasText('告警')],
+      workbench: [hasText('待签发文书'), hasText('待我审批的调阅'), hasText('告警'), hasText('待公示决定'), has('#wb-disclosures ~ ul .badge.past, #wb-disclosures + ul .badge.past', 'an overdue 公示')],
+      disclosure: [has('form[data-action$="/withdrawal"]', 'the 撤回 form'), has('form[data-action^="/api/v1/prior-items"]', 'the 事前公开 forms'), lacks('form[data-action$="/confirmation"]', 'the confirm form')],
       cases: [has(OPEN_CASE_LINK, 'the 立案 link')],
       case: [
         has(MOVE_FORM, 'the stage-move form'),
@@ -76,7 +78,7 @@ const ROLES = [
   },
   {
     login: 'reviewer1',
-    menuHas: ['工作台', '案件', '调阅', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '执法公示', '留痕账本'],
     menuLacks: ['系统管理', '上传证据', '监督', '档案保管'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {
@@ -84,12 +86,13 @@ const ROLES = [
       cases: [lacks(OPEN_CASE_LINK, 'the 立案 link')],
       case: [lacks(CHANGE_FORM, 'a form that changes the case'), has('a[href$="/review"]', 'the link to the review')],
       review: [lacks('form[data-action$="/decision"], form[data-action$="/decision/issue"]', 'a form that proposes or makes the decision')],
+      disclosure: [has('form[data-action$="/confirmation"]', 'the confirm form'), lacks('form[data-action$="/publication"], form[data-action$="/withdrawal"]', 'a form to publish or withdraw')],
     },
   },
   {
     login: 'archivist1',
     menuHas: ['工作台', '案件', '调阅', '档案保管', '留痕账本'],
-    menuLacks: ['系统管理', '上传证据', '监督'],
+    menuLacks: ['系统管理', '上传证据', '监督', '执法公示'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control'), lacks(OPEN_CASE_LINK, 'the 立案 link')],
     on: {
       workbench: [hasText('已归档案件')],
@@ -103,7 +106,7 @@ const ROLES = [
   },
   {
     login: 'supervisor1',
-    menuHas: ['工作台', '案件', '调阅', '监督', '档案保管', '留痕账本'],
+    menuHas: ['工作台', '案件', '调阅', '监督', '执法公示', '档案保管', '留痕账本'],
     menuLacks: ['系统管理', '上传证据'],
     everywhere: [lacks(ISSUE_CONTROL, 'a 签发 control')],
     on: {
@@ -115,6 +118,7 @@ const ROLES = [
       supervision: [has('#feed-filters', 'the feed\'s filters')],
       audit: [has('form[action="/audit"]', 'the audit report form')],
       ledger: [has(LEDGER_LOOKUP, 'the entry look-up')],
+      disclosure: [lacks(CHANGE_FORM, 'a form that changes a disclosure')],
     },
   },
   {

@@ -62,9 +62,11 @@ pub struct Withdrawal {
     pub ground: WithdrawalGround,
     pub reason: String,
     /// The day the decision was revoked, changed or found unlawful.
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub decided_on: Date,
     /// The last day to withdraw, on the rulebook's calendar.
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub due_on: Date,
     pub by: UserId,
@@ -88,9 +90,11 @@ pub struct Disclosure {
     pub number: Option<String>,
     pub case_kind: CaseKind,
     /// The day the decision was issued (北京时间).
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub decided_on: Date,
     /// The last day to publish, on the rulebook's working-day calendar.
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub due_on: Date,
     pub state: DisclosureState,
@@ -114,6 +118,7 @@ pub struct Disclosure {
     pub text_sha256: Option<String>,
     pub text_sm3: Option<String>,
     /// The publication goes offline after this day.
+    #[serde(with = "crate::when::day::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub offline_after: Option<Date>,
     pub withdrawal: Option<Withdrawal>,
@@ -175,6 +180,7 @@ pub struct NewWithdrawal {
     /// Shown on the public page in place of the text: 1 to 2000 characters.
     pub reason: String,
     /// The day the decision was revoked, changed or found unlawful.
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub decided_on: Date,
 }
@@ -220,6 +226,7 @@ pub struct PriorItem {
     #[schema(value_type = String, format = DateTime)]
     pub changed_at: OffsetDateTime,
     /// The last day to publish this version.
+    #[serde(with = "crate::when::day")]
     #[schema(value_type = String, format = Date)]
     pub due_on: Date,
     /// The version the public sees, if any.

@@ -36,6 +36,13 @@ pub fn bounded(field: &str, t: OffsetDateTime) -> Result<OffsetDateTime, Validat
     Ok(t)
 }
 
+// `day`: a calendar day as `YYYY-MM-DD` in JSON (`#[serde(with = "liuhen_domain::when::day")]`).
+time::serde::format_description!(
+    pub day,
+    Date,
+    "[year]-[month]-[day]"
+);
+
 /// `t` in 北京时间; `t` unchanged in the (unreachable for bounded input)
 /// case where the shift would leave the representable range.
 pub fn in_beijing(t: OffsetDateTime) -> OffsetDateTime {

@@ -26,7 +26,8 @@ use liuhen_domain::{
     NewRedaction, NewWithdrawal, Party, PriorItem, PriorItemDraft, PriorItemId, PriorKind, Role, UnitId, User,
     UserId, Withdrawal, WithdrawalGround,
 };
-use liuhen_policy::{DisclosureAction, Policy};
+pub use liuhen_policy::DisclosureAction;
+use liuhen_policy::Policy;
 use liuhen_store::{PublicQuery, Tx, Write};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
@@ -113,6 +114,7 @@ pub struct PublicDisclosure {
     pub number: Option<String>,
     pub case_kind: CaseKind,
     pub case_kind_zh: String,
+    #[serde(with = "liuhen_domain::when::day")]
     #[schema(value_type = String, format = Date)]
     pub decided_on: Date,
     #[serde(with = "time::serde::rfc3339")]
@@ -125,6 +127,7 @@ pub struct PublicDisclosure {
     /// The ledger index of the publication entry, to check against a public checkpoint.
     pub entry: u64,
     pub withdrawal: Option<PublicWithdrawal>,
+    #[serde(with = "liuhen_domain::when::day::option")]
     #[schema(value_type = Option<String>, format = Date)]
     pub offline_after: Option<Date>,
 }
@@ -335,6 +338,11 @@ impl Service {
         )
         .await?;
         Ok(())
+    }
+
+    /// Whether the rulebook lets `me`'s role take `action` (on a disclosure within their reach).
+    pub fn may_disclose(&self, me: &Principal, action: DisclosureAction) -> bool {
+        self.policy().is_ok_and(|p| p.disclosure().allows(me.user.role, action))
     }
 
     fn actions_for(&self, policy: &Policy, me: &User, d: &Disclosure) -> Vec<String> {

@@ -34,6 +34,7 @@ export const PAGES = [
   { name: 'supervision', path: '/supervision', roles: ['leader1', 'supervisor1', 'admin'] },
   { name: 'audit', path: '/audit', roles: ['supervisor1', 'admin'] },
   { name: 'access', path: '/access', roles: CASE_READERS },
+  { name: 'disclosure', path: '/disclosure', roles: ['officer1', 'leader1', 'reviewer1', 'supervisor1'] },
   { name: 'ledger', path: '/ledger', roles: ALL },
   { name: 'admin', path: '/admin', roles: ['admin'] },
   { name: 'password', path: '/password', roles: ALL },

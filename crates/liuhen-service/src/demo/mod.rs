@@ -487,6 +487,29 @@ impl Run {
                 }));
             }
             Do::ReadThroughGrant => !self.granted,
+            Do::Disclose { format, step: what } => {
+                let doc = tx.list_case_documents(case).await?.into_iter().find(|d| d.format == *format);
+                let state = match doc {
+                    Some(doc) => tx
+                        .disclosures(self.agency, None, Some(case))
+                        .await?
+                        .into_iter()
+                        .find(|d| d.document_id == doc.id)
+                        .map(|d| d.state),
+                    None => None,
+                };
+                use liuhen_domain::DisclosureState::*;
+                match (what, state) {
+                    (_, None) => false,
+                    (story::DiscloseStep::Redact(_), Some(s)) => s != Due,
+                    (story::DiscloseStep::Confirm, Some(s)) => matches!(s, Confirmed | Published | Withdrawn),
+                    (story::DiscloseStep::Publish, Some(s)) => matches!(s, Published | Withdrawn),
+                }
+            }
+            Do::Prior { title, publish, .. } => {
+                let items = tx.prior_items(self.agency).await?;
+                items.iter().any(|i| i.title == *title && (!*publish || i.published_version.is_some()))
+            }
         };
         tx.finish().await?;
         Ok(done)
@@ -725,6 +748,48 @@ impl Run {
             }
             Do::ReadThroughGrant => {
                 s.case_overview(me, case).await?;
+            }
+            Do::Disclose { format, step } => {
+                let doc = self.document(case, format, true).await?;
+                let d = s
+                    .disclosures(me, Some(case))
+                    .await?
+                    .into_iter()
+                    .find(|d| d.disclosure.document_id == doc.id)
+                    .ok_or_else(|| internal("no disclosure of the issued decision"))?;
+                let id = d.disclosure.id;
+                match step {
+                    story::DiscloseStep::Redact(secrets) => {
+                        let input = liuhen_domain::NewRedaction {
+                            persons: Vec::new(),
+                            secrets: secrets.iter().map(|x| (*x).to_owned()).collect(),
+                        };
+                        s.redact_disclosure(me, id, &input).await?;
+                    }
+                    story::DiscloseStep::Confirm => {
+                        s.confirm_disclosure(me, id).await?;
+                    }
+                    story::DiscloseStep::Publish => {
+                        s.publish_disclosure(me, id).await?;
+                    }
+                }
+            }
+            Do::Prior { kind, title, body, publish } => {
+                let existing = s.prior_items(me).await?.into_iter().find(|i| i.title == *title);
+                let item = match existing {
+                    Some(i) => i,
+                    None => {
+                        let draft = liuhen_domain::PriorItemDraft {
+                            kind: *kind,
+                            title: (*title).into(),
+                            body: (*body).into(),
+                        };
+                        s.put_prior_item(me, None, &draft).await?
+                    }
+                };
+                if *publish && item.pending() {
+                    s.publish_prior_item(me, item.id).await?;
+                }
             }
         }
         Ok(())

@@ -338,6 +338,27 @@ pub(super) enum Do {
     },
     /// A read of the case through the grant approved in this run.
     ReadThroughGrant,
+    /// A step of the 公示 of the case's issued document of `format`.
+    Disclose {
+        format: &'static str,
+        step: DiscloseStep,
+    },
+    /// A 事前公开 item added (by the leader), and published when `publish`.
+    Prior {
+        kind: liuhen_domain::PriorKind,
+        title: &'static str,
+        body: &'static str,
+        publish: bool,
+    },
+}
+
+/// What is done to a disclosure.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum DiscloseStep {
+    /// The masked text proposed, with these phrases labelled 商业秘密.
+    Redact(&'static [&'static str]),
+    Confirm,
+    Publish,
 }
 
 /// One step of the story: when, on which case, by whom.
@@ -589,6 +610,10 @@ impl Plan {
         self.add(case, issued, LEADER, Do::Issue { format });
     }
 
+    fn disclose(&mut self, case: usize, format: &'static str, at: OffsetDateTime, by: &'static str, step: DiscloseStep) {
+        self.add(case, at, by, Do::Disclose { format, step });
+    }
+
     fn clips(&mut self, case: usize, at: OffsetDateTime, clips: Vec<ClipSpec>) {
         for c in clips {
             let by = if c.station { STATION } else { c.officer };
@@ -718,6 +743,23 @@ pub(super) fn first_day(days: &Days<'_>) -> Date {
 
 fn inquiry_room(name: &'static str) -> (Option<&'static str>, Option<&'static str>) {
     (Some("临江市江滨区人民路100号（临江市市场监督管理局办案区）"), Some(name))
+}
+
+/// 事前公开: the leader publishes the agency's lists (filed under the first case, whose days they
+/// share); the list of powers is revised later and waits to be published again.
+fn prior_items(p: &mut Plan, added: OffsetDateTime, published: OffsetDateTime) {
+    use liuhen_domain::PriorKind::*;
+    let items: [(liuhen_domain::PriorKind, &str, &str); 5] = [
+        (Functions, "临江市市场监督管理局主要职责", "负责全市市场综合监督管理，统一登记市场主体，组织市场监管综合执法工作，负责食品安全、产品质量、计量、价格、广告、知识产权等领域的监督管理和行政执法。\n办公地址：临江市江滨区人民路100号；咨询电话：12315。"),
+        (Powers, "行政处罚权责清单（2026年版）", "一、对销售超过保质期食品的行政处罚（《中华人民共和国食品安全法》第一百二十四条）；\n二、对发布虚假广告的行政处罚（《中华人民共和国广告法》第五十五条）；\n三、对销售不合格产品的行政处罚（《中华人民共和国产品质量法》第四十九条）；\n四、对查封、扣押涉嫌违法物品的行政强制（《中华人民共和国行政强制法》第九条）。"),
+        (Procedure, "行政处罚一般程序流程", "立案 → 调查取证（执法人员不少于两人，出示执法证件）→ 告知拟作出的处罚及陈述、申辩、听证权利 → 法制审核（重大执法决定）→ 作出决定 → 送达 → 执行 → 结案归档。"),
+        (Remedies, "救济途径", "当事人对行政处罚决定不服的，可以自收到决定书之日起六十日内向临江市人民政府申请行政复议，或者在六个月内向临江市江滨区人民法院提起行政诉讼。"),
+        (Inspections, "2026年度随机抽查事项清单", "1.食品经营者经营条件检查（抽查比例5%）；\n2.计量器具检定情况检查（抽查比例3%）；\n3.明码标价检查（抽查比例5%）。"),
+    ];
+    for (kind, title, body) in items {
+        p.add(FOOD, added, LEADER, Do::Prior { kind, title, body, publish: false });
+        p.add(FOOD, published, LEADER, Do::Prior { kind, title, body, publish: true });
+    }
 }
 
 /// 销售超过保质期的食品: the whole ordinary procedure, to 归档.
@@ -877,6 +919,10 @@ fn food(p: &mut Plan, days: &Days<'_>) {
         at(d(11), 14, 30),
     );
     p.move_to(c, at(d(12), 9, 0), Stage::Execution, "处罚决定已作出，转入送达执行");
+    p.disclose(c, "penalty_decision", at(d(12), 16, 0), "officer1", DiscloseStep::Redact(&[]));
+    p.disclose(c, "penalty_decision", at(d(13), 10, 0), REVIEWER, DiscloseStep::Confirm);
+    p.disclose(c, "penalty_decision", at(d(13), 15, 0), LEADER, DiscloseStep::Publish);
+    prior_items(p, at(d(2), 16, 0), at(d(3), 9, 30));
     p.act(
         c,
         ActSpec {
@@ -1125,6 +1171,9 @@ fn ads(p: &mut Plan, days: &Days<'_>) {
         at(d(15), 14, 0),
     );
     p.move_to(c, at(d(16), 9, 0), Stage::Execution, "处罚决定已作出，转入送达执行");
+    // The text is proposed with the product's formula labelled 商业秘密; nobody confirmed it, and
+    // the 7 working days ran out: the 公示 is late (a finding on the supervision stream).
+    p.disclose(c, "penalty_decision", at(d(16), 16, 0), "officer1", DiscloseStep::Redact(&["“降压灵”配方"]));
     p.act(
         c,
         ActSpec {
@@ -1359,6 +1408,9 @@ fn labels(p: &mut Plan, days: &Days<'_>) {
         at(d(6), 11, 0),
     );
     p.move_to(c, at(d(7), 9, 0), Stage::Execution, "已作出不予行政处罚决定，转入送达");
+    p.disclose(c, "no_penalty_decision", at(d(7), 15, 0), "officer3", DiscloseStep::Redact(&[]));
+    p.disclose(c, "no_penalty_decision", at(d(8), 10, 0), REVIEWER, DiscloseStep::Confirm);
+    p.disclose(c, "no_penalty_decision", at(d(8), 16, 0), LEADER, DiscloseStep::Publish);
     p.act(
         c,
         ActSpec {

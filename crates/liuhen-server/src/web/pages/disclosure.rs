@@ -19,6 +19,8 @@ pub struct DisclosurePage {
     waiting: Vec<DisclosureView>,
     done: Vec<DisclosureView>,
     prior: Option<Vec<PriorItem>>,
+    /// Whether the reader keeps the 事前公开 items (adds, changes, publishes).
+    keeps_prior: bool,
     kinds: &'static [PriorKind],
     grounds: &'static [WithdrawalGround],
     today: String,
@@ -52,12 +54,14 @@ async fn build(s: &AppState, v: Viewer) -> PageResult {
     let all = s.service.disclosures(&v.me, None).await.or_page(&v.frame)?;
     let (waiting, done): (Vec<_>, Vec<_>) = all.into_iter().partition(|d| d.deadline != "done");
     let prior = s.service.prior_items(&v.me).await.ok();
+    let keeps_prior = s.service.may_disclose(&v.me, liuhen_service::disclosure::DisclosureAction::Publish);
     let today = liuhen_domain::when::in_beijing(s.service.now()).date().to_string();
     Ok(render(&DisclosurePage {
         c: v.frame,
         waiting,
         done,
         prior,
+        keeps_prior,
         kinds: PriorKind::ALL,
         grounds: WithdrawalGround::ALL,
         today,
