@@ -168,7 +168,10 @@ impl NewRedaction {
             }
             Ok(out)
         };
-        Ok(NewRedaction { persons: clean("persons", &self.persons)?, secrets: clean("secrets", &self.secrets)? })
+        Ok(NewRedaction {
+            persons: clean("persons", &self.persons)?,
+            secrets: clean("secrets", &self.secrets)?,
+        })
     }
 }
 
@@ -275,7 +278,11 @@ mod tests {
 
     #[test]
     fn withdrawals_and_redaction_labels_are_checked() {
-        let w = NewWithdrawal { ground: WithdrawalGround::Revoked, reason: " 复议撤销 ".into(), decided_on: date!(2026 - 12 - 02) };
+        let w = NewWithdrawal {
+            ground: WithdrawalGround::Revoked,
+            reason: " 复议撤销 ".into(),
+            decided_on: date!(2026 - 12 - 02),
+        };
         assert_eq!(w.validate(date!(2026 - 12 - 03)).unwrap().reason, "复议撤销");
         assert_eq!(w.validate(date!(2026 - 12 - 01)).unwrap_err().field, "decided_on");
         let r = NewRedaction { persons: vec!["王五".into(), "王五".into()], secrets: vec![" ".into()] };

@@ -80,16 +80,16 @@ pub use device::{
     NewDevice, NewStation, Station, device_identifier,
 };
 pub use disclosure::{
-    Disclosure, DisclosureState, MAX_DISCLOSURE_TEXT, MAX_PRIOR_BODY, MaskedSpan, NewRedaction, NewWithdrawal,
-    PriorItem, PriorItemDraft, PriorKind, Withdrawal, WithdrawalGround,
+    Disclosure, DisclosureState, MAX_DISCLOSURE_TEXT, MAX_PRIOR_BODY, MaskedSpan, NewRedaction,
+    NewWithdrawal, PriorItem, PriorItemDraft, PriorKind, Withdrawal, WithdrawalGround,
 };
 pub use document::{Document, DocumentStatus, IssuedDigests};
 pub use error::{ValidationError, optional_text, required_text};
 pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
-    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DestructionId, DeviceId, DisclosureId, DocumentId,
-    EvidenceId, HoldId, InterruptionId, PriorItemId, StationId, UnitId, UserId,
+    AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DestructionId, DeviceId, DisclosureId,
+    DocumentId, EvidenceId, HoldId, InterruptionId, PriorItemId, StationId, UnitId, UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,

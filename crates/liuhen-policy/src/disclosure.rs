@@ -118,7 +118,12 @@ impl DisclosureRules {
             for (i, name) in documents.iter().enumerate() {
                 if name.trim().is_empty() {
                     let path = format!("disclosure.documents[{i}]");
-                    return Err(PolicyError::invalid(source, &path, lines.line(&path), "a 文书名称 is needed"));
+                    return Err(PolicyError::invalid(
+                        source,
+                        &path,
+                        lines.line(&path),
+                        "a 文书名称 is needed",
+                    ));
                 }
                 if !next.documents.contains(name) {
                     next.documents.push(name.clone());
@@ -133,7 +138,12 @@ impl DisclosureRules {
             let Some(value) = value else { continue };
             if value == 0 {
                 let at = at(field);
-                return Err(PolicyError::invalid(&at.source, &at.path, at.line, "must be at least 1 working day"));
+                return Err(PolicyError::invalid(
+                    &at.source,
+                    &at.path,
+                    at.line,
+                    "must be at least 1 working day",
+                ));
             }
             if value > *slot {
                 return Err(PolicyError::Loosens(Box::new(Loosening {
@@ -151,7 +161,11 @@ impl DisclosureRules {
         }
         let years = [
             ("offline_years", raw.offline_years, &mut next.offline_years),
-            ("offline_years_natural_person", raw.offline_years_natural_person, &mut next.offline_years_natural_person),
+            (
+                "offline_years_natural_person",
+                raw.offline_years_natural_person,
+                &mut next.offline_years_natural_person,
+            ),
         ];
         for (field, value, slot) in years {
             let Some(value) = value else { continue };
@@ -201,7 +215,10 @@ mod tests {
         assert!(d.publishes("行政处罚决定书"));
         assert!(d.publishes("查封扣押决定书"));
         assert!(!d.publishes("询问笔录"));
-        assert_eq!((d.withdraw_days, d.republish_days, d.offline_years, d.offline_years_natural_person), (3, 5, 5, 2));
+        assert_eq!(
+            (d.withdraw_days, d.republish_days, d.offline_years, d.offline_years_natural_person),
+            (3, 5, 5, 2)
+        );
         assert!(d.allows(Role::Reviewer, DisclosureAction::Confirm));
         assert!(!d.allows(Role::Officer, DisclosureAction::Publish));
     }

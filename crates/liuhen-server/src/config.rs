@@ -508,9 +508,13 @@ impl Config {
 
     pub fn validate(self) -> Result<Config, ConfigError> {
         if let Some(u) = &self.public_url
-            && !((u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8 && !u.contains(['"', '<', '>', ' ']))
+            && !((u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() > 8
+                && !u.contains(['"', '<', '>', ' ']))
         {
-            return Err(ConfigError::Invalid(format!("public_url {u:?} must be an http:// or https:// address")));
+            return Err(ConfigError::Invalid(format!(
+                "public_url {u:?} must be an http:// or https:// address"
+            )));
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             return Err(ConfigError::Invalid("max_body_bytes must be between 1 KiB and 64 MiB".into()));

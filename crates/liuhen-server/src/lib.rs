@@ -181,7 +181,10 @@ pub fn router(state: AppState) -> Router {
         .route("/disclosures/{id}/confirmation", post(routes::disclosure::confirm_disclosure))
         .route("/disclosures/{id}/publication", post(routes::disclosure::publish_disclosure))
         .route("/disclosures/{id}/withdrawal", post(routes::disclosure::withdraw_disclosure))
-        .route("/prior-items", get(routes::disclosure::list_prior_items).post(routes::disclosure::create_prior_item))
+        .route(
+            "/prior-items",
+            get(routes::disclosure::list_prior_items).post(routes::disclosure::create_prior_item),
+        )
         .route("/prior-items/{id}", put(routes::disclosure::change_prior_item))
         .route("/prior-items/{id}/publication", post(routes::disclosure::publish_prior_item))
         .route("/cases/{id}/officers", put(routes::cases::assign))

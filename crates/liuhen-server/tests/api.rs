@@ -2787,3 +2787,196 @@ async fn devices_and_stations_through_the_api() {
         }
     }
 }
+
+mod disclosure {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Text {
+        text: String,
+        persons: Vec<String>,
+        planted: Vec<Planted>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Planted {
+        value: String,
+    }
+
+    fn send(method: &str, uri: &str, token: &str, body: &Value) -> Request<Body> {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+
+    async fn public(app: &App, uri: &str) -> Resp {
+        let r = call(app, Request::get(uri).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text);
+        assert!(r.headers.get(header::SET_COOKIE).is_none(), "{uri} sets no cookie");
+        r
+    }
+
+    /// Every text of the redaction corpus, put in a 查封扣押决定书 of its own case, issued, redacted
+    /// (the case's party and the names a reviewer labels are known), confirmed, published: no
+    /// public page, feed entry or API answer shows any identifier planted in it, nor the party's ID.
+    #[tokio::test]
+    async fn published_pages_feed_and_api_carry_no_planted_identifier() {
+        let corpus: Vec<Text> =
+            serde_json::from_str(include_str!("../../liuhen-domain/tests/redaction/corpus.json")).unwrap();
+        for app in apps().await {
+            let officer = login(&app, "officer1").await;
+            let leader = login(&app, "leader1").await;
+            let reviewer = login(&app, "reviewer1").await;
+            let mut planted: Vec<String> = Vec::new();
+            let mut published = Vec::new();
+            for (i, t) in corpus.iter().enumerate() {
+                let first17 = format!("3301021980{:02}{:02}{:03}", 1 + i % 12, 1 + i % 28, 100 + i);
+                let id_number =
+                    format!("{first17}{}", liuhen_domain::ResidentId::check_character(&first17).unwrap());
+                let party = match t.persons.first() {
+                    Some(name) => {
+                        json!({"type": "natural_person", "name": name, "id_kind": "resident_id_card",
+                        "id_number": id_number, "phone": "13905719999", "address": "临江市江滨区望江路7号"})
+                    }
+                    None => json!({"type": "organisation", "name": "临江市某某商贸有限公司",
+                        "uscc": "91330100MA2H4K7X1M", "legal_representative": "欧阳建华"}),
+                };
+                planted.extend(t.planted.iter().map(|p| p.value.clone()));
+                if t.persons.is_empty() {
+                    planted.push("欧阳建华".into());
+                } else {
+                    planted.extend([id_number.clone(), "13905719999".into(), "望江路7号".into()]);
+                }
+                let body = json!({"cause": format!("公示测试{i}"), "kind": "administrative_coercion",
+                    "parties": [party], "officers": []});
+                let r = call(&app, send("POST", "/api/v1/cases", &officer, &body)).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                let case = r.body["id"].as_str().unwrap().to_owned();
+                let r = call(
+                    &app,
+                    send(
+                        "POST",
+                        &format!("/api/v1/cases/{case}/documents"),
+                        &officer,
+                        &json!({"format": "查封扣押决定书"}),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                let doc = r.body["id"].as_str().unwrap().to_owned();
+                let mut fields = r.body["fields"].clone();
+                for (k, v) in [
+                    ("measure", json!("扣押")),
+                    ("reason", json!(t.text)),
+                    ("legal_basis", json!("《中华人民共和国行政强制法》第二十二条")),
+                    ("items", json!("涉案商品一批，详见查封扣押清单。")),
+                    ("start_date", json!("2026-11-20")),
+                    ("end_date", json!("2026-12-19")),
+                    ("review_agency", json!("临江市人民政府")),
+                    ("court", json!("临江市江滨区人民法院")),
+                    ("decision_date", json!("2026-11-20")),
+                    ("seal", json!({"name": "临江市市场监督管理局", "date": "2026-11-20"})),
+                ] {
+                    fields[k] = v;
+                }
+                let r = call(
+                    &app,
+                    send("PUT", &format!("/api/v1/documents/{doc}"), &officer, &json!({"fields": fields})),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let r =
+                    call(&app, post_json(&format!("/api/v1/documents/{doc}/issue"), Some(&leader), "")).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let r = call(&app, get(&format!("/api/v1/disclosures?case={case}"), &officer)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let id = r.body[0]["id"].as_str().expect("the issued decision is due for 公示").to_owned();
+                assert_eq!(r.body[0]["state"], "due");
+                let labels = json!({"persons": t.persons.iter().skip(1).collect::<Vec<_>>()});
+                let r = call(
+                    &app,
+                    send("POST", &format!("/api/v1/disclosures/{id}/redaction"), &reviewer, &labels),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let r = call(
+                    &app,
+                    post_json(&format!("/api/v1/disclosures/{id}/confirmation"), Some(&reviewer), ""),
+                )
+                .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::FORBIDDEN,
+                    "the one who proposed does not confirm: {}",
+                    r.text
+                );
+                let r = call(
+                    &app,
+                    post_json(&format!("/api/v1/disclosures/{id}/publication"), Some(&leader), ""),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::CONFLICT, "not confirmed yet: {}", r.text);
+                // The leader proposes again (same text); the reviewer confirms; the leader publishes.
+                let r = call(
+                    &app,
+                    send("POST", &format!("/api/v1/disclosures/{id}/redaction"), &leader, &labels),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let r = call(
+                    &app,
+                    post_json(&format!("/api/v1/disclosures/{id}/confirmation"), Some(&reviewer), ""),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                let r = call(
+                    &app,
+                    post_json(&format!("/api/v1/disclosures/{id}/publication"), Some(&leader), ""),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+                assert!(r.body["published_entry"].as_u64().is_some(), "{}", r.text);
+                published.push(id);
+            }
+            let mut uris = vec![
+                "/public".to_owned(),
+                "/public?kind=administrative_coercion".to_owned(),
+                "/public/feed.atom".to_owned(),
+                "/public/api/v1/disclosures?limit=200".to_owned(),
+            ];
+            for id in &published {
+                uris.push(format!("/public/decisions/{id}"));
+                uris.push(format!("/public/api/v1/disclosures/{id}"));
+            }
+            let mut leaks = Vec::new();
+            let mut feed_entries = 0;
+            for uri in &uris {
+                let r = public(&app, uri).await;
+                if uri.ends_with(".atom") {
+                    feed_entries = r.text.matches("<entry>").count();
+                }
+                if uri.ends_with("limit=200") {
+                    assert!(r.body["total"].as_u64().unwrap() >= corpus.len() as u64, "{}", r.text);
+                }
+                for p in &planted {
+                    if r.text.contains(p.as_str()) {
+                        leaks.push(format!("{uri}: {p}"));
+                    }
+                }
+            }
+            assert_eq!(feed_entries, 50, "the feed carries the latest 50");
+            assert!(leaks.is_empty(), "{} identifiers shown:\n{}", leaks.len(), leaks.join("\n"));
+            println!(
+                "{} decisions published, {} identifiers looked for in {} answers",
+                published.len(),
+                planted.len(),
+                uris.len()
+            );
+        }
+    }
+}

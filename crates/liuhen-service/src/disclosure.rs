@@ -22,13 +22,13 @@ use liuhen_archive::Digests;
 use liuhen_docs::{DocumentView, ViewBlock};
 use liuhen_domain::redaction::{self, Known};
 use liuhen_domain::{
-    Actor, Case, CaseId, CaseKind, Disclosure, DisclosureId, DisclosureState, Document, EntryKind, MaskedSpan,
-    NewRedaction, NewWithdrawal, Party, PriorItem, PriorItemDraft, PriorItemId, PriorKind, Role, UnitId, User,
-    UserId, Withdrawal, WithdrawalGround,
+    Actor, Case, CaseId, CaseKind, Disclosure, DisclosureId, DisclosureState, Document, EntryKind,
+    MaskedSpan, NewRedaction, NewWithdrawal, Party, PriorItem, PriorItemDraft, PriorItemId, PriorKind, Role,
+    UnitId, User, UserId, Withdrawal, WithdrawalGround,
 };
 pub use liuhen_policy::DisclosureAction;
 use liuhen_policy::Policy;
-use liuhen_store::{PublicQuery, Tx, Write};
+use liuhen_store::{CaseScope, PublicQuery, Tx, Write};
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
@@ -268,7 +268,13 @@ fn document_text(view: &DocumentView) -> String {
                     let cells: Vec<String> = row
                         .iter()
                         .filter(|c| !c.value.trim().is_empty() || !c.label.is_empty())
-                        .map(|c| if c.label.is_empty() { c.value.clone() } else { format!("{}：{}", c.label, c.value) })
+                        .map(|c| {
+                            if c.label.is_empty() {
+                                c.value.clone()
+                            } else {
+                                format!("{}：{}", c.label, c.value)
+                            }
+                        })
                         .collect();
                     if !cells.is_empty() {
                         out.push(cells.join("  "));
@@ -354,7 +360,10 @@ impl Service {
         {
             out.push("redact".to_owned());
         }
-        if d.state == DisclosureState::Redacted && may(DisclosureAction::Confirm) && d.prepared_by != Some(me.id) {
+        if d.state == DisclosureState::Redacted
+            && may(DisclosureAction::Confirm)
+            && d.prepared_by != Some(me.id)
+        {
             out.push("confirm".to_owned());
         }
         if d.state == DisclosureState::Confirmed && may(DisclosureAction::Publish) {
@@ -369,7 +378,13 @@ impl Service {
     fn view_of(&self, policy: &Policy, me: &User, d: Disclosure, case: &Case) -> DisclosureView {
         let deadline = deadline_state(&d, today(self.now())).to_owned();
         let actions = self.actions_for(policy, me, &d);
-        DisclosureView { disclosure: d, case_number: case.number.clone(), cause: case.cause.clone(), deadline, actions }
+        DisclosureView {
+            disclosure: d,
+            case_number: case.number.clone(),
+            cause: case.cause.clone(),
+            deadline,
+            actions,
+        }
     }
 
     /// The disclosures of the cases `me` reads (of one case when given), waiting ones first.
@@ -378,10 +393,13 @@ impl Service {
             return Err(ServiceError::Forbidden("stations and administrators read no case".into()));
         }
         let policy = self.policy()?;
-        if let Some(c) = case {
+        if let Some(c) = case
+            && !self.confirms(me)
+        {
             self.case_for_read(me, c).await?;
         }
-        let scope = self.read_scope(me);
+        let confirms = self.confirms(me);
+        let scope = if confirms { CaseScope::Agency(me.user.agency_id) } else { self.read_scope(me) };
         let mut tx = self.store.read().await?;
         let list = tx.disclosures(me.user.agency_id, None, case).await?;
         let mut cases: HashMap<CaseId, Option<Case>> = HashMap::new();
@@ -391,7 +409,9 @@ impl Service {
                 let c = tx.get_case_in_scope(d.case_id, &scope).await?;
                 cases.insert(d.case_id, c);
             }
-            if let Some(Some(c)) = cases.get(&d.case_id) {
+            if let Some(Some(c)) = cases.get(&d.case_id)
+                && (!confirms || me.user.cleared_for(c.label))
+            {
                 out.push(self.view_of(&policy, &me.user, d, c));
             }
         }
@@ -400,8 +420,14 @@ impl Service {
             let mut subjects: Vec<String> = out.iter().map(|v| v.disclosure.case_id.subject()).collect();
             subjects.sort();
             subjects.dedup();
-            self.record_read_as(EntryKind::CasesListed, self.now(), actor(&me.user), Some(me.user.agency_id), subjects)
-                .await?;
+            self.record_read_as(
+                EntryKind::CasesListed,
+                self.now(),
+                actor(&me.user),
+                Some(me.user.agency_id),
+                subjects,
+            )
+            .await?;
         }
         Ok(out)
     }
@@ -421,6 +447,30 @@ impl Service {
         Ok(self.view_of(&policy, &me.user, d, &case))
     }
 
+    /// Whether `me` confirms redactions, a duty across the agency: they reach the disclosures of
+    /// every case of it (within their clearance), whatever its stage — a 查封扣押决定书 is published
+    /// while its case is still being investigated.
+    fn confirms(&self, me: &Principal) -> bool {
+        me.user.active && self.may_disclose(me, DisclosureAction::Confirm)
+    }
+
+    /// The case of a disclosure for `me`: through the confirmer's duty, or as `me` reads the case
+    /// (for a change, not through a 调阅 grant).
+    async fn disclosure_case(&self, me: &Principal, d: &Disclosure, write: bool) -> Result<Case> {
+        if self.confirms(me)
+            && let Some(c) =
+                self.store.get_case_in_scope(d.case_id, &CaseScope::Agency(me.user.agency_id)).await?
+            && me.user.cleared_for(c.label)
+        {
+            return Ok(c);
+        }
+        if write {
+            self.case_for_write(me, d.case_id).await
+        } else {
+            Ok(self.case_for_read(me, d.case_id).await?.0)
+        }
+    }
+
     async fn disclosure_in_reach(&self, me: &Principal, id: DisclosureId) -> Result<(Disclosure, Case)> {
         let d = {
             let mut tx = self.store.read().await?;
@@ -429,31 +479,42 @@ impl Service {
             d
         };
         let Some(d) = d else { return Err(self.refuse_missing(me, id.subject(), "disclosure").await) };
-        let (case, _) = self.case_for_read(me, d.case_id).await?;
+        let case = self.disclosure_case(me, &d, false).await?;
         Ok((d, case))
     }
 
     /// Proposes the redacted text (隐名处理) from the issued document: a new text; the document is
     /// untouched. Again after a confirmation, it starts the confirmation over.
-    pub async fn redact_disclosure(&self, me: &Principal, id: DisclosureId, input: &NewRedaction) -> Result<DisclosureView> {
+    pub async fn redact_disclosure(
+        &self,
+        me: &Principal,
+        id: DisclosureId,
+        input: &NewRedaction,
+    ) -> Result<DisclosureView> {
         let input = input.validate()?;
         let policy = self.policy()?;
         role_may(&policy, &me.user, DisclosureAction::Redact)?;
         let (d, _) = self.disclosure_in_reach(me, id).await?;
-        let case = self.case_for_write(me, d.case_id).await?;
+        let case = self.disclosure_case(me, &d, true).await?;
         if !matches!(d.state, DisclosureState::Due | DisclosureState::Redacted | DisclosureState::Confirmed) {
-            return Err(ServiceError::Conflict(format!("the disclosure is {}; its text is fixed", d.state.label_zh())));
+            return Err(ServiceError::Conflict(format!(
+                "the disclosure is {}; its text is fixed",
+                d.state.label_zh()
+            )));
         }
         let doc = {
             let mut tx = self.store.read().await?;
-            let doc = tx.get_document(d.agency_id, d.document_id).await?.ok_or(ServiceError::NotFound("document"))?;
+            let doc = tx
+                .get_document(d.agency_id, d.document_id)
+                .await?
+                .ok_or(ServiceError::NotFound("document"))?;
             tx.finish().await?;
             doc
         };
         let (formats, _) = self.formats()?;
-        let format = formats
-            .get(&doc.format)
-            .ok_or_else(|| ServiceError::Internal(format!("the format {} is no longer loaded", doc.format)))?;
+        let format = formats.get(&doc.format).ok_or_else(|| {
+            ServiceError::Internal(format!("the format {} is no longer loaded", doc.format))
+        })?;
         let valid = liuhen_docs::validate(format, &doc.fields)
             .map_err(|e| ServiceError::Internal(format!("the issued document no longer validates: {e:?}")))?;
         let original = document_text(&DocumentView::new(&valid, doc.number.as_deref()));
@@ -480,7 +541,9 @@ impl Service {
             .transact(move |tx| {
                 Box::pin(async move {
                     if !tx.update_disclosure(&next, from).await? {
-                        return Err(ServiceError::Conflict("the disclosure changed meanwhile; reload it".into()));
+                        return Err(ServiceError::Conflict(
+                            "the disclosure changed meanwhile; reload it".into(),
+                        ));
                     }
                     let content = serde_json::json!({
                         "masked": next.masked.len(),
@@ -509,7 +572,7 @@ impl Service {
         let policy = self.policy()?;
         role_may(&policy, &me.user, DisclosureAction::Confirm)?;
         let (d, _) = self.disclosure_in_reach(me, id).await?;
-        let case = self.case_for_write(me, d.case_id).await?;
+        let case = self.disclosure_case(me, &d, true).await?;
         if d.state != DisclosureState::Redacted {
             return Err(ServiceError::Conflict(format!(
                 "only a proposed text (待确认) is confirmed; this disclosure is {}",
@@ -517,7 +580,9 @@ impl Service {
             )));
         }
         if d.prepared_by == Some(me.user.id) {
-            return Err(ServiceError::Forbidden("the person who proposed the redaction does not confirm it".into()));
+            return Err(ServiceError::Forbidden(
+                "the person who proposed the redaction does not confirm it".into(),
+            ));
         }
         let mut next = d.clone();
         next.state = DisclosureState::Confirmed;
@@ -531,14 +596,17 @@ impl Service {
         let policy = self.policy()?;
         role_may(&policy, &me.user, DisclosureAction::Publish)?;
         let (d, _) = self.disclosure_in_reach(me, id).await?;
-        let case = self.case_for_write(me, d.case_id).await?;
+        let case = self.disclosure_case(me, &d, true).await?;
         if d.state != DisclosureState::Confirmed {
             return Err(ServiceError::Conflict(format!(
                 "only a confirmed text (待发布) is published; this disclosure is {}",
                 d.state.label_zh()
             )));
         }
-        let text = d.text.clone().ok_or_else(|| ServiceError::Internal("a confirmed disclosure without text".into()))?;
+        let text = d
+            .text
+            .clone()
+            .ok_or_else(|| ServiceError::Internal("a confirmed disclosure without text".into()))?;
         let digests = Digests::of(text.as_bytes());
         let now = self.now();
         let rules = policy.disclosure();
@@ -567,7 +635,7 @@ impl Service {
         let policy = self.policy()?;
         role_may(&policy, &me.user, DisclosureAction::Withdraw)?;
         let (d, _) = self.disclosure_in_reach(me, id).await?;
-        let case = self.case_for_write(me, d.case_id).await?;
+        let case = self.disclosure_case(me, &d, true).await?;
         if d.state != DisclosureState::Published {
             return Err(ServiceError::Conflict(format!(
                 "only a published disclosure is withdrawn; this one is {}",
@@ -588,7 +656,8 @@ impl Service {
             entry: 0,
         });
         let late = today(now) > due_on;
-        let saved = self.save_step(next, d.state, EntryKind::DisclosureWithdrawn, &me.user, Some(late)).await?;
+        let saved =
+            self.save_step(next, d.state, EntryKind::DisclosureWithdrawn, &me.user, Some(late)).await?;
         Ok(self.view_of(&policy, &me.user, saved, &case))
     }
 
@@ -605,7 +674,8 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let mut subjects = vec![next.id.subject(), next.document_id.subject(), next.case_id.subject()];
+                    let mut subjects =
+                        vec![next.id.subject(), next.document_id.subject(), next.case_id.subject()];
                     if let (Some(s), Some(m)) = (&next.text_sha256, &next.text_sm3)
                         && kind == EntryKind::DisclosurePublished
                     {
@@ -619,8 +689,16 @@ impl Service {
                         }),
                         _ => serde_json::json!({"title": next.title()}),
                     };
-                    let seq = record(tx, now, kind, actor(&who), Some(next.agency_id), subjects.clone(), Some(&content))
-                        .await?;
+                    let seq = record(
+                        tx,
+                        now,
+                        kind,
+                        actor(&who),
+                        Some(next.agency_id),
+                        subjects.clone(),
+                        Some(&content),
+                    )
+                    .await?;
                     match kind {
                         EntryKind::DisclosurePublished => next.published_entry = Some(seq),
                         EntryKind::DisclosureWithdrawn => {
@@ -628,7 +706,8 @@ impl Service {
                                 w.entry = seq;
                             }
                             if late == Some(true) {
-                                let finding = serde_json::json!({"what": "withdrawal", "withdrawn_entry": seq});
+                                let finding =
+                                    serde_json::json!({"what": "withdrawal", "withdrawn_entry": seq});
                                 let f = record(
                                     tx,
                                     now,
@@ -645,7 +724,9 @@ impl Service {
                         _ => {}
                     }
                     if !tx.update_disclosure(&next, from).await? {
-                        return Err(ServiceError::Conflict("the disclosure changed meanwhile; reload it".into()));
+                        return Err(ServiceError::Conflict(
+                            "the disclosure changed meanwhile; reload it".into(),
+                        ));
                     }
                     Ok(next)
                 })
@@ -722,7 +803,8 @@ impl Service {
     /// The agency's 事前公开 items at their latest versions (those who publish, and supervisors).
     pub async fn prior_items(&self, me: &Principal) -> Result<Vec<PriorItem>> {
         let policy = self.policy()?;
-        if !(policy.disclosure().allows(me.user.role, DisclosureAction::Publish) || me.user.role == Role::Supervisor)
+        if !(policy.disclosure().allows(me.user.role, DisclosureAction::Publish)
+            || me.user.role == Role::Supervisor)
         {
             return Err(ServiceError::Forbidden("事前公开 is kept by those who publish".into()));
         }
@@ -751,7 +833,11 @@ impl Service {
                 Box::pin(async move {
                     let new_id = PriorItemId::from_bytes(random_bytes()?);
                     let current = match id {
-                        Some(id) => Some(tx.prior_item(who.agency_id, id).await?.ok_or(ServiceError::NotFound("prior item"))?),
+                        Some(id) => Some(
+                            tx.prior_item(who.agency_id, id)
+                                .await?
+                                .ok_or(ServiceError::NotFound("prior item"))?,
+                        ),
                         None => None,
                     };
                     let item = PriorItem {
@@ -800,9 +886,15 @@ impl Service {
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
-                    let item = tx.prior_item(who.agency_id, id).await?.ok_or(ServiceError::NotFound("prior item"))?;
+                    let item = tx
+                        .prior_item(who.agency_id, id)
+                        .await?
+                        .ok_or(ServiceError::NotFound("prior item"))?;
                     if !item.pending() {
-                        return Err(ServiceError::Conflict(format!("version {} is already published", item.version)));
+                        return Err(ServiceError::Conflict(format!(
+                            "version {} is already published",
+                            item.version
+                        )));
                     }
                     let digests = Digests::of(format!("{}\n{}", item.title, item.body).as_bytes());
                     let content = serde_json::json!({
@@ -820,7 +912,9 @@ impl Service {
                     )
                     .await?;
                     if !tx.publish_prior_item(id, item.version, now, seq).await? {
-                        return Err(ServiceError::Conflict("the item changed meanwhile; publish again".into()));
+                        return Err(ServiceError::Conflict(
+                            "the item changed meanwhile; publish again".into(),
+                        ));
                     }
                     tx.prior_item(who.agency_id, id).await?.ok_or(ServiceError::NotFound("prior item"))
                 })
@@ -868,7 +962,10 @@ impl Service {
         let mut tx = self.store.read().await?;
         let units = tx.list_agencies().await?;
         tx.finish().await?;
-        Ok(units.into_iter().map(|u| PublicAgency { id: u.id, name: u.name, uscc: u.uscc.map(|c| c.to_string()) }).collect())
+        Ok(units
+            .into_iter()
+            .map(|u| PublicAgency { id: u.id, name: u.name, uscc: u.uscc.map(|c| c.to_string()) })
+            .collect())
     }
 
     /// Public search: published and withdrawn decisions online today, newest first.
@@ -906,7 +1003,8 @@ impl Service {
         }
         let agency = Self::public_agency(&mut tx, d.agency_id).await?;
         tx.finish().await?;
-        Self::public_of(d, &agency.name).ok_or_else(|| ServiceError::Internal("a published disclosure without its entry".into()))
+        Self::public_of(d, &agency.name)
+            .ok_or_else(|| ServiceError::Internal("a published disclosure without its entry".into()))
     }
 
     /// 事前公开 of one agency: its published items and its officers.
@@ -920,7 +1018,11 @@ impl Service {
         let items = tx.published_prior_items(agency).await?;
         let users = tx.list_users(agency).await?;
         tx.finish().await?;
-        let agency = PublicAgency { id: unit.id, name: unit.name.clone(), uscc: unit.uscc.as_ref().map(|c| c.to_string()) };
+        let agency = PublicAgency {
+            id: unit.id,
+            name: unit.name.clone(),
+            uscc: unit.uscc.as_ref().map(|c| c.to_string()),
+        };
         let officers = users
             .into_iter()
             .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Leader) && u.cert_no.is_some())
@@ -967,7 +1069,9 @@ impl Service {
         let start = |y: i32| -> Result<OffsetDateTime> {
             Date::from_calendar_date(y, time::Month::January, 1)
                 .map(|d| d.midnight().assume_offset(liuhen_domain::when::BEIJING))
-                .map_err(|_| ServiceError::Invalid(liuhen_domain::ValidationError::new("year", "out of range")))
+                .map_err(|_| {
+                    ServiceError::Invalid(liuhen_domain::ValidationError::new("year", "out of range"))
+                })
         };
         if !(2000..=9998).contains(&year) {
             return Err(liuhen_domain::ValidationError::new("year", "2000 to 9998").into());
@@ -992,11 +1096,21 @@ impl Service {
         let mut rows = Vec::new();
         for kind in CaseKind::ALL {
             let n = figures.cases_by_kind.iter().find(|(k, _)| k == kind.code()).map_or(0, |(_, n)| *n);
-            rows.push(StatRow { section: "cases".into(), item: kind.label_zh().into(), count: n, amount_fen: None });
+            rows.push(StatRow {
+                section: "cases".into(),
+                item: kind.label_zh().into(),
+                count: n,
+                amount_fen: None,
+            });
         }
         for (name, n) in &figures.issued_by_format {
             if name.ends_with("决定书") {
-                rows.push(StatRow { section: "decisions".into(), item: name.clone(), count: *n, amount_fen: None });
+                rows.push(StatRow {
+                    section: "decisions".into(),
+                    item: name.clone(),
+                    count: *n,
+                    amount_fen: None,
+                });
             }
         }
         for (format, field, label) in AMOUNT_FIELDS {
@@ -1006,23 +1120,51 @@ impl Service {
                 if f != format {
                     continue;
                 }
-                if let Some(fen) = fields.get(*field).and_then(|v| v.as_str()).and_then(|s| liuhen_docs::parse_money(s).ok()) {
+                if let Some(fen) =
+                    fields.get(*field).and_then(|v| v.as_str()).and_then(|s| liuhen_docs::parse_money(s).ok())
+                {
                     total = total.saturating_add(fen);
                     count += 1;
                 }
             }
-            rows.push(StatRow { section: "amounts".into(), item: (*label).into(), count, amount_fen: Some(total) });
+            rows.push(StatRow {
+                section: "amounts".into(),
+                item: (*label).into(),
+                count,
+                amount_fen: Some(total),
+            });
         }
         for name in HEARING_DOCUMENTS {
             let n = figures.issued_by_format.iter().find(|(k, _)| k == name).map_or(0, |(_, n)| *n);
-            rows.push(StatRow { section: "hearings".into(), item: (*name).into(), count: n, amount_fen: None });
+            rows.push(StatRow {
+                section: "hearings".into(),
+                item: (*name).into(),
+                count: n,
+                amount_fen: None,
+            });
         }
         for outcome in liuhen_domain::ReviewOutcome::ALL {
-            let n = figures.reviews_by_outcome.iter().find(|(k, _)| k == outcome.code()).map_or(0, |(_, n)| *n);
-            rows.push(StatRow { section: "reviews".into(), item: format!("法制审核：{}", outcome.label_zh()), count: n, amount_fen: None });
+            let n =
+                figures.reviews_by_outcome.iter().find(|(k, _)| k == outcome.code()).map_or(0, |(_, n)| *n);
+            rows.push(StatRow {
+                section: "reviews".into(),
+                item: format!("法制审核：{}", outcome.label_zh()),
+                count: n,
+                amount_fen: None,
+            });
         }
-        rows.push(StatRow { section: "disclosures".into(), item: "公示决定".into(), count: figures.published, amount_fen: None });
-        rows.push(StatRow { section: "disclosures".into(), item: "撤回公示".into(), count: figures.withdrawn, amount_fen: None });
+        rows.push(StatRow {
+            section: "disclosures".into(),
+            item: "公示决定".into(),
+            count: figures.published,
+            amount_fen: None,
+        });
+        rows.push(StatRow {
+            section: "disclosures".into(),
+            item: "撤回公示".into(),
+            count: figures.withdrawn,
+            amount_fen: None,
+        });
         Ok(AnnualStats {
             agency: PublicAgency { id: unit.id, name: unit.name, uscc: unit.uscc.map(|c| c.to_string()) },
             year,

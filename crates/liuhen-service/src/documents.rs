@@ -792,8 +792,10 @@ impl Service {
                             Some(&content),
                         )
                         .await?;
-                        let issued =
-                            tx.get_document(agency, doc_id).await?.ok_or(ServiceError::NotFound("document"))?;
+                        let issued = tx
+                            .get_document(agency, doc_id)
+                            .await?
+                            .ok_or(ServiceError::NotFound("document"))?;
                         Service::open_disclosure(tx, &policy, &case, &issued, &who, now).await?;
                         Ok(Some(issued))
                     })

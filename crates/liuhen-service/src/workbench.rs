@@ -231,13 +231,9 @@ impl Service {
         } else {
             Vec::new()
         };
-        let disclosures = if matches!(role, Role::Officer | Role::Reviewer | Role::Leader | Role::Supervisor) {
-            self.disclosures(me, None)
-                .await?
-                .into_iter()
-                .filter(|d| d.deadline != "done")
-                .take(50)
-                .collect()
+        let disclosures = if matches!(role, Role::Officer | Role::Reviewer | Role::Leader | Role::Supervisor)
+        {
+            self.disclosures(me, None).await?.into_iter().filter(|d| d.deadline != "done").take(50).collect()
         } else {
             Vec::new()
         };

@@ -25,8 +25,10 @@ fn date_of(row: &AnyRow, name: &str) -> Result<Date> {
 
 fn date_opt(row: &AnyRow, name: &str) -> Result<Option<Date>> {
     let s: Option<String> = col(row, name)?;
-    s.map(|s| Date::parse(&s, ISO_DATE).map_err(|_| StoreError::Corrupt(format!("column {name}: bad date {s:?}"))))
-        .transpose()
+    s.map(|s| {
+        Date::parse(&s, ISO_DATE).map_err(|_| StoreError::Corrupt(format!("column {name}: bad date {s:?}")))
+    })
+    .transpose()
 }
 
 fn json_of<T: serde::de::DeserializeOwned>(row: &AnyRow, name: &str) -> Result<T> {
@@ -79,7 +81,9 @@ fn disclosure_from_row(row: &AnyRow) -> Result<Disclosure> {
         text_sm3: col(row, "text_sm3")?,
         offline_after: date_opt(row, "offline_after")?,
         withdrawal: withdrawal
-            .map(|w| serde_json::from_str(&w).map_err(|e| StoreError::Corrupt(format!("column withdrawal: {e}"))))
+            .map(|w| {
+                serde_json::from_str(&w).map_err(|e| StoreError::Corrupt(format!("column withdrawal: {e}")))
+            })
             .transpose()?,
         overdue_entry: seq_opt(row, "overdue_entry")?,
     })
@@ -103,7 +107,11 @@ pub struct PublicQuery {
 
 impl<M> Tx<M> {
     /// One disclosure; of one agency when `agency` is given.
-    pub async fn disclosure(&mut self, agency: Option<UnitId>, id: DisclosureId) -> Result<Option<Disclosure>> {
+    pub async fn disclosure(
+        &mut self,
+        agency: Option<UnitId>,
+        id: DisclosureId,
+    ) -> Result<Option<Disclosure>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE id = $1"
         )))
@@ -164,7 +172,11 @@ impl<M> Tx<M> {
 
     /// Published or withdrawn disclosures online on `today` matching `q`, newest first, and
     /// how many match in all.
-    pub async fn public_disclosures(&mut self, q: &PublicQuery, today: Date) -> Result<(Vec<Disclosure>, u64)> {
+    pub async fn public_disclosures(
+        &mut self,
+        q: &PublicQuery,
+        today: Date,
+    ) -> Result<(Vec<Disclosure>, u64)> {
         let mut filter = String::from(
             " FROM disclosures WHERE state IN ('published', 'withdrawn') \
              AND (offline_after IS NULL OR offline_after >= $1)",
@@ -191,10 +203,14 @@ impl<M> Tx<M> {
         filter.push_str(&ms_clauses);
         let mut like = None;
         if let Some(n) = q.number.as_deref().filter(|n| !n.trim().is_empty()) {
-            let escaped: String = n.trim().chars().flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            }).collect();
+            let escaped: String = n
+                .trim()
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
             like = Some(format!("%{escaped}%"));
             filter.push_str(&format!(" AND number LIKE ${} ESCAPE '\\'", binds.len() + ms_binds.len() + 1));
         }
@@ -221,7 +237,12 @@ impl<M> Tx<M> {
                 let row = query.fetch_one(self.conn()).await?;
                 total = u64::try_from(col::<i64>(&row, "n")?).unwrap_or(0);
             } else {
-                out = query.fetch_all(self.conn()).await?.iter().map(disclosure_from_row).collect::<Result<_>>()?;
+                out = query
+                    .fetch_all(self.conn())
+                    .await?
+                    .iter()
+                    .map(disclosure_from_row)
+                    .collect::<Result<_>>()?;
             }
         }
         Ok((out, total))
@@ -540,9 +561,7 @@ impl<M> Tx<M> {
         .bind(u)
         .fetch_all(self.conn())
         .await?;
-        let count = |sql: &'static str| {
-            sqlx::query(sql).bind(a.clone()).bind(f).bind(u)
-        };
+        let count = |sql: &'static str| sqlx::query(sql).bind(a.clone()).bind(f).bind(u);
         let published = count(
             "SELECT COUNT(*) AS n FROM disclosures WHERE agency_id = $1 AND published_ms >= $2 \
              AND published_ms < $3",

@@ -17,10 +17,10 @@ pub use raw::{ActItem, DocumentItem, LimitRule, Rule, StageRule};
 
 use crate::calendar::Calendar;
 use crate::deadlines::Deadlines;
+use crate::disclosure::DisclosureRules;
 use crate::error::{Location, Loosening};
 use crate::major::MajorCatalogue;
 use crate::procedure::{HandlingLimit, ProcedureStages, check_stage_rules, merged_limits, stage_lists};
-use crate::disclosure::DisclosureRules;
 use crate::retention::Retention;
 use crate::selector::{ActSelector, VenueSelector};
 use crate::{LayerKind, Origin, PolicyError};

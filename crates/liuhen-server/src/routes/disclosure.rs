@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{
-    CaseId, CaseKind, DisclosureId, NewRedaction, NewWithdrawal, PriorItem, PriorItemDraft, PriorItemId, UnitId,
-    UserId,
+    CaseId, CaseKind, DisclosureId, NewRedaction, NewWithdrawal, PriorItem, PriorItemDraft, PriorItemId,
+    UnitId, UserId,
 };
 use liuhen_service::disclosure::{
-    AnnualStats, DisclosureView, PublicAgency, PublicDisclosure, PublicOfficer, PublicPage, PublicPrior, stats_csv,
+    AnnualStats, DisclosureView, PublicAgency, PublicDisclosure, PublicOfficer, PublicPage, PublicPrior,
+    stats_csv,
 };
 use liuhen_store::PublicQuery;
 use serde::Deserialize;
@@ -121,7 +122,10 @@ pub async fn withdraw_disclosure(
 #[utoipa::path(get, path = "/api/v1/prior-items", tag = "disclosure",
     responses((status = 200, body = Vec<PriorItem>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_prior_items(State(s): State<AppState>, Caller(me): Caller) -> ApiResult<Json<Vec<PriorItem>>> {
+pub async fn list_prior_items(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+) -> ApiResult<Json<Vec<PriorItem>>> {
     Ok(Json(s.service.prior_items(&me).await?))
 }
 
@@ -173,7 +177,8 @@ pub async fn publish_prior_item(
 /// What the portal and the public API search by.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct PublicSearch {
-    pub agency: Option<UnitId>,
+    /// The agency's id (empty: every agency).
+    pub agency: Option<String>,
     /// 案件类型 code (`administrative_penalty`, …).
     pub kind: Option<String>,
     /// Published on or after this day, `YYYY-MM-DD` (北京时间).
@@ -189,8 +194,12 @@ pub struct PublicSearch {
 
 fn day_start(field: &'static str, s: &str, plus: i64) -> Result<OffsetDateTime, ApiError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s.trim(), fmt)
-        .map_err(|_| ApiError::from(liuhen_service::ServiceError::Invalid(liuhen_domain::ValidationError::new(field, "a day as YYYY-MM-DD"))))?;
+    let d = time::Date::parse(s.trim(), fmt).map_err(|_| {
+        ApiError::from(liuhen_service::ServiceError::Invalid(liuhen_domain::ValidationError::new(
+            field,
+            "a day as YYYY-MM-DD",
+        )))
+    })?;
     let d = d.checked_add(time::Duration::days(plus)).unwrap_or(d);
     Ok(d.midnight().assume_offset(liuhen_domain::when::BEIJING))
 }
@@ -207,10 +216,21 @@ impl PublicSearch {
             })?),
             None => None,
         };
-        let from = self.from.as_deref().filter(|s| !s.is_empty()).map(|s| day_start("from", s, 0)).transpose()?;
-        let until = self.to.as_deref().filter(|s| !s.is_empty()).map(|s| day_start("to", s, 1)).transpose()?;
+        let from =
+            self.from.as_deref().filter(|s| !s.is_empty()).map(|s| day_start("from", s, 0)).transpose()?;
+        let until =
+            self.to.as_deref().filter(|s| !s.is_empty()).map(|s| day_start("to", s, 1)).transpose()?;
+        let agency = match self.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            Some(a) => Some(a.parse::<UnitId>().map_err(|_| {
+                ApiError::from(liuhen_service::ServiceError::Invalid(liuhen_domain::ValidationError::new(
+                    "agency",
+                    "an agency id (UUID)",
+                )))
+            })?),
+            None => None,
+        };
         Ok(PublicQuery {
-            agency: self.agency,
+            agency,
             kind,
             from,
             until,
@@ -253,7 +273,10 @@ pub async fn public_agencies(State(s): State<AppState>) -> ApiResult<Json<Vec<Pu
 #[utoipa::path(get, path = "/public/api/v1/agencies/{id}/prior", tag = "public",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = PublicPrior), (status = 404, body = ErrorBody)))]
-pub async fn public_prior(State(s): State<AppState>, ApiPath(id): ApiPath<UnitId>) -> ApiResult<Json<PublicPrior>> {
+pub async fn public_prior(
+    State(s): State<AppState>,
+    ApiPath(id): ApiPath<UnitId>,
+) -> ApiResult<Json<PublicPrior>> {
     Ok(Json(s.service.public_prior(id).await?))
 }
 
@@ -341,11 +364,16 @@ pub async fn feed(
     let page = s.service.public_disclosures(&query).await?;
     let base = base_url(&s, &headers);
     let updated = page.items.iter().map(|i| i.withdrawal.as_ref().map_or(i.published_at, |w| w.at)).max();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+    );
     xml.push_str("  <title>行政执法决定公示</title>\n");
     xml.push_str(&format!("  <id>{}/public/feed.atom</id>\n", xml_escape(&base)));
     xml.push_str(&format!("  <link rel=\"self\" href=\"{}/public/feed.atom\"/>\n", xml_escape(&base)));
-    xml.push_str(&format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{}/public\"/>\n", xml_escape(&base)));
+    xml.push_str(&format!(
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}/public\"/>\n",
+        xml_escape(&base)
+    ));
     xml.push_str(&format!(
         "  <updated>{}</updated>\n",
         rfc3339(updated.unwrap_or(OffsetDateTime::UNIX_EPOCH))
@@ -359,16 +387,24 @@ pub async fn feed(
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
         xml.push_str(&format!("    <id>urn:uuid:{}</id>\n", i.id.0));
-        xml.push_str(&format!("    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&link)));
+        xml.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&link)
+        ));
         xml.push_str(&format!("    <published>{}</published>\n", rfc3339(i.published_at)));
         xml.push_str(&format!("    <updated>{}</updated>\n", rfc3339(updated)));
         xml.push_str(&format!("    <author><name>{}</name></author>\n", xml_escape(&i.agency_name)));
-        xml.push_str(&format!("    <category term=\"{}\" label=\"{}\"/>\n", i.case_kind.code(), xml_escape(&i.case_kind_zh)));
+        xml.push_str(&format!(
+            "    <category term=\"{}\" label=\"{}\"/>\n",
+            i.case_kind.code(),
+            xml_escape(&i.case_kind_zh)
+        ));
         xml.push_str(&format!("    <summary type=\"text\">{}</summary>\n", xml_escape(&summary)));
         xml.push_str("  </entry>\n");
     }
     xml.push_str("</feed>\n");
     let mut resp = xml.into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"));
     Ok(resp)
 }

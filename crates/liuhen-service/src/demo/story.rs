@@ -610,7 +610,14 @@ impl Plan {
         self.add(case, issued, LEADER, Do::Issue { format });
     }
 
-    fn disclose(&mut self, case: usize, format: &'static str, at: OffsetDateTime, by: &'static str, step: DiscloseStep) {
+    fn disclose(
+        &mut self,
+        case: usize,
+        format: &'static str,
+        at: OffsetDateTime,
+        by: &'static str,
+        step: DiscloseStep,
+    ) {
         self.add(case, at, by, Do::Disclose { format, step });
     }
 
@@ -750,11 +757,31 @@ fn inquiry_room(name: &'static str) -> (Option<&'static str>, Option<&'static st
 fn prior_items(p: &mut Plan, added: OffsetDateTime, published: OffsetDateTime) {
     use liuhen_domain::PriorKind::*;
     let items: [(liuhen_domain::PriorKind, &str, &str); 5] = [
-        (Functions, "临江市市场监督管理局主要职责", "负责全市市场综合监督管理，统一登记市场主体，组织市场监管综合执法工作，负责食品安全、产品质量、计量、价格、广告、知识产权等领域的监督管理和行政执法。\n办公地址：临江市江滨区人民路100号；咨询电话：12315。"),
-        (Powers, "行政处罚权责清单（2026年版）", "一、对销售超过保质期食品的行政处罚（《中华人民共和国食品安全法》第一百二十四条）；\n二、对发布虚假广告的行政处罚（《中华人民共和国广告法》第五十五条）；\n三、对销售不合格产品的行政处罚（《中华人民共和国产品质量法》第四十九条）；\n四、对查封、扣押涉嫌违法物品的行政强制（《中华人民共和国行政强制法》第九条）。"),
-        (Procedure, "行政处罚一般程序流程", "立案 → 调查取证（执法人员不少于两人，出示执法证件）→ 告知拟作出的处罚及陈述、申辩、听证权利 → 法制审核（重大执法决定）→ 作出决定 → 送达 → 执行 → 结案归档。"),
-        (Remedies, "救济途径", "当事人对行政处罚决定不服的，可以自收到决定书之日起六十日内向临江市人民政府申请行政复议，或者在六个月内向临江市江滨区人民法院提起行政诉讼。"),
-        (Inspections, "2026年度随机抽查事项清单", "1.食品经营者经营条件检查（抽查比例5%）；\n2.计量器具检定情况检查（抽查比例3%）；\n3.明码标价检查（抽查比例5%）。"),
+        (
+            Functions,
+            "临江市市场监督管理局主要职责",
+            "负责全市市场综合监督管理，统一登记市场主体，组织市场监管综合执法工作，负责食品安全、产品质量、计量、价格、广告、知识产权等领域的监督管理和行政执法。\n办公地址：临江市江滨区人民路100号；咨询电话：12315。",
+        ),
+        (
+            Powers,
+            "行政处罚权责清单（2026年版）",
+            "一、对销售超过保质期食品的行政处罚（《中华人民共和国食品安全法》第一百二十四条）；\n二、对发布虚假广告的行政处罚（《中华人民共和国广告法》第五十五条）；\n三、对销售不合格产品的行政处罚（《中华人民共和国产品质量法》第四十九条）；\n四、对查封、扣押涉嫌违法物品的行政强制（《中华人民共和国行政强制法》第九条）。",
+        ),
+        (
+            Procedure,
+            "行政处罚一般程序流程",
+            "立案 → 调查取证（执法人员不少于两人，出示执法证件）→ 告知拟作出的处罚及陈述、申辩、听证权利 → 法制审核（重大执法决定）→ 作出决定 → 送达 → 执行 → 结案归档。",
+        ),
+        (
+            Remedies,
+            "救济途径",
+            "当事人对行政处罚决定不服的，可以自收到决定书之日起六十日内向临江市人民政府申请行政复议，或者在六个月内向临江市江滨区人民法院提起行政诉讼。",
+        ),
+        (
+            Inspections,
+            "2026年度随机抽查事项清单",
+            "1.食品经营者经营条件检查（抽查比例5%）；\n2.计量器具检定情况检查（抽查比例3%）；\n3.明码标价检查（抽查比例5%）。",
+        ),
     ];
     for (kind, title, body) in items {
         p.add(FOOD, added, LEADER, Do::Prior { kind, title, body, publish: false });

@@ -8,7 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use liuhen_domain::{CaseKind, DisclosureId, UnitId, UserId};
-use liuhen_service::disclosure::{AnnualStats, PublicAgency, PublicDisclosure, PublicOfficer, PublicPage, PublicPrior};
+use liuhen_service::disclosure::{
+    AnnualStats, PublicAgency, PublicDisclosure, PublicOfficer, PublicPage, PublicPrior,
+};
 
 use crate::AppState;
 use crate::extract::ApiQuery;
@@ -32,7 +34,11 @@ fn public_frame(headers: &HeaderMap, path: &str) -> Frame {
 fn bad_request(frame: &Frame, e: crate::error::ApiError) -> crate::web::frame::PageError {
     Box::new((
         frame.clone(),
-        WebError { status: axum::http::StatusCode::BAD_REQUEST, zh: e.body.message.clone(), en: e.body.message },
+        WebError {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            zh: e.body.message.clone(),
+            en: e.body.message,
+        },
     ))
 }
 
@@ -57,7 +63,7 @@ impl SearchPage {
         (self.page.offset > 0).then(|| self.page.offset.saturating_sub(self.page.limit))
     }
     fn selected_agency(&self, id: &UnitId) -> bool {
-        self.q.agency.as_ref() == Some(id)
+        self.q.agency.as_deref() == Some(id.to_string().as_str())
     }
     fn selected_kind(&self, k: &CaseKind) -> bool {
         self.q.kind.as_deref() == Some(k.code())
@@ -68,7 +74,11 @@ impl SearchPage {
 }
 
 /// `/public`: the search form and the newest publications.
-pub async fn search(State(s): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<PublicSearch>) -> Response {
+pub async fn search(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<PublicSearch>,
+) -> Response {
     let frame = public_frame(&headers, "/public");
     finish(build_search(&s, frame, q).await)
 }
@@ -79,10 +89,9 @@ async fn build_search(s: &AppState, frame: Frame, q: PublicSearch) -> PageResult
     let agencies = s.service.public_agencies().await.or_page(&frame)?;
     let mut parts: Vec<String> = Vec::new();
     let enc = crate::web::frame::urlencode;
-    if let Some(a) = q.agency {
-        parts.push(format!("agency={a}"));
-    }
-    for (k, v) in [("kind", &q.kind), ("from", &q.from), ("to", &q.to), ("number", &q.number)] {
+    for (k, v) in
+        [("agency", &q.agency), ("kind", &q.kind), ("from", &q.from), ("to", &q.to), ("number", &q.number)]
+    {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!("{k}={}", enc(v)));
         }
@@ -102,7 +111,9 @@ pub struct DecisionPage {
 pub async fn decision(State(s): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let frame = public_frame(&headers, "/public");
     let Ok(id) = id.parse::<DisclosureId>() else { return WebError::not_found().page(&frame) };
-    finish(s.service.public_disclosure(id).await.or_page(&frame).map(|d| render(&DecisionPage { c: frame, d })))
+    finish(
+        s.service.public_disclosure(id).await.or_page(&frame).map(|d| render(&DecisionPage { c: frame, d })),
+    )
 }
 
 #[derive(Template)]
@@ -117,9 +128,13 @@ pub struct AgenciesPage {
 pub async fn agencies(State(s): State<AppState>, headers: HeaderMap) -> Response {
     let frame = public_frame(&headers, "/public/agencies");
     let year = liuhen_domain::when::in_beijing(s.service.now()).year();
-    finish(s.service.public_agencies().await.or_page(&frame).map(|agencies| {
-        render(&AgenciesPage { c: frame, agencies, years: vec![year, year - 1] })
-    }))
+    finish(
+        s.service
+            .public_agencies()
+            .await
+            .or_page(&frame)
+            .map(|agencies| render(&AgenciesPage { c: frame, agencies, years: vec![year, year - 1] })),
+    )
 }
 
 #[derive(Template)]
@@ -174,10 +189,20 @@ impl StatsPage {
 }
 
 /// `/public/agencies/{id}/stats/{year}`: 统计年报 as a page (and CSV through the public API).
-pub async fn stats(State(s): State<AppState>, headers: HeaderMap, Path((id, year)): Path<(String, String)>) -> Response {
+pub async fn stats(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path((id, year)): Path<(String, String)>,
+) -> Response {
     let frame = public_frame(&headers, "/public/agencies");
     let (Ok(id), Ok(year)) = (id.parse::<UnitId>(), year.parse::<i32>()) else {
         return WebError::not_found().page(&frame);
     };
-    finish(s.service.annual_stats(id, year).await.or_page(&frame).map(|st| render(&StatsPage { c: frame, s: st })))
+    finish(
+        s.service
+            .annual_stats(id, year)
+            .await
+            .or_page(&frame)
+            .map(|st| render(&StatsPage { c: frame, s: st })),
+    )
 }
