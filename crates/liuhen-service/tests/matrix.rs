@@ -678,3 +678,80 @@ async fn holds_and_destructions_by_role() {
     let done = s.destruction(&archivist, pending.unwrap()).await.unwrap();
     assert_eq!(done.destruction.state, liuhen_domain::DestructionState::Done);
 }
+
+/// 执法公示 by role, as the national rulebook names them: list; propose the redacted text of the
+/// helmets case's 查封扣押决定书 (officer3's team); confirm and publish the advertising case's
+/// proposed text (proposed by officer1); withdraw the food case's publication; add a 事前公开 item.
+/// `A` allowed by role (done, or refused only by the disclosure's state), `F` forbidden, `N` out of
+/// the login's reach (not found).
+const DISCLOSURE: &[(&str, &str)] = &[
+    ("officer1", "ANFFFF"),
+    ("officer3", "AAFFFF"),
+    ("reviewer1", "AAAFFF"),
+    ("leader1", "AAFAAA"),
+    ("archivist1", "AFFFFF"),
+    ("supervisor1", "AFFFFF"),
+    ("station1", "FFFFFF"),
+    ("admin", "FFFFFF"),
+];
+
+#[tokio::test]
+async fn disclosures_by_role() {
+    use liuhen_domain::{NewRedaction, NewWithdrawal, PriorItemDraft, PriorKind, WithdrawalGround};
+    let (s, _clock, _dirs) = seeded_with_clock().await;
+    let leader = as_user(&s, "leader1").await;
+    let all = s.disclosures(&leader, None).await.unwrap();
+    let find = |format: &str, cause: &str| {
+        all.iter()
+            .find(|d| d.disclosure.format_name == format && d.cause.contains(cause))
+            .unwrap_or_else(|| panic!("the demo's {format} of 「{cause}」"))
+            .disclosure
+            .id
+    };
+    let helmets = find("查封扣押决定书", "头盔");
+    let ads = find("行政处罚决定书", "虚假宣传");
+    let food = find("行政处罚决定书", "保质期");
+    let answer = |r: Result<(), ServiceError>| match r {
+        Ok(()) | Err(ServiceError::Conflict(_)) => 'A',
+        Err(ServiceError::Forbidden(_)) => 'F',
+        Err(ServiceError::NotFound(_)) => 'N',
+        Err(e) => panic!("unexpected {e:?}"),
+    };
+    let withdrawal = NewWithdrawal {
+        ground: WithdrawalGround::Revoked,
+        reason: "行政复议决定撤销原处罚决定".into(),
+        decided_on: time::macros::date!(2026 - 11 - 24),
+    };
+    let prior =
+        PriorItemDraft {
+            kind: PriorKind::Guide, title: "举报投诉指南".into(), body: "拨打12315。".into()
+        };
+    let mut failures = Vec::new();
+    // The reviewer confirms before the leader publishes (in any order each answer is by role).
+    let mut logins: Vec<&str> = DISCLOSURE.iter().map(|(l, _)| *l).collect();
+    logins.sort_by_key(|l| u8::from(*l == "leader1"));
+    for login in logins {
+        let me = as_user(&s, login).await;
+        let got: String = [
+            answer(s.disclosures(&me, None).await.map(|_| ())),
+            answer(s.redact_disclosure(&me, helmets, &NewRedaction::default()).await.map(|_| ())),
+            answer(s.confirm_disclosure(&me, ads).await.map(|_| ())),
+            answer(s.publish_disclosure(&me, ads).await.map(|_| ())),
+            answer(s.withdraw_disclosure(&me, food, &withdrawal).await.map(|_| ())),
+            answer(s.put_prior_item(&me, None, &prior).await.map(|_| ())),
+        ]
+        .into_iter()
+        .collect();
+        let want = DISCLOSURE.iter().find(|(l, _)| *l == login).unwrap().1;
+        if got != want {
+            failures
+                .push(format!("{login}: list/redact/confirm/publish/withdraw/prior {got}, expected {want}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    // What the allowed ones did, in order: confirmed, published, withdrawn.
+    let after = s.disclosures(&leader, None).await.unwrap();
+    let state = |id| after.iter().find(|d| d.disclosure.id == id).unwrap().disclosure.state;
+    assert_eq!(state(ads), liuhen_domain::DisclosureState::Published);
+    assert_eq!(state(food), liuhen_domain::DisclosureState::Withdrawn);
+}

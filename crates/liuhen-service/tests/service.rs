@@ -3681,3 +3681,138 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
         assert!(pdf.starts_with(b"%PDF-"));
     }
 }
+
+/// 执法公示 over time, on the demo: the advertising case's decision, proposed but never confirmed,
+/// is past its 7 working days — on the leader's 工作台 and, once swept, a finding and an alert on the
+/// supervision stream (once); confirmed by the reviewer and published by the leader, its public text
+/// masks the legal representative, the phone and the labelled 商业秘密, and the publication entry
+/// names the text's digest; withdrawn late, a second finding; the public page keeps the redacted
+/// reason; after five years it is offline. A 事前公开 item's change waits for publication, and
+/// past 5 working days it is a finding too.
+#[tokio::test]
+async fn disclosures_are_published_on_time_or_found_late_withdrawn_and_taken_offline() {
+    use liuhen_domain::{DisclosureState, NewWithdrawal, PriorItemDraft, PriorKind, WithdrawalGround};
+    for (s, clock, _dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let leader = as_user(&s, "leader1").await;
+        let reviewer = as_user(&s, "reviewer1").await;
+        let officer = as_user(&s, "officer1").await;
+        let sup = as_user(&s, "supervisor1").await;
+        let wb = s.workbench(&leader).await.unwrap();
+        let late = wb
+            .disclosures
+            .iter()
+            .find(|d| d.cause.contains("虚假宣传"))
+            .expect("the advertising case's 公示 waits on the leader's 工作台");
+        assert_eq!((late.deadline.as_str(), late.disclosure.state), ("overdue", DisclosureState::Redacted));
+        let id = late.disclosure.id;
+        assert_eq!(late.disclosure.overdue_entry, None, "not swept yet");
+
+        let found = s.sweep_disclosures().await.unwrap();
+        assert!(found >= 1, "{found}");
+        assert_eq!(s.sweep_disclosures().await.unwrap(), 0, "each finding once");
+        let swept = s.disclosure(&leader, id).await.unwrap();
+        assert!(swept.disclosure.overdue_entry.is_some());
+        // The stream follows the ledger every 100 ms.
+        let feed_until = |want: &'static str, subject: String| {
+            let (s, sup) = (s.clone(), sup.clone());
+            async move {
+                for _ in 0..100 {
+                    let feed = s.recent_supervision(&sup, 4000).await.unwrap();
+                    let n = feed
+                        .iter()
+                        .filter(|e| e.rule.as_deref() == Some(want) && e.subjects.contains(&subject))
+                        .count();
+                    if n > 0 {
+                        return n;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                0
+            }
+        };
+        assert_eq!(feed_until("disclosure_overdue", id.subject()).await, 1, "one alert for the late 公示");
+
+        // The one who proposed does not confirm; the reviewer does; officers do not publish.
+        assert!(matches!(s.confirm_disclosure(&officer, id).await, Err(ServiceError::Forbidden(_))));
+        s.confirm_disclosure(&reviewer, id).await.unwrap();
+        assert!(matches!(s.publish_disclosure(&officer, id).await, Err(ServiceError::Forbidden(_))));
+        let published = s.publish_disclosure(&leader, id).await.unwrap().disclosure;
+        assert_eq!(published.state, DisclosureState::Published);
+        let public = s.public_disclosure(id).await.unwrap();
+        let text = public.text.clone().unwrap();
+        for gone in ["孙建华", "13905710012", "“降压灵”配方"] {
+            assert!(!text.contains(gone), "{gone} in the published text:\n{text}");
+        }
+        assert!(text.contains("孙某") && text.contains("罚款人民币120000元"), "{text}");
+        // The publication entry names the digest of exactly this text.
+        let entry = published.published_entry.unwrap();
+        let mut tx = s.store().read().await.unwrap();
+        let body = String::from_utf8(tx.read_entries(entry, 1).await.unwrap()[0].body.clone()).unwrap();
+        tx.finish().await.unwrap();
+        let digest = liuhen_archive::Digests::of(text.as_bytes());
+        assert!(
+            body.contains("disclosure.published") && body.contains(&hex::encode(digest.sha256)),
+            "{body}"
+        );
+        assert!(!body.contains("孙"), "no personal data in the ledger: {body}");
+
+        // Withdrawn ten days after the decision was revoked: later than 3 working days, a finding.
+        let today = liuhen_domain::when::in_beijing(s.now()).date();
+        let withdrawal = NewWithdrawal {
+            ground: WithdrawalGround::Revoked,
+            reason: "经行政复议，孙建华提出的复议请求成立，原决定被撤销。".into(),
+            decided_on: today - time::Duration::days(10),
+        };
+        let bad = NewWithdrawal { decided_on: today + time::Duration::days(1), ..withdrawal.clone() };
+        assert!(matches!(s.withdraw_disclosure(&leader, id, &bad).await, Err(ServiceError::Invalid(_))));
+        let w = s.withdraw_disclosure(&leader, id, &withdrawal).await.unwrap().disclosure;
+        assert!(
+            w.overdue_entry.is_some() && w.overdue_entry != swept.disclosure.overdue_entry,
+            "a late withdrawal is a finding"
+        );
+        let public = s.public_disclosure(id).await.unwrap();
+        assert_eq!(public.text, None, "the text goes");
+        let reason = public.withdrawal.unwrap().reason;
+        assert!(reason.contains("孙某") && !reason.contains("孙建华"), "{reason}");
+        assert!(s.public_disclosures(&Default::default()).await.unwrap().items.iter().any(|d| d.id == id));
+
+        // Offline after five years (an organisation's decision).
+        clock.advance(time::Duration::days(5 * 366 + 2));
+        assert!(matches!(s.public_disclosure(id).await, Err(ServiceError::Gone(_))));
+        let q = liuhen_store::PublicQuery { limit: 200, ..Default::default() };
+        assert!(s.public_disclosures(&q).await.unwrap().items.iter().all(|d| d.id != id));
+
+        // 事前公开: a change waits for publication; the public sees the published version only.
+        let leader = as_user(&s, "leader1").await;
+        let draft = PriorItemDraft {
+            kind: PriorKind::Guide,
+            title: "投诉举报指南".into(),
+            body: "拨打12315。".into(),
+        };
+        let item = s.put_prior_item(&leader, None, &draft).await.unwrap();
+        let agency = leader.user.agency_id;
+        assert!(
+            s.public_prior(agency).await.unwrap().items.iter().all(|i| i.id != item.id),
+            "not yet published"
+        );
+        s.publish_prior_item(&leader, item.id).await.unwrap();
+        let changed = PriorItemDraft { body: "拨打12315，或登录政务服务网。".into(), ..draft };
+        let v2 = s.put_prior_item(&leader, Some(item.id), &changed).await.unwrap();
+        assert_eq!((v2.version, v2.published_version), (2, Some(1)));
+        let shown = s.public_prior(agency).await.unwrap();
+        assert_eq!(shown.items.iter().find(|i| i.id == item.id).unwrap().body, "拨打12315。");
+        assert!(shown.officers.iter().any(|o| o.cert_no == "33010026001"), "{:?}", shown.officers);
+        clock.advance(time::Duration::days(10));
+        assert!(s.sweep_disclosures().await.unwrap() >= 1);
+        assert_eq!(
+            feed_until("disclosure_overdue", item.id.subject()).await,
+            1,
+            "the late 事前公开 alerts on the stream"
+        );
+        s.integrate().await.unwrap();
+        let verified =
+            s.verify_ledger("test.liuhen/ledger", &s.ledger_signer().verifier_keys()).await.unwrap();
+        assert!(verified.ok(), "{verified:?}");
+    }
+}
