@@ -2,7 +2,8 @@
 # Runs the whole test suite on SQLite and local files. The media tests drive
 # real ffmpeg/ffprobe (Debian package `ffmpeg`); the build links the system
 # OpenSSL for upload digests (`libssl-dev`, `pkg-config`); documents render
-# with `fonts-noto-cjk` and are checked with `poppler-utils` and `qpdf`. They are installed
+# with `fonts-noto-cjk` and are checked with `poppler-utils` and `qpdf`, their officers' QR codes
+# read back with `zbar-tools`. They are installed
 # when missing and this runs as root, as on a fresh machine. Extra arguments
 # go to cargo.
 set -euo pipefail
@@ -15,6 +16,7 @@ pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
 [ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -107,9 +107,13 @@ test('the portal without a session: search, a decision with its ledger index, th
     const officers = page.locator('main table a[href^="/public/officers/"]');
     assert.ok(await officers.count() >= 3, 'the officers are listed');
     await shot(page, 'portal-3-agency');
+    const cert = (await page.locator('main table td.mono').first().innerText()).trim();
     await Promise.all([page.waitForURL(/\/public\/officers\//), officers.first().click()]);
     assert.match(await page.locator('main').innerText(), /执法证号[\s\S]*有效/);
     await shot(page, 'portal-4-officer');
+    // Where the QR code on a document leads: the same certificate, by its number.
+    await page.goto(`/public/certificates/${encodeURIComponent(cert)}`);
+    assert.match(await page.locator('main').innerText(), new RegExp(`${cert}[\\s\\S]*有效`));
     await page.goto('/public/agencies');
     await Promise.all([page.waitForURL(/\/stats\/\d{4}$/), page.locator('main a[href*="/stats/"]').first().click()]);
     assert.match(await page.locator('main').innerText(), /罚款金额/);

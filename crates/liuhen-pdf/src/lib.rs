@@ -107,6 +107,55 @@ pub struct TableReport {
     pub notes: Vec<String>,
 }
 
+/// A QR code printed on a document, with its caption.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+struct Badge {
+    caption: String,
+    /// Modules per side.
+    width: usize,
+    /// Row by row, `1` dark and `0` light.
+    modules: String,
+}
+
+/// One badge per officer the document names (each once), for their 执法证 page.
+fn certificate_badges(doc: &ValidDocument, base: &str) -> Result<Vec<Badge>, RenderError> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for value in doc.values().values() {
+        let liuhen_docs::FieldValue::Officers(officers) = value else { continue };
+        for o in officers {
+            if seen.contains(&o.cert_no.as_str()) {
+                continue;
+            }
+            seen.push(&o.cert_no);
+            let url = format!("{base}/public/certificates/{}", percent_path(&o.cert_no));
+            let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| RenderError::Data(format!("QR code of {url}: {e}")))?;
+            let modules =
+                code.to_colors().iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect();
+            out.push(Badge {
+                caption: format!("{} 执法证 {}", o.name, o.cert_no),
+                width: code.width(),
+                modules,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A path segment with everything but unreserved characters percent-encoded.
+fn percent_path(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A column of a [`TableReport`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ReportColumn {
@@ -122,6 +171,8 @@ pub struct Renderer {
     fonts: Vec<Font>,
     files: Files,
     font_load_time: Duration,
+    /// Where the public reaches an officer's 执法证 page: `{base}/public/certificates/{执法证号}`.
+    certificate_base: Option<String>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -170,7 +221,16 @@ impl Renderer {
             fonts,
             files: Files::new(),
             font_load_time: started.elapsed(),
+            certificate_base: None,
         })
+    }
+
+    /// Prints, under every document naming officers (执法人员), one QR code per officer leading to
+    /// their public 执法证 page at `{base}/public/certificates/{执法证号}` (事中公示).
+    #[must_use]
+    pub fn with_certificate_pages(mut self, base: &str) -> Self {
+        self.certificate_base = Some(base.trim_end_matches('/').to_owned());
+        self
     }
 
     /// How long loading the fonts took.
@@ -193,7 +253,11 @@ impl Renderer {
     ) -> Result<RenderedPdf, RenderError> {
         let view = DocumentView::new(doc, number);
         let ident = format!("liuhen:{}:{}", doc.format().code, doc.canonical().digests.sha256);
-        self.render_view(&view, watermark, &ident)
+        let badges = match &self.certificate_base {
+            Some(base) => certificate_badges(doc, base)?,
+            None => Vec::new(),
+        };
+        self.compile_document(&view, watermark, &ident, &badges)
     }
 
     /// Renders a prepared view. `ident` identifies the document stably (it seeds the PDF's
@@ -204,9 +268,20 @@ impl Renderer {
         watermark: Option<&str>,
         ident: &str,
     ) -> Result<RenderedPdf, RenderError> {
+        self.compile_document(view, watermark, ident, &[])
+    }
+
+    fn compile_document(
+        &self,
+        view: &DocumentView,
+        watermark: Option<&str>,
+        ident: &str,
+        badges: &[Badge],
+    ) -> Result<RenderedPdf, RenderError> {
         let data = serde_json::json!({
             "view": view,
             "watermark": watermark.filter(|w| !w.trim().is_empty()),
+            "badges": badges,
         });
         self.compile(Template::Document, &data, ident)
     }

@@ -472,3 +472,63 @@ fn table_reports_render_every_row_and_never_read_markup() {
     ragged.rows[1].pop();
     assert!(matches!(renderer().render_report(&ragged), Err(RenderError::Data(_))));
 }
+
+/// A tool a check cannot do without: present, or the check is skipped here and fails under CI.
+fn needed(tool: &str, package: &str) -> bool {
+    if Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "`{tool}` is needed under CI (apt-get install {package})");
+    eprintln!("SKIPPED: `{tool}` is not installed (apt-get install {package})");
+    false
+}
+
+/// 事中公示: a document naming officers carries one QR code per officer, and each decodes (zbar,
+/// from the page rendered by poppler) to that officer's public 执法证 page.
+#[test]
+fn officers_qr_codes_lead_to_their_certificate_pages() {
+    if !(needed("pdftoppm", "poppler-utils") && needed("zbarimg", "zbar-tools")) {
+        return;
+    }
+    let with_codes =
+        Renderer::with_default_fonts().unwrap().with_certificate_pages("https://gs.example.gov.cn/");
+    let d = doc("inquiry_record", json!({}));
+    let officers: Vec<String> = d
+        .values()
+        .values()
+        .filter_map(|v| match v {
+            FieldValue::Officers(o) => Some(o.iter().map(|o| o.cert_no.clone()).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(officers.len() >= 2, "the sample names its officers: {officers:?}");
+    let pdf = with_codes.render(&d, None, None).unwrap();
+    qpdf_check(&pdf.bytes, "qr");
+    let path = temp_pdf(&pdf.bytes, "qr");
+    let prefix = path.with_extension("");
+    let out = Command::new("pdftoppm").args(["-r", "200", "-png"]).arg(&path).arg(&prefix).output().unwrap();
+    assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+    let pages: Vec<PathBuf> = (1..=pdf.pages)
+        .map(|n| {
+            let width = pdf.pages.to_string().len();
+            PathBuf::from(format!("{}-{n:0width$}.png", prefix.display()))
+        })
+        .collect();
+    let mut decoded = Vec::new();
+    for page in &pages {
+        let out = Command::new("zbarimg").args(["-q", "--raw"]).arg(page).output().unwrap();
+        decoded.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned));
+        let _ = std::fs::remove_file(page);
+    }
+    let _ = std::fs::remove_file(&path);
+    decoded.sort();
+    let mut want: Vec<String> =
+        officers.iter().map(|c| format!("https://gs.example.gov.cn/public/certificates/{c}")).collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(decoded, want, "one readable code per officer");
+    // Without a public address configured, no code is printed.
+    let plain = renderer().render(&d, None, None).unwrap();
+    assert!(plain.bytes.len() < pdf.bytes.len());
+}

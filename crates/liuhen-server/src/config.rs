@@ -592,6 +592,7 @@ impl Config {
                 database: self.clamscan_database.clone(),
                 timeout: std::time::Duration::from_secs(u64::from(self.clamscan_timeout_seconds)),
             },
+            public_url: self.public_url.clone(),
         }
     }
 

@@ -1063,6 +1063,27 @@ impl Service {
         public_officer(user, &agency.name).ok_or(ServiceError::NotFound("officer"))
     }
 
+    /// 事中公示 from the QR code on a document: the officers holding 执法证 number `cert_no`
+    /// (one, unless two agencies issued the same number). None holding it: not found.
+    pub async fn public_certificate(&self, cert_no: &str) -> Result<Vec<PublicOfficer>> {
+        let cert_no = cert_no.trim();
+        if cert_no.is_empty() || cert_no.chars().count() > 64 {
+            return Err(ServiceError::NotFound("officer"));
+        }
+        let mut tx = self.store.read().await?;
+        let users = tx.users_by_cert(cert_no).await?;
+        let mut out = Vec::with_capacity(users.len());
+        for u in users {
+            let agency = tx.get_unit(u.agency_id).await?;
+            out.extend(public_officer(u, &agency.name));
+        }
+        tx.finish().await?;
+        if out.is_empty() {
+            return Err(ServiceError::NotFound("officer"));
+        }
+        Ok(out)
+    }
+
     /// 统计年报: counts by kind, outcome, amounts, hearings, reviews and disclosures of one
     /// agency for one year (北京时间), complete once the year is over.
     pub async fn annual_stats(&self, agency: UnitId, year: i32) -> Result<AnnualStats> {

@@ -211,11 +211,17 @@ impl Service {
 
     pub(crate) async fn renderer(&self) -> Result<Arc<Renderer>> {
         let pdf = self.pdf.clone();
+        let public_url = self.config.public_url.clone();
         pdf.renderer
             .get_or_try_init(|| async {
                 let fonts = pdf.fonts.clone();
                 tokio::task::spawn_blocking(move || {
-                    if fonts.is_empty() { Renderer::with_default_fonts() } else { Renderer::new(&fonts) }
+                    let r =
+                        if fonts.is_empty() { Renderer::with_default_fonts() } else { Renderer::new(&fonts) };
+                    r.map(|r| match &public_url {
+                        Some(base) => r.with_certificate_pages(base),
+                        None => r,
+                    })
                 })
                 .await
                 .map_err(|e| ServiceError::Internal(e.to_string()))?

@@ -95,6 +95,9 @@ pub struct ServiceConfig {
     /// The virus scan of a case-file package's 四性检测 (none by default
     /// here; the server looks for `clamscan` on `PATH`).
     pub antivirus: archive_checks::Antivirus,
+    /// The address the public reaches this site at; when set, documents naming officers carry a
+    /// QR code per officer leading to their 执法证 page there (事中公示).
+    pub public_url: Option<String>,
 }
 
 impl Default for ServiceConfig {
@@ -108,6 +111,7 @@ impl Default for ServiceConfig {
             login_failures_per_source: 30,
             clock_drift_threshold_ms: 30_000,
             antivirus: archive_checks::Antivirus::default(),
+            public_url: None,
         }
     }
 }

@@ -181,6 +181,14 @@ impl<M> Tx<M> {
         Ok(out)
     }
 
+    /// The users holding 执法证 number `cert_no`, in any agency (numbers are unique per agency).
+    pub async fn users_by_cert(&mut self, cert_no: &str) -> Result<Vec<User>> {
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users WHERE cert_no = $1 ORDER BY agency_id, id LIMIT 20");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cert_no).fetch_all(self.conn()).await?;
+        rows.iter().map(|r| Ok(user_from_row(r)?.user)).collect()
+    }
+
     pub async fn find_user_by_login(&mut self, login: &str) -> Result<Option<UserWithSecret>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(login).fetch_optional(self.conn()).await?;

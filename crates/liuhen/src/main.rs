@@ -683,7 +683,17 @@ async fn run(cli: Cli) -> Result<u8> {
 }
 
 async fn serve(db: &DbArgs, listen: Option<SocketAddr>, with_demo: bool) -> Result<()> {
-    let config = load_config(db, listen)?;
+    let mut config = load_config(db, listen)?;
+    // The demo's documents carry officers' QR codes (事中公示) pointing at this server unless a
+    // public address is configured.
+    if with_demo && config.public_url.is_none() && config.listen.port() != 0 {
+        let ip = if config.listen.ip().is_unspecified() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            config.listen.ip()
+        };
+        config.public_url = Some(format!("http://{}", SocketAddr::new(ip, config.listen.port())));
+    }
     let service = open_service(&config).await?;
     // Destructions approved before a crash, whose files were not yet all removed.
     let finished = service.finish_destructions().await.context("finishing approved destructions")?;

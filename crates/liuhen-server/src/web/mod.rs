@@ -61,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/agencies/{id}", get(pages::public::agency))
         .route("/public/agencies/{id}/stats/{year}", get(pages::public::stats))
         .route("/public/officers/{id}", get(pages::public::officer))
+        .route("/public/certificates/{cert}", get(pages::public::certificate))
         .route("/static/{name}", get(assets::file))
         .route("/logout", post(pages::auth::logout))
         .layer(axum::middleware::from_fn(page_headers))

@@ -166,6 +166,29 @@ pub async fn officer(State(s): State<AppState>, headers: HeaderMap, Path(id): Pa
 }
 
 #[derive(Template)]
+#[template(path = "public_certificate.html")]
+pub struct CertificatePage {
+    c: Frame,
+    officers: Vec<PublicOfficer>,
+}
+
+/// `/public/certificates/{执法证号}`: where the QR code on a document leads (事中公示).
+pub async fn certificate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(cert): Path<String>,
+) -> Response {
+    let frame = public_frame(&headers, "/public/agencies");
+    finish(
+        s.service
+            .public_certificate(&cert)
+            .await
+            .or_page(&frame)
+            .map(|officers| render(&CertificatePage { c: frame, officers })),
+    )
+}
+
+#[derive(Template)]
 #[template(path = "public_stats.html")]
 pub struct StatsPage {
     c: Frame,
