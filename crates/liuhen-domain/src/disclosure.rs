@@ -104,8 +104,8 @@ pub struct Disclosure {
     pub text: Option<String>,
     /// What the redaction masked (for the reviewer; never published).
     pub masked: Vec<MaskedSpan>,
-    /// The phrases labelled 商业秘密 and names labelled by hand for this redaction.
-    pub labels: Vec<String>,
+    /// What a person labelled for this redaction: names the case does not list, 商业秘密 phrases.
+    pub labels: NewRedaction,
     pub prepared_by: Option<UserId>,
     pub confirmed_by: Option<UserId>,
     pub published_by: Option<UserId>,
@@ -142,7 +142,7 @@ impl Disclosure {
 }
 
 /// What the redaction is asked to mask besides what it finds: names and 商业秘密 phrases.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRedaction {
     /// Natural persons' names the text names and the case does not list.

@@ -319,7 +319,7 @@ impl Service {
             natural_person: case.parties.iter().any(|p| matches!(p, Party::NaturalPerson { .. })),
             text: None,
             masked: Vec::new(),
-            labels: Vec::new(),
+            labels: NewRedaction::default(),
             prepared_by: None,
             confirmed_by: None,
             published_by: None,
@@ -518,8 +518,6 @@ impl Service {
         let valid = liuhen_docs::validate(format, &doc.fields)
             .map_err(|e| ServiceError::Internal(format!("the issued document no longer validates: {e:?}")))?;
         let original = document_text(&DocumentView::new(&valid, doc.number.as_deref()));
-        let mut labels = input.persons.clone();
-        labels.extend(input.secrets.iter().cloned());
         let (text, findings) = redaction::redact(&original, &known_of(&case, &input.persons, &input.secrets));
         let masked: Vec<MaskedSpan> = findings
             .into_iter()
@@ -530,7 +528,7 @@ impl Service {
         next.state = DisclosureState::Redacted;
         next.text = Some(text);
         next.masked = masked;
-        next.labels = labels;
+        next.labels = input.clone();
         next.prepared_by = Some(me.user.id);
         next.confirmed_by = None;
         let (now, who) = (self.now(), me.user.clone());
@@ -643,7 +641,8 @@ impl Service {
             )));
         }
         let due_on = working_days_after(&policy, input.decided_on, policy.disclosure().withdraw_days);
-        let (reason, _) = redaction::redact(&input.reason, &known_of(&case, &d.labels, &[]));
+        let (reason, _) =
+            redaction::redact(&input.reason, &known_of(&case, &d.labels.persons, &d.labels.secrets));
         let mut next = d.clone();
         next.state = DisclosureState::Withdrawn;
         next.withdrawal = Some(Withdrawal {

@@ -1115,7 +1115,7 @@ fn ads(p: &mut Plan, days: &Days<'_>) {
     );
     p.move_to(c, at(d(6), 10, 0), Stage::Decision, "调查终结：违法事实清楚，证据确实充分");
     let facts = "当事人在其门店发放的宣传册中宣称其销售的普通保健食品“降压显著，可替代降压药”，对商品的功能作虚假宣传，欺骗、误导消费者。宣传册共印制500份，已发放约300份。";
-    let evidence = "1.现场检查笔录及现场照片；\n2.宣传册样本3份；\n3.询问笔录；\n4.印刷合同及付款凭证。";
+    let evidence = "1.现场检查笔录及现场照片；\n2.宣传册样本3份；\n3.询问笔录；\n4.印刷合同（印刷单价0.85元/份，承印方宏达印务）及付款凭证。";
     p.document(
         c,
         "officer1",
@@ -1198,9 +1198,15 @@ fn ads(p: &mut Plan, days: &Days<'_>) {
         at(d(15), 14, 0),
     );
     p.move_to(c, at(d(16), 9, 0), Stage::Execution, "处罚决定已作出，转入送达执行");
-    // The text is proposed with the product's formula labelled 商业秘密; nobody confirmed it, and
-    // the 7 working days ran out: the 公示 is late (a finding on the supervision stream).
-    p.disclose(c, "penalty_decision", at(d(16), 16, 0), "officer1", DiscloseStep::Redact(&["“降压灵”配方"]));
+    // The text is proposed with the printing contract's price labelled 商业秘密; nobody confirmed
+    // it, and the 7 working days ran out: the 公示 is late (a finding on the supervision stream).
+    p.disclose(
+        c,
+        "penalty_decision",
+        at(d(16), 16, 0),
+        "officer1",
+        DiscloseStep::Redact(&["印刷单价0.85元/份"]),
+    );
     p.act(
         c,
         ActSpec {
@@ -1564,6 +1570,10 @@ fn helmets(p: &mut Plan, days: &Days<'_>) {
     );
     p.move_to(c, at(s, 9, 5), Stage::Investigation, "经负责人批准，依法实施扣押");
     p.add(c, at(s, 9, 10), LEADER, Do::Issue { format: "seizure_decision" });
+    // Published in time (行政强制: 20 working days).
+    p.disclose(c, "seizure_decision", at(days.after(s, 2), 15, 0), "officer3", DiscloseStep::Redact(&[]));
+    p.disclose(c, "seizure_decision", at(days.after(s, 3), 10, 0), REVIEWER, DiscloseStep::Confirm);
+    p.disclose(c, "seizure_decision", at(days.after(s, 3), 16, 0), LEADER, DiscloseStep::Publish);
     let start = at(s, 9, 30);
     p.act(
         c,

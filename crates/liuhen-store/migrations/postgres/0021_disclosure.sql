@@ -1,7 +1,7 @@
 -- 执法公示. A disclosure is made when a decision of a kind the rulebook publishes
 -- is issued (one per document); its redacted text is a new text (the document is
 -- never changed), proposed, confirmed, published and perhaps withdrawn.
--- masked and labels are JSON arrays; withdrawal is a JSON object once made.
+-- masked is a JSON array, labels a JSON object {persons, secrets}; withdrawal a JSON object once made.
 -- Dates (decided_on, due_on, offline_after) are 'YYYY-MM-DD' in 北京时间.
 CREATE TABLE disclosures (
     id               TEXT PRIMARY KEY,
@@ -18,7 +18,7 @@ CREATE TABLE disclosures (
     natural_person   BIGINT NOT NULL CHECK (natural_person IN (0, 1)),
     text             TEXT,
     masked           TEXT NOT NULL DEFAULT '[]',
-    labels           TEXT NOT NULL DEFAULT '[]',
+    labels           TEXT NOT NULL DEFAULT '{}',
     prepared_by      TEXT REFERENCES users(id),
     confirmed_by     TEXT REFERENCES users(id),
     published_by     TEXT REFERENCES users(id),
