@@ -134,3 +134,9 @@ uuid_id!(
     PriorItemId,
     "prior"
 );
+
+uuid_id!(
+    /// A 行政复议 or 行政诉讼 against a case's decision.
+    RemedyId,
+    "remedy"
+);

@@ -104,6 +104,7 @@ crate::labelled_enum! {
         PriorItemChanged = ("prior.changed", "修改事前公开事项"),
         PriorItemPublished = ("prior.published", "发布事前公开事项"),
         PriorItemOverdue = ("prior.overdue", "事前公开事项逾期未更新发布"),
+        RemedyRecorded = ("case.remedy_recorded", "登记行政复议或行政诉讼"),
     }
 }
 

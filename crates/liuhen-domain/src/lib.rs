@@ -62,6 +62,7 @@ mod limit;
 mod org;
 mod procedure;
 mod redact;
+mod remedy;
 mod retention;
 mod review;
 mod user;
@@ -89,7 +90,7 @@ pub use evidence::{Evidence, EvidenceMetadata, METADATA_KEYS, clean_file_name};
 pub use idnum::{IdNumberError, ResidentId, Uscc};
 pub use ids::{
     AccessRequestId, ActId, ArchiveId, CaseId, CredentialId, DestructionId, DeviceId, DisclosureId,
-    DocumentId, EvidenceId, HoldId, InterruptionId, PriorItemId, StationId, UnitId, UserId,
+    DocumentId, EvidenceId, HoldId, InterruptionId, PriorItemId, RemedyId, StationId, UnitId, UserId,
 };
 pub use interruption::{
     Interruption, InterruptionDraft, InterruptionReason, MAX_INTERRUPTION_TEXT, NewInterruption,
@@ -105,6 +106,7 @@ pub mod redaction {
     //! 公示前的隐名处理: see [`find`].
     pub use crate::redact::{Finding, IdentifierKind, Known, apply, find, mask_name, redact};
 }
+pub use remedy::{NewRemedy, Remedy, RemedyKind, RemedyOutcome};
 pub use retention::{
     DESTRUCTION_APPROVALS, Destruction, DestructionApproval, DestructionState, Hold, LiftHold,
     MAX_DESTRUCTION_ITEMS, MAX_RETENTION_TEXT, NewDestruction, NewHold, RecordClass, RecordRef, RecordSource,

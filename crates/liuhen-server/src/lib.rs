@@ -101,7 +101,8 @@ impl axum::extract::FromRef<AppState> for Arc<Metrics> {
         routes::disclosure::list_disclosures, routes::disclosure::get_disclosure, routes::disclosure::redact_disclosure,
         routes::disclosure::confirm_disclosure, routes::disclosure::publish_disclosure, routes::disclosure::withdraw_disclosure,
         routes::disclosure::list_prior_items, routes::disclosure::create_prior_item, routes::disclosure::change_prior_item,
-        routes::disclosure::publish_prior_item,
+        routes::disclosure::publish_prior_item, routes::disclosure::list_remedies, routes::disclosure::record_remedy,
+        routes::disclosure::change_remedy,
         routes::disclosure::public_search, routes::disclosure::public_decision, routes::disclosure::public_agencies,
         routes::disclosure::public_prior, routes::disclosure::public_officer, routes::disclosure::public_stats,
         routes::disclosure::public_stats_csv, routes::disclosure::feed,
@@ -187,6 +188,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/prior-items/{id}", put(routes::disclosure::change_prior_item))
         .route("/prior-items/{id}/publication", post(routes::disclosure::publish_prior_item))
+        .route(
+            "/cases/{id}/remedies",
+            get(routes::disclosure::list_remedies).post(routes::disclosure::record_remedy),
+        )
+        .route("/cases/{id}/remedies/{remedy}", put(routes::disclosure::change_remedy))
         .route("/cases/{id}/officers", put(routes::cases::assign))
         .route("/cases/{id}/transitions", post(routes::cases::transition))
         .route("/uploads", post(routes::uploads::create).options(routes::uploads::options))

@@ -23,8 +23,8 @@ use liuhen_docs::{DocumentView, ViewBlock};
 use liuhen_domain::redaction::{self, Known};
 use liuhen_domain::{
     Actor, Case, CaseId, CaseKind, Disclosure, DisclosureId, DisclosureState, Document, EntryKind,
-    MaskedSpan, NewRedaction, NewWithdrawal, Party, PriorItem, PriorItemDraft, PriorItemId, PriorKind, Role,
-    UnitId, User, UserId, Withdrawal, WithdrawalGround,
+    MaskedSpan, NewRedaction, NewRemedy, NewWithdrawal, Party, PriorItem, PriorItemDraft, PriorItemId,
+    PriorKind, Remedy, RemedyId, Role, UnitId, User, UserId, Withdrawal, WithdrawalGround,
 };
 pub use liuhen_policy::DisclosureAction;
 use liuhen_policy::Policy;
@@ -82,8 +82,14 @@ pub struct DisclosureView {
     pub disclosure: Disclosure,
     pub case_number: String,
     pub cause: String,
-    /// `pending`, `due_soon` (two days or less), `overdue`, `done`.
+    /// `pending`, `due_soon` (two days or less), `overdue`; for a published one whose decision a
+    /// 行政复议 or 行政诉讼 revoked, changed or found unlawful: `withdraw` (until `withdraw_by`) or
+    /// `withdraw_overdue`; otherwise `done`.
     pub deadline: String,
+    /// The last day to withdraw, when a remedy's outcome calls for it.
+    #[serde(with = "liuhen_domain::when::day::option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub withdraw_by: Option<Date>,
     /// What `me` may do next: `redact`, `confirm`, `publish`, `withdraw`.
     pub actions: Vec<String>,
 }
@@ -187,7 +193,7 @@ pub struct PublicPrior {
 /// One row of the annual statistics.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StatRow {
-    /// 统计项: `cases`, `decisions`, `amounts`, `hearings`, `reviews`, `disclosures`.
+    /// 统计项: `cases`, `decisions`, `amounts`, `hearings`, `reviews`, `remedies`, `disclosures`.
     pub section: String,
     pub item: String,
     pub count: u64,
@@ -375,16 +381,39 @@ impl Service {
         out
     }
 
-    fn view_of(&self, policy: &Policy, me: &User, d: Disclosure, case: &Case) -> DisclosureView {
-        let deadline = deadline_state(&d, today(self.now())).to_owned();
+    fn view_of(
+        &self,
+        policy: &Policy,
+        me: &User,
+        d: Disclosure,
+        case: &Case,
+        remedies: &[Remedy],
+    ) -> DisclosureView {
+        let day = today(self.now());
+        let withdraw_by = (d.state == DisclosureState::Published)
+            .then(|| remedies.iter().filter_map(|r| r.withdraw_by).min())
+            .flatten();
+        let deadline = match withdraw_by {
+            Some(by) if day > by => "withdraw_overdue".to_owned(),
+            Some(_) => "withdraw".to_owned(),
+            None => deadline_state(&d, day).to_owned(),
+        };
         let actions = self.actions_for(policy, me, &d);
         DisclosureView {
             disclosure: d,
             case_number: case.number.clone(),
             cause: case.cause.clone(),
             deadline,
+            withdraw_by,
             actions,
         }
+    }
+
+    async fn remedies_of(&self, case: CaseId) -> Result<Vec<Remedy>> {
+        let mut tx = self.store.read().await?;
+        let r = tx.remedies(case).await?;
+        tx.finish().await?;
+        Ok(r)
     }
 
     /// The disclosures of the cases `me` reads (of one case when given), waiting ones first.
@@ -402,17 +431,20 @@ impl Service {
         let scope = if confirms { CaseScope::Agency(me.user.agency_id) } else { self.read_scope(me) };
         let mut tx = self.store.read().await?;
         let list = tx.disclosures(me.user.agency_id, None, case).await?;
-        let mut cases: HashMap<CaseId, Option<Case>> = HashMap::new();
+        let mut cases: HashMap<CaseId, Option<(Case, Vec<Remedy>)>> = HashMap::new();
         let mut out = Vec::new();
         for d in list {
             if !cases.contains_key(&d.case_id) {
-                let c = tx.get_case_in_scope(d.case_id, &scope).await?;
+                let c = match tx.get_case_in_scope(d.case_id, &scope).await? {
+                    Some(c) => Some((c, tx.remedies(d.case_id).await?)),
+                    None => None,
+                };
                 cases.insert(d.case_id, c);
             }
-            if let Some(Some(c)) = cases.get(&d.case_id)
+            if let Some(Some((c, remedies))) = cases.get(&d.case_id)
                 && (!confirms || me.user.cleared_for(c.label))
             {
-                out.push(self.view_of(&policy, &me.user, d, c));
+                out.push(self.view_of(&policy, &me.user, d, c, remedies));
             }
         }
         tx.finish().await?;
@@ -444,7 +476,8 @@ impl Service {
             vec![d.document_id.subject(), d.id.subject(), d.case_id.subject()],
         )
         .await?;
-        Ok(self.view_of(&policy, &me.user, d, &case))
+        let remedies = self.remedies_of(case.id).await?;
+        Ok(self.view_of(&policy, &me.user, d, &case, &remedies))
     }
 
     /// Whether `me` confirms redactions, a duty across the agency: they reach the disclosures of
@@ -562,7 +595,8 @@ impl Service {
                 })
             })
             .await?;
-        Ok(self.view_of(&policy, &me.user, saved, &view_case))
+        let remedies = self.remedies_of(view_case.id).await?;
+        Ok(self.view_of(&policy, &me.user, saved, &view_case, &remedies))
     }
 
     /// A reviewer confirms the proposed text (not the person who proposed it).
@@ -586,7 +620,8 @@ impl Service {
         next.state = DisclosureState::Confirmed;
         next.confirmed_by = Some(me.user.id);
         let saved = self.save_step(next, d.state, EntryKind::DisclosureConfirmed, &me.user, None).await?;
-        Ok(self.view_of(&policy, &me.user, saved, &case))
+        let remedies = self.remedies_of(case.id).await?;
+        Ok(self.view_of(&policy, &me.user, saved, &case, &remedies))
     }
 
     /// Publishes a confirmed text: the entry names its digests; the public page shows its index.
@@ -617,7 +652,8 @@ impl Service {
         next.text_sm3 = Some(hex::encode(digests.sm3));
         next.offline_after = Some(years_after(today(now), years));
         let saved = self.save_step(next, d.state, EntryKind::DisclosurePublished, &me.user, None).await?;
-        Ok(self.view_of(&policy, &me.user, saved, &case))
+        let remedies = self.remedies_of(case.id).await?;
+        Ok(self.view_of(&policy, &me.user, saved, &case, &remedies))
     }
 
     /// Withdraws a publication with its ground and reason (redacted like the text); one later than
@@ -657,7 +693,8 @@ impl Service {
         let late = today(now) > due_on;
         let saved =
             self.save_step(next, d.state, EntryKind::DisclosureWithdrawn, &me.user, Some(late)).await?;
-        Ok(self.view_of(&policy, &me.user, saved, &case))
+        let remedies = self.remedies_of(case.id).await?;
+        Ok(self.view_of(&policy, &me.user, saved, &case, &remedies))
     }
 
     /// Writes one step of a disclosure with its entry (and, for a late withdrawal, the finding).
@@ -738,14 +775,15 @@ impl Service {
     pub async fn sweep_disclosures(&self) -> Result<usize> {
         let now = self.now();
         let day = today(now);
-        let (late, prior) = {
+        let (late, prior, unwithdrawn) = {
             let mut tx = self.store.read().await?;
             let late = tx.disclosures_overdue(day).await?;
             let prior = tx.prior_items_overdue(day).await?;
+            let unwithdrawn = tx.withdrawals_overdue(day).await?;
             tx.finish().await?;
-            (late, prior)
+            (late, prior, unwithdrawn)
         };
-        let n = late.len() + prior.len();
+        let n = late.len() + prior.len() + unwithdrawn.len();
         if n == 0 {
             return Ok(0);
         }
@@ -790,11 +828,106 @@ impl Service {
                         .await?;
                         tx.prior_item_overdue(item.id, item.version, seq).await?;
                     }
+                    for (remedy, agency, disclosures) in unwithdrawn {
+                        let content = serde_json::json!({
+                            "what": "withdrawal", "outcome": remedy.outcome,
+                            "withdraw_by": remedy.withdraw_by.map(liuhen_store::date_text),
+                        });
+                        let mut subjects: Vec<String> = disclosures.iter().map(|d| d.subject()).collect();
+                        subjects.push(remedy.id.subject());
+                        subjects.push(remedy.case_id.subject());
+                        let seq = record(
+                            tx,
+                            now,
+                            EntryKind::DisclosureOverdue,
+                            system(),
+                            Some(agency),
+                            subjects,
+                            Some(&content),
+                        )
+                        .await?;
+                        tx.remedy_overdue(remedy.id, seq).await?;
+                    }
                     Ok::<_, ServiceError>(())
                 })
             })
             .await?;
         Ok(n)
+    }
+
+    // --- 行政复议, 行政诉讼 -----------------------------------------------------------------------
+
+    /// A case's 行政复议 and 行政诉讼 (whoever reads the case).
+    pub async fn remedies(&self, me: &Principal, case: CaseId) -> Result<Vec<Remedy>> {
+        let (case, _) = self.case_for_read(me, case).await?;
+        self.remedies_of(case.id).await
+    }
+
+    /// Records a 行政复议 or 行政诉讼 against the case's decision, or (`id`) its outcome learnt later;
+    /// 负责人 and 法制审核人员 (who answer them). An outcome revoking, changing or finding the decision
+    /// unlawful sets the last day to withdraw its publications.
+    pub async fn put_remedy(
+        &self,
+        me: &Principal,
+        case_id: CaseId,
+        id: Option<RemedyId>,
+        input: &NewRemedy,
+    ) -> Result<Remedy> {
+        if !crate::scope::may_record_remedies(&me.user) {
+            return Err(ServiceError::Forbidden(
+                "负责人 and 法制审核人员 record 行政复议 and 行政诉讼".into(),
+            ));
+        }
+        let now = self.now();
+        let input = input.validate(today(now))?;
+        let case = self.case_for_write(me, case_id).await?;
+        let policy = self.policy()?;
+        let withdraw_by = match (input.outcome.calls_for_withdrawal(), input.decided_on) {
+            (true, Some(d)) => Some(working_days_after(&policy, d, policy.disclosure().withdraw_days)),
+            _ => None,
+        };
+        let who = me.user.clone();
+        let new_id = RemedyId::from_bytes(random_bytes()?);
+        self.store
+            .transact(move |tx| {
+                Box::pin(async move {
+                    if let Some(id) = id {
+                        let current = tx.remedy(case.agency_id, id).await?;
+                        if current.is_none_or(|r| r.case_id != case.id) {
+                            return Err(ServiceError::NotFound("remedy"));
+                        }
+                    }
+                    let r = Remedy {
+                        id: id.unwrap_or(new_id),
+                        case_id: case.id,
+                        kind: input.kind,
+                        filed_on: input.filed_on,
+                        outcome: input.outcome,
+                        decided_on: input.decided_on,
+                        note: input.note.clone(),
+                        recorded_by: who.id,
+                        recorded_at: now,
+                        withdraw_by,
+                    };
+                    tx.put_remedy(case.agency_id, &r).await?;
+                    let content = serde_json::json!({
+                        "kind": r.kind, "outcome": r.outcome, "filed_on": liuhen_store::date_text(r.filed_on),
+                        "decided_on": r.decided_on.map(liuhen_store::date_text),
+                    });
+                    record(
+                        tx,
+                        now,
+                        EntryKind::RemedyRecorded,
+                        actor(&who),
+                        Some(case.agency_id),
+                        vec![r.id.subject(), case.id.subject()],
+                        Some(&content),
+                    )
+                    .await?;
+                    Ok(r)
+                })
+            })
+            .await
     }
 
     // --- 事前公开 ---------------------------------------------------------------------------
@@ -1173,6 +1306,28 @@ impl Service {
                 amount_fen: None,
             });
         }
+        for kind in liuhen_domain::RemedyKind::ALL {
+            let filed = figures.remedies_filed.iter().find(|(k, _)| k == kind.code()).map_or(0, |(_, n)| *n);
+            rows.push(StatRow {
+                section: "remedies".into(),
+                item: format!("{}：收到", kind.label_zh()),
+                count: filed,
+                amount_fen: None,
+            });
+            for outcome in liuhen_domain::RemedyOutcome::ALL
+                .iter()
+                .filter(|o| **o != liuhen_domain::RemedyOutcome::Pending)
+            {
+                let key = format!("{}:{}", kind.code(), outcome.code());
+                let n = figures.remedies_decided.iter().find(|(k, _)| *k == key).map_or(0, |(_, n)| *n);
+                rows.push(StatRow {
+                    section: "remedies".into(),
+                    item: format!("{}：{}", kind.label_zh(), outcome.label_zh()),
+                    count: n,
+                    amount_fen: None,
+                });
+            }
+        }
         rows.push(StatRow {
             section: "disclosures".into(),
             item: "公示决定".into(),
@@ -1221,6 +1376,7 @@ pub fn stats_csv(s: &AnnualStats) -> String {
             "amounts" => "罚没金额",
             "hearings" => "听证",
             "reviews" => "法制审核",
+            "remedies" => "复议诉讼",
             _ => "公示",
         };
         let amount = r.amount_fen.map(liuhen_docs::format_yuan).unwrap_or_default();

@@ -57,6 +57,12 @@ pub fn may_direct(user: &User) -> bool {
     user.role == Role::Leader
 }
 
+/// Whether `user` records 行政复议 and 行政诉讼 against decisions (负责人, 法制审核人员), on cases they
+/// may change.
+pub fn may_record_remedies(user: &User) -> bool {
+    matches!(user.role, Role::Leader | Role::Reviewer)
+}
+
 /// Whether a user of this role may open cases.
 pub fn may_open_cases(role: Role) -> bool {
     matches!(role, Role::Officer | Role::Leader)

@@ -681,18 +681,19 @@ async fn holds_and_destructions_by_role() {
 
 /// 执法公示 by role, as the national rulebook names them: list; propose the redacted text of the
 /// helmets case's 查封扣押决定书 (officer3's team); confirm and publish the advertising case's
-/// proposed text (proposed by officer1); withdraw the food case's publication; add a 事前公开 item.
+/// proposed text (proposed by officer1); withdraw the food case's publication; add a 事前公开 item;
+/// record a 行政复议 against the food case's decision.
 /// `A` allowed by role (done, or refused only by the disclosure's state), `F` forbidden, `N` out of
 /// the login's reach (not found).
 const DISCLOSURE: &[(&str, &str)] = &[
-    ("officer1", "ANFFFF"),
-    ("officer3", "AAFFFF"),
-    ("reviewer1", "AAAFFF"),
-    ("leader1", "AAFAAA"),
-    ("archivist1", "AFFFFF"),
-    ("supervisor1", "AFFFFF"),
-    ("station1", "FFFFFF"),
-    ("admin", "FFFFFF"),
+    ("officer1", "ANFFFFF"),
+    ("officer3", "AAFFFFF"),
+    ("reviewer1", "AAAFFFA"),
+    ("leader1", "AAFAAAA"),
+    ("archivist1", "AFFFFFF"),
+    ("supervisor1", "AFFFFFF"),
+    ("station1", "FFFFFFF"),
+    ("admin", "FFFFFFF"),
 ];
 
 #[tokio::test]
@@ -711,6 +712,14 @@ async fn disclosures_by_role() {
     let helmets = find("查封扣押决定书", "头盔");
     let ads = find("行政处罚决定书", "虚假宣传");
     let food = find("行政处罚决定书", "保质期");
+    let food_case = all.iter().find(|d| d.disclosure.id == food).unwrap().disclosure.case_id;
+    let remedy = liuhen_domain::NewRemedy {
+        kind: liuhen_domain::RemedyKind::Litigation,
+        filed_on: time::macros::date!(2026 - 11 - 02),
+        outcome: liuhen_domain::RemedyOutcome::Pending,
+        decided_on: None,
+        note: None,
+    };
     let answer = |r: Result<(), ServiceError>| match r {
         Ok(()) | Err(ServiceError::Conflict(_)) => 'A',
         Err(ServiceError::Forbidden(_)) => 'F',
@@ -739,13 +748,15 @@ async fn disclosures_by_role() {
             answer(s.publish_disclosure(&me, ads).await.map(|_| ())),
             answer(s.withdraw_disclosure(&me, food, &withdrawal).await.map(|_| ())),
             answer(s.put_prior_item(&me, None, &prior).await.map(|_| ())),
+            answer(s.put_remedy(&me, food_case, None, &remedy).await.map(|_| ())),
         ]
         .into_iter()
         .collect();
         let want = DISCLOSURE.iter().find(|(l, _)| *l == login).unwrap().1;
         if got != want {
-            failures
-                .push(format!("{login}: list/redact/confirm/publish/withdraw/prior {got}, expected {want}"));
+            failures.push(format!(
+                "{login}: list/redact/confirm/publish/withdraw/prior/remedy {got}, expected {want}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));

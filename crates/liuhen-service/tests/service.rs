@@ -3777,6 +3777,54 @@ async fn disclosures_are_published_on_time_or_found_late_withdrawn_and_taken_off
         assert!(reason.contains("孙某") && !reason.contains("孙建华"), "{reason}");
         assert!(s.public_disclosures(&Default::default()).await.unwrap().items.iter().any(|d| d.id == id));
 
+        // A 行政复议 revoked the food case's decision ten days ago: its publication, still online, is
+        // late to withdraw — red on the leader's 工作台, a finding and an alert once swept; and the
+        // 统计年报 counts the reconsideration and its outcome.
+        let food = s
+            .disclosures(&leader, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.cause.contains("保质期"))
+            .unwrap()
+            .disclosure;
+        let filed = liuhen_domain::NewRemedy {
+            kind: liuhen_domain::RemedyKind::Reconsideration,
+            filed_on: today - time::Duration::days(30),
+            outcome: liuhen_domain::RemedyOutcome::Pending,
+            decided_on: None,
+            note: Some("临江市人民政府 临政复〔2026〕8号".into()),
+        };
+        assert!(matches!(
+            s.put_remedy(&officer, food.case_id, None, &filed).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let r = s.put_remedy(&leader, food.case_id, None, &filed).await.unwrap();
+        assert_eq!(r.withdraw_by, None);
+        let revoked = liuhen_domain::NewRemedy {
+            outcome: liuhen_domain::RemedyOutcome::Revoked,
+            decided_on: Some(today - time::Duration::days(10)),
+            ..filed
+        };
+        let r = s.put_remedy(&leader, food.case_id, Some(r.id), &revoked).await.unwrap();
+        assert!(r.withdraw_by.unwrap() < today, "{r:?}");
+        let wb = s.workbench(&leader).await.unwrap();
+        let shown = wb.disclosures.iter().find(|d| d.disclosure.id == food.id).expect("on the 工作台");
+        assert_eq!(shown.deadline, "withdraw_overdue");
+        assert!(s.sweep_disclosures().await.unwrap() >= 1);
+        assert_eq!(
+            feed_until("disclosure_overdue", food.id.subject()).await,
+            1,
+            "the late withdrawal alerts"
+        );
+        let stats = s.annual_stats(leader.user.agency_id, 2026).await.unwrap();
+        let count = |item: &str| stats.rows.iter().find(|r| r.item == item).map(|r| r.count);
+        assert_eq!(
+            (count("行政复议：收到"), count("行政复议：撤销"), count("行政诉讼：收到")),
+            (Some(1), Some(1), Some(0))
+        );
+        assert!(liuhen_service::disclosure::stats_csv(&stats).contains("复议诉讼,行政复议：撤销,1,"));
+
         // Offline after five years (an organisation's decision).
         clock.advance(time::Duration::days(5 * 366 + 2));
         assert!(matches!(s.public_disclosure(id).await, Err(ServiceError::Gone(_))));

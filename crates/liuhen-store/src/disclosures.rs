@@ -499,6 +499,10 @@ pub struct YearFigures {
     /// Disclosures published, and withdrawn, in the year.
     pub published: u64,
     pub withdrawn: u64,
+    /// 行政复议 and 行政诉讼 filed in the year, by kind code.
+    pub remedies_filed: Vec<(String, u64)>,
+    /// Decided in the year, by `kind:outcome`.
+    pub remedies_decided: Vec<(String, u64)>,
 }
 
 impl<M> Tx<M> {
@@ -574,7 +578,31 @@ impl<M> Tx<M> {
         )
         .fetch_one(self.conn())
         .await?;
+        let (from_day, until_day) = (
+            date_text(liuhen_domain::when::in_beijing(from).date()),
+            date_text(liuhen_domain::when::in_beijing(until - time::Duration::milliseconds(1)).date()),
+        );
+        let filed = sqlx::query(
+            "SELECT kind AS k, COUNT(*) AS n FROM remedies WHERE agency_id = $1 AND filed_on >= $2 \
+             AND filed_on <= $3 GROUP BY kind ORDER BY kind",
+        )
+        .bind(a.clone())
+        .bind(from_day.clone())
+        .bind(until_day.clone())
+        .fetch_all(self.conn())
+        .await?;
+        let decided = sqlx::query(
+            "SELECT kind || ':' || outcome AS k, COUNT(*) AS n FROM remedies WHERE agency_id = $1 \
+             AND decided_on >= $2 AND decided_on <= $3 GROUP BY kind, outcome ORDER BY kind, outcome",
+        )
+        .bind(a.clone())
+        .bind(from_day)
+        .bind(until_day)
+        .fetch_all(self.conn())
+        .await?;
         Ok(YearFigures {
+            remedies_filed: grouped(filed)?,
+            remedies_decided: grouped(decided)?,
             cases_by_kind: grouped(cases)?,
             issued_by_format: grouped(issued)?,
             amounts_of,
@@ -582,5 +610,121 @@ impl<M> Tx<M> {
             published: u64::try_from(col::<i64>(&published, "n")?).unwrap_or(0),
             withdrawn: u64::try_from(col::<i64>(&withdrawn, "n")?).unwrap_or(0),
         })
+    }
+}
+
+const REMEDY_COLUMNS: &str =
+    "id, case_id, kind, filed_on, outcome, decided_on, note, recorded_by, recorded_ms, withdraw_by";
+
+fn remedy_from_row(row: &AnyRow) -> Result<liuhen_domain::Remedy> {
+    Ok(liuhen_domain::Remedy {
+        id: parsed(row, "id")?,
+        case_id: parsed(row, "case_id")?,
+        kind: code(row, "kind", liuhen_domain::RemedyKind::from_code)?,
+        filed_on: date_of(row, "filed_on")?,
+        outcome: code(row, "outcome", liuhen_domain::RemedyOutcome::from_code)?,
+        decided_on: date_opt(row, "decided_on")?,
+        note: col(row, "note")?,
+        recorded_by: parsed(row, "recorded_by")?,
+        recorded_at: time_ms(row, "recorded_ms")?,
+        withdraw_by: date_opt(row, "withdraw_by")?,
+    })
+}
+
+impl<M> Tx<M> {
+    /// A case's 行政复议 and 行政诉讼, oldest first.
+    pub async fn remedies(&mut self, case: liuhen_domain::CaseId) -> Result<Vec<liuhen_domain::Remedy>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REMEDY_COLUMNS} FROM remedies WHERE case_id = $1 ORDER BY filed_on, recorded_ms, id"
+        )))
+        .bind(case.to_string())
+        .fetch_all(self.conn())
+        .await?
+        .iter()
+        .map(remedy_from_row)
+        .collect()
+    }
+
+    /// One remedy of an agency.
+    pub async fn remedy(
+        &mut self,
+        agency: UnitId,
+        id: liuhen_domain::RemedyId,
+    ) -> Result<Option<liuhen_domain::Remedy>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REMEDY_COLUMNS} FROM remedies WHERE id = $1 AND agency_id = $2"
+        )))
+        .bind(id.to_string())
+        .bind(agency.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .as_ref()
+        .map(remedy_from_row)
+        .transpose()
+    }
+
+    /// Remedies whose outcome called for a withdrawal by a day before `today`, whose case still has
+    /// a published disclosure, and not yet found late: (remedy, agency, the published disclosures).
+    pub async fn withdrawals_overdue(
+        &mut self,
+        today: Date,
+    ) -> Result<Vec<(liuhen_domain::Remedy, UnitId, Vec<DisclosureId>)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {}, r.agency_id AS agency, d.id AS disclosure FROM remedies r JOIN disclosures d \
+             ON d.case_id = r.case_id AND d.state = 'published' WHERE r.withdraw_by IS NOT NULL \
+             AND r.withdraw_by < $1 AND r.overdue_entry IS NULL ORDER BY r.withdraw_by, r.id, d.id LIMIT 500",
+            REMEDY_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ")
+        )))
+        .bind(date_text(today))
+        .fetch_all(self.conn())
+        .await?;
+        let mut out: Vec<(liuhen_domain::Remedy, UnitId, Vec<DisclosureId>)> = Vec::new();
+        for row in &rows {
+            let r = remedy_from_row(row)?;
+            let d: DisclosureId = parsed(row, "disclosure")?;
+            match out.last_mut() {
+                Some((last, _, ds)) if last.id == r.id => ds.push(d),
+                _ => out.push((r, parsed(row, "agency")?, vec![d])),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Tx<Write> {
+    /// Stores a remedy, or its new outcome (same id).
+    pub async fn put_remedy(&mut self, agency: UnitId, r: &liuhen_domain::Remedy) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO remedies (id, agency_id, case_id, kind, filed_on, outcome, decided_on, note, recorded_by, \
+             recorded_ms, withdraw_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, filed_on = excluded.filed_on, \
+             outcome = excluded.outcome, decided_on = excluded.decided_on, note = excluded.note, \
+             recorded_by = excluded.recorded_by, recorded_ms = excluded.recorded_ms, \
+             withdraw_by = excluded.withdraw_by, overdue_entry = NULL",
+        )
+        .bind(r.id.to_string())
+        .bind(agency.to_string())
+        .bind(r.case_id.to_string())
+        .bind(r.kind.code())
+        .bind(date_text(r.filed_on))
+        .bind(r.outcome.code())
+        .bind(r.decided_on.map(date_text))
+        .bind(r.note.clone())
+        .bind(r.recorded_by.to_string())
+        .bind(to_ms(r.recorded_at))
+        .bind(r.withdraw_by.map(date_text))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Notes the finding that a remedy's case kept a publication past its withdrawal day.
+    pub async fn remedy_overdue(&mut self, id: liuhen_domain::RemedyId, entry: u64) -> Result<()> {
+        sqlx::query("UPDATE remedies SET overdue_entry = $1 WHERE id = $2")
+            .bind(seq_bind(Some(entry)))
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 }

@@ -8,8 +8,8 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use liuhen_domain::{
-    CaseId, CaseKind, DisclosureId, NewRedaction, NewWithdrawal, PriorItem, PriorItemDraft, PriorItemId,
-    UnitId, UserId,
+    CaseId, CaseKind, DisclosureId, NewRedaction, NewRemedy, NewWithdrawal, PriorItem, PriorItemDraft,
+    PriorItemId, Remedy, RemedyId, UnitId, UserId,
 };
 use liuhen_service::disclosure::{
     AnnualStats, DisclosureView, PublicAgency, PublicDisclosure, PublicOfficer, PublicPage, PublicPrior,
@@ -116,6 +116,51 @@ pub async fn withdraw_disclosure(
     ApiJson(body): ApiJson<NewWithdrawal>,
 ) -> ApiResult<Json<DisclosureView>> {
     Ok(Json(s.service.withdraw_disclosure(&me, id, &body).await?))
+}
+
+/// A case's 行政复议 and 行政诉讼.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/remedies", tag = "disclosure",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = Vec<Remedy>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_remedies(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+) -> ApiResult<Json<Vec<Remedy>>> {
+    Ok(Json(s.service.remedies(&me, id).await?))
+}
+
+/// Records a 行政复议 or 行政诉讼 against the case's decision (负责人, 法制审核人员). An outcome revoking,
+/// changing or finding the decision unlawful sets the last day to withdraw its publications.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/remedies", tag = "disclosure", request_body = NewRemedy,
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 201, body = Remedy), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn record_remedy(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath(id): ApiPath<CaseId>,
+    ApiJson(body): ApiJson<NewRemedy>,
+) -> ApiResult<(StatusCode, Json<Remedy>)> {
+    Ok((StatusCode::CREATED, Json(s.service.put_remedy(&me, id, None, &body).await?)))
+}
+
+/// A remedy's outcome, learnt later.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/remedies/{remedy}", tag = "disclosure", request_body = NewRemedy,
+    params(("id" = String, Path, format = Uuid), ("remedy" = String, Path, format = Uuid)),
+    responses((status = 200, body = Remedy), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change_remedy(
+    State(s): State<AppState>,
+    Caller(me): Caller,
+    ApiPath((id, remedy)): ApiPath<(CaseId, RemedyId)>,
+    ApiJson(body): ApiJson<NewRemedy>,
+) -> ApiResult<Json<Remedy>> {
+    Ok(Json(s.service.put_remedy(&me, id, Some(remedy), &body).await?))
 }
 
 /// The agency's 事前公开 items at their latest versions.

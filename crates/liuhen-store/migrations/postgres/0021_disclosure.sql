@@ -63,3 +63,23 @@ CREATE TABLE prior_item_versions (
     entry_seq   BIGINT NOT NULL,
     PRIMARY KEY (item_id, version)
 );
+
+-- 行政复议 and 行政诉讼 against a case's decision. withdraw_by: when the outcome revokes,
+-- changes or finds the decision unlawful, the last day to withdraw the case's publications;
+-- overdue_entry: the finding that one was still published after it.
+CREATE TABLE remedies (
+    id             TEXT PRIMARY KEY,
+    agency_id      TEXT NOT NULL REFERENCES org_units(id),
+    case_id        TEXT NOT NULL REFERENCES cases(id),
+    kind           TEXT NOT NULL CHECK (kind IN ('reconsideration', 'litigation')),
+    filed_on       TEXT NOT NULL,
+    outcome        TEXT NOT NULL,
+    decided_on     TEXT,
+    note           TEXT,
+    recorded_by    TEXT NOT NULL REFERENCES users(id),
+    recorded_ms    BIGINT NOT NULL,
+    withdraw_by    TEXT,
+    overdue_entry  BIGINT
+);
+CREATE INDEX remedies_case ON remedies (case_id);
+CREATE INDEX remedies_agency ON remedies (agency_id, filed_on);

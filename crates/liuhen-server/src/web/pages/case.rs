@@ -87,6 +87,13 @@ pub struct CasePage {
     now_local: String,
     /// Document names the case's findings still ask for (《…》), then every format's.
     doc_names: Vec<String>,
+    /// 行政复议 and 行政诉讼 against the decision (shown from 送达执行 on, or once there is one).
+    remedies: Vec<liuhen_domain::Remedy>,
+    /// Whether the reader records them.
+    records_remedies: bool,
+    remedy_kinds: &'static [liuhen_domain::RemedyKind],
+    remedy_outcomes: &'static [liuhen_domain::RemedyOutcome],
+    today: String,
 }
 
 pub async fn page(State(s): State<AppState>, v: Viewer, Path(id): Path<String>) -> Response {
@@ -145,6 +152,9 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
     } else {
         None
     };
+    let remedies = s.service.remedies(&v.me, o.case.id).await.or_page(&v.frame)?;
+    let records_remedies =
+        liuhen_service::scope::may_record_remedies(&v.me.user) && o.case.stage >= Stage::Execution;
     let sections = timeline(&o);
     let officers = o.case.officers.iter().map(|u| o.name_of(u)).collect::<Vec<_>>().join("、");
     let parties = o.case.parties.iter().enumerate().map(|(i, p)| (i, party_line(p))).collect();
@@ -170,6 +180,11 @@ async fn build(s: &AppState, v: Viewer, id: &str) -> PageResult {
         officer_choices,
         formats,
         doc_names,
+        remedies,
+        records_remedies,
+        remedy_kinds: liuhen_domain::RemedyKind::ALL,
+        remedy_outcomes: liuhen_domain::RemedyOutcome::ALL,
+        today: liuhen_domain::when::in_beijing(s.service.now()).date().to_string(),
         o,
     };
     Ok(render(&page))

@@ -203,6 +203,7 @@ impl StatsPage {
             "amounts" => "罚没金额",
             "hearings" => "听证",
             "reviews" => "法制审核",
+            "remedies" => "复议诉讼",
             _ => "公示",
         }
     }
