@@ -434,12 +434,12 @@ impl Service {
         let mut cases: HashMap<CaseId, Option<(Case, Vec<Remedy>)>> = HashMap::new();
         let mut out = Vec::new();
         for d in list {
-            if !cases.contains_key(&d.case_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cases.entry(d.case_id) {
                 let c = match tx.get_case_in_scope(d.case_id, &scope).await? {
                     Some(c) => Some((c, tx.remedies(d.case_id).await?)),
                     None => None,
                 };
-                cases.insert(d.case_id, c);
+                slot.insert(c);
             }
             if let Some(Some((c, remedies))) = cases.get(&d.case_id)
                 && (!confirms || me.user.cleared_for(c.label))
@@ -1108,9 +1108,8 @@ impl Service {
         let mut names: HashMap<UnitId, String> = HashMap::new();
         let mut items = Vec::with_capacity(list.len());
         for d in list {
-            if !names.contains_key(&d.agency_id) {
-                let a = Self::public_agency(&mut tx, d.agency_id).await?;
-                names.insert(d.agency_id, a.name);
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(d.agency_id) {
+                slot.insert(Self::public_agency(&mut tx, d.agency_id).await?.name);
             }
             let name = names.get(&d.agency_id).cloned().unwrap_or_default();
             items.extend(Self::public_of(d, &name));
