@@ -430,7 +430,7 @@ impl Service {
         let confirms = self.confirms(me);
         let scope = if confirms { CaseScope::Agency(me.user.agency_id) } else { self.read_scope(me) };
         let mut tx = self.store.read().await?;
-        let list = tx.disclosures(me.user.agency_id, None, case).await?;
+        let list = tx.disclosures(me.user.agency_id, case).await?;
         let mut cases: HashMap<CaseId, Option<(Case, Vec<Remedy>)>> = HashMap::new();
         let mut out = Vec::new();
         for d in list {

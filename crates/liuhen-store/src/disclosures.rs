@@ -122,25 +122,16 @@ impl<M> Tx<M> {
         Ok(d.filter(|d| agency.is_none_or(|a| a == d.agency_id)))
     }
 
-    /// An agency's disclosures, the soonest due first among those waiting, then the newest
-    /// published; `unit_ids` narrows them to cases of those units; `case` to one case.
+    /// An agency's disclosures (of one case when given), the soonest due first among those waiting,
+    /// then the newest published (at most 500; the caller filters by its reader's scope).
     pub async fn disclosures(
         &mut self,
         agency: UnitId,
-        unit_ids: Option<&[UnitId]>,
         case: Option<liuhen_domain::CaseId>,
     ) -> Result<Vec<Disclosure>> {
         let mut sql = format!("SELECT {DISCLOSURE_COLUMNS} FROM disclosures WHERE agency_id = $1");
         if case.is_some() {
             sql.push_str(" AND case_id = $2");
-        }
-        if let Some(units) = unit_ids {
-            if units.is_empty() {
-                return Ok(Vec::new());
-            }
-            let first = if case.is_some() { 3 } else { 2 };
-            let marks: Vec<String> = (0..units.len()).map(|i| format!("${}", first + i)).collect();
-            sql.push_str(&format!(" AND unit_id IN ({})", marks.join(", ")));
         }
         sql.push_str(
             " ORDER BY CASE WHEN state IN ('due', 'redacted', 'confirmed') THEN 0 ELSE 1 END, due_on, \
@@ -149,9 +140,6 @@ impl<M> Tx<M> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(agency.to_string());
         if let Some(c) = case {
             q = q.bind(c.to_string());
-        }
-        for u in unit_ids.unwrap_or_default() {
-            q = q.bind(u.to_string());
         }
         q.fetch_all(self.conn()).await?.iter().map(disclosure_from_row).collect()
     }

@@ -491,7 +491,7 @@ impl Run {
                 let doc = tx.list_case_documents(case).await?.into_iter().find(|d| d.format == *format);
                 let state = match doc {
                     Some(doc) => tx
-                        .disclosures(self.agency, None, Some(case))
+                        .disclosures(self.agency, Some(case))
                         .await?
                         .into_iter()
                         .find(|d| d.document_id == doc.id)
