@@ -73,7 +73,12 @@ const ROLES = [
         has(RECORD_FORM, 'the record-an-act form'),
       ],
       document: [has(ISSUE_FORM, 'the issue form'), has(`${ISSUE_FORM} button:has-text("签发")`, 'the 签发 button')],
-      'case-archived': [lacks(CHANGE_FORM, 'a form that changes the archived case')],
+      // A 行政复议 or 行政诉讼 comes after archiving too: the leader records it, and changes nothing else.
+      'case-archived': [
+        lacks(CHANGE_FORM.replace(':not([data-method="GET" i])', ':not([data-method="GET" i]):not([data-action*="/remedies"])'),
+          'a form that changes the archived case other than 登记行政复议或行政诉讼'),
+        has('form[data-action$="/remedies"]', 'the form recording a 行政复议 or 行政诉讼'),
+      ],
     },
   },
   {
