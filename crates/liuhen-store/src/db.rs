@@ -41,6 +41,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "devices", include_str!("../migrations/sqlite/0018_devices.sql")),
     (19, "archives", include_str!("../migrations/sqlite/0019_archives.sql")),
     (20, "retention", include_str!("../migrations/sqlite/0020_retention.sql")),
+    (21, "original checks", include_str!("../migrations/sqlite/0021_original_checks.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -63,6 +64,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (18, "devices", include_str!("../migrations/postgres/0018_devices.sql")),
     (19, "archives", include_str!("../migrations/postgres/0019_archives.sql")),
     (20, "retention", include_str!("../migrations/postgres/0020_retention.sql")),
+    (21, "original checks", include_str!("../migrations/postgres/0021_original_checks.sql")),
 ];
 
 impl Backend {
