@@ -3294,6 +3294,124 @@ mod archive_checks {
         let report = s.check_archive(None, a.id).await.unwrap();
         assert_eq!(scan_item(&report).detail, "no virus scanner configured: not scanned");
     }
+
+    /// Downloads the package; the error the stream ended with, if any.
+    async fn download(
+        s: &Service,
+        me: &Principal,
+        id: liuhen_domain::ArchiveId,
+    ) -> (Vec<u8>, Option<String>) {
+        let mut stream = s.archive_package(me, id).await.unwrap();
+        let (mut bytes, mut err) = (Vec::new(), None);
+        while let Some(chunk) = stream.chunks.recv().await {
+            match chunk {
+                Ok(c) => bytes.extend_from_slice(&c),
+                Err(e) => err = Some(e.to_string()),
+            }
+        }
+        (bytes, err)
+    }
+
+    /// A full check records each original's stat identity; a download sends an
+    /// original whose file still has it without hashing it again. One byte
+    /// rewritten in place after the check changes the file's ctime: the download
+    /// hashes it, and stops, naming it. What a recorded check vouches for is
+    /// sent as it is (shown here by a record made to vouch for changed bytes):
+    /// the recipient's `liuhen verify` is what checks the bytes, and finds them.
+    #[tokio::test]
+    async fn a_download_trusts_the_last_check_of_an_original_whose_file_has_not_changed() {
+        use liuhen_archive::{KeyChoice, verify_package};
+        use liuhen_store::{FileIdentity, OriginalCheck};
+        for (s, clock, dirs) in services().await {
+            demo::seed(&s).await.unwrap();
+            let archivist = as_user(&s, "archivist1").await;
+            let (food, evidence) = food_case(&s).await;
+            let clip = evidence.iter().find(|e| e.media_type.starts_with("video/")).unwrap();
+            let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+            let (_, object) = local.open_object(&clip.sha256).unwrap();
+            let identity = |p: &std::path::Path| FileIdentity::of(&std::fs::metadata(p).unwrap()).unwrap();
+            let check = |sha: String| {
+                let store = s.store().clone();
+                async move {
+                    let mut tx = store.read().await.unwrap();
+                    let c = tx.original_check(&sha).await.unwrap();
+                    tx.finish().await.unwrap();
+                    c
+                }
+            };
+            // Writable, for the change below; then settled: a file changed within
+            // a second of a check may change again without its ctime moving, and
+            // such a check is not recorded.
+            let mut perms = std::fs::metadata(&object).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&object, perms).unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+            // Packaging hashes every original and records each check.
+            let a = s.assemble_archive(&archivist, food).await.unwrap();
+            assert!(a.report.passed);
+            let at_assembly = check(clip.sha256.clone()).await.expect("the check of the clip is recorded");
+            assert_eq!(at_assembly.identity, identity(&object));
+            assert_eq!(at_assembly.checked_at, s.now());
+            let keys = s.ledger_signer().verifier_keys();
+            let dir = tempfile::tempdir().unwrap();
+            let tar = dir.path().join("case.tar");
+
+            // A day later the download trusts it: sent, not hashed (a hash would record a new check).
+            clock.advance(time::Duration::days(1));
+            let (bytes, err) = download(&s, &archivist, a.id).await;
+            assert_eq!(err, None);
+            std::fs::write(&tar, &bytes).unwrap();
+            assert!(verify_package(&tar, &KeyChoice::Given(keys.clone())).unwrap().verified);
+            assert_eq!(check(clip.sha256.clone()).await, Some(at_assembly));
+
+            // One byte rewritten in place: a new ctime, so the download hashes
+            // the file, and stops before it is whole, naming it.
+            let path = path_of(&s, a.id, &clip.sha256).await;
+            {
+                use std::io::{Seek as _, Write as _};
+                let mut f = std::fs::OpenOptions::new().write(true).open(&object).unwrap();
+                let at = clip.size / 2;
+                let byte = std::fs::read(&object).unwrap()[at as usize];
+                f.seek(std::io::SeekFrom::Start(at)).unwrap();
+                f.write_all(&[byte ^ 1]).unwrap();
+            }
+            let changed = identity(&object);
+            assert_ne!(changed, at_assembly.identity);
+            assert_eq!((changed.dev, changed.ino, changed.size), {
+                let i = at_assembly.identity;
+                (i.dev, i.ino, i.size)
+            });
+            let (sent, err) = download(&s, &archivist, a.id).await;
+            let err = err.expect("the package stops with an error");
+            assert!(err.contains(&path) && err.contains("changed"), "{err}");
+            assert!(sent.len() < bytes.len());
+            assert_eq!(check(clip.sha256.clone()).await, None, "a file found changed loses its check");
+
+            // A record that vouches for the changed file: the download sends it
+            // unhashed, whole; the recipient's verification names it.
+            let forged = OriginalCheck { identity: changed, checked_at: s.now() };
+            let sha = clip.sha256.clone();
+            s.store()
+                .transact(move |tx| Box::pin(async move { tx.record_original_check(&sha, &forged).await }))
+                .await
+                .unwrap();
+            let (sent, err) = download(&s, &archivist, a.id).await;
+            assert_eq!(err, None);
+            assert_eq!(sent.len(), bytes.len());
+            std::fs::write(&tar, &sent).unwrap();
+            let report = verify_package(&tar, &KeyChoice::Given(keys.clone())).unwrap();
+            assert!(!report.verified);
+            assert!(report.failures.iter().any(|f| f.item == path), "{report:#?}");
+            // The scheduled check hashes in full, whatever is recorded: it fails, and forgets the record.
+            let report = s.check_archive(None, a.id).await.unwrap();
+            assert!(failed(&report).iter().any(|f| f.0 == path && f.1 == "authenticity"), "{report:#?}");
+            assert_eq!(check(clip.sha256.clone()).await, None);
+            let (_, err) = download(&s, &archivist, a.id).await;
+            assert!(err.is_some_and(|e| e.contains(&path)));
+        }
+    }
 }
 
 /// The device register (执法记录仪, 采集站) and what uploads are checked against.
@@ -3681,3 +3799,4 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
         assert!(pdf.starts_with(b"%PDF-"));
     }
 }
+
