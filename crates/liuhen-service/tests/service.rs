@@ -3800,3 +3800,75 @@ async fn destruction_waits_for_retention_holds_and_two_other_approvers() {
     }
 }
 
+/// 销毁 of an AV record not filed with a case: kept six months from the day of
+/// upload, due the day after the last, and destroyed once requested and approved
+/// by two others; its content goes, its digests stay, and the ledger verifies.
+#[tokio::test]
+async fn a_loose_clip_is_due_after_its_retention_and_destroyed_on_two_approvals() {
+    use liuhen_domain::{NewDestruction, RecordRef};
+    for (s, clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let archivist = as_user(&s, "archivist1").await;
+        let leader = as_user(&s, "leader1").await;
+        let supervisor = as_user(&s, "supervisor1").await;
+        let officer = as_user(&s, "officer1").await;
+        // A clip uploaded on 2026-11-27 (Beijing) and filed with no case.
+        let mut bytes = b"RIFF\x2c\x04\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\xe8\x03\0\0\xe8\x03\0\0\x01\0\x08\0data\xe8\x03\0\0".to_vec();
+        bytes.extend((0..1000u32).map(|i| (i * 7 % 251) as u8));
+        let meta = std::collections::HashMap::from([
+            ("filename".to_owned(), "巡查-2026-11-27.wav".to_owned()),
+            ("filetype".to_owned(), "audio/wav".to_owned()),
+        ]);
+        let up = s.create_upload(&officer, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        let clip = match s.upload_chunk(&officer, &up.id, 0, &mut body, None).await.unwrap() {
+            liuhen_service::evidence::ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        };
+        assert_eq!(clip.case_id, None);
+        let item = RecordRef::Evidence { id: clip.id };
+        let due = |s: &Service| {
+            let (s, archivist) = (s.clone(), archivist.clone());
+            async move { s.due_for_destruction(&archivist).await.unwrap().into_iter().find(|i| i.target == item) }
+        };
+        let request =
+            NewDestruction { items: vec![item], reason: "保管期限届满, 未作为证据使用".into() };
+
+        // Younger than its six months: not due, and not to be requested.
+        assert!(due(&s).await.is_none());
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("尚未届满")), "{err:?}");
+        // Its last day, 2027-05-26: still not due.
+        clock.advance(time::Duration::days(180)); // 2027-05-26, 10:00 in Beijing
+        assert!(due(&s).await.is_none());
+        // The day after: due, with its class and last day.
+        clock.advance(time::Duration::days(1));
+        let line = due(&s).await.expect("due the day after its last day");
+        assert_eq!((line.class.as_str(), line.retain_until.as_deref()), ("M6", Some("2027-05-26")));
+        assert!(line.refusals.is_empty(), "{:?}", line.refusals);
+
+        let d = s.request_destruction(&archivist, &request).await.unwrap();
+        assert_eq!(d.approvals_missing, 2);
+        let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+        assert!(local.open_object(&clip.sha256).is_ok());
+        let one = s.approve_destruction(&leader, d.destruction.id).await.unwrap();
+        assert_eq!(one.approvals_missing, 1);
+        assert!(s.open_evidence(&officer, clip.id).await.is_ok(), "one approval destroys nothing");
+        let done = s.approve_destruction(&supervisor, d.destruction.id).await.unwrap();
+        assert_eq!(done.destruction.state, liuhen_domain::DestructionState::Done, "{done:?}");
+        assert!(done.register[0].destroyed);
+
+        // Its content is gone (410 on download); its record and digests stay, with the tombstone.
+        assert!(local.open_object(&clip.sha256).is_err(), "the original is removed");
+        let err = s.open_evidence(&officer, clip.id).await.err().unwrap();
+        assert!(matches!(err, ServiceError::Gone(_)), "{err:?}");
+        let tomb = last_entries(&s, 1).await.remove(0);
+        assert_eq!(tomb.kind, "record.destroyed");
+        assert!(tomb.subjects.contains(&clip.id.subject()), "{:?}", tomb.subjects);
+        assert!(due(&s).await.is_none(), "nothing left to destroy");
+        s.integrate_all().await.unwrap();
+        let keys = s.ledger_signer().verifier_keys();
+        let report = s.verify_ledger("test.liuhen/ledger", &keys).await.unwrap();
+        assert!(report.ok(), "{report:?}");
+    }
+}
