@@ -980,8 +980,8 @@ const PIECE: usize = 2 * 1024 * 1024;
 /// Pieces read ahead of the SHA-256 check.
 const HASH_AHEAD: usize = 4;
 
-/// Pieces of an original in flight at once (read, queued, being sent): the
-/// buffers they are read into, each used again once its piece is sent.
+/// Buffers kept for the pieces of an original, each used again once its
+/// piece is sent (the response's channel bounds what is in flight).
 const POOL: usize = 8;
 
 /// A blocking writer that sends what it is given, in chunks, to the response.
@@ -1201,7 +1201,9 @@ fn sha2_new() -> sha2::Sha256 {
     <sha2::Sha256 as sha2::Digest>::new()
 }
 
-/// Buffers of [`PIECE`] bytes, each back in the pool once the piece read into it is sent.
+/// Buffers of [`PIECE`] bytes, each back in the pool once the piece read into
+/// it is sent. Never waited for: a response that holds on to its pieces (one
+/// collected whole) gets new buffers, and the pool keeps at most [`POOL`].
 struct Pool {
     home: std::sync::mpsc::SyncSender<Vec<u8>>,
     free: std::sync::mpsc::Receiver<Vec<u8>>,
@@ -1210,16 +1212,12 @@ struct Pool {
 impl Pool {
     fn new() -> Pool {
         let (home, free) = std::sync::mpsc::sync_channel(POOL);
-        for _ in 0..POOL {
-            // Cannot fail: the channel holds them all.
-            let _ = home.try_send(Vec::new());
-        }
         Pool { home, free }
     }
 
-    /// A free buffer, waiting for one while they are all in flight.
-    fn take(&self) -> std::io::Result<Vec<u8>> {
-        self.free.recv().map_err(|_| std::io::Error::other("the piece buffers are gone"))
+    /// A free buffer, or a new one while they are all in flight.
+    fn take(&self) -> Vec<u8> {
+        self.free.try_recv().unwrap_or_default()
     }
 }
 
@@ -1239,7 +1237,7 @@ impl AsRef<[u8]> for Piece {
 
 impl Drop for Piece {
     fn drop(&mut self) {
-        // The pool may be gone (the package finished): then the buffer is freed.
+        // The pool may be full, or gone (the package finished): then the buffer is freed.
         let _ = self.home.try_send(std::mem::take(&mut self.buf));
     }
 }
@@ -1260,7 +1258,7 @@ impl Pieces<'_> {
                 if want == 0 {
                     return Ok(None);
                 }
-                let mut buf = self.pool.take()?;
+                let mut buf = self.pool.take();
                 if buf.len() < PIECE {
                     buf.resize(PIECE, 0);
                 }
