@@ -21,7 +21,7 @@ use liuhen_archive::{Bag, Digests};
 use liuhen_domain::{
     ArchiveId, Case, CaseId, Document, DocumentStatus, EntryKind, Evidence, LedgerEntry, Stage,
 };
-use liuhen_store::{ArchiveFile, AuditRole, StoredArchive};
+use liuhen_store::{ArchiveFile, AuditRole, FileIdentity, OriginalCheck, StoredArchive};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -224,7 +224,7 @@ impl Service {
         let basis = serde_json::to_string(&retention.reasons)
             .map_err(|e| ServiceError::Internal(format!("retention basis: {e}")))?;
         let me2 = me.clone();
-        let (files, checkpoint_size) = (payload.files, payload.checkpoint_size);
+        let (files, checkpoint_size, checked) = (payload.files, payload.checkpoint_size, payload.checked);
         let report_text =
             serde_json::to_string(&report).map_err(|e| ServiceError::Internal(format!("report: {e}")))?;
         let stored = self
@@ -285,6 +285,9 @@ impl Service {
                         destroyed_at: None,
                     };
                     tx.insert_archive(&archive, &files).await?;
+                    for (sha256, check) in &checked {
+                        tx.record_original_check(sha256, check).await?;
+                    }
                     Ok((archive, files, case.number))
                 })
             })
@@ -337,6 +340,7 @@ impl Service {
             }
         };
         let files = tx.archive_files(id).await?;
+        let known = tx.archive_original_checks(id).await?;
         tx.finish().await?;
         self.integrate_all().await?;
         let mut tx = self.store.read().await?;
@@ -393,9 +397,14 @@ impl Service {
         let originals = area.originals().clone();
         let handle = tokio::runtime::Handle::current();
         let file_name = format!("{top}.tar");
+        let last = LastChecks {
+            known: known.into_iter().map(|(sha, c)| (sha, c.identity)).collect(),
+            store: self.store.clone(),
+            now,
+        };
         tokio::task::spawn_blocking(move || {
             let sink = ChannelWriter { tx: tx_chunks.clone(), buf: Vec::with_capacity(CHUNK) };
-            let result = write_tar(sink, &top, &tags, &files, &originals, &handle);
+            let result = write_tar(sink, &top, &tags, &files, &originals, &last, &handle);
             if let Err(e) = result {
                 let _ = tx_chunks.blocking_send(Err(e));
             }
@@ -430,13 +439,23 @@ impl Service {
         let originals = area.originals();
         let mut checks = Checks(Vec::new());
         let mut bag = Bag::new();
+        let began = self.now();
+        // Originals found to hash to their names (their checks recorded), and found not to.
+        let (mut checked, mut changed): (Checked, Vec<String>) = (Vec::new(), Vec::new());
         for f in &files {
             let recorded = Digests { size: f.size, sha256: hex32(&f.sha256)?, sm3: hex32(&f.sm3)? };
             bag.add(&f.path, recorded).map_err(ServiceError::Internal)?;
             let now_digests = match (&f.content, &f.original) {
                 (Some(text), _) => Some(Digests::of(text.as_bytes())),
                 (None, Some(sha)) => match rehash(originals, sha, f.size).await {
-                    Ok((d, _, _)) => Some(d),
+                    Ok((d, _, _, identity)) => {
+                        if hex::encode(d.sha256) != *sha {
+                            changed.push(sha.clone());
+                        } else if let Some(identity) = identity {
+                            checked.push((sha.clone(), OriginalCheck { identity, checked_at: began }));
+                        }
+                        Some(d)
+                    }
                     Err(_) => None,
                 },
                 (None, None) => None,
@@ -518,7 +537,15 @@ impl Service {
         let content = serde_json::json!({ "archive": archive.id, "file_no": archive.file_no, "passed": passed, "failed": failed });
         self.store
             .transact(move |tx| {
-                Box::pin(async move { record(tx, now, kind, who, agency, subjects, Some(&content)).await })
+                Box::pin(async move {
+                    for (sha256, check) in &checked {
+                        tx.record_original_check(sha256, check).await?;
+                    }
+                    for sha256 in &changed {
+                        tx.forget_original_check(sha256).await?;
+                    }
+                    record(tx, now, kind, who, agency, subjects, Some(&content)).await
+                })
             })
             .await?;
         Ok(report)
@@ -665,15 +692,19 @@ impl Service {
             });
         };
         let mut copies: Vec<ArchiveFile> = Vec::new();
+        let mut checked: Checked = Vec::new();
         let mut n = 0usize;
         for d in &documents {
             n += 1;
             let Some(digests) = &d.digests else { continue };
             let base = format!("{}{n:03}-{}", layout::DOCUMENTS, segment(&d.format_name));
             let path = format!("{base}.pdf");
-            let (seen, head, _) = rehash(originals, &digests.pdf_sha256, digests.pdf_size).await?;
+            let (seen, head, _, identity) = rehash(originals, &digests.pdf_sha256, digests.pdf_size).await?;
             let same =
                 hex::encode(seen.sha256) == digests.pdf_sha256 && hex::encode(seen.sm3) == digests.pdf_sm3;
+            if let Some(identity) = identity.filter(|_| same) {
+                checked.push((digests.pdf_sha256.clone(), OriginalCheck { identity, checked_at: now }));
+            }
             checks.add(
                 "authenticity",
                 &path,
@@ -718,8 +749,11 @@ impl Service {
         for e in &evidence {
             n += 1;
             let path = format!("{}{n:03}-{}", layout::EVIDENCE, segment(&e.file_name));
-            let (seen, head, _) = rehash(originals, &e.sha256, e.size).await?;
+            let (seen, head, _, identity) = rehash(originals, &e.sha256, e.size).await?;
             let same = hex::encode(seen.sha256) == e.sha256 && hex::encode(seen.sm3) == e.sm3;
+            if let Some(identity) = identity.filter(|_| same) {
+                checked.push((e.sha256.clone(), OriginalCheck { identity, checked_at: now }));
+            }
             checks.add(
                 "authenticity",
                 &path,
@@ -842,13 +876,15 @@ impl Service {
             original: None,
             content: Some(report_text),
         });
-        Ok((Payload { files, checkpoint_size: cp.size }, report))
+        Ok((Payload { files, checkpoint_size: cp.size, checked }, report))
     }
 }
 
 struct Payload {
     files: Vec<ArchiveFile>,
     checkpoint_size: u64,
+    /// The originals read whole and found to be what their names say.
+    checked: Checked,
 }
 
 /// The ledger index a packaged entry's path names.
@@ -865,13 +901,21 @@ fn hex32(h: &str) -> Result<[u8; 32]> {
     v.try_into().map_err(|_| ServiceError::Internal(format!("digest {h}: not 32 bytes")))
 }
 
-/// Reads an original whole: its digests, its first and last kilobyte.
+/// Reads an original whole: its digests, its first and last kilobyte, and —
+/// for a file in the local folder that had settled before it was read and
+/// did not change while it was — its stat identity, to record with a check
+/// that found it to be what its name says.
 async fn rehash(
     originals: &liuhen_store::originals::Originals,
     sha256: &str,
     size: u64,
-) -> Result<(Digests, Vec<u8>, Vec<u8>)> {
+) -> Result<(Digests, Vec<u8>, Vec<u8>, Option<FileIdentity>)> {
     use futures_util::StreamExt as _;
+    let began = std::time::SystemTime::now();
+    let before = originals
+        .identity(sha256)
+        .await
+        .map_err(|e| ServiceError::Internal(format!("original {sha256}: {e}")))?;
     let mut stream = originals
         .read(sha256, 0, size)
         .await
@@ -899,8 +943,13 @@ async fn rehash(
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
         .map_err(|e| ServiceError::Internal(format!("hashing original {sha256}: {e}")))?;
-    Ok((digests, head, tail))
+    let after = originals.identity(sha256).await.ok().flatten();
+    let identity = before.filter(|b| after == Some(*b) && b.settled(began));
+    Ok((digests, head, tail, identity))
 }
+
+/// The checks to record: originals read whole and found to be what their names say.
+type Checked = Vec<(String, OriginalCheck)>;
 
 /// A blocking reader over chunks sent from async code.
 struct ChannelReader {
@@ -926,10 +975,14 @@ impl Read for ChannelReader {
 const CHUNK: usize = 256 * 1024;
 
 /// The size of the pieces an original is read and sent in.
-const PIECE: usize = 1024 * 1024;
+const PIECE: usize = 2 * 1024 * 1024;
 
 /// Pieces read ahead of the SHA-256 check.
 const HASH_AHEAD: usize = 4;
+
+/// Buffers kept for the pieces of an original, each used again once its
+/// piece is sent (the response's channel bounds what is in flight).
+const POOL: usize = 8;
 
 /// A blocking writer that sends what it is given, in chunks, to the response.
 struct ChannelWriter {
@@ -967,16 +1020,53 @@ impl Write for ChannelWriter {
     }
 }
 
+/// The last full check of each original a package copies, as a download
+/// finds it: an original in the local folder whose file still has the stat
+/// identity recorded then is sent without hashing it again (see
+/// [`liuhen_store::FileIdentity`]); any other is hashed as it is sent, and
+/// its check recorded when it proves to be what its name says.
+struct LastChecks {
+    /// By original name, the identity its file had when last found to hash to it.
+    known: std::collections::HashMap<String, FileIdentity>,
+    store: liuhen_store::Store,
+    /// When the download began, by the service's clock.
+    now: OffsetDateTime,
+}
+
+impl LastChecks {
+    /// Records (or, `None`, forgets) the check of an original, as the download
+    /// goes on: a failure to write it is logged, and costs the next download a hash.
+    fn note(&self, handle: &tokio::runtime::Handle, sha256: &str, identity: Option<FileIdentity>) {
+        let (sha256, checked_at) = (sha256.to_owned(), self.now);
+        let written = handle.block_on(self.store.transact(move |tx| {
+            Box::pin(async move {
+                match identity {
+                    Some(identity) => {
+                        tx.record_original_check(&sha256, &OriginalCheck { identity, checked_at }).await
+                    }
+                    None => tx.forget_original_check(&sha256).await,
+                }
+            })
+        }));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "recording the check of an original");
+        }
+    }
+}
+
 /// Writes the tar file: tag files first, then the payload (originals read
-/// as they are written and checked against their recorded digests; a
-/// mismatch stops the package with an error before the file's last piece,
-/// so the package never holds a whole file other than the one recorded).
+/// as they are written; each either checked against its recorded SHA-256
+/// as it goes, or found unchanged since its last full check, and either
+/// way a file found otherwise stops the package with an error before its
+/// last piece, so the package never holds a whole file other than the one
+/// recorded).
 fn write_tar(
     sink: ChannelWriter,
     top: &str,
     tags: &[(String, Vec<u8>)],
     files: &[ArchiveFile],
     originals: &liuhen_store::originals::Originals,
+    last: &LastChecks,
     handle: &tokio::runtime::Handle,
 ) -> std::io::Result<()> {
     let mut tar = tar::Builder::new(sink);
@@ -992,19 +1082,39 @@ fn write_tar(
     for (path, bytes) in tags {
         tar.append_data(&mut header(bytes.len() as u64), format!("{top}/{path}"), bytes.as_slice())?;
     }
+    let pool = Pool::new();
     for f in files {
         let path = format!("{top}/{}", f.path);
         match (&f.content, &f.original) {
             (Some(text), _) => tar.append_data(&mut header(f.size), path, text.as_bytes())?,
             (None, Some(sha)) => {
+                let began = std::time::SystemTime::now();
                 let source = handle
                     .block_on(originals.source(sha, 0, f.size))
                     .map_err(|e| std::io::Error::other(format!("original {sha}: {e}")))?;
                 // The header (and a long-name entry before it where the path
                 // needs one): given no data, the builder writes nothing else.
                 tar.append_data(&mut header(f.size), path, std::io::empty())?;
-                let pieces = Pieces { source, handle };
-                send_checked(tar.get_mut(), pieces, f)?;
+                let mut pieces = Pieces { source, pool: &pool, handle };
+                let identity = pieces.identity()?;
+                let sent = match identity.filter(|i| last.known.get(sha) == Some(i)) {
+                    Some(identity) => send_unchanged(tar.get_mut(), &mut pieces, f, identity),
+                    None => send_checked(tar.get_mut(), &mut pieces, f).and_then(|()| {
+                        // A local file that had settled before it was hashed, and held still while it was.
+                        let held = identity.filter(|i| i.settled(began));
+                        if held.is_some() && pieces.identity()? == held {
+                            last.note(handle, sha, held);
+                        }
+                        Ok(())
+                    }),
+                };
+                if let Err(e) = sent {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        // Found changed: its check no longer holds.
+                        last.note(handle, sha, None);
+                    }
+                    return Err(e);
+                }
                 let pad = usize::try_from((512 - f.size % 512) % 512).unwrap_or_default();
                 tar.get_mut().write_all(&vec![0; pad])?;
             }
@@ -1018,7 +1128,7 @@ fn write_tar(
 /// Sends an original's bytes as they are read, while another thread checks
 /// their SHA-256; the last piece goes only once the whole file proved to be
 /// the recorded one (its size and SHA-256).
-fn send_checked(sink: &mut ChannelWriter, mut pieces: Pieces<'_>, f: &ArchiveFile) -> std::io::Result<()> {
+fn send_checked(sink: &mut ChannelWriter, pieces: &mut Pieces<'_>, f: &ArchiveFile) -> std::io::Result<()> {
     std::thread::scope(|scope| {
         let (to_hash, hashing) = std::sync::mpsc::sync_channel::<Bytes>(HASH_AHEAD);
         let hasher = scope.spawn(move || {
@@ -1047,10 +1157,10 @@ fn send_checked(sink: &mut ChannelWriter, mut pieces: Pieces<'_>, f: &ArchiveFil
         let (got, size) = hasher.join().map_err(|_| std::io::Error::other("the SHA-256 check failed"))?;
         read?;
         if size != f.size || got != f.sha256 {
-            return Err(std::io::Error::other(format!(
-                "{}: the original changed ({size} bytes, SHA-256 {got})",
-                f.path
-            )));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: the original changed ({size} bytes, SHA-256 {got})", f.path),
+            ));
         }
         match held {
             Some(last) => sink.send(last),
@@ -1059,13 +1169,83 @@ fn send_checked(sink: &mut ChannelWriter, mut pieces: Pieces<'_>, f: &ArchiveFil
     })
 }
 
+/// Sends an original found unchanged since its last full check, as it is
+/// read, without hashing it; the last piece goes only once the file proved
+/// to be still unchanged after the rest was read (its size and stat identity).
+fn send_unchanged(
+    sink: &mut ChannelWriter,
+    pieces: &mut Pieces<'_>,
+    f: &ArchiveFile,
+    identity: FileIdentity,
+) -> std::io::Result<()> {
+    let (mut held, mut size) = (None::<Bytes>, 0u64);
+    while let Some(piece) = pieces.next()? {
+        size += piece.len() as u64;
+        if let Some(before) = held.replace(piece) {
+            sink.send(before)?;
+        }
+    }
+    if size != f.size || pieces.identity()? != Some(identity) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{}: the original changed while it was sent ({size} bytes read)", f.path),
+        ));
+    }
+    match held {
+        Some(last) => sink.send(last),
+        None => Ok(()),
+    }
+}
+
 fn sha2_new() -> sha2::Sha256 {
     <sha2::Sha256 as sha2::Digest>::new()
+}
+
+/// Buffers of [`PIECE`] bytes, each back in the pool once the piece read into
+/// it is sent. Never waited for: a response that holds on to its pieces (one
+/// collected whole) gets new buffers, and the pool keeps at most [`POOL`].
+struct Pool {
+    home: std::sync::mpsc::SyncSender<Vec<u8>>,
+    free: std::sync::mpsc::Receiver<Vec<u8>>,
+}
+
+impl Pool {
+    fn new() -> Pool {
+        let (home, free) = std::sync::mpsc::sync_channel(POOL);
+        Pool { home, free }
+    }
+
+    /// A free buffer, or a new one while they are all in flight.
+    fn take(&self) -> Vec<u8> {
+        self.free.try_recv().unwrap_or_default()
+    }
+}
+
+/// A piece read into a pool's buffer: its bytes go to the response without a
+/// copy, and the buffer back to the pool when the response is done with them.
+struct Piece {
+    buf: Vec<u8>,
+    len: usize,
+    home: std::sync::mpsc::SyncSender<Vec<u8>>,
+}
+
+impl AsRef<[u8]> for Piece {
+    fn as_ref(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for Piece {
+    fn drop(&mut self) {
+        // The pool may be full, or gone (the package finished): then the buffer is freed.
+        let _ = self.home.try_send(std::mem::take(&mut self.buf));
+    }
 }
 
 /// An original's bytes in pieces, read on a blocking thread.
 struct Pieces<'a> {
     source: liuhen_store::originals::Source,
+    pool: &'a Pool,
     handle: &'a tokio::runtime::Handle,
 }
 
@@ -1074,15 +1254,39 @@ impl Pieces<'_> {
         use liuhen_store::originals::Source;
         match &mut self.source {
             Source::File(file) => {
-                let mut piece = Vec::with_capacity(PIECE);
-                // Reads into the spare capacity: nothing is zeroed first.
-                file.by_ref().take(PIECE as u64).read_to_end(&mut piece)?;
-                Ok((!piece.is_empty()).then(|| Bytes::from(piece)))
+                let want = usize::try_from(file.limit()).unwrap_or(PIECE).min(PIECE);
+                if want == 0 {
+                    return Ok(None);
+                }
+                let mut buf = self.pool.take();
+                if buf.len() < PIECE {
+                    buf.resize(PIECE, 0);
+                }
+                let mut len = 0;
+                while let Some(rest) = buf.get_mut(len..want).filter(|r| !r.is_empty()) {
+                    match file.read(rest) {
+                        Ok(0) => break,
+                        Ok(n) => len += n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                let piece = Piece { buf, len, home: self.pool.home.clone() };
+                Ok((len > 0).then(|| Bytes::from_owner(piece)))
             }
             Source::Stream(stream) => {
                 use futures_util::StreamExt as _;
                 self.handle.block_on(stream.next()).transpose()
             }
+        }
+    }
+
+    /// The stat identity of the local file read (`None` for a stream).
+    fn identity(&self) -> std::io::Result<Option<FileIdentity>> {
+        use liuhen_store::originals::Source;
+        match &self.source {
+            Source::File(file) => Ok(FileIdentity::of(&file.get_ref().metadata()?)),
+            Source::Stream(_) => Ok(None),
         }
     }
 }

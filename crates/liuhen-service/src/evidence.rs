@@ -541,6 +541,8 @@ impl Service {
         let names = originals.names().await.map_err(blob_err)?;
         let mut report = ScrubReport { checked: names.len(), ..Default::default() };
         for name in names {
+            let began = std::time::SystemTime::now();
+            let before = originals.identity(&name).await;
             let actual = match originals.rehash(&name).await {
                 Ok(a) => a,
                 // Removed since it was listed (quarantined by another scrub).
@@ -548,6 +550,19 @@ impl Service {
                 Err(e) => return Err(blob_err(e)),
             };
             if actual == name {
+                // Found to be what its name says: a file that held still while it was read, and had
+                // settled before, need not be hashed again to be sent in a package.
+                let after = originals.identity(&name).await.ok().flatten();
+                if let Some(identity) =
+                    before.ok().flatten().filter(|b| after == Some(*b) && b.settled(began))
+                {
+                    let check = liuhen_store::OriginalCheck { identity, checked_at: self.now() };
+                    self.store
+                        .transact(move |tx| {
+                            Box::pin(async move { tx.record_original_check(&name, &check).await })
+                        })
+                        .await?;
+                }
                 continue;
             }
             tracing::error!(expected = %name, %actual, "evidence original changed on disk; quarantining");
@@ -574,9 +589,11 @@ impl Service {
         let mut subjects: Vec<String> = ids.iter().map(|i| i.subject()).collect();
         subjects.push(format!("blob:sha256:{expected}"));
         let content = serde_json::json!({"expected_sha256": expected, "actual_sha256": actual});
+        let name = expected.to_owned();
         self.store
             .transact(move |tx| {
                 Box::pin(async move {
+                    tx.forget_original_check(&name).await?;
                     record(
                         tx,
                         now,

@@ -3294,6 +3294,124 @@ mod archive_checks {
         let report = s.check_archive(None, a.id).await.unwrap();
         assert_eq!(scan_item(&report).detail, "no virus scanner configured: not scanned");
     }
+
+    /// Downloads the package; the error the stream ended with, if any.
+    async fn download(
+        s: &Service,
+        me: &Principal,
+        id: liuhen_domain::ArchiveId,
+    ) -> (Vec<u8>, Option<String>) {
+        let mut stream = s.archive_package(me, id).await.unwrap();
+        let (mut bytes, mut err) = (Vec::new(), None);
+        while let Some(chunk) = stream.chunks.recv().await {
+            match chunk {
+                Ok(c) => bytes.extend_from_slice(&c),
+                Err(e) => err = Some(e.to_string()),
+            }
+        }
+        (bytes, err)
+    }
+
+    /// A full check records each original's stat identity; a download sends an
+    /// original whose file still has it without hashing it again. One byte
+    /// rewritten in place after the check changes the file's ctime: the download
+    /// hashes it, and stops, naming it. What a recorded check vouches for is
+    /// sent as it is (shown here by a record made to vouch for changed bytes):
+    /// the recipient's `liuhen verify` is what checks the bytes, and finds them.
+    #[tokio::test]
+    async fn a_download_trusts_the_last_check_of_an_original_whose_file_has_not_changed() {
+        use liuhen_archive::{KeyChoice, verify_package};
+        use liuhen_store::{FileIdentity, OriginalCheck};
+        for (s, clock, dirs) in services().await {
+            demo::seed(&s).await.unwrap();
+            let archivist = as_user(&s, "archivist1").await;
+            let (food, evidence) = food_case(&s).await;
+            let clip = evidence.iter().find(|e| e.media_type.starts_with("video/")).unwrap();
+            let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+            let (_, object) = local.open_object(&clip.sha256).unwrap();
+            let identity = |p: &std::path::Path| FileIdentity::of(&std::fs::metadata(p).unwrap()).unwrap();
+            let check = |sha: String| {
+                let store = s.store().clone();
+                async move {
+                    let mut tx = store.read().await.unwrap();
+                    let c = tx.original_check(&sha).await.unwrap();
+                    tx.finish().await.unwrap();
+                    c
+                }
+            };
+            // Writable, for the change below; then settled: a file changed within
+            // a second of a check may change again without its ctime moving, and
+            // such a check is not recorded.
+            let mut perms = std::fs::metadata(&object).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&object, perms).unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+            // Packaging hashes every original and records each check.
+            let a = s.assemble_archive(&archivist, food).await.unwrap();
+            assert!(a.report.passed);
+            let at_assembly = check(clip.sha256.clone()).await.expect("the check of the clip is recorded");
+            assert_eq!(at_assembly.identity, identity(&object));
+            assert_eq!(at_assembly.checked_at, s.now());
+            let keys = s.ledger_signer().verifier_keys();
+            let dir = tempfile::tempdir().unwrap();
+            let tar = dir.path().join("case.tar");
+
+            // A day later the download trusts it: sent, not hashed (a hash would record a new check).
+            clock.advance(time::Duration::days(1));
+            let (bytes, err) = download(&s, &archivist, a.id).await;
+            assert_eq!(err, None);
+            std::fs::write(&tar, &bytes).unwrap();
+            assert!(verify_package(&tar, &KeyChoice::Given(keys.clone())).unwrap().verified);
+            assert_eq!(check(clip.sha256.clone()).await, Some(at_assembly));
+
+            // One byte rewritten in place: a new ctime, so the download hashes
+            // the file, and stops before it is whole, naming it.
+            let path = path_of(&s, a.id, &clip.sha256).await;
+            {
+                use std::io::{Seek as _, Write as _};
+                let mut f = std::fs::OpenOptions::new().write(true).open(&object).unwrap();
+                let at = clip.size / 2;
+                let byte = std::fs::read(&object).unwrap()[at as usize];
+                f.seek(std::io::SeekFrom::Start(at)).unwrap();
+                f.write_all(&[byte ^ 1]).unwrap();
+            }
+            let changed = identity(&object);
+            assert_ne!(changed, at_assembly.identity);
+            assert_eq!((changed.dev, changed.ino, changed.size), {
+                let i = at_assembly.identity;
+                (i.dev, i.ino, i.size)
+            });
+            let (sent, err) = download(&s, &archivist, a.id).await;
+            let err = err.expect("the package stops with an error");
+            assert!(err.contains(&path) && err.contains("changed"), "{err}");
+            assert!(sent.len() < bytes.len());
+            assert_eq!(check(clip.sha256.clone()).await, None, "a file found changed loses its check");
+
+            // A record that vouches for the changed file: the download sends it
+            // unhashed, whole; the recipient's verification names it.
+            let forged = OriginalCheck { identity: changed, checked_at: s.now() };
+            let sha = clip.sha256.clone();
+            s.store()
+                .transact(move |tx| Box::pin(async move { tx.record_original_check(&sha, &forged).await }))
+                .await
+                .unwrap();
+            let (sent, err) = download(&s, &archivist, a.id).await;
+            assert_eq!(err, None);
+            assert_eq!(sent.len(), bytes.len());
+            std::fs::write(&tar, &sent).unwrap();
+            let report = verify_package(&tar, &KeyChoice::Given(keys.clone())).unwrap();
+            assert!(!report.verified);
+            assert!(report.failures.iter().any(|f| f.item == path), "{report:#?}");
+            // The scheduled check hashes in full, whatever is recorded: it fails, and forgets the record.
+            let report = s.check_archive(None, a.id).await.unwrap();
+            assert!(failed(&report).iter().any(|f| f.0 == path && f.1 == "authenticity"), "{report:#?}");
+            assert_eq!(check(clip.sha256.clone()).await, None);
+            let (_, err) = download(&s, &archivist, a.id).await;
+            assert!(err.is_some_and(|e| e.contains(&path)));
+        }
+    }
 }
 
 /// The device register (执法记录仪, 采集站) and what uploads are checked against.
@@ -3862,5 +3980,78 @@ async fn disclosures_are_published_on_time_or_found_late_withdrawn_and_taken_off
         let verified =
             s.verify_ledger("test.liuhen/ledger", &s.ledger_signer().verifier_keys()).await.unwrap();
         assert!(verified.ok(), "{verified:?}");
+    }
+}
+
+/// 销毁 of an AV record not filed with a case: kept six months from the day of
+/// upload, due the day after the last, and destroyed once requested and approved
+/// by two others; its content goes, its digests stay, and the ledger verifies.
+#[tokio::test]
+async fn a_loose_clip_is_due_after_its_retention_and_destroyed_on_two_approvals() {
+    use liuhen_domain::{NewDestruction, RecordRef};
+    for (s, clock, dirs) in services().await {
+        demo::seed(&s).await.unwrap();
+        let archivist = as_user(&s, "archivist1").await;
+        let leader = as_user(&s, "leader1").await;
+        let supervisor = as_user(&s, "supervisor1").await;
+        let officer = as_user(&s, "officer1").await;
+        // A clip uploaded on 2026-11-27 (Beijing) and filed with no case.
+        let mut bytes = b"RIFF\x2c\x04\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\xe8\x03\0\0\xe8\x03\0\0\x01\0\x08\0data\xe8\x03\0\0".to_vec();
+        bytes.extend((0..1000u32).map(|i| (i * 7 % 251) as u8));
+        let meta = std::collections::HashMap::from([
+            ("filename".to_owned(), "巡查-2026-11-27.wav".to_owned()),
+            ("filetype".to_owned(), "audio/wav".to_owned()),
+        ]);
+        let up = s.create_upload(&officer, bytes.len() as u64, meta).await.unwrap();
+        let mut body = futures_util::stream::iter([Ok(bytes::Bytes::from(bytes))]);
+        let clip = match s.upload_chunk(&officer, &up.id, 0, &mut body, None).await.unwrap() {
+            liuhen_service::evidence::ChunkOutcome::Complete { evidence, .. } => *evidence,
+            other => panic!("not complete: {other:?}"),
+        };
+        assert_eq!(clip.case_id, None);
+        let item = RecordRef::Evidence { id: clip.id };
+        let due = |s: &Service| {
+            let (s, archivist) = (s.clone(), archivist.clone());
+            async move { s.due_for_destruction(&archivist).await.unwrap().into_iter().find(|i| i.target == item) }
+        };
+        let request =
+            NewDestruction { items: vec![item], reason: "保管期限届满, 未作为证据使用".into() };
+
+        // Younger than its six months: not due, and not to be requested.
+        assert!(due(&s).await.is_none());
+        let err = s.request_destruction(&archivist, &request).await.unwrap_err();
+        assert!(matches!(&err, ServiceError::Conflict(m) if m.contains("尚未届满")), "{err:?}");
+        // Its last day, 2027-05-26: still not due.
+        clock.advance(time::Duration::days(180)); // 2027-05-26, 10:00 in Beijing
+        assert!(due(&s).await.is_none());
+        // The day after: due, with its class and last day.
+        clock.advance(time::Duration::days(1));
+        let line = due(&s).await.expect("due the day after its last day");
+        assert_eq!((line.class.as_str(), line.retain_until.as_deref()), ("M6", Some("2027-05-26")));
+        assert!(line.refusals.is_empty(), "{:?}", line.refusals);
+
+        let d = s.request_destruction(&archivist, &request).await.unwrap();
+        assert_eq!(d.approvals_missing, 2);
+        let local = liuhen_store::blobs::LocalBlobs::open(dirs.blobs.path()).unwrap();
+        assert!(local.open_object(&clip.sha256).is_ok());
+        let one = s.approve_destruction(&leader, d.destruction.id).await.unwrap();
+        assert_eq!(one.approvals_missing, 1);
+        assert!(s.open_evidence(&officer, clip.id).await.is_ok(), "one approval destroys nothing");
+        let done = s.approve_destruction(&supervisor, d.destruction.id).await.unwrap();
+        assert_eq!(done.destruction.state, liuhen_domain::DestructionState::Done, "{done:?}");
+        assert!(done.register[0].destroyed);
+
+        // Its content is gone (410 on download); its record and digests stay, with the tombstone.
+        assert!(local.open_object(&clip.sha256).is_err(), "the original is removed");
+        let err = s.open_evidence(&officer, clip.id).await.err().unwrap();
+        assert!(matches!(err, ServiceError::Gone(_)), "{err:?}");
+        let tomb = last_entries(&s, 1).await.remove(0);
+        assert_eq!(tomb.kind, "record.destroyed");
+        assert!(tomb.subjects.contains(&clip.id.subject()), "{:?}", tomb.subjects);
+        assert!(due(&s).await.is_none(), "nothing left to destroy");
+        s.integrate_all().await.unwrap();
+        let keys = s.ledger_signer().verifier_keys();
+        let report = s.verify_ledger("test.liuhen/ledger", &keys).await.unwrap();
+        assert!(report.ok(), "{report:?}");
     }
 }

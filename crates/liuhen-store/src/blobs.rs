@@ -240,6 +240,15 @@ impl LocalBlobs {
         }
     }
 
+    /// The stat identity of an object's file (`None` where the platform has none).
+    pub fn identity(&self, sha256_hex: &str) -> Result<Option<crate::FileIdentity>, BlobError> {
+        match fs::metadata(self.object_path(sha256_hex)) {
+            Ok(m) => Ok(crate::FileIdentity::of(&m)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BlobError::NotFound(sha256_hex.to_owned())),
+            Err(e) => Err(io_err(e)),
+        }
+    }
+
     /// Hex names of every stored object.
     pub fn object_names(&self) -> Result<Vec<String>, BlobError> {
         let mut out = Vec::new();

@@ -42,6 +42,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "archives", include_str!("../migrations/sqlite/0019_archives.sql")),
     (20, "retention", include_str!("../migrations/sqlite/0020_retention.sql")),
     (21, "disclosure", include_str!("../migrations/sqlite/0021_disclosure.sql")),
+    (22, "original checks", include_str!("../migrations/sqlite/0022_original_checks.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/postgres/0001_init.sql")),
@@ -65,6 +66,7 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (19, "archives", include_str!("../migrations/postgres/0019_archives.sql")),
     (20, "retention", include_str!("../migrations/postgres/0020_retention.sql")),
     (21, "disclosure", include_str!("../migrations/postgres/0021_disclosure.sql")),
+    (22, "original checks", include_str!("../migrations/postgres/0022_original_checks.sql")),
 ];
 
 impl Backend {

@@ -25,6 +25,7 @@ mod access;
 mod archives;
 pub mod blobs;
 mod cases;
+mod checked;
 mod committer;
 mod db;
 mod devices;
@@ -52,6 +53,7 @@ use sqlx::{Any, Transaction};
 
 pub use archives::{ArchiveFile, StoredArchive};
 pub use cases::{CaseFilter, CaseScope, CaseSummary, StageMove};
+pub use checked::{FileIdentity, OriginalCheck, SETTLE};
 pub use committer::{CommitFault, MAX_BATCH, TxFuture};
 pub use db::{Backend, redact_url, sqlite_url_for_dir};
 pub use disclosures::{PublicQuery, YearFigures, date_text};

@@ -180,6 +180,20 @@ impl Originals {
         }
     }
 
+    /// The stat identity of an object's file in the local folder (see
+    /// [`crate::FileIdentity`]); `None` on S3, which has no such thing.
+    pub async fn identity(&self, sha256_hex: &str) -> Result<Option<crate::FileIdentity>, BlobError> {
+        check_hex(sha256_hex)?;
+        match &*self.0 {
+            Backend::Local(b) => {
+                let (b, hex) = (b.clone(), sha256_hex.to_owned());
+                blocking(move || b.identity(&hex)).await
+            }
+            #[cfg(feature = "s3")]
+            Backend::S3(_) => Ok(None),
+        }
+    }
+
     /// The size of an object.
     pub async fn size(&self, sha256_hex: &str) -> Result<u64, BlobError> {
         check_hex(sha256_hex)?;
