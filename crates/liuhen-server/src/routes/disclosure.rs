@@ -24,6 +24,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureFilter {
     /// Only this case's disclosures.
@@ -221,6 +222,7 @@ pub async fn publish_prior_item(
 
 /// What the portal and the public API search by.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicSearch {
     /// The agency's id (empty: every agency).
     pub agency: Option<String>,
